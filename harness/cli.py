@@ -1,0 +1,153 @@
+"""The ``loadgate`` command line. Exit codes (the same for every command):
+
+0 pass · 1 gate failed · 2 invalid input · 3 inconclusive (could not measure)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from rich.console import Console
+
+from harness import __version__
+from harness.durations import DURATION_HELP
+from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
+from harness.plan import RunOptions, build_plan
+from harness.report.console import print_report
+from harness.validate import validate_paths
+
+__all__ = ["main"]
+
+EPILOG = "exit codes: 0 pass · 1 gate failed · 2 invalid input · 3 inconclusive (could not measure)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="loadgate",
+        description="Load-test a recommendation service and judge it against its SLOs.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"loadgate {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the harness does")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run a load test and gate it on SLOs",
+        description="Run load against a service, then judge the SLOs over the load window. "
+        "Flags override the scenario file. Without --target the reference service is started.",
+        epilog=EPILOG,
+    )
+    run.add_argument(
+        "scenario", nargs="?", type=Path, help="scenario YAML file (optional with flags)"
+    )
+    run.add_argument("--locustfile", type=Path, help="locustfile to run (any ordinary one)")
+    run.add_argument(
+        "--slo",
+        dest="slo_files",
+        action="append",
+        type=Path,
+        default=[],
+        help="OpenSLO file to judge by (repeatable; replaces the scenario's)",
+    )
+    run.add_argument(
+        "--target", help="base URL of a running service (loopback unless --allow-remote)"
+    )
+    run.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a target outside 127.0.0.0/8 and ::1 (be sure it is not production)",
+    )
+    run.add_argument("--users", type=int, help="concurrent users (closed model)")
+    run.add_argument("--spawn-rate", type=float, help="users started per second")
+    run.add_argument("--duration", help=f"measured load window: {DURATION_HELP}")
+    run.add_argument("--warmup", help=f"load before the window opens: {DURATION_HELP}")
+    run.add_argument("--processes", type=int, help="Locust worker processes on this machine")
+    run.add_argument(
+        "--out", type=Path, default=Path("reports"), help="reports folder (default: reports)"
+    )
+    run.add_argument(
+        "--prometheus-url", help="use this Prometheus instead of starting a private one"
+    )
+
+    validate = commands.add_parser(
+        "validate",
+        help="check SLO and scenario files without running anything",
+        epilog=EPILOG,
+    )
+    validate.add_argument("paths", nargs="+", type=Path, help="SLO or scenario YAML files")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    _stop_on_sigterm()
+    console = Console()
+    if not console.is_terminal:  # CI logs: wide enough that endpoint names are not folded
+        console = Console(width=140)
+    errors = Console(stderr=True, highlight=False)
+    try:
+        if args.command == "validate":
+            return _validate(args.paths, console, errors)
+        return _run(args, console, errors)
+    except InputError as exc:
+        errors.print(f"[bold red]invalid input[/] ({len(exc.problems)} problem(s)):")
+        for problem in exc.problems:
+            errors.print(f"  {problem}", markup=False)
+        return EXIT_INVALID_INPUT
+    except LoadgateError as exc:
+        errors.print(f"[bold magenta]inconclusive[/]: {exc}")
+        return exc.exit_code
+
+
+def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
+    from harness.run import execute_run  # the pipeline's imports are only needed to run
+
+    plan = build_plan(
+        RunOptions(
+            scenario=args.scenario,
+            locustfile=args.locustfile,
+            slo_files=tuple(args.slo_files),
+            target=args.target,
+            users=args.users,
+            spawn_rate=args.spawn_rate,
+            duration=args.duration,
+            warmup=args.warmup,
+            processes=args.processes,
+            out=args.out,
+            prometheus_url=args.prometheus_url,
+            allow_remote=args.allow_remote,
+        )
+    )
+    outcome = execute_run(plan, say=lambda line: errors.print(f"[dim]loadgate[/] {line}"))
+    print_report(console, outcome.result, str(outcome.result_path))
+    return outcome.verdict.exit_code
+
+
+def _validate(paths: list[Path], console: Console, errors: Console) -> int:
+    summary = validate_paths(paths)  # raises InputError listing every problem
+    console.print(f"[green]valid[/]: {summary}")
+    return EXIT_PASS
+
+
+def _stop_on_sigterm() -> None:
+    # A CI runner cancelling the job sends SIGTERM: unwind like Ctrl-C so every child is stopped
+    # and the partial result is written.
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The gate: measured facts ─► a verdict with reasons a person understands."""

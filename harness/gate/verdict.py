@@ -1,0 +1,84 @@
+"""Deciding pass / fail / inconclusive from what was measured. Pure: data in, ``Verdict`` out.
+
+Order of precedence, most serious first:
+
+1. the load generator cannot be trusted (saturated, crashed)        → inconclusive
+2. nothing was measured (no window, no requests)                    → inconclusive
+3. an SLO was breached                                              → fail
+4. an SLO has no data, there are no SLOs, a measurement problem     → inconclusive
+5. otherwise                                                        → pass
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from harness.durations import format_duration
+from harness.errors import EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_PASS
+from harness.model import (
+    ClientStats,
+    GeneratorHealth,
+    LoadWindow,
+    SLOEvaluation,
+    SLOStatus,
+    Verdict,
+    VerdictStatus,
+)
+
+__all__ = ["decide", "inconclusive"]
+
+
+def decide(
+    evaluations: Sequence[SLOEvaluation],
+    generator: GeneratorHealth,
+    window: LoadWindow | None,
+    client: ClientStats | None,
+    measurement_problems: Sequence[str] = (),
+) -> Verdict:
+    if generator.problems:
+        return inconclusive(*generator.problems)
+    if window is None:
+        return inconclusive(
+            "the load stopped before the warm-up ended: there is no measured window"
+        )
+    if client is None or client.total.requests == 0:
+        return inconclusive("no request completed inside the measured window")
+
+    span = format_duration(window.seconds)
+    breached = [e for e in evaluations if e.status is SLOStatus.BREACHED]
+    if breached:
+        return Verdict(
+            VerdictStatus.FAIL, EXIT_FAIL, tuple(_breach_reason(e, span) for e in breached)
+        )
+
+    missing = [
+        f"SLO '{e.name}' has no data: {e.detail}"
+        for e in evaluations
+        if e.status is SLOStatus.NO_DATA
+    ]
+    if not evaluations:
+        missing.append("no SLOs to judge: name SLO files in the scenario's slos or with --slo")
+    if missing or measurement_problems:
+        return inconclusive(*missing, *measurement_problems)
+
+    return Verdict(
+        VerdictStatus.PASS,
+        EXIT_PASS,
+        (
+            f"all {len(evaluations)} SLOs met over the {span} load window "
+            f"({client.total.requests} requests)",
+        ),
+    )
+
+
+def inconclusive(*reasons: str) -> Verdict:
+    return Verdict(VerdictStatus.INCONCLUSIVE, EXIT_INCONCLUSIVE, tuple(reasons))
+
+
+def _breach_reason(evaluation: SLOEvaluation, span: str) -> str:
+    assert evaluation.sli is not None and evaluation.burn_rate is not None
+    return (
+        f"SLO '{evaluation.name}' breached: SLI {evaluation.sli:.3%} < objective "
+        f"{evaluation.objective:.3%} over {span} ({evaluation.events:.0f} events, "
+        f"burn rate {evaluation.burn_rate:.1f}×)"
+    )

@@ -1,0 +1,53 @@
+"""What the harness's Locust plugin exports and writes: shared by the plugin and the harness.
+
+Imports nothing from Locust, so the orchestrating harness can read it too.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import pairwise
+
+__all__ = [
+    "CLIENT_RESULTS_GLOB",
+    "ENV_METRICS_PORTS",
+    "ENV_RESULTS_DIR",
+    "ENV_WARMUP_S",
+    "LATENCY_BUCKETS",
+    "ROUND_THRESHOLDS",
+    "WINDOW_FILE",
+    "latency_buckets",
+]
+
+# Environment variables the harness sets for every Locust process it starts.
+ENV_METRICS_PORTS = (
+    "LOADGATE_METRICS_PORTS"  # comma-separated loopback ports; each process binds one
+)
+ENV_RESULTS_DIR = "LOADGATE_RESULTS_DIR"  # where each process writes its window results
+ENV_WARMUP_S = "LOADGATE_WARMUP_S"  # seconds of load before the measured window opens
+
+WINDOW_FILE = "window.json"  # written by the process that controls the run (standalone or master)
+CLIENT_RESULTS_GLOB = "client-*.json"  # one per process that generated load
+
+# Thresholds SLOs are written with; each must be an exact bucket boundary.
+ROUND_THRESHOLDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+MAX_BUCKET_RATIO = 1.1
+
+
+def latency_buckets() -> tuple[float, ...]:
+    """Bucket bounds from 1 ms to 10 s, no two neighbours more than 10 % apart.
+
+    ``histogram_quantile`` interpolates inside a bucket, so its error is bounded by the bucket's
+    width: 10 % apart keeps it within 10 % of the truth. Between each pair of round thresholds the
+    bounds are spaced geometrically, so the round thresholds themselves are exact boundaries.
+    """
+    bounds: list[float] = []
+    for low, high in pairwise(ROUND_THRESHOLDS):
+        steps = math.ceil(math.log(high / low) / math.log(MAX_BUCKET_RATIO) - 1e-9)
+        for step in range(steps):
+            bounds.append(float(f"{low * (high / low) ** (step / steps):.4g}"))
+    bounds.append(ROUND_THRESHOLDS[-1])
+    return tuple(bounds)
+
+
+LATENCY_BUCKETS = latency_buckets()

@@ -1,0 +1,98 @@
+"""Running Locust headless as a subprocess, with the harness's plugin loaded beside the locustfile.
+
+Locust monkey-patches the standard library with gevent when imported, so it never runs inside
+the harness's own process.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import harness.load.plugin_path as plugin_path
+from harness.load.client_metrics import ENV_METRICS_PORTS, ENV_RESULTS_DIR, ENV_WARMUP_S
+from harness.load.health import CpuSampler
+from harness.model import LoadProfile
+from harness.stack.processes import ProcessGroup
+
+__all__ = ["LocustRun", "locust_argv", "run_locust"]
+
+STARTUP_GRACE_S = 60.0  # import, spawn and the plugin's final-scrape wait, beyond the run time
+
+
+@dataclass(frozen=True)
+class LocustRun:
+    exit_code: int | None
+    timed_out: bool
+    sampler: CpuSampler
+    log_tail: str
+
+
+def locust_argv(locustfile: Path, target_url: str, load: LoadProfile, run_dir: Path) -> list[str]:
+    run_time = math.ceil(load.warmup_s + load.duration_s)
+    argv = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        f"{plugin_path.PLUGIN},{locustfile}",
+        "--headless",
+        "--host",
+        target_url,
+        "--users",
+        str(load.users),
+        "--spawn-rate",
+        f"{load.spawn_rate:g}",
+        "--run-time",
+        f"{run_time}s",
+        "--stop-timeout",
+        "0",
+        "--json-file",
+        str(run_dir / "locust_stats"),
+        "--html",
+        str(run_dir / "locust_report.html"),
+        "--only-summary",
+        "--loglevel",
+        "INFO",
+    ]
+    if load.processes > 1:
+        argv += ["--processes", str(load.processes)]
+    return argv
+
+
+def run_locust(
+    group: ProcessGroup,
+    locustfile: Path,
+    target_url: str,
+    load: LoadProfile,
+    run_dir: Path,
+    metrics_ports: list[int],
+    on_tick: Callable[[], None] | None = None,
+) -> LocustRun:
+    """Run the load to completion (bounded in time), sampling the generator's CPU once a second."""
+    results_dir = run_dir / "client"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    env = {
+        ENV_METRICS_PORTS: ",".join(str(p) for p in metrics_ports),
+        ENV_RESULTS_DIR: str(results_dir),
+        ENV_WARMUP_S: f"{load.warmup_s:g}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = group.start("locust", locust_argv(locustfile, target_url, load, run_dir), env=env)
+    sampler = CpuSampler(process.pid)
+    deadline = time.monotonic() + load.warmup_s + load.duration_s + STARTUP_GRACE_S
+    timed_out = False
+    while process.exited() is None:
+        if time.monotonic() > deadline:
+            timed_out = True
+            group.stop(process)
+            break
+        sampler.sample()
+        if on_tick is not None:
+            on_tick()
+        time.sleep(0.5)
+    return LocustRun(process.exited(), timed_out, sampler, process.log_tail(15))

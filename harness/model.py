@@ -1,0 +1,137 @@
+"""The values passed between the pipeline's stages. All frozen: a stage returns new data.
+
+Plan ─► RunResult ─► SLOEvaluation[] ─► Verdict
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from harness.slo.model import SLO
+
+__all__ = [
+    "ClientStats",
+    "EndpointStats",
+    "GeneratorHealth",
+    "LoadProfile",
+    "LoadWindow",
+    "Plan",
+    "RunResult",
+    "SLOEvaluation",
+    "SLOStatus",
+    "Verdict",
+    "VerdictStatus",
+]
+
+
+@dataclass(frozen=True)
+class LoadProfile:
+    """Closed-model load: a fixed number of users, each looping over the locustfile's tasks."""
+
+    users: int
+    spawn_rate: float
+    duration_s: float  # the measured load window, warm-up not included
+    warmup_s: float  # load before the window opens: caches fill, series appear in Prometheus
+    processes: int = 1
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a run needs, validated: built from a scenario file and flags, before anything starts."""
+
+    name: str
+    scenario_path: Path | None
+    locustfile: Path
+    slo_files: tuple[Path, ...]
+    slos: tuple[SLO, ...]
+    load: LoadProfile
+    out_dir: Path
+    target_url: str | None = None  # None: start the reference service
+    prometheus_url: str | None = None  # None: start a private Prometheus
+    min_events: int = 100  # fewer events in an SLO's window than this is no_data, never met
+    max_generator_cpu: float = 90.0  # percent of one core, per Locust process
+
+
+@dataclass(frozen=True)
+class LoadWindow:
+    """The measured interval, in Unix seconds; every SLI is computed over exactly this."""
+
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class EndpointStats:
+    name: str
+    method: str
+    requests: int
+    failures: int
+    p50_ms: float | None
+    p90_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    p999_ms: float | None
+    max_ms: float | None
+
+
+@dataclass(frozen=True)
+class ClientStats:
+    """What the load generator saw inside the window (exact HDR percentiles, 3 significant digits)."""
+
+    total: EndpointStats
+    endpoints: tuple[EndpointStats, ...]
+
+
+@dataclass(frozen=True)
+class GeneratorHealth:
+    cpu_max: float  # highest CPU percent of one core seen in any Locust process
+    dropped_iterations: int
+    exit_code: int | None
+    problems: tuple[str, ...] = ()  # why the generator's measurements cannot be trusted
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: str
+    started_at: float
+    target: str
+    window: LoadWindow | None
+    client: ClientStats | None
+    generator: GeneratorHealth
+
+
+class SLOStatus(StrEnum):
+    MET = "met"
+    BREACHED = "breached"
+    NO_DATA = "no_data"
+
+
+@dataclass(frozen=True)
+class SLOEvaluation:
+    name: str
+    status: SLOStatus
+    objective: float
+    sli: float | None
+    events: float | None
+    burn_rate: float | None
+    detail: str = ""  # why no_data, or what was measured
+
+
+class VerdictStatus(StrEnum):
+    PASS = "pass"  # noqa: S105 - a verdict, not a password
+    WARN = "warn"
+    FAIL = "fail"
+    INCONCLUSIVE = "inconclusive"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: VerdictStatus
+    exit_code: int
+    reasons: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,85 @@
+"""The one adapter between the harness and Prometheus's HTTP API (through prometheus-api-client).
+
+Every call has an explicit timeout and a bounded retry, and failures become harness errors:
+Prometheus unreachable → ``InconclusiveError``; a query Prometheus rejects → ``QueryError``.
+An empty result, NaN or ±Inf is ``None`` ("no data"), never a number: missing data is not success.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import requests
+from prometheus_api_client import PrometheusConnect
+from prometheus_api_client.exceptions import PrometheusApiClientException
+from urllib3.util.retry import Retry
+
+from harness.errors import InconclusiveError, LoadgateError
+
+__all__ = ["PrometheusAPI", "QueryError"]
+
+QUERY_TIMEOUT_S = 10
+
+
+class QueryError(LoadgateError):
+    """Prometheus rejected a query (bad PromQL), or it returned something that is not one number."""
+
+
+class PrometheusAPI:
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+        self._client = PrometheusConnect(
+            url=self.url,
+            disable_ssl=False,
+            retry=Retry(
+                total=2, backoff_factor=0.1, status_forcelist=[502, 503, 504], raise_on_status=False
+            ),
+            timeout=QUERY_TIMEOUT_S,
+        )
+
+    def ready(self) -> bool:
+        """True when Prometheus answers ``/-/ready`` with 200 (any other server does not)."""
+        try:
+            response = requests.get(f"{self.url}/-/ready", timeout=(2, 2))
+        except requests.RequestException:
+            return False
+        return response.status_code == 200
+
+    def vector(self, query: str, at: float | None = None) -> list[dict[str, Any]]:
+        """The raw instant-vector result of ``query`` evaluated at Unix time ``at``."""
+        params = {"time": f"{at:.3f}"} if at is not None else None
+        try:
+            result = self._client.custom_query(query, params=params)
+        except PrometheusApiClientException as exc:
+            raise QueryError(f"Prometheus rejected the query {query!r}: {_short(exc)}") from None
+        except (requests.RequestException, json.JSONDecodeError) as exc:
+            raise InconclusiveError(
+                f"Prometheus at {self.url} did not answer: {_short(exc)}"
+            ) from None
+        if not isinstance(result, list):
+            raise QueryError(f"the query {query!r} must return an instant vector")
+        return result
+
+    def value(self, query: str, at: float | None = None) -> float | None:
+        """The single number ``query`` returns at ``at``; ``None`` when there is no data.
+
+        More than one series is an error in the query (aggregate it with ``sum``).
+        """
+        result = self.vector(query, at)
+        if not result:
+            return None
+        if len(result) > 1:
+            labels = ", ".join(str(series.get("metric", {})) for series in result[:3])
+            raise QueryError(
+                f"the query {query!r} returned {len(result)} series ({labels}…); aggregate it to one, "
+                "e.g. with sum(...)"
+            )
+        number = float(result[0]["value"][1])
+        return number if math.isfinite(number) else None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:300]

@@ -1,0 +1,66 @@
+"""The terminal report: the verdict first, then why, then the numbers behind it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["print_report"]
+
+STYLES = {
+    "pass": "bold green",
+    "warn": "bold yellow",
+    "fail": "bold red",
+    "inconclusive": "bold magenta",
+}
+SLO_STYLES = {"met": "green", "breached": "red", "no_data": "magenta"}
+
+
+def print_report(console: Console, result: dict[str, Any], report_path: str) -> None:
+    """Render a result.json document (the report sinks share one source of truth)."""
+    slos = Table(title="SLOs over the load window", title_justify="left")
+    for column in ("SLO", "status", "SLI", "objective", "events", "burn rate"):
+        slos.add_column(column, justify="left" if column in ("SLO", "status") else "right")
+    for slo in result["slos"]:
+        slos.add_row(
+            slo["name"],
+            f"[{SLO_STYLES[slo['status']]}]{slo['status']}[/]",
+            _percent(slo["sli"]),
+            _percent(slo["objective"]),
+            _number(slo["events"]),
+            f"{slo['burn_rate']:.2f}×" if slo["burn_rate"] is not None else "–",
+        )
+    console.print(slos)
+
+    if result["client"]:
+        endpoints = Table(title="Client-side latency (exact, HDR)", title_justify="left")
+        for column in ("endpoint", "requests", "failures", "p50", "p95", "p99", "p99.9", "max"):
+            endpoints.add_column(column, justify="left" if column == "endpoint" else "right")
+        for row in [*result["client"]["endpoints"], result["client"]["total"]]:
+            endpoints.add_row(
+                f"{row['method']} {row['name']}".strip(),
+                str(row["requests"]),
+                str(row["failures"]),
+                *(_ms(row[key]) for key in ("p50_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")),
+            )
+        console.print(endpoints)
+
+    verdict = result["verdict"]
+    console.print(f"[{STYLES[verdict]}]{verdict.upper()}[/] (exit {result['exit_code']})")
+    for reason in result["reasons"]:
+        console.print(f"  • {reason}", highlight=False)
+    console.print(f"Report: {report_path}", highlight=False)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3%}"
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} ms"

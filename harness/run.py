@@ -1,0 +1,187 @@
+"""One ``loadgate run``: the pipeline from a validated plan to a written verdict.
+
+    plan ─► stack (service, Prometheus) ─► load (Locust) ─► slo ─► gate ─► report
+
+Every process started here belongs to one ``ProcessGroup`` and is stopped when the run ends,
+however it ends. ``result.json`` is written in every case — pass, fail, inconclusive, Ctrl-C —
+with whatever was measured before the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from harness.durations import promql_duration
+from harness.errors import InconclusiveError
+from harness.gate.verdict import decide, inconclusive
+from harness.load.health import judge_generator
+from harness.load.results import read_client_results
+from harness.load.runner import run_locust
+from harness.model import GeneratorHealth, LoadWindow, Plan, RunResult, SLOEvaluation, Verdict
+from harness.prometheus_api import PrometheusAPI
+from harness.report.result_json import build_result, write_result
+from harness.slo.evaluate import evaluate_slo, no_data
+from harness.slo.measure import check_queries, measure_slo
+from harness.stack.processes import ProcessGroup
+from harness.stack.prometheus import (
+    SERVICE_JOB,
+    ScrapeTargets,
+    start_private_prometheus,
+    wait_for_targets,
+)
+from harness.stack.readiness import free_port
+from harness.stack.service import check_target_answers, start_reference_service
+
+__all__ = ["RunOutcome", "execute_run", "new_run_id"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    verdict: Verdict
+    run_dir: Path
+    result: dict[str, Any]
+    result_path: Path
+
+
+@dataclass
+class _Progress:
+    """What is known so far; written out as the partial result if the run ends early."""
+
+    run: RunResult
+    evaluations: list[SLOEvaluation]
+
+
+def new_run_id(name: str, now: float) -> str:
+    stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{name}-{secrets.token_hex(2)}"
+
+
+Say = Callable[[str], None]
+
+
+def execute_run(plan: Plan, say: Say = lambda _: None) -> RunOutcome:
+    """Run the plan end to end; ``say`` receives one line per stage, for the person watching."""
+    started_at = time.time()
+    run_id = new_run_id(plan.name, started_at)
+    run_dir = plan.out_dir / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    progress = _Progress(
+        run=RunResult(
+            run_id,
+            started_at,
+            plan.target_url or "reference service",
+            None,
+            None,
+            GeneratorHealth(0.0, 0, None),
+        ),
+        evaluations=[],
+    )
+    try:
+        verdict = _run_stages(plan, run_dir, progress, say)
+    except InconclusiveError as exc:
+        verdict = inconclusive(str(exc))
+    except KeyboardInterrupt:
+        verdict = inconclusive("interrupted before the run finished; results are partial")
+    scenario = str(plan.scenario_path) if plan.scenario_path else plan.name
+    result = build_result(progress.run, scenario, progress.evaluations, verdict)
+    path = write_result(run_dir, result)
+    return RunOutcome(verdict, run_dir, result, path)
+
+
+def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Verdict:
+    # The TSDB is scratch space: the verdict and its numbers go to the report, the samples do not.
+    with (
+        tempfile.TemporaryDirectory(prefix="loadgate-tsdb-") as tsdb,
+        ProcessGroup(run_dir / "logs", run_dir.name) as group,
+    ):
+        # Cheap checks that can fail first, before anything heavy starts.
+        external = PrometheusAPI(plan.prometheus_url) if plan.prometheus_url else None
+        if external is not None and not external.ready():
+            raise InconclusiveError(f"Prometheus at {plan.prometheus_url} does not answer /-/ready")
+        if plan.target_url:
+            check_target_answers(plan.target_url)
+            target_url, service = plan.target_url, None
+        else:
+            say("starting the reference service…")
+            target_url, service = start_reference_service(group)
+        say(f"target: {target_url}")
+        progress.run = replace(progress.run, target=target_url)
+
+        metrics_ports = [free_port() for _ in range(plan.load.processes)]
+        api = external or start_private_prometheus(
+            group, run_dir / "prometheus", Path(tsdb), _scrape_targets(target_url, metrics_ports)
+        )
+        if external is None and not wait_for_targets(api, require_service_up=service is not None):
+            raise InconclusiveError("Prometheus did not scrape the service within 30s")
+        check_queries(api, plan.slos)
+        say(f"Prometheus: {api.url}")
+
+        load = plan.load
+        say(
+            f"load: {load.users} users for {load.duration_s:g}s after a {load.warmup_s:g}s warm-up…"
+        )
+        locust = run_locust(group, plan.locustfile, target_url, load, run_dir, metrics_ports)
+        results = read_client_results(run_dir / "client")
+        generator = judge_generator(
+            locust.sampler.samples,
+            results.window,
+            locust.exit_code,
+            max_cpu=plan.max_generator_cpu,
+            timed_out=locust.timed_out,
+        )
+        progress.run = replace(
+            progress.run, window=results.window, client=results.client, generator=generator
+        )
+        if generator.problems and locust.log_tail:
+            log.info("last lines of Locust's log:\n%s", locust.log_tail)
+
+        say("evaluating SLOs over the load window…")
+        problems: list[str] = []
+        if results.window is None:
+            progress.evaluations = [
+                no_data(slo, "there is no measured window") for slo in plan.slos
+            ]
+        else:
+            progress.evaluations = [
+                evaluate_slo(slo, measure_slo(api, slo, results.window), plan.min_events)
+                for slo in plan.slos
+            ]
+            problems = _scrape_gaps(api, results.window)
+        if service is not None and service.exited() is not None:
+            problems.append(
+                f"the reference service exited during the run (exit code {service.exited()})"
+            )
+        return decide(progress.evaluations, generator, results.window, results.client, problems)
+
+
+def _scrape_targets(target_url: str, metrics_ports: list[int]) -> ScrapeTargets:
+    parts = urlsplit(target_url)
+    return ScrapeTargets(
+        service=parts.netloc,
+        service_metrics_path="/metrics",
+        service_scheme=parts.scheme,
+        clients=tuple(f"127.0.0.1:{port}" for port in metrics_ports),
+    )
+
+
+def _scrape_gaps(api: PrometheusAPI, window: LoadWindow) -> list[str]:
+    """Server-side SLIs are partial if the service's metrics stopped answering inside the window."""
+    rng = promql_duration(window.seconds)
+    lowest = api.value(f'min(min_over_time(up{{job="{SERVICE_JOB}"}}[{rng}]))', at=window.end)
+    highest = api.value(f'max(max_over_time(up{{job="{SERVICE_JOB}"}}[{rng}]))', at=window.end)
+    if highest == 1 and lowest == 0:
+        return [
+            "the service's /metrics stopped answering during the load window: server-side SLIs are partial"
+        ]
+    return []

@@ -1,0 +1,1 @@
+"""The real components a run needs, started and stopped by the harness."""

@@ -1,0 +1,136 @@
+"""Starting child processes so that none outlives the harness.
+
+Each child gets its own process group (so Locust's forked workers are stopped with it) and, on
+Linux, a parent-death signal (so even a ``kill -9`` of the harness takes its children along).
+``ProcessGroup`` stops everything it started when its ``with`` block ends — on success, failure,
+timeout or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+__all__ = ["RUN_ID_ENV", "ProcessGroup", "StartedProcess"]
+
+RUN_ID_ENV = "LOADGATE_RUN_ID"
+
+log = logging.getLogger(__name__)
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    os.setsid()
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class StartedProcess:
+    def __init__(self, name: str, popen: subprocess.Popen[bytes], log_path: Path) -> None:
+        self.name = name
+        self.popen = popen
+        self.log_path = log_path
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def exited(self) -> int | None:
+        """The exit code if the process has ended, else ``None``."""
+        return self.popen.poll()
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+class ProcessGroup:
+    """A ``with`` block owning child processes; leaving it stops them all, newest first."""
+
+    def __init__(self, log_dir: Path, run_id: str = "", stop_timeout_s: float = 10.0) -> None:
+        self.log_dir = log_dir
+        self.run_id = run_id
+        self.stop_timeout_s = stop_timeout_s
+        self.started: list[StartedProcess] = []
+
+    def start(
+        self,
+        name: str,
+        argv: Sequence[str],
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> StartedProcess:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"{name}.log"
+        with log_path.open("ab") as log_file:
+            popen = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                # The run id marks every descendant, so leftovers can be found (tests check none are).
+                env={**os.environ, RUN_ID_ENV: self.run_id, **(env or {})},
+                cwd=cwd,
+                preexec_fn=_die_with_parent,
+            )
+        process = StartedProcess(name, popen, log_path)
+        self.started.append(process)
+        log.debug("started %s (pid %d): %s", name, popen.pid, " ".join(argv))
+        return process
+
+    def stop(self, process: StartedProcess) -> int | None:
+        """SIGTERM the process's group, then SIGKILL what is left after the timeout."""
+        if process.popen.poll() is None:
+            _signal_group(process.pid, signal.SIGTERM)
+            try:
+                process.popen.wait(timeout=self.stop_timeout_s)
+            except subprocess.TimeoutExpired:
+                log.warning(
+                    "%s did not stop within %.0fs; killing it", process.name, self.stop_timeout_s
+                )
+        # The leader may be gone while forked children linger: sweep the group either way.
+        _signal_group(process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.popen.wait(timeout=self.stop_timeout_s)
+        return process.popen.returncode
+
+    def stop_all(self) -> None:
+        for process in reversed(self.started):
+            self.stop(process)
+
+    def __enter__(self) -> ProcessGroup:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # Ctrl-C again while stopping must not leave children behind: finish stopping first.
+        if threading.current_thread() is not threading.main_thread():
+            self.stop_all()
+            return
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            self.stop_all()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)

@@ -1,0 +1,104 @@
+"""A private Prometheus for one run: temp data dir, loopback, free port, 1 s scrapes.
+
+It scrapes the service under test (job ``loadgate_service``) and every load-generator process
+(job ``loadgate_client``, on ports offered to the Locust processes before they start, so the first
+scrape follows their start within a second — no service-discovery delay).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from harness.errors import InconclusiveError
+from harness.prometheus_api import PrometheusAPI
+from harness.stack.processes import ProcessGroup
+from harness.stack.readiness import free_port, wait_until
+
+__all__ = ["SCRAPE_INTERVAL_S", "ScrapeTargets", "start_private_prometheus", "wait_for_targets"]
+
+SCRAPE_INTERVAL_S = 1
+READY_TIMEOUT_S = 30.0
+SERVICE_JOB = "loadgate_service"
+CLIENT_JOB = "loadgate_client"
+INSTALL_HINT = (
+    "the 'prometheus' binary is not on PATH; install it (Debian: apt-get install prometheus) "
+    "or pass --prometheus-url to use a running one"
+)
+
+
+@dataclass(frozen=True)
+class ScrapeTargets:
+    service: str | None  # "host:port" of the service's metrics endpoint
+    service_metrics_path: str
+    service_scheme: str
+    clients: tuple[str, ...]  # "host:port" of each load-generator process's exporter
+
+
+def prometheus_config(targets: ScrapeTargets) -> dict[str, object]:
+    jobs: list[dict[str, object]] = []
+    if targets.service:
+        jobs.append(
+            {
+                "job_name": SERVICE_JOB,
+                "metrics_path": targets.service_metrics_path,
+                "scheme": targets.service_scheme,
+                "static_configs": [{"targets": [targets.service]}],
+            }
+        )
+    jobs.append({"job_name": CLIENT_JOB, "static_configs": [{"targets": list(targets.clients)}]})
+    interval = f"{SCRAPE_INTERVAL_S}s"
+    return {
+        "global": {
+            "scrape_interval": interval,
+            "evaluation_interval": interval,
+            "scrape_timeout": interval,
+        },
+        "scrape_configs": jobs,
+    }
+
+
+def start_private_prometheus(
+    group: ProcessGroup, work_dir: Path, data_dir: Path, targets: ScrapeTargets
+) -> PrometheusAPI:
+    """Start Prometheus (config in ``work_dir``, TSDB in ``data_dir``); return its API once ready."""
+    binary = shutil.which("prometheus")
+    if binary is None:
+        raise InconclusiveError(INSTALL_HINT)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    config = work_dir / "prometheus.yml"
+    config.write_text(yaml.safe_dump(prometheus_config(targets), sort_keys=False), encoding="utf-8")
+    port = free_port()
+    process = group.start(
+        "prometheus",
+        [
+            binary,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={data_dir}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--web.enable-lifecycle",
+            "--log.level=warn",
+        ],
+    )
+    api = PrometheusAPI(f"http://127.0.0.1:{port}")
+    if not wait_until(lambda: process.exited() is not None or api.ready(), READY_TIMEOUT_S):
+        raise InconclusiveError(f"Prometheus did not become ready within {READY_TIMEOUT_S:.0f}s")
+    if process.exited() is not None:
+        raise InconclusiveError(f"Prometheus exited at start: {process.log_tail(3)}")
+    return api
+
+
+def wait_for_targets(
+    api: PrometheusAPI, *, require_service_up: bool, timeout_s: float = 30.0
+) -> bool:
+    """Wait until Prometheus has scraped the service (``up == 1`` when required, else any result)."""
+    query = f'max(up{{job="{SERVICE_JOB}"}})'
+
+    def scraped() -> bool:
+        value = api.value(query)
+        return value == 1 if require_service_up else value is not None
+
+    return wait_until(scraped, timeout_s, interval_s=0.25)

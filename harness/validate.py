@@ -1,0 +1,44 @@
+"""``loadgate validate``: check SLO and scenario files without starting anything."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from harness.errors import InputError, Problem
+from harness.plan import RunOptions, build_plan
+from harness.slo.spec import load_slo_files
+from harness.yamlfile import load_yaml_documents
+
+__all__ = ["validate_paths"]
+
+
+def validate_paths(paths: Sequence[Path]) -> str:
+    """A one-line summary when every file is valid; else ``InputError`` with all problems of all files."""
+    problems: list[Problem] = []
+    slos = scenarios = 0
+    for path in paths:
+        try:
+            if _looks_like_scenario(path):
+                build_plan(RunOptions(scenario=path))
+                scenarios += 1
+            else:
+                slos += len(load_slo_files([path]))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return f"{slos} SLO(s) and {scenarios} scenario(s) in {len(paths)} file(s)"
+
+
+def _looks_like_scenario(path: Path) -> bool:
+    """Scenario files have no ``apiVersion``; OpenSLO documents always do."""
+    try:
+        documents = load_yaml_documents(path)
+    except InputError:
+        return False  # let the SLO loader report the syntax error with its line
+    return (
+        bool(documents)
+        and isinstance(documents[0].data, dict)
+        and "apiVersion" not in documents[0].data
+    )

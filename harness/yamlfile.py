@@ -1,0 +1,83 @@
+"""Reading YAML while remembering where each value came from, so errors can name the line.
+
+PyYAML's composer keeps marks on nodes; we build plain Python values from the node tree and keep
+a map from each value's path (a tuple of keys and indexes) to its 1-based line number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.errors import InputError, Problem
+
+__all__ = ["YamlDocument", "load_yaml_documents"]
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """One YAML document: its data and the line of every value in it."""
+
+    source: str
+    data: Any
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line(self, *path: str | int) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that exists."""
+        key: PathKey = tuple(path)
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.lines.get((), None)
+
+
+def load_yaml_documents(path: Path) -> list[YamlDocument]:
+    """Parse every document of a YAML file; a syntax error is an ``InputError`` with its line."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError([Problem(source, "file", f"cannot be read: {exc.strerror}")]) from None
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        what = exc.problem or "invalid YAML"
+        raise InputError([Problem(source, "YAML syntax", what, line)]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(source, "YAML syntax", str(exc))]) from None
+    documents = []
+    for node in nodes:
+        if node is None:
+            continue
+        lines: dict[PathKey, int] = {}
+        data = _build(node, (), lines)
+        documents.append(YamlDocument(source, data, lines))
+    return documents
+
+
+def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node)
+            mapping[key] = _build(value_node, (*path, str(key)), lines)
+        return mapping
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, i), lines) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _scalar(node: yaml.Node) -> Any:
+    # Resolve the tag (int, float, bool, null, str) the way safe_load would.
+    return _CONSTRUCTOR.construct_object(node, deep=True)

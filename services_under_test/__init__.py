@@ -1,0 +1,1 @@
+"""Services the harness loads: the reference recommendation service and its dependencies."""

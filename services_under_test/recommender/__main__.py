@@ -1,0 +1,3 @@
+from services_under_test.recommender.main import main
+
+main()

@@ -1,0 +1,36 @@
+"""Service settings, from command-line flags."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+__all__ = ["Settings", "parse_settings"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    seed: int = 42
+    items: int = 10_000
+    users: int = 20_000
+    categories: int = 40
+
+
+def parse_settings(argv: list[str] | None = None) -> Settings:
+    parser = argparse.ArgumentParser(
+        prog="python -m services_under_test.recommender",
+        description="The reference recommendation service (aiohttp, Prometheus metrics).",
+    )
+    parser.add_argument(
+        "--host", default=Settings.host, help="address to bind (default: %(default)s)"
+    )
+    parser.add_argument("--port", type=int, default=Settings.port, help="port (0 picks a free one)")
+    parser.add_argument("--seed", type=int, default=Settings.seed, help="catalog generator seed")
+    parser.add_argument("--items", type=int, default=Settings.items, help="catalog size")
+    parser.add_argument("--users", type=int, default=Settings.users, help="number of known users")
+    args = parser.parse_args(argv)
+    return Settings(
+        host=args.host, port=args.port, seed=args.seed, items=args.items, users=args.users
+    )
