@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console()
     if not console.is_terminal:  # CI logs: wide enough that endpoint names are not folded
         console = Console(width=140)
-    errors = Console(stderr=True, highlight=False)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)  # messages are grep-able lines
     try:
         if args.command == "validate":
             return _validate(args.paths, console, errors)

@@ -139,6 +139,7 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
             locust.exit_code,
             max_cpu=plan.max_generator_cpu,
             timed_out=locust.timed_out,
+            interrupted=locust.interrupted,
         )
         progress.run = replace(
             progress.run, window=results.window, client=results.client, generator=generator

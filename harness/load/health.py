@@ -58,13 +58,16 @@ def judge_generator(
     max_cpu: float,
     dropped_iterations: int = 0,
     timed_out: bool = False,
+    interrupted: bool = False,
 ) -> GeneratorHealth:
     inside = [
         s.percent for s in samples if window is None or window.start <= s.at <= window.end + 1
     ]
     cpu_max = max(inside, default=0.0)
     problems = []
-    if timed_out:
+    if interrupted:
+        problems.append("interrupted before the run finished; results are partial")
+    elif timed_out:
         problems.append("the load generator did not finish in time and was stopped")
     elif exit_code is None or exit_code not in (0, 1):  # 1 only means "some requests failed"
         problems.append(f"the load generator crashed (exit code {exit_code})")

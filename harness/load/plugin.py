@@ -129,6 +129,7 @@ class WindowRecorder:
 METRICS = ClientMetrics()
 WINDOW = WindowRecorder()
 _state: dict[str, Any] = {"exporter_port": None}
+_seen_endpoints: set[tuple[str, str]] = set()
 
 
 def _bind_exporter() -> int | None:
@@ -157,9 +158,7 @@ def _write_json(name: str, payload: dict[str, Any]) -> None:
 def on_init(environment: Environment, **_: Any) -> None:
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
-        runner.register_message(
-            WINDOW_MESSAGE, lambda message, **__: _open_window(message.data["start"])
-        )
+        runner.register_message(WINDOW_MESSAGE, _on_window_message)
     if not isinstance(runner, MasterRunner):  # the master sends no requests: nothing to export
         _state["exporter_port"] = _bind_exporter()
         METRICS.users.set_function(lambda: float(runner.user_count) if runner else 0.0)
@@ -174,15 +173,26 @@ def on_test_start(environment: Environment, **_: Any) -> None:
         environment.runner.send_message(WINDOW_MESSAGE, {"start": start})
 
 
+def _on_window_message(environment: Environment, msg: Any, **_: Any) -> None:
+    _open_window(float(msg.data["start"]))
+
+
 def _open_window(start: float) -> None:
     WINDOW.start = start
     WINDOW.end = None
+    gevent.spawn_later(max(0.0, start - time.time()), log.info, "loadgate: measured window opened")
 
 
 def on_request(
     request_type: str, name: str, response_time: float, exception: BaseException | None, **_: Any
 ) -> None:
     outcome = "error" if exception is not None else "ok"
+    if (name, request_type) not in _seen_endpoints:
+        # Both outcomes exist from the first request on, so "no errors" is a 0, not a missing
+        # series that an SLO would have to read as "no data".
+        _seen_endpoints.add((name, request_type))
+        METRICS.requests.labels(name, request_type, "ok")
+        METRICS.requests.labels(name, request_type, "error")
     METRICS.requests.labels(name, request_type, outcome).inc()
     METRICS.duration.labels(name, request_type).observe(response_time / 1000.0)
     if WINDOW.is_open():

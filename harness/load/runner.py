@@ -28,6 +28,7 @@ STARTUP_GRACE_S = 60.0  # import, spawn and the plugin's final-scrape wait, beyo
 class LocustRun:
     exit_code: int | None
     timed_out: bool
+    interrupted: bool  # Ctrl-C or SIGTERM: Locust was stopped early and wrote what it had
     sampler: CpuSampler
     log_tail: str
 
@@ -85,14 +86,20 @@ def run_locust(
     process = group.start("locust", locust_argv(locustfile, target_url, load, run_dir), env=env)
     sampler = CpuSampler(process.pid)
     deadline = time.monotonic() + load.warmup_s + load.duration_s + STARTUP_GRACE_S
-    timed_out = False
-    while process.exited() is None:
-        if time.monotonic() > deadline:
-            timed_out = True
-            group.stop(process)
-            break
-        sampler.sample()
-        if on_tick is not None:
-            on_tick()
-        time.sleep(0.5)
-    return LocustRun(process.exited(), timed_out, sampler, process.log_tail(15))
+    timed_out = interrupted = False
+    try:
+        while process.exited() is None:
+            if time.monotonic() > deadline:
+                timed_out = True
+                group.stop(process)
+                break
+            sampler.sample()
+            if on_tick is not None:
+                on_tick()
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        # Stop the load but keep going: Locust writes its window on SIGTERM, and the SLOs over
+        # the partial window are still worth reporting (as inconclusive).
+        interrupted = True
+        group.stop(process)
+    return LocustRun(process.exited(), timed_out, interrupted, sampler, process.log_tail(15))

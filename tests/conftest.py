@@ -1,0 +1,121 @@
+"""Shared fixtures: run the real ``loadgate`` CLI as a process, and find processes it left behind."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+RUN_ID_ENV = "LOADGATE_RUN_ID"
+
+
+@dataclass
+class CliRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    out_dir: Path
+
+    @property
+    def result(self) -> dict[str, Any]:
+        """The run's result.json (there is exactly one run folder per CLI call in these tests)."""
+        files = list(self.out_dir.glob("*/result.json"))
+        assert len(files) == 1, f"expected one result.json in {self.out_dir}, found {files}"
+        return json.loads(files[0].read_text())
+
+    @property
+    def run_ids(self) -> list[str]:
+        return (
+            [p.name for p in self.out_dir.iterdir() if p.is_dir()] if self.out_dir.exists() else []
+        )
+
+
+def run_cli(*args: str, out_dir: Path, timeout: float = 180, cwd: Path = REPO) -> CliRun:
+    """Run ``loadgate`` as a user would, in its own process."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "harness", *args, "--out", str(out_dir)]
+        if args and args[0] == "run"
+        else [sys.executable, "-m", "harness", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return CliRun(completed.returncode, completed.stdout, completed.stderr, out_dir)
+
+
+def leftover_processes(run_ids: list[str], timeout_s: float = 3.0) -> list[str]:
+    """Processes still alive that a run started (every child carries the run id in its env)."""
+    wanted = set(run_ids)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = []
+        for process in psutil.process_iter(["pid", "cmdline"]):
+            try:
+                if process.status() == psutil.STATUS_ZOMBIE:
+                    continue
+                if process.environ().get(RUN_ID_ENV) in wanted:
+                    found.append(f"{process.pid}: {' '.join(process.info['cmdline'] or [])[:120]}")
+            except (psutil.Error, OSError):
+                continue
+        # Killed processes vanish within milliseconds; a short bounded look avoids a race with
+        # the kernel reaping them, and still catches anything that really survived.
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    return tmp_path / "reports"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def reference_service() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The reference service started by the test itself, as a user's own service would be."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services_under_test.recommender", "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/healthz", timeout=1).ok:
+                break
+        except requests.RequestException:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("the reference service did not become healthy")
+    try:
+        yield url, process
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path

@@ -1,0 +1,198 @@
+"""The walking skeleton end to end: real reference service, real Prometheus, real Locust.
+
+Each test runs the ``loadgate`` CLI as a process, as a user or CI would, and checks the exit code,
+result.json, and that no process it started is left behind.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import REPO, CliRun, free_port, leftover_processes, run_cli, write
+from tests.e2e.slo_texts import client_availability_slo, client_latency_slo
+
+pytestmark = pytest.mark.e2e
+
+SMOKE = "scenarios/smoke.yaml"
+LOCUSTFILE = "scenarios/locustfiles/recommendations.py"
+
+
+def assert_nothing_left_behind(run: CliRun) -> None:
+    assert run.run_ids, "the run made no run folder"
+    assert leftover_processes(run.run_ids) == []
+
+
+def test_smoke_gate_passes_and_each_sli_agrees_with_locust_counts(out_dir: Path) -> None:
+    run = run_cli("run", SMOKE, out_dir=out_dir)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = run.result
+    assert result["verdict"] == "pass"
+    assert result["schema"] == 1
+    total = result["client"]["total"]
+    assert total["requests"] >= 300
+    assert [s["status"] for s in result["slos"]] == ["met"] * 4
+    expected_sli = 1 - total["failures"] / total["requests"]
+    for slo in result["slos"]:
+        # Prometheus counted over the same window as the load generator did, within 1 %.
+        assert slo["events"] == pytest.approx(total["requests"], rel=0.01), slo["name"]
+        if "availability" in slo["name"]:
+            assert slo["sli"] == pytest.approx(expected_sli, rel=0.01), slo["name"]
+    window = result["run"]["load_window"]
+    assert window["seconds"] == pytest.approx(12, abs=1.5)
+    assert_nothing_left_behind(run)
+
+
+def test_an_impossible_objective_fails_naming_the_breached_slo(
+    out_dir: Path, tmp_path: Path
+) -> None:
+    # 99.99 % of requests within 1 ms, as a Python HTTP client measures: not achievable.
+    impossible = write(
+        tmp_path / "impossible.yaml", client_latency_slo("home-in-1ms", "0.001", 0.9999)
+    )
+
+    run = run_cli("run", SMOKE, "--slo", str(impossible), out_dir=out_dir)
+
+    assert run.returncode == 1, run.stdout + run.stderr
+    result = run.result
+    assert result["verdict"] == "fail"
+    [slo] = result["slos"]
+    assert slo["status"] == "breached"
+    assert slo["sli"] < 0.9999
+    assert any("home-in-1ms" in reason for reason in result["reasons"])
+    assert "home-in-1ms" in run.stdout
+    assert_nothing_left_behind(run)
+
+
+def test_prometheus_url_at_a_closed_port_is_inconclusive_with_a_one_line_reason(
+    out_dir: Path,
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+
+    run = run_cli("run", SMOKE, "--prometheus-url", closed, out_dir=out_dir)
+
+    assert run.returncode == 3, run.stdout + run.stderr
+    result = run.result
+    assert result["verdict"] == "inconclusive"
+    [reason] = result["reasons"]
+    assert "\n" not in reason and closed in reason and "Prometheus" in reason
+    assert_nothing_left_behind(run)
+
+
+def test_a_target_that_is_down_at_start_is_inconclusive(out_dir: Path) -> None:
+    down = f"http://127.0.0.1:{free_port()}"
+
+    run = run_cli("run", SMOKE, "--target", down, out_dir=out_dir)
+
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert run.result["verdict"] == "inconclusive"
+    assert "does not answer" in run.result["reasons"][0]
+    assert_nothing_left_behind(run)
+
+
+def test_a_target_killed_mid_run_fails_with_its_failures_counted(
+    out_dir: Path, tmp_path: Path, reference_service: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    url, service = reference_service
+    slo = write(tmp_path / "availability.yaml", client_availability_slo("home-availability", 0.99))
+    command = [
+        sys.executable, "-m", "harness", "run", "--locustfile", LOCUSTFILE, "--slo", str(slo),
+        "--target", url, "--users", "10", "--spawn-rate", "10", "--warmup", "1s",
+        "--duration", "10s", "--out", str(out_dir),
+    ]  # fmt: skip
+    gate = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        wait_for_home_requests(url, at_least=50, timeout_s=60)
+        service.kill()
+        stdout, stderr = gate.communicate(timeout=120)
+    finally:
+        gate.kill()
+    run = CliRun(gate.returncode, stdout, stderr, out_dir)
+
+    assert run.returncode == 1, stdout + stderr
+    result = run.result
+    assert result["verdict"] == "fail"
+    assert result["client"]["total"]["failures"] > 0
+    assert result["slos"][0]["status"] == "breached"
+    assert_nothing_left_behind(run)
+
+
+def test_ctrl_c_stops_every_process_and_keeps_a_partial_result(
+    out_dir: Path, tmp_path: Path
+) -> None:
+    stderr_path = tmp_path / "stderr.txt"
+    with stderr_path.open("w") as stderr_file:
+        gate = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "harness",
+                "run",
+                SMOKE,
+                "--duration",
+                "60s",
+                "--out",
+                str(out_dir),
+            ],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=stderr_file,
+            text=True,
+        )
+        try:
+            wait_for(lambda: "load:" in stderr_path.read_text(), timeout_s=60)
+            # Interrupt inside the window, once it has measured a hundred requests.
+            wait_for(lambda: "measured window opened" in locust_log(out_dir), timeout_s=60)
+            target = re.search(r"target: (\S+)", stderr_path.read_text()).group(1)  # type: ignore[union-attr]
+            wait_for_home_requests(target, at_least=home_requests(target) + 100, timeout_s=30)
+            gate.send_signal(signal.SIGINT)
+            stdout, _ = gate.communicate(timeout=60)
+        finally:
+            gate.kill()
+    run = CliRun(gate.returncode, stdout, stderr_path.read_text(), out_dir)
+
+    assert run.returncode == 3, run.stdout + run.stderr
+    result = run.result
+    assert result["verdict"] == "inconclusive"
+    assert any("interrupted" in reason for reason in result["reasons"])
+    # What was measured before the interrupt survives: the window so far and its requests.
+    assert result["client"]["total"]["requests"] > 0
+    assert result["run"]["load_window"]["seconds"] < 60
+    assert_nothing_left_behind(run)
+
+
+def locust_log(out_dir: Path) -> str:
+    logs = list(out_dir.glob("*/logs/locust.log"))
+    return logs[0].read_text() if logs else ""
+
+
+def home_requests(url: str) -> float:
+    """Home requests the service has served, from its own /metrics."""
+    text = requests.get(f"{url}/metrics", timeout=2).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("http_server_request_duration_seconds_count")
+        and "/v1/recommendations/home" in line
+    )
+
+
+def wait_for_home_requests(url: str, at_least: float, timeout_s: float) -> None:
+    wait_for(lambda: home_requests(url) >= at_least, timeout_s)
+
+
+def wait_for(predicate, timeout_s: float) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.1)

@@ -1,0 +1,86 @@
+"""result.json carries the contract fields; files are written atomically; the console explains."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from harness.gate.verdict import decide
+from harness.model import (
+    ClientStats,
+    EndpointStats,
+    GeneratorHealth,
+    LoadWindow,
+    RunResult,
+    SLOEvaluation,
+    SLOStatus,
+)
+from harness.report.atomic import write_atomically
+from harness.report.console import print_report
+from harness.report.result_json import build_result, write_result
+
+STATS = EndpointStats("/v1/recommendations/home", "GET", 500, 2, 1.5, 2.0, 2.5, 4.0, 9.0, 12.0)
+RUN = RunResult(
+    run_id="20261127T120000Z-ci-abcd",
+    started_at=1_795_000_000.0,
+    target="http://127.0.0.1:8080",
+    window=LoadWindow(1_795_000_010.0, 1_795_000_055.0),
+    client=ClientStats(total=STATS, endpoints=(STATS,)),
+    generator=GeneratorHealth(cpu_max=31.5, dropped_iterations=0, exit_code=1),
+)
+EVALUATIONS = [
+    SLOEvaluation("home-latency", SLOStatus.BREACHED, 0.99, 0.97, 500.0, 3.0),
+    SLOEvaluation("home-availability", SLOStatus.NO_DATA, 0.995, None, 12.0, None, "too few"),
+]
+
+
+def result() -> dict[str, object]:
+    verdict = decide(EVALUATIONS, RUN.generator, RUN.window, RUN.client)
+    return build_result(RUN, "scenarios/ci.yaml", EVALUATIONS, verdict)
+
+
+def test_result_json_has_every_contract_field() -> None:
+    document = result()
+    assert document["schema"] == 1
+    assert document["verdict"] == "fail" and document["exit_code"] == 1
+    assert set(document["run"]) >= {"id", "scenario", "target", "started_at", "load_window"}  # type: ignore[arg-type]
+    assert document["run"]["load_window"]["start"] == "2026-11-18T11:06:50.000Z"  # type: ignore[index]
+    endpoint = document["client"]["endpoints"][0]  # type: ignore[index]
+    assert set(endpoint) == {
+        "name", "method", "requests", "failures", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms",
+    }  # fmt: skip
+    assert document["slos"][1] == {  # type: ignore[index]
+        "name": "home-availability", "status": "no_data", "sli": None, "objective": 0.995,
+        "events": 12.0, "burn_rate": None, "detail": "too few",
+    }  # fmt: skip
+    assert document["generator"]["cpu_max"] == 31.5  # type: ignore[index]
+    assert document["criteria"] == []
+
+
+def test_result_json_is_valid_strict_json(tmp_path: Path) -> None:
+    path = write_result(tmp_path, result())
+    assert json.loads(path.read_text())["verdict"] == "fail"
+
+
+def test_atomic_writes_leave_no_temporary_files(tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    write_atomically(target, "first")
+    write_atomically(target, "second")
+    assert target.read_text() == "second"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.txt"]
+
+
+def test_the_console_report_leads_with_the_verdict_and_its_reasons() -> None:
+    buffer = io.StringIO()
+    print_report(
+        Console(file=buffer, width=140, color_system=None), result(), "reports/x/result.json"
+    )
+    text = buffer.getvalue()
+    assert "FAIL (exit 1)" in text
+    assert "SLO 'home-latency' breached: SLI 97.000% < objective 99.000%" in text
+    assert "home-availability" in text and "no_data" in text
+    assert "GET /v1/recommendations/home" in text
+    assert "Report: reports/x/result.json" in text

@@ -1,0 +1,110 @@
+"""OpenSLO v1 → the SLO model. Bad specs: a table whose keys are sentences, each with its message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.errors import InputError
+from harness.slo.spec import load_slo_files
+from tests.conftest import REPO, write
+from tests.e2e.slo_texts import client_availability_slo
+
+VALID = client_availability_slo("home-availability", 0.99)
+
+
+def test_the_shipped_slos_load_into_the_model() -> None:
+    slos = load_slo_files([REPO / "slo/recommender.yaml"])
+
+    assert [s.name for s in slos] == [
+        "home-availability-client",
+        "home-latency-client",
+        "home-availability-server",
+        "home-latency-server",
+    ]
+    latency = slos[1]
+    assert latency.objective == 0.99
+    assert latency.service == "recommender"
+    assert latency.time_window_s == 28 * 86400
+    assert latency.good_query is not None and 'le="0.1"' in latency.good_query
+    assert "{{window}}" in latency.total_query
+    assert latency.bad_query is None
+
+
+def test_target_percent_is_read_as_a_ratio(tmp_path: Path) -> None:
+    path = write(tmp_path / "slo.yaml", VALID.replace("- target: 0.99", "- targetPercent: 99.5"))
+    [slo] = load_slo_files([path])
+    assert slo.objective == pytest.approx(0.995)
+
+
+BAD_SPECS = {
+    "A wrong apiVersion should fail.": (
+        VALID.replace("openslo/v1", "openslo/v2"),
+        "apiVersion: 'openslo/v2' is not supported; allowed: openslo/v1",
+    ),
+    "An SLO without objectives should fail.": (
+        VALID.split("  objectives:")[0],
+        "spec.objectives: is required",
+    ),
+    "A target of 1.5 should fail with the allowed range.": (
+        VALID.replace("target: 0.99", "target: 1.5"),
+        "spec.objectives[0].target: 1.5 is out of range; allowed: a ratio above 0 and below 1",
+    ),
+    "A target written as a percentage should fail.": (
+        VALID.replace("target: 0.99", "target: 99"),
+        "99 is out of range",
+    ),
+    "A query without {{window}} should fail.": (
+        VALID.replace("[{{window}}]", "[5m]", 1),
+        "the query must contain the {{window}} placeholder",
+    ),
+    "An unknown kind should fail.": (
+        VALID.replace("kind: SLO", "kind: Dashboard"),
+        "kind: 'Dashboard' is not supported; allowed: SLO, Service",
+    ),
+    "An indicator with neither good nor bad should fail.": (
+        VALID.replace("        good:", "        nice:"),
+        "needs exactly one of good or bad",
+    ),
+    "A name that is not a DNS label should fail.": (
+        VALID.replace("name: home-availability\nspec", "name: Home Availability\nspec"),
+        "metadata.name: 'Home Availability' is not allowed",
+    ),
+    "A YAML syntax error should fail with its line.": (
+        VALID.replace("  service: recommender", "  service: [recommender"),
+        "YAML syntax",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_SPECS))
+def test_bad_specs_fail_with_a_message_naming_the_field(case: str, tmp_path: Path) -> None:
+    text, message = BAD_SPECS[case]
+    path = write(tmp_path / "slo.yaml", text)
+
+    with pytest.raises(InputError) as caught:
+        load_slo_files([path])
+
+    rendered = str(caught.value)
+    assert message in rendered
+    assert str(path) in rendered
+    assert all(problem.line for problem in caught.value.problems), "every problem names its line"
+
+
+def test_duplicate_names_across_files_fail_naming_both_files(tmp_path: Path) -> None:
+    first = write(tmp_path / "a.yaml", VALID)
+    second = write(tmp_path / "b.yaml", VALID)
+
+    with pytest.raises(InputError, match=r"already defined in .*a\.yaml"):
+        load_slo_files([first, second])
+
+
+def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path) -> None:
+    text = VALID.replace("target: 0.99", "target: 7").replace("[{{window}}]", "[5m]", 1)
+    path = write(tmp_path / "slo.yaml", text)
+
+    with pytest.raises(InputError) as caught:
+        load_slo_files([path])
+
+    assert len(caught.value.problems) == 2
