@@ -85,7 +85,18 @@ def build_plan(options: RunOptions) -> Plan:
 
     load = _load_profile(options, scenario, problems)
     min_events = from_file(("gate", "min_events"), int, "a whole number ≥ 1")
-    max_cpu = from_file(("gate", "max_generator_cpu"), (int, float), "a percentage of one core")
+    if isinstance(min_events, int) and min_events < 1 and scenario:
+        scenario.problem(
+            ("gate", "min_events"), f"{min_events} is not allowed; allowed: a whole number ≥ 1"
+        )
+    max_cpu = from_file(
+        ("gate", "max_generator_cpu"), (int, float), "a percentage of one core, 1 to 100"
+    )
+    if isinstance(max_cpu, int | float) and not 1 <= max_cpu <= 100 and scenario:
+        scenario.problem(
+            ("gate", "max_generator_cpu"),
+            f"{max_cpu} is not allowed; allowed: a percentage of one core, 1 to 100",
+        )
     if scenario:
         problems.extend(scenario.problems)
 

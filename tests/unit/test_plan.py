@@ -66,3 +66,18 @@ def test_every_problem_of_scenario_and_flags_is_reported_together(tmp_path: Path
 def test_a_missing_locustfile_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="--locustfile: is required"):
         build_plan(RunOptions(slo_files=(REPO / "slo/recommender.yaml",)))
+
+
+@pytest.mark.parametrize(
+    ("gate", "field"),
+    [("min_events: 0", "gate.min_events"), ("max_generator_cpu: 250", "gate.max_generator_cpu")],
+)
+def test_gate_limits_out_of_range_are_refused(tmp_path: Path, gate: str, field: str) -> None:
+    scenario = make_scenario(tmp_path)
+    scenario.write_text(scenario.read_text() + f"gate:\n  {gate}\n")
+
+    with pytest.raises(InputError) as caught:
+        build_plan(RunOptions(scenario=scenario))
+
+    [problem] = caught.value.problems
+    assert problem.field == field and problem.line == 9
