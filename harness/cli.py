@@ -20,6 +20,9 @@ from harness.durations import DURATION_HELP
 from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
 from harness.plan import RunOptions, build_plan
 from harness.report.console import print_report
+from harness.slo.generate import write_rules
+from harness.slo.loader import load_slo_files
+from harness.slo.policy import DEFAULT_POLICY, load_policy
 from harness.validate import validate_paths
 
 __all__ = ["main"]
@@ -82,6 +85,31 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
     )
     validate.add_argument("paths", nargs="+", type=Path, help="SLO or scenario YAML files")
+
+    rules = commands.add_parser(
+        "rules",
+        help="generate Prometheus rules, promtool tests and an Alertmanager config from SLO files",
+        description="Write recording rules (SLI per window), multi-window multi-burn-rate alerts, "
+        "absent() alerts, a promtool test file for the alerts, and an Alertmanager config routing "
+        "page and ticket alerts to PagerDuty.",
+        epilog=EPILOG,
+    )
+    rules.add_argument("paths", nargs="+", type=Path, help="OpenSLO or Sloth SLO files")
+    rules.add_argument("--out", type=Path, required=True, help="folder to write the files into")
+    rules.add_argument(
+        "--policy",
+        type=Path,
+        default=DEFAULT_POLICY,
+        help="burn-rate policy file (default: slo/policies/google-30d.yaml)",
+    )
+    rules.add_argument(
+        "--routing-key-file",
+        default="/etc/alertmanager/pagerduty-routing-key",
+        help="path Alertmanager reads the PagerDuty routing key from (the key itself is never written)",
+    )
+    rules.add_argument(
+        "--pagerduty-url", help="Events API URL for Alertmanager (default: PagerDuty's)"
+    )
     return parser
 
 
@@ -99,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args.paths, console, errors)
+        if args.command == "rules":
+            return _rules(args, console)
         return _run(args, console, errors)
     except InputError as exc:
         errors.print(f"[bold red]invalid input[/] ({len(exc.problems)} problem(s)):")
@@ -137,6 +167,19 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
 def _validate(paths: list[Path], console: Console, errors: Console) -> int:
     summary = validate_paths(paths)  # raises InputError listing every problem
     console.print(f"[green]valid[/]: {summary}")
+    return EXIT_PASS
+
+
+def _rules(args: argparse.Namespace, console: Console) -> int:
+    slos = load_slo_files(args.paths)
+    policy = load_policy(args.policy)
+    files = write_rules(slos, policy, args.out, args.routing_key_file, args.pagerduty_url)
+    console.print(f"[green]wrote[/] rules for {len(slos)} SLO(s), policy {policy.name}:")
+    for path in (files.recording, files.alerts, files.tests, files.alertmanager):
+        console.print(f"  {path}", highlight=False)
+    console.print(
+        "check them with: promtool check rules … && promtool test rules " + str(files.tests)
+    )
     return EXIT_PASS
 
 

@@ -121,6 +121,7 @@ class SLOEvaluation:
     events: float | None
     burn_rate: float | None
     detail: str = ""  # why no_data, or what was measured
+    budget_consumed: float | None = None  # share of the SLO window's error budget this window spent
 
 
 class VerdictStatus(StrEnum):

@@ -13,8 +13,8 @@ from typing import Any, cast
 from harness.durations import DURATION_HELP, parse_duration
 from harness.errors import InputError, Problem
 from harness.model import LoadProfile, Plan
+from harness.slo.loader import load_slo_files
 from harness.slo.model import SLO
-from harness.slo.spec import load_slo_files
 from harness.targets import check_target_url
 from harness.validation import FieldReader
 from harness.yamlfile import load_yaml_documents

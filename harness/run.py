@@ -30,7 +30,7 @@ from harness.model import GeneratorHealth, LoadWindow, Plan, RunResult, SLOEvalu
 from harness.prometheus_api import PrometheusAPI
 from harness.report.result_json import build_result, write_result
 from harness.slo.evaluate import evaluate_slo, no_data
-from harness.slo.measure import check_queries, measure_slo
+from harness.slo.measure import check_bucket_boundaries, check_queries, measure_slo
 from harness.stack.processes import ProcessGroup
 from harness.stack.prometheus import (
     SERVICE_JOB,
@@ -154,6 +154,7 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
                 no_data(slo, "there is no measured window") for slo in plan.slos
             ]
         else:
+            check_bucket_boundaries(api, plan.slos, at=results.window.end)
             progress.evaluations = [
                 evaluate_slo(slo, measure_slo(api, slo, results.window), plan.min_events)
                 for slo in plan.slos

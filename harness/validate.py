@@ -7,7 +7,7 @@ from pathlib import Path
 
 from harness.errors import InputError, Problem
 from harness.plan import RunOptions, build_plan
-from harness.slo.spec import load_slo_files
+from harness.slo.loader import load_slo_files
 from harness.yamlfile import load_yaml_documents
 
 __all__ = ["validate_paths"]

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Make sure the system programs loadgate runs for real are installed: Prometheus (with promtool).
+# Make sure the system programs loadgate runs for real are installed: Prometheus (with promtool)
+# and Alertmanager (with amtool), for the gate and for testing generated alerting.
 # As root it installs what is missing from Debian's packages; as another user it says exactly
 # what to install and fails, rather than letting a run fail later with a vaguer message.
 set -euo pipefail
 
 packages=()
 command -v prometheus >/dev/null 2>&1 || packages+=(prometheus)
+command -v prometheus-alertmanager >/dev/null 2>&1 || packages+=(prometheus-alertmanager)
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   packages+=(python3-venv)
 fi

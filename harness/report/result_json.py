@@ -78,6 +78,7 @@ def _slo(evaluation: SLOEvaluation) -> dict[str, Any]:
         "objective": evaluation.objective,
         "events": _finite(evaluation.events),
         "burn_rate": _finite(evaluation.burn_rate),
+        "budget_consumed": _finite(evaluation.budget_consumed),
         "detail": evaluation.detail,
     }
 

@@ -54,7 +54,7 @@ def test_result_json_has_every_contract_field() -> None:
     }  # fmt: skip
     assert document["slos"][1] == {  # type: ignore[index]
         "name": "home-availability", "status": "no_data", "sli": None, "objective": 0.995,
-        "events": 12.0, "burn_rate": None, "detail": "too few",
+        "events": 12.0, "burn_rate": None, "budget_consumed": None, "detail": "too few",
     }  # fmt: skip
     assert document["generator"]["cpu_max"] == 31.5  # type: ignore[index]
     assert document["criteria"] == []

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import InputError
-from harness.slo.spec import load_slo_files
+from harness.slo.loader import load_slo_files
 from tests.conftest import REPO, write
 from tests.e2e.slo_texts import client_availability_slo
 
@@ -61,7 +61,7 @@ BAD_SPECS = {
     ),
     "An unknown kind should fail.": (
         VALID.replace("kind: SLO", "kind: Dashboard"),
-        "kind: 'Dashboard' is not supported; allowed: SLO, Service",
+        "kind: 'Dashboard' is not supported; allowed: SLO, SLI, Service, DataSource, AlertPolicy",
     ),
     "An indicator with neither good nor bad should fail.": (
         VALID.replace("        good:", "        nice:"),

@@ -1,0 +1,47 @@
+"""An Alertmanager configuration routing the generated alerts to PagerDuty.
+
+``page`` alerts open critical incidents, ``ticket`` alerts warnings (Alertmanager passes
+``severity`` through as written, so it is mapped to PagerDuty's enum here). The routing key is
+read from a file at Alertmanager's start: it never appears in the generated configuration.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["PAGERDUTY_SEVERITY", "alertmanager_config"]
+
+PAGERDUTY_SEVERITY = {"page": "critical", "ticket": "warning"}
+
+
+def alertmanager_config(routing_key_file: str, pagerduty_url: str | None = None) -> dict[str, Any]:
+    def receiver(severity: str) -> dict[str, Any]:
+        config: dict[str, Any] = {
+            "routing_key_file": routing_key_file,
+            "severity": PAGERDUTY_SEVERITY[severity],
+            "send_resolved": True,
+            "description": '{{ template "pagerduty.default.description" . }}',
+            "details": {
+                "slo": "{{ .CommonLabels.loadgate_slo }}",
+                "service": "{{ .CommonLabels.loadgate_service }}",
+            },
+        }
+        if pagerduty_url:
+            config["url"] = pagerduty_url
+        return {"name": f"pagerduty-{severity}", "pagerduty_configs": [config]}
+
+    return {
+        "route": {
+            "receiver": "unrouted",
+            "group_by": ["alertname", "loadgate_slo"],
+            "group_wait": "30s",
+            "group_interval": "5m",
+            "repeat_interval": "4h",
+            "routes": [
+                {"matchers": [f'severity="{severity}"'], "receiver": f"pagerduty-{severity}"}
+                for severity in PAGERDUTY_SEVERITY
+            ],
+        },
+        # Pages must not be lost to the ticket route, and vice versa; anything else goes nowhere.
+        "receivers": [{"name": "unrouted"}, receiver("page"), receiver("ticket")],
+    }

@@ -1,0 +1,98 @@
+"""Loading SLO files: OpenSLO v1 (canonical) and Sloth ``prometheus/v1`` (imported), checked together.
+
+Every problem of every file is collected and raised at once as one ``InputError``; references
+(indicators, data sources, alert policies) resolve across all the files given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from harness.errors import InputError, Problem
+from harness.slo.latency import boundary_problem, known_boundaries
+from harness.slo.model import SLO
+from harness.slo.openslo import OpenSLOIndex, parse_slo
+from harness.slo.sloth import parse_sloth
+from harness.yamlfile import YamlDocument, load_yaml_documents
+
+__all__ = ["load_slo_files"]
+
+FORMATS = "OpenSLO v1 (apiVersion: openslo/v1) or Sloth (version: prometheus/v1)"
+
+
+def load_slo_files(paths: Iterable[Path]) -> tuple[SLO, ...]:
+    """Every SLO in ``paths``, in file order; raises ``InputError`` listing all problems."""
+    problems: list[Problem] = []
+    index = OpenSLOIndex()
+    ordered: list[tuple[str, YamlDocument]] = []  # ("openslo" | "sloth", document)
+    for path in paths:
+        try:
+            documents = load_yaml_documents(path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        if not documents:
+            problems.append(
+                Problem(str(path), "(file)", f"holds no YAML document; allowed: {FORMATS}")
+            )
+        for document in documents:
+            if not isinstance(document.data, dict):
+                problems.append(
+                    Problem(
+                        document.source,
+                        "(document)",
+                        f"is not a mapping; allowed: {FORMATS}",
+                        document.line(),
+                    )
+                )
+            elif "version" in document.data and "apiVersion" not in document.data:
+                ordered.append(("sloth", document))
+            else:
+                index.add(document)
+                ordered.append(("openslo", document))
+    index.check_references()
+    problems.extend(index.problems)
+
+    slos: list[SLO] = []
+    for kind, document in ordered:
+        if kind == "sloth":
+            found, sloth_problems = parse_sloth(document)
+            slos.extend(found)
+            problems.extend(sloth_problems)
+        elif document.data.get("kind") == "SLO" and _filed(index, document):
+            slo, slo_problems = parse_slo(document, index)
+            problems.extend(slo_problems)
+            if slo is not None:
+                slos.append(slo)
+    problems.extend(_duplicates_and_thresholds(slos))
+    if problems:
+        raise InputError(problems)
+    return tuple(slos)
+
+
+def _filed(index: OpenSLOIndex, document: YamlDocument) -> bool:
+    """Whether the index accepted this document (a bad envelope was already reported)."""
+    return any(filed is document for filed in index.named["SLO"].values())
+
+
+def _duplicates_and_thresholds(slos: list[SLO]) -> list[Problem]:
+    problems = []
+    seen: dict[str, SLO] = {}
+    for slo in slos:
+        if slo.name in seen and seen[slo.name].source != slo.source:
+            problems.append(
+                Problem(
+                    slo.source,
+                    f"slo {slo.name!r}",
+                    f"is already defined in {seen[slo.name].source}; "
+                    "SLO names must be unique across files",
+                )
+            )
+        seen.setdefault(slo.name, slo)
+        boundaries = known_boundaries(slo.latency.metric) if slo.latency else None
+        if slo.latency and boundaries is not None:
+            wrong = boundary_problem(slo.latency, boundaries)
+            if wrong:
+                problems.append(Problem(slo.source, f"slo {slo.name!r} → latency threshold", wrong))
+    return problems

@@ -1,0 +1,315 @@
+"""OpenSLO v1 documents ─► the SLO model.
+
+Kinds read: ``SLO``, ``SLI``, ``Service``, ``DataSource``, ``AlertPolicy``, ``AlertCondition`` and
+``AlertNotificationTarget``. Indicators are inline (``indicator``) or referenced (``indicatorRef``),
+with a ``ratioMetric`` (good/bad over total, or a raw ratio) or a ``thresholdMetric`` over a latency
+histogram (objective ``op: lte`` and ``value``: "the share of requests faster than value").
+Budgeting is by Occurrences over a rolling window. References resolve across all loaded files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.durations import parse_duration
+from harness.errors import Problem
+from harness.slo.latency import histogram_queries, threshold_in_query
+from harness.slo.model import SLO, WINDOW_PLACEHOLDER
+from harness.validation import MISSING, FieldReader
+from harness.yamlfile import YamlDocument
+
+__all__ = ["API_VERSION", "OpenSLOIndex", "parse_slo"]
+
+API_VERSION = "openslo/v1"
+KINDS = (
+    "SLO",
+    "SLI",
+    "Service",
+    "DataSource",
+    "AlertPolicy",
+    "AlertCondition",
+    "AlertNotificationTarget",
+)
+NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+RATIO_ALLOWED = "a ratio above 0 and below 1 (e.g. 0.999)"
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class OpenSLOIndex:
+    """Every named OpenSLO object of every loaded file, so references resolve across files."""
+
+    named: dict[str, dict[str, YamlDocument]] = field(
+        default_factory=lambda: {k: {} for k in KINDS}
+    )
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, document: YamlDocument) -> None:
+        """File a document by kind and name, checking the envelope (apiVersion, kind, name)."""
+        reader = FieldReader(document)
+        version = reader.get(("apiVersion",))
+        if version is not MISSING and version != API_VERSION:
+            reader.problem(("apiVersion",), f"{version!r} is not supported; allowed: {API_VERSION}")
+        kind = reader.get(("kind",))
+        if kind is not MISSING and kind not in KINDS:
+            reader.problem(("kind",), f"{kind!r} is not supported; allowed: {', '.join(KINDS)}")
+        name = reader.typed(("metadata", "name"), str, "a name such as home-availability")
+        if name is not MISSING and not NAME.match(name):
+            reader.problem(
+                ("metadata", "name"),
+                f"{name!r} is not allowed; allowed: lowercase letters, digits and '-', 1 to 63 characters",
+            )
+            name = MISSING
+        self.problems.extend(reader.problems)
+        if reader.problems:
+            return
+        same = self.named[kind]
+        if name in same:
+            self.problems.append(
+                Problem(
+                    document.source,
+                    "metadata.name",
+                    f"{kind} name {name!r} is already defined in {same[name].source}; names must be unique",
+                    document.line("metadata", "name"),
+                )
+            )
+            return
+        same[name] = document
+
+    def check_references(self) -> None:
+        """References that are not SLO indicators: data sources and alert policies' parts."""
+        for document in self.named["AlertPolicy"].values():
+            reader = FieldReader(document, f"alert policy {document.data['metadata']['name']!r} → ")
+            for i, condition in enumerate(reader.get(("spec", "conditions"), [])):
+                ref = condition.get("conditionRef") if isinstance(condition, dict) else None
+                if ref is not None and ref not in self.named["AlertCondition"]:
+                    reader.problem(
+                        ("spec", "conditions", i, "conditionRef"),
+                        _unknown("AlertCondition", ref, self),
+                    )
+            for i, target in enumerate(reader.get(("spec", "notificationTargets"), [])):
+                ref = target.get("targetRef") if isinstance(target, dict) else None
+                if ref is not None and ref not in self.named["AlertNotificationTarget"]:
+                    reader.problem(
+                        ("spec", "notificationTargets", i, "targetRef"),
+                        _unknown("AlertNotificationTarget", ref, self),
+                    )
+            self.problems.extend(reader.problems)
+
+
+def parse_slo(document: YamlDocument, index: OpenSLOIndex) -> tuple[SLO | None, list[Problem]]:
+    """One ``kind: SLO`` document (already filed in ``index``) ─► an SLO, or the problems found."""
+    name = document.data["metadata"]["name"]
+    reader = FieldReader(document, f"slo {name!r} → ")
+    service = reader.typed(("spec", "service"), str, "the name of a Service")
+    if service is not MISSING and index.named["Service"] and service not in index.named["Service"]:
+        reader.problem(("spec", "service"), _unknown("Service", service, index))
+    window_s = _rolling_window(reader)
+    budgeting = reader.get(("spec", "budgetingMethod"), "Occurrences")
+    if budgeting != "Occurrences":
+        reader.problem(
+            ("spec", "budgetingMethod"), f"{budgeting!r} is not supported; allowed: Occurrences"
+        )
+    indicator_reader, base = _indicator(reader, index)
+    objective, threshold = _objective(reader)
+    queries = (
+        _metric_queries(indicator_reader, base, threshold, index) if indicator_reader else MISSING
+    )
+    policies = _alert_policies(reader, index)
+    problems = reader.problems + (
+        indicator_reader.problems if indicator_reader is not reader and indicator_reader else []
+    )
+    if problems or MISSING in (service, objective, queries, window_s):
+        return None, problems
+    return SLO(
+        name=name,
+        service=service,
+        source=document.source,
+        objective=objective,
+        time_window_s=window_s,
+        display_name=str(reader.get(("metadata", "displayName"), name)),
+        description=str(reader.get(("spec", "description"), "")),
+        alert_policies=policies,
+        **queries,
+    ), []
+
+
+def _indicator(reader: FieldReader, index: OpenSLOIndex) -> tuple[FieldReader | None, Path_]:
+    """The reader and path holding the indicator's spec: inline in this SLO, or an SLI document."""
+    inline, ref = (
+        reader.get(("spec", "indicator"), None),
+        reader.get(("spec", "indicatorRef"), None),
+    )
+    if (inline is None) == (ref is None):
+        reader.problem(
+            ("spec",), "needs exactly one of indicator (inline) or indicatorRef (an SLI's name)"
+        )
+        return None, ()
+    if inline is not None:
+        return reader, ("spec", "indicator", "spec")
+    sli = index.named["SLI"].get(ref) if isinstance(ref, str) else None
+    if sli is None:
+        reader.problem(("spec", "indicatorRef"), _unknown("SLI", ref, index))
+        return None, ()
+    return FieldReader(sli, f"sli {ref!r} → "), ("spec",)
+
+
+def _metric_queries(reader: FieldReader, base: Path_, threshold: Any, index: OpenSLOIndex) -> Any:
+    ratio, limit = (
+        reader.get((*base, "ratioMetric"), None),
+        reader.get((*base, "thresholdMetric"), None),
+    )
+    if (ratio is None) == (limit is None):
+        reader.problem(base, "needs exactly one of ratioMetric or thresholdMetric")
+        return MISSING
+    if limit is not None:
+        if threshold is None:
+            reader.problem(
+                base, "a thresholdMetric needs an objective with op (lt or lte) and value"
+            )
+            return MISSING
+        selector = _query(reader, (*base, "thresholdMetric"), index, needs_window=False)
+        built = histogram_queries(selector, threshold) if selector is not MISSING else None
+        if built is None:
+            if selector is not MISSING:
+                reader.problem(
+                    (*base, "thresholdMetric"),
+                    f"{selector!r} is not allowed; allowed: a "
+                    'histogram selector such as http_server_request_duration_seconds{route="/"}',
+                )
+            return MISSING
+        good, total, histogram = built
+        return {"good_query": good, "total_query": total, "latency": histogram}
+    path = (*base, "ratioMetric")
+    reader.unknown_keys(path, {"counter", "good", "bad", "total", "rawType", "raw"})
+    if "raw" in ratio:
+        raw_type = reader.get((*path, "rawType"), "success")
+        if raw_type not in ("success", "failure"):
+            reader.problem(
+                (*path, "rawType"), f"{raw_type!r} is not allowed; allowed: success, failure"
+            )
+        raw = _query(reader, (*path, "raw"), index)
+        return (
+            MISSING
+            if raw is MISSING
+            else {"raw_query": raw, "raw_is_failure": raw_type == "failure"}
+        )
+    if ("good" in ratio) == ("bad" in ratio):
+        reader.problem(path, "needs exactly one of good or bad, beside total (or rawType and raw)")
+        return MISSING
+    role = "good" if "good" in ratio else "bad"
+    counted, total = _query(reader, (*path, role), index), _query(reader, (*path, "total"), index)
+    if MISSING in (counted, total):
+        return MISSING
+    latency = threshold_in_query(counted) if role == "good" else None
+    return {f"{role}_query": counted, "total_query": total, "latency": latency}
+
+
+def _query(reader: FieldReader, path: Path_, index: OpenSLOIndex, needs_window: bool = True) -> Any:
+    ref = reader.get((*path, "metricSource", "metricSourceRef"), None)
+    if ref is not None and ref not in index.named["DataSource"]:
+        reader.problem(
+            (*path, "metricSource", "metricSourceRef"), _unknown("DataSource", ref, index)
+        )
+    source_type = reader.get((*path, "metricSource", "type"), "Prometheus")
+    if source_type != "Prometheus":
+        reader.problem(
+            (*path, "metricSource", "type"),
+            f"{source_type!r} is not supported; allowed: Prometheus",
+        )
+        return MISSING
+    query_path = (*path, "metricSource", "spec", "query")
+    query = reader.typed(query_path, str, "a PromQL query")
+    if query is MISSING:
+        return MISSING
+    if needs_window and not WINDOW_PLACEHOLDER.search(query):
+        reader.problem(
+            query_path,
+            "the query must contain the {{window}} placeholder, e.g. "
+            "sum(increase(http_requests_total[{{window}}]))",
+        )
+        return MISSING
+    return query.strip()
+
+
+def _objective(reader: FieldReader) -> tuple[Any, float | None]:
+    objectives = reader.typed(("spec", "objectives"), list, "a list with one objective")
+    if objectives is MISSING:
+        return MISSING, None
+    if len(objectives) != 1:
+        reader.problem(
+            ("spec", "objectives"), f"has {len(objectives)} objectives; allowed: exactly one"
+        )
+        return MISSING, None
+    path: Path_ = ("spec", "objectives", 0)
+    threshold = None
+    if reader.get((*path, "op"), None) is not None:
+        op = reader.get((*path, "op"))
+        if op not in ("lt", "lte"):
+            reader.problem(
+                (*path, "op"),
+                f"{op!r} is not allowed; allowed: lt, lte (requests faster than value)",
+            )
+        value = reader.typed((*path, "value"), (int, float), "a latency in seconds, e.g. 0.25")
+        threshold = float(value) if value is not MISSING and value > 0 else None
+    if (
+        reader.get((*path, "targetPercent"), None) is not None
+        and reader.get((*path, "target"), None) is None
+    ):
+        percent = reader.typed(
+            (*path, "targetPercent"), (int, float), "a percentage above 0 and below 100"
+        )
+        if percent is MISSING or not 0 < percent < 100:
+            if percent is not MISSING:
+                reader.problem(
+                    (*path, "targetPercent"),
+                    f"{percent} is out of range; allowed: above 0 and below 100",
+                )
+            return MISSING, threshold
+        return percent / 100, threshold
+    target = reader.typed((*path, "target"), (int, float), RATIO_ALLOWED)
+    if target is not MISSING and not 0 < target < 1:
+        reader.problem((*path, "target"), f"{target} is out of range; allowed: {RATIO_ALLOWED}")
+        return MISSING, threshold
+    return (float(target) if target is not MISSING else MISSING), threshold
+
+
+def _rolling_window(reader: FieldReader) -> Any:
+    windows = reader.get(("spec", "timeWindow"), None)
+    if windows is None:
+        return 28 * 86400.0
+    if not isinstance(windows, list) or len(windows) != 1:
+        reader.problem(
+            ("spec", "timeWindow"), "allowed: a list with one rolling window, e.g. - duration: 28d"
+        )
+        return MISSING
+    if reader.get(("spec", "timeWindow", 0, "isRolling"), True) is not True:
+        reader.problem(
+            ("spec", "timeWindow", 0, "isRolling"),
+            "calendar windows are not supported; allowed: true",
+        )
+    return reader.converted(("spec", "timeWindow", 0, "duration"), parse_duration)
+
+
+def _alert_policies(reader: FieldReader, index: OpenSLOIndex) -> tuple[str, ...]:
+    names = []
+    for i, entry in enumerate(reader.get(("spec", "alertPolicies"), [])):
+        ref = (
+            entry
+            if isinstance(entry, str)
+            else entry.get("alertPolicyRef")
+            if isinstance(entry, dict)
+            else None
+        )
+        if ref is None or ref not in index.named["AlertPolicy"]:
+            reader.problem(("spec", "alertPolicies", i), _unknown("AlertPolicy", ref, index))
+            continue
+        names.append(ref)
+    return tuple(names)
+
+
+def _unknown(kind: str, ref: object, index: OpenSLOIndex) -> str:
+    known = ", ".join(sorted(index.named[kind])) or f"no {kind} is defined in the loaded files"
+    return f"{ref!r} is not a known {kind}; allowed: {known}"

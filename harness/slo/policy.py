@@ -1,0 +1,99 @@
+"""Burn-rate alerting policy, as data (``slo/policies/*.yaml``), scaled to each SLO's window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.durations import parse_duration
+from harness.errors import InputError, Problem
+from harness.validation import MISSING, FieldReader
+from harness.yamlfile import load_yaml_documents
+
+__all__ = ["DEFAULT_POLICY", "BurnAlert", "BurnPolicy", "load_policy", "prom_duration"]
+
+DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "slo" / "policies" / "google-30d.yaml"
+SEVERITIES = ("page", "ticket")
+
+
+@dataclass(frozen=True)
+class BurnAlert:
+    severity: str  # page | ticket
+    long_s: float
+    short_s: float
+    burn: float  # fires when both windows' error ratio exceed burn × (1 − objective)
+
+
+@dataclass(frozen=True)
+class BurnPolicy:
+    name: str
+    slo_window_s: float
+    alerts: tuple[BurnAlert, ...]
+    absent_for_s: float = 600.0
+
+    def scaled_to(self, slo_window_s: float) -> BurnPolicy:
+        """The same policy for an SLO of another length: windows scale, burn factors stay.
+
+        A 1 h window guards 2 % of a 30-day budget at 14.4×; for a 28-day SLO the window that
+        guards the same 2 % is 56 min. Windows are rounded to whole seconds.
+        """
+        factor = slo_window_s / self.slo_window_s
+        return BurnPolicy(
+            name=self.name,
+            slo_window_s=slo_window_s,
+            alerts=tuple(
+                BurnAlert(a.severity, round(a.long_s * factor), round(a.short_s * factor), a.burn)
+                for a in self.alerts
+            ),
+            absent_for_s=self.absent_for_s,
+        )
+
+    def windows(self) -> list[float]:
+        """Every window the alerts read, shortest first."""
+        return sorted({w for a in self.alerts for w in (a.long_s, a.short_s)})
+
+
+def load_policy(path: Path) -> BurnPolicy:
+    documents = load_yaml_documents(path)
+    if len(documents) != 1:
+        raise InputError([_problem(path, "expected one YAML document: name, slo_window, alerts")])
+    document = documents[0]
+    reader = FieldReader(document)
+    name = reader.typed(("name",), str, "a policy name")
+    window = reader.converted(("slo_window",), parse_duration)
+    absent_for = reader.converted(("absent_for",), parse_duration, "10m")
+    alerts = []
+    for i, _ in enumerate(reader.typed(("alerts",), list, "a list of burn-rate alerts") or []):
+        severity = reader.get(("alerts", i, "severity"))
+        if severity not in SEVERITIES:
+            reader.problem(
+                ("alerts", i, "severity"), f"{severity!r} is not allowed; allowed: page, ticket"
+            )
+        long_s = reader.converted(("alerts", i, "long"), parse_duration)
+        short_s = reader.converted(("alerts", i, "short"), parse_duration)
+        burn = reader.typed(
+            ("alerts", i, "burn"), (int, float), "a burn-rate factor > 0, e.g. 14.4"
+        )
+        if MISSING not in (long_s, short_s) and short_s >= long_s:
+            reader.problem(("alerts", i, "short"), "must be shorter than long")
+        alerts.append(
+            BurnAlert(str(severity), long_s, short_s, float(burn) if burn is not MISSING else 0.0)
+        )
+    if reader.problems or MISSING in (name, window) or not alerts:
+        raise InputError(
+            reader.problems or [_problem(path, "alerts: at least one alert is required")]
+        )
+    return BurnPolicy(name, window, tuple(alerts), absent_for)
+
+
+def prom_duration(seconds: float) -> str:
+    """A Prometheus duration: whole hours, minutes or seconds (``56m``, ``280s``)."""
+    whole = round(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if whole % size == 0:
+            return f"{whole // size}{unit}"
+    return f"{whole}s"
+
+
+def _problem(path: Path, message: str) -> Problem:
+    return Problem(str(path), "(file)", message)

@@ -1,0 +1,159 @@
+"""Generated promtool unit tests proving each generated alert fires on its burn and stays quiet
+when healthy. They load the alert rules only and feed the recorded SLI series directly, so they
+test the alerting logic for any SLI query, whatever metrics it reads.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from harness.slo.model import SLO
+from harness.slo.policy import BurnAlert, BurnPolicy, prom_duration
+from harness.slo.rules import absent_selector, alert_name, alert_rules, slo_labels
+
+__all__ = ["promtool_test_file"]
+
+STEPS = 20  # samples per input series, one a minute
+EVAL = "10m"
+_MATCHER = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"')
+
+
+def promtool_test_file(
+    slos: list[SLO], policy_for: dict[str, BurnPolicy], rule_file: str
+) -> dict[str, Any]:
+    tests: list[dict[str, Any]] = []
+    for slo in slos:
+        policy = policy_for[slo.name]
+        expected = {r["alert"]: r for r in alert_rules(slo, policy)["rules"]}
+        tests.extend(_burn_tests(slo, policy, expected))
+        tests.extend(_absent_tests(slo, policy, expected))
+    return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}
+
+
+def _burn_tests(slo: SLO, policy: BurnPolicy, expected: dict[str, Any]) -> list[dict[str, Any]]:
+    budget = 1 - slo.objective
+    windows = policy.windows()
+    tests = [
+        _case(
+            slo,
+            "healthy: every window burns at half the budget rate; no alert",
+            {w: 0.5 * budget for w in windows},
+            policy,
+            expected,
+            firing=None,
+        )
+    ]
+    for alert in policy.alerts:
+        ratio = alert.burn * 1.1 * budget
+        pair = f"{prom_duration(alert.long_s)}/{prom_duration(alert.short_s)}"
+        both = {w: (ratio if w in (alert.long_s, alert.short_s) else 0.0) for w in windows}
+        tests.append(
+            _case(
+                slo,
+                f"{pair} both above {alert.burn:g}×: {alert.severity} fires",
+                both,
+                policy,
+                expected,
+                firing=alert,
+            )
+        )
+        long_only = {w: (ratio if w == alert.long_s else 0.0) for w in windows}
+        tests.append(
+            _case(
+                slo,
+                f"{pair} only the long window above {alert.burn:g}×: quiet",
+                long_only,
+                policy,
+                expected,
+                firing=None,
+            )
+        )
+    return tests
+
+
+def _case(
+    slo: SLO,
+    name: str,
+    ratios: dict[float, float],
+    policy: BurnPolicy,
+    expected: dict[str, Any],
+    firing: BurnAlert | None,
+) -> dict[str, Any]:
+    labels = slo_labels(slo)
+    checks = []
+    for severity in ("page", "ticket"):
+        alertname = alert_name(slo, f"BurnRate{severity.capitalize()}")
+        if alertname not in expected:
+            continue
+        rule = expected[alertname]
+        fires = firing is not None and firing.severity == severity
+        exp_alerts = [
+            {"exp_labels": {**labels, **rule["labels"]}, "exp_annotations": rule["annotations"]}
+        ]
+        checks.append(
+            {"eval_time": EVAL, "alertname": alertname, "exp_alerts": exp_alerts if fires else []}
+        )
+    return {
+        "name": f"{slo.name}: {name}",
+        "interval": "1m",
+        "input_series": [
+            {
+                "series": _series(f"slo:sli_error:ratio_rate{prom_duration(w)}", labels),
+                "values": f"{ratio:.10g}x{STEPS}",
+            }
+            for w, ratio in sorted(ratios.items())
+        ],
+        "alert_rule_test": checks,
+    }
+
+
+def _absent_tests(slo: SLO, policy: BurnPolicy, expected: dict[str, Any]) -> list[dict[str, Any]]:
+    selector = absent_selector(slo)
+    alertname = alert_name(slo, "SLIMissing")
+    if selector is None or alertname not in expected:
+        return []
+    rule = expected[alertname]
+    metric, _, matchers = selector.partition("{")
+    equal = {k: _unescape(v) for k, op, v in _MATCHER.findall(matchers) if op == "="}
+    after = prom_duration(policy.absent_for_s + 120)
+    missing = {
+        "name": f"{slo.name}: the SLI metric is absent: {alertname} fires",
+        "interval": "1m",
+        "input_series": [],
+        "alert_rule_test": [
+            {
+                "eval_time": after,
+                "alertname": alertname,
+                "exp_alerts": [
+                    {
+                        "exp_labels": {**equal, **rule["labels"]},
+                        "exp_annotations": rule["annotations"],
+                    }
+                ],
+            }
+        ],
+    }
+    if any(op == "=~" for _, op, _ in _MATCHER.findall(matchers)):
+        return [missing]  # a series matching a regular expression cannot be made up reliably
+    steps = int(policy.absent_for_s // 60) + 10
+    present = {
+        "name": f"{slo.name}: the SLI metric is present: quiet",
+        "interval": "1m",
+        "input_series": [{"series": _series(metric, equal), "values": f"0+1x{steps}"}],
+        "alert_rule_test": [{"eval_time": after, "alertname": alertname, "exp_alerts": []}],
+    }
+    return [missing, present]
+
+
+def _series(metric: str, labels: dict[str, str]) -> str:
+    inside = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
+    return f"{metric}{{{inside}}}"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _unescape(value: str) -> str:
+    return value.replace('\\"', '"').replace("\\\\", "\\")

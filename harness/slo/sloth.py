@@ -1,0 +1,113 @@
+"""Sloth ``prometheus/v1`` specs ─► the SLO model, so teams bring the SLOs they already have.
+
+Sloth SLIs are ``events`` (``error_query`` over ``total_query``) or ``raw`` (``error_ratio_query``),
+with ``{{.window}}`` placeholders; objectives are percentages; the SLO window is 30 days unless the
+spec says otherwise. An SLO is named ``<service>-<name>``, as Sloth names its SLO ids.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from harness.durations import parse_duration
+from harness.errors import Problem
+from harness.slo.model import SLO, WINDOW_PLACEHOLDER
+from harness.validation import MISSING, FieldReader
+from harness.yamlfile import YamlDocument
+
+__all__ = ["SLOTH_VERSION", "parse_sloth"]
+
+SLOTH_VERSION = "prometheus/v1"
+NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9_]*$")
+SLO_KEYS = {"name", "objective", "description", "sli", "alerting", "labels"}
+
+
+def parse_sloth(document: YamlDocument) -> tuple[list[SLO], list[Problem]]:
+    reader = FieldReader(document)
+    version = reader.get(("version",))
+    if version is not MISSING and version != SLOTH_VERSION:
+        reader.problem(("version",), f"{version!r} is not supported; allowed: {SLOTH_VERSION}")
+    service = reader.typed(("service",), str, "a service name")
+    labels = reader.get(("labels",), {})
+    window_s = (
+        reader.converted(("slo_period",), parse_duration, "30d")
+        if "slo_period" in document.data
+        else 30 * 86400.0
+    )
+    entries = reader.typed(("slos",), list, "a list of SLOs")
+    if reader.problems or entries is MISSING:
+        return [], reader.problems
+    slos = []
+    for i in range(len(entries)):
+        name = reader.typed(("slos", i, "name"), str, "a name such as requests-availability")
+        if name is not MISSING and not NAME.match(name):
+            reader.problem(
+                ("slos", i, "name"),
+                f"{name!r} is not allowed; allowed: letters, digits, '-' and '_'",
+            )
+            continue
+        if name is MISSING:
+            continue
+        slo = _parse_one(reader, i, f"{service}-{name}", service, window_s, labels)
+        if slo is not None:
+            slos.append(slo)
+    return slos, reader.problems
+
+
+def _parse_one(
+    reader: FieldReader, i: int, slo_name: str, service: str, window_s: float, labels: Any
+) -> SLO | None:
+    before = len(reader.problems)
+    reader.label = f"slo {slo_name!r} → "
+    reader.unknown_keys(("slos", i), SLO_KEYS)
+    objective = reader.typed(
+        ("slos", i, "objective"), (int, float), "a percentage above 0 and below 100"
+    )
+    if objective is not MISSING and not 0 < objective < 100:
+        reader.problem(
+            ("slos", i, "objective"), f"{objective} is out of range; allowed: above 0 and below 100"
+        )
+    events, raw = (
+        reader.get(("slos", i, "sli", "events"), None),
+        reader.get(("slos", i, "sli", "raw"), None),
+    )
+    queries: dict[str, Any] = {}
+    if (events is None) == (raw is None):
+        reader.problem(
+            ("slos", i, "sli"), "needs exactly one of events or raw (plugins are not supported)"
+        )
+    elif events is not None:
+        queries["bad_query"] = _query(reader, ("slos", i, "sli", "events", "error_query"))
+        queries["total_query"] = _query(reader, ("slos", i, "sli", "events", "total_query"))
+    else:
+        queries["raw_query"] = _query(reader, ("slos", i, "sli", "raw", "error_ratio_query"))
+        queries["raw_is_failure"] = True
+    alert_name = reader.get(("slos", i, "alerting", "name"), "")
+    reader.label = ""
+    if len(reader.problems) > before or objective is MISSING:
+        return None
+    slo_labels = {
+        **(labels if isinstance(labels, dict) else {}),
+        **reader.get(("slos", i, "labels"), {}),
+    }
+    return SLO(
+        name=slo_name,
+        service=service,
+        source=reader.document.source,
+        objective=objective / 100,
+        time_window_s=window_s,
+        display_name=slo_name,
+        description=str(reader.get(("slos", i, "description"), "")),
+        labels={str(k): str(v) for k, v in slo_labels.items()},
+        alert_name=str(alert_name),
+        **queries,
+    )
+
+
+def _query(reader: FieldReader, path: tuple[str | int, ...]) -> Any:
+    query = reader.typed(path, str, "a PromQL query with {{.window}}")
+    if query is not MISSING and not WINDOW_PLACEHOLDER.search(query):
+        reader.problem(path, "the query must contain the {{.window}} placeholder")
+        return MISSING
+    return query.strip() if query is not MISSING else MISSING
