@@ -13,6 +13,7 @@ from harness.slo.model import SLO
 
 __all__ = [
     "ClientStats",
+    "CriterionResult",
     "EndpointStats",
     "GeneratorHealth",
     "LoadProfile",
@@ -52,6 +53,7 @@ class Plan:
     prometheus_url: str | None = None  # None: start a private Prometheus
     min_events: int = 100  # fewer events in an SLO's window than this is no_data, never met
     max_generator_cpu: float = 90.0  # percent of one core, per Locust process
+    max_burn_rate: float | None = None  # gate: no SLO may burn its budget faster than this
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,17 @@ class SLOEvaluation:
     burn_rate: float | None
     detail: str = ""  # why no_data, or what was measured
     budget_consumed: float | None = None  # share of the SLO window's error budget this window spent
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """One gate criterion judged: what was observed against what the gate allows."""
+
+    name: str  # e.g. "burn rate of home-latency"
+    observed: float | None
+    threshold: float
+    passed: bool | None  # None: nothing to judge (no data)
+    detail: str = ""
 
 
 class VerdictStatus(StrEnum):

@@ -25,7 +25,7 @@ CLI = "command line"
 DEFAULTS: dict[str, Any] = {"users": 10, "spawn_rate": 10.0, "duration": 30.0, "warmup": 5.0}
 SCENARIO_KEYS = {"name", "description", "target", "load", "slos", "gate"}
 LOAD_KEYS = {"locustfile", "users", "spawn_rate", "duration", "warmup", "processes"}
-GATE_KEYS = {"min_events", "max_generator_cpu"}
+GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate"}
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,13 @@ def build_plan(options: RunOptions) -> Plan:
             )
         )
 
-    slo_files = options.slo_files or tuple(
-        base / p for p in (from_file(("slos",), list, "a list of SLO file paths") or [])
-    )
+    slo_entries = from_file(("slos",), list, "a list of SLO file paths") or []
+    for i, entry in enumerate(slo_entries):
+        if not isinstance(entry, str) and scenario:
+            scenario.problem(
+                ("slos", i), f"{entry!r} is not allowed; allowed: a path to an SLO file"
+            )
+    slo_files = options.slo_files or tuple(base / p for p in slo_entries if isinstance(p, str))
     target = options.target or from_file(("target", "url"), str, "an http(s) URL")
     if target:
         wrong = check_target_url(target, allow_remote=options.allow_remote)
@@ -96,6 +100,12 @@ def build_plan(options: RunOptions) -> Plan:
         scenario.problem(
             ("gate", "max_generator_cpu"),
             f"{max_cpu} is not allowed; allowed: a percentage of one core, 1 to 100",
+        )
+    max_burn = from_file(("gate", "max_burn_rate"), (int, float), "a burn-rate bound > 0, e.g. 1")
+    if isinstance(max_burn, int | float) and max_burn <= 0 and scenario:
+        scenario.problem(
+            ("gate", "max_burn_rate"),
+            f"{max_burn} is not allowed; allowed: a burn-rate bound > 0, e.g. 1",
         )
     if scenario:
         problems.extend(scenario.problems)
@@ -119,6 +129,7 @@ def build_plan(options: RunOptions) -> Plan:
         prometheus_url=options.prometheus_url.rstrip("/") if options.prometheus_url else None,
         min_events=min_events if min_events is not None else 100,
         max_generator_cpu=float(max_cpu) if max_cpu is not None else 90.0,
+        max_burn_rate=float(max_burn) if max_burn is not None else None,
     )
 
 

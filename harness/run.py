@@ -14,7 +14,7 @@ import secrets
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,20 @@ from urllib.parse import urlsplit
 
 from harness.durations import promql_duration
 from harness.errors import InconclusiveError
+from harness.gate.criteria import burn_rate_criteria
 from harness.gate.verdict import decide, inconclusive
 from harness.load.health import judge_generator
 from harness.load.results import read_client_results
 from harness.load.runner import run_locust
-from harness.model import GeneratorHealth, LoadWindow, Plan, RunResult, SLOEvaluation, Verdict
+from harness.model import (
+    CriterionResult,
+    GeneratorHealth,
+    LoadWindow,
+    Plan,
+    RunResult,
+    SLOEvaluation,
+    Verdict,
+)
 from harness.prometheus_api import PrometheusAPI
 from harness.report.result_json import build_result, write_result
 from harness.slo.evaluate import evaluate_slo, no_data
@@ -60,6 +69,7 @@ class _Progress:
 
     run: RunResult
     evaluations: list[SLOEvaluation]
+    criteria: list[CriterionResult] = field(default_factory=list)
 
 
 def new_run_id(name: str, now: float) -> str:
@@ -94,7 +104,7 @@ def execute_run(plan: Plan, say: Say = lambda _: None) -> RunOutcome:
     except KeyboardInterrupt:
         verdict = inconclusive("interrupted before the run finished; results are partial")
     scenario = str(plan.scenario_path) if plan.scenario_path else plan.name
-    result = build_result(progress.run, scenario, progress.evaluations, verdict)
+    result = build_result(progress.run, scenario, progress.evaluations, verdict, progress.criteria)
     path = write_result(run_dir, result)
     return RunOutcome(verdict, run_dir, result, path)
 
@@ -164,7 +174,15 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
             problems.append(
                 f"the reference service exited during the run (exit code {service.exited()})"
             )
-        return decide(progress.evaluations, generator, results.window, results.client, problems)
+        progress.criteria = burn_rate_criteria(progress.evaluations, plan.max_burn_rate)
+        return decide(
+            progress.evaluations,
+            generator,
+            results.window,
+            results.client,
+            problems,
+            progress.criteria,
+        )
 
 
 def _scrape_targets(target_url: str, metrics_ports: list[int]) -> ScrapeTargets:

@@ -32,13 +32,10 @@ def validate_paths(paths: Sequence[Path]) -> str:
 
 
 def _looks_like_scenario(path: Path) -> bool:
-    """Scenario files have no ``apiVersion``; OpenSLO documents always do."""
+    """OpenSLO documents carry ``apiVersion`` and Sloth specs ``version``; scenarios carry neither."""
     try:
         documents = load_yaml_documents(path)
     except InputError:
         return False  # let the SLO loader report the syntax error with its line
-    return (
-        bool(documents)
-        and isinstance(documents[0].data, dict)
-        and "apiVersion" not in documents[0].data
-    )
+    first = documents[0].data if documents else None
+    return isinstance(first, dict) and "apiVersion" not in first and "version" not in first

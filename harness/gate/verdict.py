@@ -4,7 +4,7 @@ Order of precedence, most serious first:
 
 1. the load generator cannot be trusted (saturated, crashed)        → inconclusive
 2. nothing was measured (no window, no requests)                    → inconclusive
-3. an SLO was breached                                              → fail
+3. an SLO was breached, or a gate criterion failed                  → fail
 4. an SLO has no data, there are no SLOs, a measurement problem     → inconclusive
 5. otherwise                                                        → pass
 """
@@ -17,6 +17,7 @@ from harness.durations import format_duration
 from harness.errors import EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_PASS
 from harness.model import (
     ClientStats,
+    CriterionResult,
     GeneratorHealth,
     LoadWindow,
     SLOEvaluation,
@@ -34,6 +35,7 @@ def decide(
     window: LoadWindow | None,
     client: ClientStats | None,
     measurement_problems: Sequence[str] = (),
+    criteria: Sequence[CriterionResult] = (),
 ) -> Verdict:
     if generator.problems:
         return inconclusive(*generator.problems)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness.model import EndpointStats, RunResult, SLOEvaluation, Verdict
+from harness.model import CriterionResult, EndpointStats, RunResult, SLOEvaluation, Verdict
 from harness.report.atomic import write_atomically
 
 __all__ = ["SCHEMA_VERSION", "build_result", "write_result"]
@@ -19,7 +20,11 @@ RESULT_FILE = "result.json"
 
 
 def build_result(
-    run: RunResult, scenario: str, evaluations: list[SLOEvaluation], verdict: Verdict
+    run: RunResult,
+    scenario: str,
+    evaluations: list[SLOEvaluation],
+    verdict: Verdict,
+    criteria: Sequence[CriterionResult] = (),
 ) -> dict[str, Any]:
     return {
         "schema": SCHEMA_VERSION,
@@ -50,7 +55,15 @@ def build_result(
             else None
         ),
         "slos": [_slo(e) for e in evaluations],
-        "criteria": [],  # gate criteria and baseline comparisons arrive with the gate's criteria
+        "criteria": [
+            {
+                "name": c.name,
+                "observed": _finite(c.observed),
+                "threshold": c.threshold,
+                "status": {True: "pass", False: "fail", None: "no_data"}[c.passed],
+            }
+            for c in criteria
+        ],
         "generator": {
             "cpu_max": run.generator.cpu_max,
             "dropped_iterations": run.generator.dropped_iterations,

@@ -66,6 +66,8 @@ class OpenSLOIndex:
         if reader.problems:
             return
         same = self.named[kind]
+        if name in same and kind == "Service":
+            return  # several SLO files may each declare the service they measure
         if name in same:
             self.problems.append(
                 Problem(
@@ -268,7 +270,7 @@ def _objective(reader: FieldReader) -> tuple[Any, float | None]:
                     f"{percent} is out of range; allowed: above 0 and below 100",
                 )
             return MISSING, threshold
-        return percent / 100, threshold
+        return round(percent / 100, 12), threshold  # 99.9 / 100 is 0.9990000000000001 in binary
     target = reader.typed((*path, "target"), (int, float), RATIO_ALLOWED)
     if target is not MISSING and not 0 < target < 1:
         reader.problem((*path, "target"), f"{target} is out of range; allowed: {RATIO_ALLOWED}")

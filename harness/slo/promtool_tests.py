@@ -58,6 +58,21 @@ def _burn_tests(slo: SLO, policy: BurnPolicy, expected: dict[str, Any]) -> list[
                 firing=alert,
             )
         )
+        # Just below the threshold must stay quiet: this pins the threshold from both sides.
+        below = {
+            w: (0.9 * alert.burn * budget if w in (alert.long_s, alert.short_s) else 0.0)
+            for w in windows
+        }
+        tests.append(
+            _case(
+                slo,
+                f"{pair} both just below {alert.burn:g}×: quiet",
+                below,
+                policy,
+                expected,
+                firing=None,
+            )
+        )
         long_only = {w: (ratio if w == alert.long_s else 0.0) for w in windows}
         tests.append(
             _case(

@@ -95,7 +95,7 @@ def _parse_one(
         name=slo_name,
         service=service,
         source=reader.document.source,
-        objective=objective / 100,
+        objective=round(objective / 100, 12),
         time_window_s=window_s,
         display_name=slo_name,
         description=str(reader.get(("slos", i, "description"), "")),

@@ -8,6 +8,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from services_under_test.recommender.catalog import build_catalog
+from services_under_test.recommender.faults import fault_middleware
 from services_under_test.recommender.keys import CATALOG, METRICS
 from services_under_test.recommender.metrics import HttpMetrics
 from services_under_test.recommender.routes import setup_routes
@@ -23,7 +24,10 @@ async def init_app(
 ) -> web.Application:
     registry = registry if registry is not None else CollectorRegistry()
     metrics = HttpMetrics(registry)
-    app = web.Application(middlewares=[metrics.middleware])
+    # Faults inside the metrics middleware: injected errors and latency are measured like real ones.
+    app = web.Application(
+        middlewares=[metrics.middleware, fault_middleware(settings.faults, registry)]
+    )
     app[METRICS] = metrics
     app[CATALOG] = build_catalog(
         seed=settings.seed,

