@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,31 +88,42 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def reference_service() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """The reference service started by the test itself, as a user's own service would be."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "services_under_test.recommender", "--port", str(port)],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/healthz", timeout=1).ok:
-                break
-        except requests.RequestException:
+def service_factory() -> Iterator[Callable[..., tuple[str, subprocess.Popen[bytes]]]]:
+    """Start the reference service with the given flags (faults, sizes), as a user's own service."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(*flags: str) -> tuple[str, subprocess.Popen[bytes]]:
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services_under_test.recommender", "--port", str(port), *flags],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append(process)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/healthz", timeout=1).ok:
+                    return url, process
+            except requests.RequestException:
+                pass
+            assert process.poll() is None, "the reference service exited at start"
             time.sleep(0.1)
-    else:
-        process.kill()
         pytest.fail("the reference service did not become healthy")
-    try:
-        yield url, process
-    finally:
+
+    yield start
+    for process in started:
         process.kill()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def reference_service(
+    service_factory: Callable[..., tuple[str, subprocess.Popen[bytes]]],
+) -> tuple[str, subprocess.Popen[bytes]]:
+    return service_factory()
 
 
 def write(path: Path, text: str) -> Path:

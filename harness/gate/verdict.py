@@ -47,11 +47,10 @@ def decide(
         return inconclusive("no request completed inside the measured window")
 
     span = format_duration(window.seconds)
-    breached = [e for e in evaluations if e.status is SLOStatus.BREACHED]
-    if breached:
-        return Verdict(
-            VerdictStatus.FAIL, EXIT_FAIL, tuple(_breach_reason(e, span) for e in breached)
-        )
+    breached = [_breach_reason(e, span) for e in evaluations if e.status is SLOStatus.BREACHED]
+    failed = [c.detail for c in criteria if c.passed is False]
+    if breached or failed:
+        return Verdict(VerdictStatus.FAIL, EXIT_FAIL, tuple(breached + failed))
 
     missing = [
         f"SLO '{e.name}' has no data: {e.detail}"

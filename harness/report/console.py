@@ -47,6 +47,15 @@ def print_report(console: Console, result: dict[str, Any], report_path: str) -> 
             )
         console.print(endpoints)
 
+    if result["criteria"]:
+        criteria = Table(title="Gate criteria", title_justify="left")
+        for column in ("criterion", "observed", "bound", "status"):
+            criteria.add_column(column, justify="left" if column == "criterion" else "right")
+        for row in result["criteria"]:
+            observed = "–" if row["observed"] is None else f"{row['observed']:.2f}"
+            criteria.add_row(row["name"], observed, f"{row['threshold']:g}", row["status"])
+        console.print(criteria)
+
     verdict = result["verdict"]
     console.print(f"[{STYLES[verdict]}]{verdict.upper()}[/] (exit {result['exit_code']})")
     for reason in result["reasons"]:

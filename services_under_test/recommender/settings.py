@@ -48,6 +48,16 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
             parser.error(f"--{name.replace('_', '-')} must be between 0 and 1")
     if args.fault_latency_ms < 0:
         parser.error("--fault-latency-ms must be ≥ 0")
+    faults = Faults(
+        error_rate=args.fault_error_rate,
+        latency_ms=args.fault_latency_ms,
+        latency_share=args.fault_latency_share,
+    )
     return Settings(
-        host=args.host, port=args.port, seed=args.seed, items=args.items, users=args.users
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        items=args.items,
+        users=args.users,
+        faults=faults,
     )

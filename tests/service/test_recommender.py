@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -10,6 +12,7 @@ from aiohttp.test_utils import TestClient
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
+from services_under_test.recommender.faults import Faults
 from services_under_test.recommender.main import init_app
 from services_under_test.recommender.settings import Settings
 
@@ -81,3 +84,30 @@ async def test_metrics_follow_the_opentelemetry_names(client: TestClient) -> Non
 async def test_healthz_answers(client: TestClient) -> None:  # type: ignore[type-arg]
     response = await client.get("/healthz")
     assert response.status == 200
+
+
+async def test_injected_errors_are_500s_and_visible_as_an_active_fault(
+    aiohttp_client: ClientFactory,
+) -> None:
+    settings = dataclasses.replace(SMALL, faults=Faults(error_rate=1.0))
+    client = await aiohttp_client(await init_app(settings, CollectorRegistry()))
+
+    response = await client.get("/v1/recommendations/home?user_id=1")
+    health = await client.get("/healthz")
+    metrics = await (await client.get("/metrics")).text()
+
+    assert response.status == 500
+    assert health.status == 200  # observability endpoints are exempt
+    assert 'recommender_fault_active{fault="error_rate"} 1.0' in metrics
+    assert 'http_response_status_code="500"' in metrics
+
+
+async def test_injected_latency_delays_the_chosen_share(aiohttp_client: ClientFactory) -> None:
+    settings = dataclasses.replace(SMALL, faults=Faults(latency_ms=50, latency_share=1.0))
+    client = await aiohttp_client(await init_app(settings, CollectorRegistry()))
+
+    started = time.perf_counter()
+    response = await client.get("/v1/recommendations/home?user_id=1")
+
+    assert response.status == 200
+    assert time.perf_counter() - started >= 0.05

@@ -1,0 +1,71 @@
+"""Burn-rate policy as data, scaled to the SLO's window; the gate's burn-rate bound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.errors import InputError
+from harness.gate.criteria import burn_rate_criteria
+from harness.gate.verdict import decide
+from harness.model import SLOEvaluation, SLOStatus
+from harness.slo.policy import DEFAULT_POLICY, load_policy, prom_duration
+from tests.conftest import write
+from tests.unit.test_verdict import CLIENT, HEALTHY, WINDOW
+
+
+def test_the_shipped_policy_is_the_sre_workbook_table() -> None:
+    policy = load_policy(DEFAULT_POLICY)
+    table = [(a.severity, a.long_s, a.short_s, a.burn) for a in policy.alerts]
+    assert table == [
+        ("page", 3600, 300, 14.4),
+        ("page", 21600, 1800, 6.0),
+        ("ticket", 86400, 7200, 3.0),
+        ("ticket", 259200, 21600, 1.0),
+    ]
+
+
+def test_windows_scale_with_the_slo_window_and_burn_factors_stay() -> None:
+    scaled = load_policy(DEFAULT_POLICY).scaled_to(28 * 86400)
+    page = scaled.alerts[0]
+    assert (prom_duration(page.long_s), prom_duration(page.short_s), page.burn) == (
+        "56m",
+        "280s",
+        14.4,
+    )
+    # A 7-day SLO guards the same share of its budget with windows 7/30 as long.
+    week = load_policy(DEFAULT_POLICY).scaled_to(7 * 86400)
+    assert week.alerts[0].long_s == round(3600 * 7 / 30)
+
+
+def test_a_policy_with_a_short_window_longer_than_its_long_window_is_refused(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path / "p.yaml",
+        "name: odd\nslo_window: 30d\nalerts:\n  - {severity: page, long: 5m, short: 1h, burn: 14.4}\n",
+    )
+    with pytest.raises(InputError, match=r"alerts\[0\]\.short: must be shorter than long"):
+        load_policy(path)
+
+
+def evaluation(burn: float | None) -> SLOEvaluation:
+    sli = None if burn is None else 1 - burn * 0.01
+    status = SLOStatus.NO_DATA if burn is None else SLOStatus.MET
+    return SLOEvaluation("home", status, 0.99, sli, 1000.0, burn)
+
+
+def test_a_gate_stricter_than_the_slo_fails_on_burn_rate_alone() -> None:
+    criteria = burn_rate_criteria([evaluation(0.8)], max_burn_rate=0.5)
+
+    assert [c.passed for c in criteria] == [False]
+    verdict = decide([evaluation(0.8)], HEALTHY, WINDOW, CLIENT, criteria=criteria)
+    assert verdict.exit_code == 1
+    assert "burned its error budget at 0.80×, above the gate's bound of 0.5×" in verdict.reasons[0]
+
+
+def test_burn_rates_within_the_bound_pass_and_no_bound_means_no_criteria() -> None:
+    assert [c.passed for c in burn_rate_criteria([evaluation(0.3)], 0.5)] == [True]
+    assert burn_rate_criteria([evaluation(0.3)], None) == []
+    assert [c.passed for c in burn_rate_criteria([evaluation(None)], 0.5)] == [None]
