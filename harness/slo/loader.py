@@ -87,6 +87,7 @@ def _duplicates_and_thresholds(slos: list[SLO]) -> list[Problem]:
                     f"slo {slo.name!r}",
                     f"is already defined in {seen[slo.name].source}; "
                     "SLO names must be unique across files",
+                    slo.line,
                 )
             )
         seen.setdefault(slo.name, slo)
@@ -94,5 +95,7 @@ def _duplicates_and_thresholds(slos: list[SLO]) -> list[Problem]:
         if slo.latency and boundaries is not None:
             wrong = boundary_problem(slo.latency, boundaries)
             if wrong:
-                problems.append(Problem(slo.source, f"slo {slo.name!r} → latency threshold", wrong))
+                problems.append(
+                    Problem(slo.source, f"slo {slo.name!r} → latency threshold", wrong, slo.line)
+                )
     return problems

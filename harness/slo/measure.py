@@ -53,7 +53,9 @@ def check_queries(api: PrometheusAPI, slos: tuple[SLO, ...]) -> None:
             try:
                 api.vector(render_query(query, "1m"))
             except QueryError as exc:
-                problems.append(Problem(slo.source, f"slo {slo.name!r} → {role} query", str(exc)))
+                problems.append(
+                    Problem(slo.source, f"slo {slo.name!r} → {role} query", str(exc), slo.line)
+                )
     if problems:
         raise InputError(problems)
 
@@ -74,11 +76,15 @@ def check_bucket_boundaries(api: PrometheusAPI, slos: tuple[SLO, ...], at: float
         try:
             series = api.vector(f"count by (le) ({selector})", at=at)
         except QueryError as exc:
-            problems.append(Problem(slo.source, f"slo {slo.name!r} → latency threshold", str(exc)))
+            problems.append(
+                Problem(slo.source, f"slo {slo.name!r} → latency threshold", str(exc), slo.line)
+            )
             continue
         bounds = [float(s["metric"]["le"]) for s in series if "le" in s.get("metric", {})]
         wrong = boundary_problem(threshold, bounds) if bounds else None
         if wrong:
-            problems.append(Problem(slo.source, f"slo {slo.name!r} → latency threshold", wrong))
+            problems.append(
+                Problem(slo.source, f"slo {slo.name!r} → latency threshold", wrong, slo.line)
+            )
     if problems:
         raise InputError(problems)

@@ -45,6 +45,7 @@ class SLO:
     alert_policies: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
     alert_name: str = ""  # the base name of generated alerts; derived from ``name`` when empty
+    line: int | None = None  # where in ``source`` it is defined, for error messages
 
     @property
     def error_budget(self) -> float:

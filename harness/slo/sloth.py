@@ -95,6 +95,7 @@ def _parse_one(
         name=slo_name,
         service=service,
         source=reader.document.source,
+        line=reader.document.line("slos", i, "name"),
         objective=round(objective / 100, 12),
         time_window_s=window_s,
         display_name=slo_name,

@@ -142,6 +142,7 @@ def test_bad_specs_fail_with_a_message_naming_the_field(case: str, tmp_path: Pat
     rendered = str(caught.value)
     assert message in rendered
     assert str(path) in rendered
+    assert all(problem.line for problem in caught.value.problems), "every problem names its line"
 
 
 @pytest.mark.parametrize("case", list(BAD_SPECS))
