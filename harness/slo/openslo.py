@@ -81,23 +81,18 @@ class OpenSLOIndex:
         same[name] = document
 
     def check_references(self) -> None:
-        """References that are not SLO indicators: data sources and alert policies' parts."""
+        """An alert policy's conditions and notification targets must name objects that exist."""
+        references = (
+            ("conditions", "conditionRef", "AlertCondition"),
+            ("notificationTargets", "targetRef", "AlertNotificationTarget"),
+        )
         for document in self.named["AlertPolicy"].values():
             reader = FieldReader(document, f"alert policy {document.data['metadata']['name']!r} → ")
-            for i, condition in enumerate(reader.get(("spec", "conditions"), [])):
-                ref = condition.get("conditionRef") if isinstance(condition, dict) else None
-                if ref is not None and ref not in self.named["AlertCondition"]:
-                    reader.problem(
-                        ("spec", "conditions", i, "conditionRef"),
-                        _unknown("AlertCondition", ref, self),
-                    )
-            for i, target in enumerate(reader.get(("spec", "notificationTargets"), [])):
-                ref = target.get("targetRef") if isinstance(target, dict) else None
-                if ref is not None and ref not in self.named["AlertNotificationTarget"]:
-                    reader.problem(
-                        ("spec", "notificationTargets", i, "targetRef"),
-                        _unknown("AlertNotificationTarget", ref, self),
-                    )
+            for field_name, ref_key, kind in references:
+                for i, entry in enumerate(reader.get(("spec", field_name), [])):
+                    ref = entry.get(ref_key) if isinstance(entry, dict) else None
+                    if ref is not None and ref not in self.named[kind]:
+                        reader.problem(("spec", field_name, i, ref_key), _unknown(kind, ref, self))
             self.problems.extend(reader.problems)
 
 
