@@ -23,7 +23,7 @@ __all__ = ["RunOptions", "build_plan"]
 
 CLI = "command line"
 DEFAULTS: dict[str, Any] = {"users": 10, "spawn_rate": 10.0, "duration": 30.0, "warmup": 5.0}
-SCENARIO_KEYS = {"name", "description", "target", "load", "slos", "gate"}
+SCENARIO_KEYS = {"name", "description", "target", "service", "load", "slos", "gate"}
 LOAD_KEYS = {"locustfile", "users", "spawn_rate", "duration", "warmup", "processes"}
 GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate"}
 
@@ -107,6 +107,14 @@ def build_plan(options: RunOptions) -> Plan:
             ("gate", "max_burn_rate"),
             f"{max_burn} is not allowed; allowed: a burn-rate bound > 0, e.g. 1",
         )
+    service_args = (
+        from_file(("service", "args"), list, "a list of flags for the reference service") or []
+    )
+    if scenario and not all(isinstance(a, str | int | float) for a in service_args):
+        scenario.problem(
+            ("service", "args"), f"{service_args!r} is not allowed; allowed: a list of flags"
+        )
+    service_args = [str(a) for a in service_args]
     if scenario:
         problems.extend(scenario.problems)
 
@@ -130,6 +138,7 @@ def build_plan(options: RunOptions) -> Plan:
         min_events=min_events if min_events is not None else 100,
         max_generator_cpu=float(max_cpu) if max_cpu is not None else 90.0,
         max_burn_rate=float(max_burn) if max_burn is not None else None,
+        service_args=tuple(service_args),
     )
 
 
@@ -149,6 +158,7 @@ def _read_scenario(path: Path, problems: list[Problem]) -> FieldReader | None:
     reader.unknown_keys(("load",), LOAD_KEYS)
     reader.unknown_keys(("gate",), GATE_KEYS)
     reader.unknown_keys(("target",), {"url"})
+    reader.unknown_keys(("service",), {"args"})
     return reader
 
 

@@ -124,7 +124,7 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
             target_url, service = plan.target_url, None
         else:
             say("starting the reference service…")
-            target_url, service = start_reference_service(group)
+            target_url, service = start_reference_service(group, plan.service_args)
         say(f"target: {target_url}")
         progress.run = replace(progress.run, target=target_url)
 

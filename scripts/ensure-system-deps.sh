@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the system programs loadgate runs for real are installed: Prometheus (with promtool)
-# and Alertmanager (with amtool), for the gate and for testing generated alerting.
+# and Alertmanager (with amtool), for the gate and for testing generated alerting; Redis for the
+# reference service's store (started on 127.0.0.1:6379 if nothing answers there).
 # As root it installs what is missing from Debian's packages; as another user it says exactly
 # what to install and fails, rather than letting a run fail later with a vaguer message.
 set -euo pipefail
@@ -8,11 +9,23 @@ set -euo pipefail
 packages=()
 command -v prometheus >/dev/null 2>&1 || packages+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || packages+=(prometheus-alertmanager)
+command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   packages+=(python3-venv)
 fi
 
+# The reference service's Redis store is tested against a real Redis on 127.0.0.1:6379.
+start_redis() {
+  if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then return 0; fi
+  echo "starting redis-server on 127.0.0.1:6379 (nothing kept on disk)"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+  for _ in $(seq 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "redis-server did not answer on 127.0.0.1:6379" >&2
+  return 1
+}
+
 if [ ${#packages[@]} -eq 0 ]; then
+  start_redis
   exit 0
 fi
 
@@ -29,3 +42,4 @@ apt-get update -qq
 # containers keeps the packaged prometheus service from starting; loadgate starts its own per run.
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 command -v prometheus >/dev/null
+start_redis

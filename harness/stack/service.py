@@ -1,8 +1,10 @@
-"""The service under test: start the reference service, or check that a named target answers."""
+"""The service under test: start the reference service (and its re-ranking dependency), or check
+that a named target answers."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from harness.errors import InconclusiveError
@@ -14,20 +16,25 @@ __all__ = ["check_target_answers", "start_reference_service"]
 START_TIMEOUT_S = 60.0
 
 
-def start_reference_service(group: ProcessGroup) -> tuple[str, StartedProcess]:
-    """Start the reference recommendation service on 127.0.0.1; returns its base URL once healthy."""
+def start_reference_service(
+    group: ProcessGroup, args: Sequence[str] = ()
+) -> tuple[str, StartedProcess]:
+    """Start the re-ranking service, then the recommender using it; returns the recommender's URL.
+
+    ``args`` are extra flags for the recommender (a store, faults…).
+    """
+    reranker_url, _ = _start_healthy(group, "reranker", "services_under_test.reranker", [])
+    return _start_healthy(
+        group, "service", "services_under_test.recommender", ["--downstream", reranker_url, *args]
+    )
+
+
+def _start_healthy(
+    group: ProcessGroup, name: str, module: str, args: list[str]
+) -> tuple[str, StartedProcess]:
     port = free_port()
     process = group.start(
-        "service",
-        [
-            sys.executable,
-            "-m",
-            "services_under_test.recommender",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        name, [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), *args]
     )
     url = f"http://127.0.0.1:{port}"
     healthy = wait_until(
@@ -37,8 +44,7 @@ def start_reference_service(group: ProcessGroup) -> tuple[str, StartedProcess]:
     )
     if process.exited() is not None or not healthy:
         raise InconclusiveError(
-            f"the reference service did not become healthy within {START_TIMEOUT_S:.0f}s: "
-            f"{process.log_tail(3) or 'no output'}"
+            f"the {name} did not become healthy within {START_TIMEOUT_S:.0f}s: {process.log_tail(3) or 'no output'}"
         )
     return url, process
 

@@ -10,7 +10,7 @@ import random
 
 from locust import HttpUser, between, task
 
-USERS = 20_000  # the reference service's default user base
+USERS = 100_000  # the reference service's default user base
 ITEMS_PER_PAGE = 10
 
 

@@ -1,3 +1,3 @@
-from services_under_test.recommender.main import main
+from services_under_test.recommender.server import main
 
 main()

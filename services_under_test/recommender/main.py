@@ -1,53 +1,96 @@
-"""Application factory: ``init_app(settings)`` builds the catalog, metrics and routes."""
+"""Application factory: ``init_app(settings)`` builds catalog, store, caches, downstream and routes.
+
+Resources with a lifetime (the store's connections, the downstream session, background faults)
+are attached with ``cleanup_ctx``, so they close on shutdown in reverse order.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
+from services_under_test.recommender.cache import TtlLruCache
 from services_under_test.recommender.catalog import build_catalog
-from services_under_test.recommender.faults import fault_middleware
-from services_under_test.recommender.keys import CATALOG, METRICS
-from services_under_test.recommender.metrics import HttpMetrics
+from services_under_test.recommender.downstream import Reranker
+from services_under_test.recommender.faults import fault_middleware, run_fault_loops
+from services_under_test.recommender.keys import (
+    CATALOG,
+    FAULTS,
+    METRICS,
+    NEIGHBOURS,
+    POPULAR,
+    RERANKER,
+    SETTINGS,
+    STORE,
+)
+from services_under_test.recommender.metrics import ServiceMetrics
+from services_under_test.recommender.protection import shedding_middleware
 from services_under_test.recommender.routes import setup_routes
-from services_under_test.recommender.settings import Settings, parse_settings
+from services_under_test.recommender.settings import Settings
+from services_under_test.recommender.store import FaultableStore, open_store
 
-__all__ = ["init_app", "main"]
+__all__ = ["MAX_BODY_BYTES", "init_app"]
 
 log = logging.getLogger("recommender")
+MAX_BODY_BYTES = 64 * 1024  # events are small; anything bigger is a 413
 
 
 async def init_app(
     settings: Settings, registry: CollectorRegistry | None = None
 ) -> web.Application:
     registry = registry if registry is not None else CollectorRegistry()
-    metrics = HttpMetrics(registry)
-    # Faults inside the metrics middleware: injected errors and latency are measured like real ones.
+    metrics = ServiceMetrics(registry)
+    faults = settings.faults
+    # Outermost first: everything below is measured; shed requests too; faults act like the app.
     app = web.Application(
-        middlewares=[metrics.middleware, fault_middleware(settings.faults, registry)]
+        middlewares=[
+            metrics.middleware,
+            shedding_middleware(settings.max_concurrency, metrics),
+            fault_middleware(faults, metrics),
+        ],
+        client_max_size=MAX_BODY_BYTES,
     )
-    app[METRICS] = metrics
-    app[CATALOG] = build_catalog(
+    catalog = build_catalog(
         seed=settings.seed,
         items=settings.items,
         users=settings.users,
         categories=settings.categories,
     )
-    setup_routes(app, registry)
+    app[SETTINGS], app[METRICS], app[FAULTS], app[CATALOG] = settings, metrics, faults, catalog
+    app[NEIGHBOURS] = TtlLruCache(
+        "neighbours", settings.cache_capacity, settings.cache_ttl_s, metrics.cache_requests
+    )
+    app[POPULAR] = TtlLruCache("popular", 1024, settings.cache_ttl_s, metrics.cache_requests)
+    app[STORE] = FaultableStore(
+        open_store(settings.store, catalog),
+        outage=lambda: faults.store_outage,
+        observe=lambda op, outcome, s: metrics.store_duration.labels(op, outcome).observe(s),
+    )
+    app.cleanup_ctx.append(_store_lifetime)
+    if settings.downstream:
+        app[RERANKER] = Reranker(
+            settings.downstream, metrics, settings.downstream_timeout_s, faults=faults
+        )
+        app.cleanup_ctx.append(_reranker_lifetime)
+    app.cleanup_ctx.append(_fault_loops)
+    setup_routes(app, registry, settings.admin)
     return app
 
 
-def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s recommender %(message)s")
-    settings = parse_settings(argv)
+async def _store_lifetime(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[STORE].close()
 
-    web.run_app(
-        init_app(settings),
-        host=settings.host,
-        port=settings.port,
-        access_log=None,
-        print=lambda message: log.info(message.strip()),
-        shutdown_timeout=5.0,
-    )
+
+async def _reranker_lifetime(app: web.Application) -> AsyncIterator[None]:
+    await app[RERANKER].start()
+    yield
+    await app[RERANKER].close()
+
+
+async def _fault_loops(app: web.Application) -> AsyncIterator[None]:
+    async for _ in run_fault_loops(app[FAULTS]):
+        yield

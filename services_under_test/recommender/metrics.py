@@ -1,44 +1,50 @@
-"""HTTP server metrics named after the OpenTelemetry HTTP semantic conventions.
+"""The service's metrics: HTTP server metrics named after the OpenTelemetry HTTP semantic
+conventions, and ``recommender_*`` metrics for what a recommender's on-call needs to see.
 
-The registry is injected, so tests each use their own and never touch the global one.
+The registry is injected, so tests each use their own and never touch the global one. With
+several worker processes, values go through prometheus_client's multiprocess mode and /metrics
+aggregates every worker.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.multiprocess import MultiProcessCollector
 
-__all__ = ["LATENCY_BUCKETS", "HttpMetrics", "metrics_handler"]
+__all__ = ["LATENCY_BUCKETS", "ServiceMetrics", "metrics_handler"]
 
 # Every round threshold an SLO may use is a bucket boundary, so latency SLIs are exact there.
 LATENCY_BUCKETS = (
+    0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.075,
+    0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+)  # fmt: skip
+FAST_BUCKETS = (
+    0.0001,
+    0.00025,
+    0.0005,
     0.001,
     0.0025,
     0.005,
-    0.0075,
     0.01,
     0.025,
     0.05,
-    0.075,
     0.1,
     0.25,
     0.5,
-    0.75,
     1.0,
-    2.5,
-    5.0,
-    7.5,
-    10.0,
 )
+ITEMS_BUCKETS = (0, 1, 2, 5, 10, 20, 50, 100)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class HttpMetrics:
+class ServiceMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
         self.duration = Histogram(
@@ -52,12 +58,55 @@ class HttpMetrics:
             "http_server_active_requests",
             "Number of active HTTP server requests.",
             registry=registry,
+            multiprocess_mode="livesum",
         )
-        self.items_returned = Counter(
-            "recommender_items_returned_total",
-            "Items returned in recommendation responses (a quality signal: it drops when results empty).",
-            ["http_route"],
+        self.store_duration = Histogram(
+            "recommender_store_operation_duration_seconds",
+            "Duration of store operations.",
+            ["operation", "outcome"],
+            buckets=FAST_BUCKETS,
             registry=registry,
+        )
+        self.cache_requests = Counter(
+            "recommender_cache_requests", "Cache lookups.", ["cache", "result"], registry=registry
+        )
+        self.downstream_duration = Histogram(
+            "recommender_downstream_request_duration_seconds",
+            "Duration of calls to the re-ranking service, by outcome (ok, timeout, error).",
+            ["outcome"],
+            buckets=FAST_BUCKETS,
+            registry=registry,
+        )
+        self.breaker_state = Gauge(
+            "recommender_downstream_breaker_state",
+            "Circuit breaker to the re-ranking service: 0 closed, 1 half-open, 2 open.",
+            registry=registry,
+            multiprocess_mode="max",
+        )
+        self.fallbacks = Counter(
+            "recommender_fallbacks",
+            "Responses served by a fallback, by reason.",
+            ["reason"],
+            registry=registry,
+        )
+        self.shed = Counter(
+            "recommender_shed_requests",
+            "Requests refused with 503 to protect latency.",
+            registry=registry,
+        )
+        self.items_returned = Histogram(
+            "recommender_items_returned",
+            "Items in each recommendation response: a quality signal (it drops when results empty).",
+            ["http_route"],
+            buckets=ITEMS_BUCKETS,
+            registry=registry,
+        )
+        self.fault_active = Gauge(
+            "recommender_fault_active",
+            "Injected faults and their settings (0: off).",
+            ["fault"],
+            registry=registry,
+            multiprocess_mode="max",
         )
 
     @web.middleware
@@ -83,11 +132,15 @@ class HttpMetrics:
 
 
 def metrics_handler(registry: CollectorRegistry) -> Handler:
-    """A ``/metrics`` handler exposing ``registry`` in the Prometheus text format."""
+    """``/metrics``: this process's registry, or every worker's when running several."""
 
     async def handle(request: web.Request) -> web.Response:
+        source = registry
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            source = CollectorRegistry()
+            MultiProcessCollector(source)
         return web.Response(
-            body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+            body=generate_latest(source), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
 
     return handle

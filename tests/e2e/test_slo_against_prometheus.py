@@ -79,9 +79,7 @@ def prewarm(url: str) -> None:
 def test_slis_match_the_services_own_counts_and_burn_rates_match_the_arithmetic(
     service_factory: Factory, tmp_path: Path
 ) -> None:
-    url, _ = service_factory(
-        "--fault-error-rate", "0.05", "--fault-latency-ms", "30", "--fault-latency-share", "0.1"
-    )
+    url, _ = service_factory("--fault-error-rate", "0.05", "--fault-latency", "30@0.1")
     prewarm(url)
     before = service_counts(url)
     assert before["errors"] > 0, "the pre-warm must create the 5xx series"

@@ -1,66 +1,125 @@
-"""The reference service, driven through the real aiohttp app (no mocks)."""
+"""The reference service's endpoints, driven through the real aiohttp app (no mocks)."""
 
 from __future__ import annotations
 
-import dataclasses
-import time
-from collections.abc import Awaitable, Callable
-
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
-from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
-from services_under_test.recommender.faults import Faults
-from services_under_test.recommender.main import init_app
-from services_under_test.recommender.settings import Settings
-
-ClientFactory = Callable[[web.Application], Awaitable[TestClient]]  # type: ignore[type-arg]
-SMALL = Settings(items=2_000, users=500)
+from services_under_test.recommender.keys import CATALOG, STORE
+from tests.service.conftest import AppClient
 
 
-@pytest.fixture
-async def client(aiohttp_client: ClientFactory) -> TestClient:  # type: ignore[type-arg]
-    return await aiohttp_client(await init_app(SMALL, CollectorRegistry()))
+def category_of(client: AppClient, item_id: int) -> int:
+    return int(client.app[CATALOG].category[item_id])
 
 
-async def test_home_recommendations_are_deterministic_and_sized(client: TestClient) -> None:  # type: ignore[type-arg]
+async def test_home_recommendations_are_deterministic_sized_and_in_stock(client: AppClient) -> None:
     first = await (await client.get("/v1/recommendations/home?user_id=42&n=7")).json()
     again = await (await client.get("/v1/recommendations/home?user_id=42&n=7")).json()
 
     assert len(first["items"]) == 7
     assert first == again
-    assert first["degraded"] is False
-    assert {"item_id", "category", "price_cents"} <= set(first["items"][0])
+    assert (first["degraded"], first["fallbacks"]) == (False, [])
+    assert all(client.app[CATALOG].in_stock[i["item_id"]] for i in first["items"])
 
 
-async def test_unknown_users_get_popular_items(client: TestClient) -> None:  # type: ignore[type-arg]
+async def test_home_excludes_what_the_user_has_seen_and_diversifies(client: AppClient) -> None:
+    catalog = client.app[CATALOG]
+    user = next(u for u in range(catalog.users) if len(catalog.initial_history(u)) >= 5)
+    body = await (await client.get(f"/v1/recommendations/home?user_id={user}&n=9")).json()
+
+    items = [i["item_id"] for i in body["items"]]
+    assert not set(items) & set(catalog.initial_history(user))
+    per_category: dict[int, int] = {}
+    for item in body["items"]:
+        per_category[item["category"]] = per_category.get(item["category"], 0) + 1
+    assert max(per_category.values()) <= 3  # at most a third of 9 from one category
+
+
+async def test_unknown_users_get_popular_items(client: AppClient) -> None:
     body = await (await client.get("/v1/recommendations/home?user_id=99999999&n=3")).json()
-    assert [item["item_id"] for item in body["items"]] == [0, 1, 2]
+
+    assert [item["item_id"] for item in body["items"]] == client.app[CATALOG].popular(None, 3)
+
+
+async def test_similar_items_exclude_the_item_and_unknown_items_are_404(client: AppClient) -> None:
+    body = await (await client.get("/v1/recommendations/similar?item_id=5&n=5")).json()
+    missing = await client.get("/v1/recommendations/similar?item_id=1999999")
+
+    assert 0 < len(body["items"]) <= 5 and 5 not in [i["item_id"] for i in body["items"]]
+    assert missing.status == 404
+    assert (await missing.json())["parameter"] == "item_id"
+
+
+async def test_events_make_items_trend(client: AppClient) -> None:
+    for kind in ("view", "click", "purchase"):
+        response = await client.post(
+            "/v1/events", json={"user_id": 3, "item_id": 777, "type": kind}
+        )
+        assert response.status == 202
+
+    overall = await (await client.get("/v1/recommendations/trending?n=3")).json()
+    in_category = await (
+        await client.get(f"/v1/recommendations/trending?category={category_of(client, 777)}")
+    ).json()
+
+    assert overall["items"][0]["item_id"] == 777
+    assert in_category["items"][0]["item_id"] == 777
+
+
+async def test_an_event_becomes_the_users_most_recent_interaction(client: AppClient) -> None:
+    await client.post("/v1/events", json={"user_id": 4, "item_id": 1234, "type": "view"})
+    assert (await client.app[STORE].history(4))[0] == 1234
 
 
 @pytest.mark.parametrize(
-    ("query", "parameter"),
+    ("path", "parameter"),
     [
-        ("", "user_id"),
-        ("?user_id=abc", "user_id"),
-        ("?user_id=1&n=0", "n"),
-        ("?user_id=1&n=1000", "n"),
+        ("/v1/recommendations/home", "user_id"),
+        ("/v1/recommendations/home?user_id=abc", "user_id"),
+        ("/v1/recommendations/home?user_id=-1", "user_id"),
+        ("/v1/recommendations/home?user_id=1&n=0", "n"),
+        ("/v1/recommendations/home?user_id=1&n=1000", "n"),
+        ("/v1/recommendations/similar?item_id=x", "item_id"),
+        ("/v1/recommendations/trending?category=99", "category"),
     ],
 )
 async def test_bad_parameters_are_400_naming_the_parameter(
-    client: TestClient,
-    query: str,
-    parameter: str,  # type: ignore[type-arg]
+    client: AppClient, path: str, parameter: str
 ) -> None:
-    response = await client.get(f"/v1/recommendations/home{query}")
+    response = await client.get(path)
     assert response.status == 400
     body = await response.json()
     assert body["parameter"] == parameter and body["allowed"]
 
 
-async def test_metrics_follow_the_opentelemetry_names(client: TestClient) -> None:  # type: ignore[type-arg]
+@pytest.mark.parametrize(
+    ("body", "parameter"),
+    [
+        (b"not json", "body"),
+        (b"[1, 2]", "body"),
+        (b'{"user_id": 1, "item_id": 2, "type": "like"}', "type"),
+        (b'{"user_id": "1", "item_id": 2, "type": "view"}', "user_id"),
+        (b'{"user_id": 1, "item_id": 99999999, "type": "view"}', "item_id"),
+        (b'{"user_id": true, "item_id": 2, "type": "view"}', "user_id"),
+    ],
+)
+async def test_malformed_events_are_400_naming_the_field(
+    client: AppClient, body: bytes, parameter: str
+) -> None:
+    response = await client.post(
+        "/v1/events", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 400
+    assert (await response.json())["parameter"] == parameter
+
+
+async def test_oversized_bodies_are_413(client: AppClient) -> None:
+    response = await client.post("/v1/events", data=b"x" * (65 * 1024))
+    assert response.status == 413
+
+
+async def test_metrics_follow_the_opentelemetry_names(client: AppClient) -> None:
     await client.get("/v1/recommendations/home?user_id=1")
     await client.get("/v1/recommendations/home?user_id=x")
 
@@ -78,36 +137,19 @@ async def test_metrics_follow_the_opentelemetry_names(client: TestClient) -> Non
     }
     assert counts[("/v1/recommendations/home", "GET", "200")] == 1
     assert counts[("/v1/recommendations/home", "GET", "400")] == 1
-    assert "http_server_active_requests" in families
+    for name in (
+        "http_server_active_requests",
+        "recommender_store_operation_duration_seconds",
+        "recommender_cache_requests",
+        "recommender_items_returned",
+        "recommender_fault_active",
+        "recommender_shed_requests",
+    ):
+        assert name in families, name
 
 
-async def test_healthz_answers(client: TestClient) -> None:  # type: ignore[type-arg]
-    response = await client.get("/healthz")
-    assert response.status == 200
-
-
-async def test_injected_errors_are_500s_and_visible_as_an_active_fault(
-    aiohttp_client: ClientFactory,
-) -> None:
-    settings = dataclasses.replace(SMALL, faults=Faults(error_rate=1.0))
-    client = await aiohttp_client(await init_app(settings, CollectorRegistry()))
-
-    response = await client.get("/v1/recommendations/home?user_id=1")
-    health = await client.get("/healthz")
-    metrics = await (await client.get("/metrics")).text()
-
-    assert response.status == 500
-    assert health.status == 200  # observability endpoints are exempt
-    assert 'recommender_fault_active{fault="error_rate"} 1.0' in metrics
-    assert 'http_response_status_code="500"' in metrics
-
-
-async def test_injected_latency_delays_the_chosen_share(aiohttp_client: ClientFactory) -> None:
-    settings = dataclasses.replace(SMALL, faults=Faults(latency_ms=50, latency_share=1.0))
-    client = await aiohttp_client(await init_app(settings, CollectorRegistry()))
-
-    started = time.perf_counter()
-    response = await client.get("/v1/recommendations/home?user_id=1")
-
-    assert response.status == 200
-    assert time.perf_counter() - started >= 0.05
+async def test_health_readiness_and_the_openapi_document(client: AppClient) -> None:
+    assert (await client.get("/healthz")).status == 200
+    assert (await client.get("/readyz")).status == 200
+    document = await (await client.get("/openapi.yaml")).text()
+    assert "openapi: 3.0.3" in document and "/v1/events" in document

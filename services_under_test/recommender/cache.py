@@ -1,0 +1,56 @@
+"""An in-process TTL + LRU cache for hot, slow-changing data (neighbour lists, popular lists).
+
+Entries expire after ``ttl_s`` (so popular lists follow the store) and the least recently used
+entry goes first when the cache is full. Hits and misses are counted per cache, for /metrics.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+from prometheus_client import Counter
+
+__all__ = ["TtlLruCache"]
+
+V = TypeVar("V")
+
+
+class TtlLruCache(Generic[V]):
+    def __init__(
+        self,
+        name: str,
+        capacity: int,
+        ttl_s: float,
+        requests: Counter,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.name = name
+        self.capacity = capacity
+        self.ttl_s = ttl_s
+        self._entries: OrderedDict[Hashable, tuple[float, V]] = OrderedDict()
+        self._hits = requests.labels(name, "hit")
+        self._misses = requests.labels(name, "miss")
+        self._clock = clock
+
+    def get(self, key: Hashable) -> V | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < self._clock():
+            if entry is not None:
+                del self._entries[key]
+            self._misses.inc()
+            return None
+        self._entries.move_to_end(key)
+        self._hits.inc()
+        return entry[1]
+
+    def put(self, key: Hashable, value: V) -> None:
+        self._entries[key] = (self._clock() + self.ttl_s, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)

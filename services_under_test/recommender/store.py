@@ -1,0 +1,207 @@
+"""Where user histories and trending counts live: in memory by default, or Redis — one interface.
+
+Both keep the most recent interactions per user (newest first, capped) and a trending score per
+item by category. Store errors are ``StoreUnavailable``; handlers turn them into fallbacks or 503s.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from services_under_test.recommender.catalog import HISTORY_LENGTH, Catalog
+
+__all__ = [
+    "EVENT_WEIGHTS",
+    "FaultableStore",
+    "InMemoryStore",
+    "RedisStore",
+    "Store",
+    "StoreUnavailable",
+    "open_store",
+]
+
+T = TypeVar("T")
+
+EVENT_WEIGHTS = {"view": 1.0, "click": 2.0, "add_to_cart": 4.0, "purchase": 8.0}
+KEY_PREFIX = "loadgate:recommender"
+
+
+class StoreUnavailable(Exception):  # noqa: N818 - reads as the condition it is
+    """The store cannot be reached (or an outage is injected)."""
+
+
+class Store(Protocol):
+    async def history(self, user_id: int) -> list[int]: ...
+    async def record_event(self, user_id: int, item_id: int, category: int, kind: str) -> None: ...
+    async def trending(self, category: int | None, n: int) -> list[int]: ...
+    async def ping(self) -> None: ...
+    async def close(self) -> None: ...
+
+
+class InMemoryStore:
+    """Histories start from the catalog's generated ones; events are kept on top of them."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._histories: dict[int, deque[int]] = {}
+        self._trending: dict[int | None, Counter[int]] = {}
+
+    async def history(self, user_id: int) -> list[int]:
+        known = self._histories.get(user_id)
+        return list(known) if known is not None else self._catalog.initial_history(user_id)
+
+    async def record_event(self, user_id: int, item_id: int, category: int, kind: str) -> None:
+        if user_id not in self._histories:
+            self._histories[user_id] = deque(
+                self._catalog.initial_history(user_id), maxlen=HISTORY_LENGTH
+            )
+        self._histories[user_id].appendleft(item_id)
+        for key in (category, None):
+            self._trending.setdefault(key, Counter())[item_id] += EVENT_WEIGHTS[kind]
+
+    async def trending(self, category: int | None, n: int) -> list[int]:
+        return [item for item, _ in self._trending.get(category, Counter()).most_common(n)]
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisStore:
+    """Redis: a capped list per user, a sorted set per category; pooled, pipelined."""
+
+    def __init__(self, url: str, catalog: Catalog, timeout_s: float = 0.25) -> None:
+        self._catalog = catalog
+        self._redis = aioredis.Redis.from_url(
+            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, max_connections=64
+        )
+
+    async def history(self, user_id: int) -> list[int]:
+        try:
+            # One round trip: whether events were recorded, and the list if so.
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.exists(_history_key(user_id))
+                pipe.lrange(_history_key(user_id), 0, HISTORY_LENGTH - 1)
+                exists, items = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        if not exists:
+            return self._catalog.initial_history(user_id)
+        return [int(i) for i in items]
+
+    async def record_event(self, user_id: int, item_id: int, category: int, kind: str) -> None:
+        key = _history_key(user_id)
+        try:
+            initial = self._catalog.initial_history(user_id)
+            async with self._redis.pipeline(transaction=True) as pipe:
+                if initial and not await self._redis.exists(key):
+                    pipe.rpush(key, *initial)
+                pipe.lpush(key, item_id)
+                pipe.ltrim(key, 0, HISTORY_LENGTH - 1)
+                pipe.zincrby(_trending_key(category), EVENT_WEIGHTS[kind], item_id)
+                pipe.zincrby(_trending_key(None), EVENT_WEIGHTS[kind], item_id)
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    async def trending(self, category: int | None, n: int) -> list[int]:
+        try:
+            items = await self._redis.zrevrange(_trending_key(category), 0, n - 1)
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        return [int(i) for i in items]
+
+    async def ping(self) -> None:
+        try:
+            await self._redis.ping()
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+    async def clear(self) -> int:
+        """Delete this service's keys (tests and the loader start from a clean slate)."""
+        deleted = 0
+        async for key in self._redis.scan_iter(match=f"{KEY_PREFIX}:*", count=1000):
+            deleted += await self._redis.delete(key)
+        return deleted
+
+    async def load_histories(self, batch: int = 5000) -> int:
+        """Write every user's generated history to Redis, pipelined in batches."""
+        written = 0
+        for first in range(0, self._catalog.users, batch):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for user in range(first, min(first + batch, self._catalog.users)):
+                    history = self._catalog.initial_history(user)
+                    if history:
+                        pipe.delete(_history_key(user))
+                        pipe.rpush(_history_key(user), *history)
+                        written += 1
+                await pipe.execute()
+        return written
+
+
+def open_store(url: str | None, catalog: Catalog) -> Store:
+    """``None`` or ``memory://``: in memory; ``redis://host:port/db``: Redis."""
+    if url is None or url.startswith("memory:"):
+        return InMemoryStore(catalog)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisStore(url, catalog)
+    raise ValueError(f"--store {url!r} is not allowed; allowed: memory:// or redis://host:port/db")
+
+
+def _history_key(user_id: int) -> str:
+    return f"{KEY_PREFIX}:history:{user_id}"
+
+
+def _trending_key(category: int | None) -> str:
+    return f"{KEY_PREFIX}:trending:{'all' if category is None else category}"
+
+
+class FaultableStore:
+    """A store wrapper that fails every call while a store outage is injected, and times each call."""
+
+    def __init__(
+        self, inner: Store, outage: Callable[[], bool], observe: Callable[[str, str, float], None]
+    ) -> None:
+        self.inner = inner
+        self._outage = outage
+        self._observe = observe
+
+    async def _call(self, operation: str, call: Callable[[], Awaitable[T]]) -> T:
+        started = time.perf_counter()
+        try:
+            if self._outage():
+                raise StoreUnavailable("injected store outage")
+            result = await call()
+        except StoreUnavailable:
+            self._observe(operation, "error", time.perf_counter() - started)
+            raise
+        self._observe(operation, "ok", time.perf_counter() - started)
+        return result
+
+    async def history(self, user_id: int) -> list[int]:
+        return await self._call("history", lambda: self.inner.history(user_id))
+
+    async def record_event(self, user_id: int, item_id: int, category: int, kind: str) -> None:
+        await self._call(
+            "record_event", lambda: self.inner.record_event(user_id, item_id, category, kind)
+        )
+
+    async def trending(self, category: int | None, n: int) -> list[int]:
+        return await self._call("trending", lambda: self.inner.trending(category, n))
+
+    async def ping(self) -> None:
+        await self._call("ping", self.inner.ping)
+
+    async def close(self) -> None:
+        await self.inner.close()

@@ -1,0 +1,3 @@
+from services_under_test.reranker.app import main
+
+main()
