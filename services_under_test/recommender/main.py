@@ -45,14 +45,10 @@ async def init_app(
     metrics = ServiceMetrics(registry)
     faults = settings.faults
     # Outermost first: everything below is measured; shed requests too; faults act like the app.
-    app = web.Application(
-        middlewares=[
-            metrics.middleware,
-            shedding_middleware(settings.max_concurrency, metrics),
-            fault_middleware(faults, metrics),
-        ],
-        client_max_size=MAX_BODY_BYTES,
-    )
+    middlewares = [shedding_middleware(settings.max_concurrency, metrics), fault_middleware(faults, metrics)]
+    if settings.instrument:
+        middlewares.insert(0, metrics.middleware)
+    app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
     catalog = build_catalog(
         seed=settings.seed,
         items=settings.items,

@@ -28,6 +28,7 @@ class Settings:
     cache_capacity: int = 50_000
     admin: bool = False  # the fault admin API (loopback clients only)
     workers: int = 1
+    instrument: bool = True  # per-request HTTP metrics; off only to measure their cost
     faults: Faults = field(default_factory=Faults)
 
 
@@ -55,6 +56,7 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
     )
     add("--workers", type=int, default=1, help="processes sharing the port (SO_REUSEPORT)")
     add("--admin", action="store_true", help="enable PUT /admin/faults (loopback clients only)")
+    add("--no-instrumentation", action="store_true", help="skip per-request HTTP metrics (benchmarks)")
     faults = parser.add_argument_group(
         "faults", "injected faults (also JSON in RECOMMENDER_FAULTS)"
     )
@@ -112,5 +114,6 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         max_concurrency=args.max_concurrency,
         admin=args.admin,
         workers=args.workers,
+        instrument=not args.no_instrumentation,
         faults=injected,
     )

@@ -1,0 +1,29 @@
+"""The baseline for service benchmarks: an aiohttp hello-world JSON endpoint, served exactly like
+the reference service (same run_app settings, no access log)."""
+
+from __future__ import annotations
+
+import argparse
+
+from aiohttp import web
+
+
+async def hello(request: web.Request) -> web.Response:
+    return web.json_response(
+        {"items": [{"item_id": 1, "category": 2, "price_cents": 300}], "degraded": False}
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    app = web.Application()
+    app.router.add_get("/hello", hello)
+    web.run_app(
+        app, host="127.0.0.1", port=args.port, access_log=None, print=None, shutdown_timeout=5.0
+    )
+
+
+if __name__ == "__main__":
+    main()
