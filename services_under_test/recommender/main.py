@@ -45,7 +45,10 @@ async def init_app(
     metrics = ServiceMetrics(registry)
     faults = settings.faults
     # Outermost first: everything below is measured; shed requests too; faults act like the app.
-    middlewares = [shedding_middleware(settings.max_concurrency, metrics), fault_middleware(faults, metrics)]
+    middlewares = [
+        shedding_middleware(settings.max_concurrency, metrics),
+        fault_middleware(faults, metrics),
+    ]
     if settings.instrument:
         middlewares.insert(0, metrics.middleware)
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)

@@ -56,7 +56,11 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
     )
     add("--workers", type=int, default=1, help="processes sharing the port (SO_REUSEPORT)")
     add("--admin", action="store_true", help="enable PUT /admin/faults (loopback clients only)")
-    add("--no-instrumentation", action="store_true", help="skip per-request HTTP metrics (benchmarks)")
+    add(
+        "--no-instrumentation",
+        action="store_true",
+        help="skip per-request HTTP metrics (benchmarks)",
+    )
     faults = parser.add_argument_group(
         "faults", "injected faults (also JSON in RECOMMENDER_FAULTS)"
     )
