@@ -169,3 +169,39 @@ async def test_the_admin_api_changes_faults_live_and_validates(make_client: Make
 async def test_the_admin_api_is_off_unless_enabled(make_client: MakeClient) -> None:
     client = await make_client()
     assert (await client.put("/admin/faults", json={"error_rate": 1.0})).status in (404, 405)
+
+
+@pytest.mark.parametrize(
+    ("peer", "allowed"), [("127.0.0.1", True), ("::1", True), ("10.1.2.3", False)]
+)
+async def test_the_admin_api_answers_loopback_clients_only(peer: str, allowed: bool) -> None:
+    from unittest.mock import MagicMock
+
+    from aiohttp import web
+    from aiohttp.test_utils import make_mocked_request
+
+    from services_under_test.recommender.admin import _loopback_only
+
+    transport = MagicMock()  # only the peer address matters here; no network is involved
+    transport.get_extra_info.side_effect = lambda name, default=None: (
+        (peer, 4242) if name == "peername" else default
+    )
+    request = make_mocked_request("PUT", "/admin/faults", transport=transport)
+    if allowed:
+        _loopback_only(request)
+    else:
+        with pytest.raises(web.HTTPForbidden):
+            _loopback_only(request)
+
+
+def test_faults_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services_under_test.recommender.settings import parse_settings
+
+    monkeypatch.setenv(
+        "RECOMMENDER_FAULTS", '{"error_rate": 0.2, "latency": [[20, 0.98], [200, 0.02]]}'
+    )
+    settings = parse_settings(["--fault-empty-results", "0.1"])
+
+    assert settings.faults.error_rate == 0.2
+    assert settings.faults.latency == [(20, 0.98), (200, 0.02)]
+    assert settings.faults.empty_results == 0.1
