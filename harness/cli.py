@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--users", type=int, help="concurrent users (closed model)")
     run.add_argument("--spawn-rate", type=float, help="users started per second")
+    run.add_argument(
+        "--arrival-rate",
+        type=float,
+        help="open model: iterations started per second, on schedule (--users is then the pool)",
+    )
     run.add_argument("--duration", help=f"measured load window: {DURATION_HELP}")
     run.add_argument("--warmup", help=f"load before the window opens: {DURATION_HELP}")
     run.add_argument("--processes", type=int, help="Locust worker processes on this machine")
@@ -151,6 +156,7 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
             target=args.target,
             users=args.users,
             spawn_rate=args.spawn_rate,
+            arrival_rate=args.arrival_rate,
             duration=args.duration,
             warmup=args.warmup,
             processes=args.processes,

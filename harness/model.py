@@ -9,15 +9,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from harness.load.arrivals import ArrivalProfile
 from harness.slo.model import SLO
 
 __all__ = [
+    "ArrivalCounts",
     "ClientStats",
     "CriterionResult",
     "EndpointStats",
     "GeneratorHealth",
     "LoadProfile",
     "LoadWindow",
+    "Percentiles",
     "Plan",
     "RunResult",
     "SLOEvaluation",
@@ -29,13 +32,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class LoadProfile:
-    """Closed-model load: a fixed number of users, each looping over the locustfile's tasks."""
+    """Closed model: ``users`` each loop over the locustfile's tasks. Open model (``arrivals``):
+    iterations start on a schedule and ``users`` is the pool of concurrency they may use."""
 
     users: int
     spawn_rate: float
     duration_s: float  # the measured load window, warm-up not included
     warmup_s: float  # load before the window opens: caches fill, series appear in Prometheus
     processes: int = 1
+    arrivals: ArrivalProfile | None = None  # the open model; None: closed model
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,21 @@ class LoadWindow:
 
 
 @dataclass(frozen=True)
+class Percentiles:
+    p50_ms: float | None
+    p90_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    p999_ms: float | None
+    max_ms: float | None
+
+
+@dataclass(frozen=True)
 class EndpointStats:
+    """Latency of one endpoint over the window. In the open model, ``p*_ms`` are timed from each
+    iteration's intended start (corrected for coordinated omission); ``uncorrected`` from the
+    actual start, for comparison."""
+
     name: str
     method: str
     requests: int
@@ -81,6 +100,18 @@ class EndpointStats:
     p99_ms: float | None
     p999_ms: float | None
     max_ms: float | None
+    uncorrected: Percentiles | None = None
+    prometheus_p99_ms: float | None = None  # histogram_quantile(0.99) of the client histogram
+
+
+@dataclass(frozen=True)
+class ArrivalCounts:
+    """Open-model arrivals intended inside the window, summed over every Locust process."""
+
+    scheduled: int
+    started: int
+    dropped: int
+    expected: float = 0.0  # what the profile asked for
 
 
 @dataclass(frozen=True)
@@ -96,6 +127,8 @@ class GeneratorHealth:
     cpu_max: float  # highest CPU percent of one core seen in any Locust process
     dropped_iterations: int
     exit_code: int | None
+    target_arrival_rate: float | None = None  # per second, open model
+    achieved_arrival_rate: float | None = None
     problems: tuple[str, ...] = ()  # why the generator's measurements cannot be trusted
 
 

@@ -6,13 +6,13 @@ command line are relative to the working directory. Every problem is reported at
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from harness.durations import DURATION_HELP, parse_duration
 from harness.errors import InputError, Problem
-from harness.model import LoadProfile, Plan
+from harness.model import Plan
+from harness.options import RunOptions
+from harness.plan_load import LOAD_KEYS, load_profile
 from harness.slo.loader import load_slo_files
 from harness.slo.model import SLO
 from harness.targets import check_target_url
@@ -22,28 +22,8 @@ from harness.yamlfile import load_yaml_documents
 __all__ = ["RunOptions", "build_plan"]
 
 CLI = "command line"
-DEFAULTS: dict[str, Any] = {"users": 10, "spawn_rate": 10.0, "duration": 30.0, "warmup": 5.0}
 SCENARIO_KEYS = {"name", "description", "target", "service", "load", "slos", "gate"}
-LOAD_KEYS = {"locustfile", "users", "spawn_rate", "duration", "warmup", "processes"}
 GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate"}
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """The ``loadgate run`` flags; ``None`` means "not given", so the scenario file decides."""
-
-    scenario: Path | None = None
-    locustfile: Path | None = None
-    slo_files: tuple[Path, ...] = field(default_factory=tuple)
-    target: str | None = None
-    users: int | None = None
-    spawn_rate: float | None = None
-    duration: str | None = None
-    warmup: str | None = None
-    processes: int | None = None
-    out: Path = Path("reports")
-    prometheus_url: str | None = None
-    allow_remote: bool = False
 
 
 def build_plan(options: RunOptions) -> Plan:
@@ -87,7 +67,7 @@ def build_plan(options: RunOptions) -> Plan:
         if wrong:
             problems.append(Problem(_where(options.target, options.scenario), "target", wrong))
 
-    load = _load_profile(options, scenario, problems)
+    load = load_profile(options, scenario, problems)
     min_events = from_file(("gate", "min_events"), int, "a whole number ≥ 1")
     if isinstance(min_events, int) and min_events < 1 and scenario:
         scenario.problem(
@@ -160,70 +140,6 @@ def _read_scenario(path: Path, problems: list[Problem]) -> FieldReader | None:
     reader.unknown_keys(("target",), {"url"})
     reader.unknown_keys(("service",), {"args"})
     return reader
-
-
-def _load_profile(
-    options: RunOptions, scenario: FieldReader | None, problems: list[Problem]
-) -> LoadProfile | None:
-    values: dict[str, Any] = {}
-    checks: list[tuple[str, Any, Any, str]] = [
-        # (field, flag value, parse, allowed)
-        ("users", options.users, _positive(int), "a whole number ≥ 1"),
-        (
-            "spawn_rate",
-            options.spawn_rate,
-            _positive((int, float)),
-            "a number of users per second > 0",
-        ),
-        ("duration", options.duration, _duration(minimum=1.0), f"{DURATION_HELP}, at least 1s"),
-        ("warmup", options.warmup, _duration(minimum=0.0), DURATION_HELP),
-        ("processes", options.processes, _positive(int), "a whole number ≥ 1"),
-    ]
-    for name, flag, parse, allowed in checks:
-        flag_name = "--" + name.replace("_", "-")
-        if flag is not None:
-            raw, where, line = flag, CLI, None
-            field_name = flag_name
-        elif scenario is not None and scenario.get(("load", name), None) is not None:
-            raw, where = scenario.get(("load", name)), scenario.document.source
-            line, field_name = scenario.document.line("load", name), f"load.{name}"
-        else:
-            values[name] = DEFAULTS.get(name, 1)
-            continue
-        try:
-            values[name] = parse(raw)
-        except ValueError:
-            problems.append(
-                Problem(where, field_name, f"{raw!r} is not allowed; allowed: {allowed}", line)
-            )
-    if len(values) != len(checks):
-        return None
-    return LoadProfile(
-        users=values["users"],
-        spawn_rate=float(values["spawn_rate"]),
-        duration_s=values["duration"],
-        warmup_s=values["warmup"],
-        processes=values["processes"],
-    )
-
-
-def _positive(kind: type | tuple[type, ...]) -> Any:
-    def parse(value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, kind) or cast(float, value) <= 0:
-            raise ValueError("must be positive")
-        return value
-
-    return parse
-
-
-def _duration(minimum: float) -> Any:
-    def parse(value: Any) -> float:
-        seconds = parse_duration(value)
-        if seconds < minimum:
-            raise ValueError(f"shorter than {minimum:g}s")
-        return seconds
-
-    return parse
 
 
 def _scenario_path(value: str | None, base: Path) -> Path | None:

@@ -23,8 +23,10 @@ from urllib.parse import urlsplit
 from harness.durations import promql_duration
 from harness.errors import InconclusiveError
 from harness.gate.criteria import burn_rate_criteria
+from harness.gate.steps import StepResult, step_windows
 from harness.gate.verdict import decide, inconclusive
 from harness.load.health import judge_generator
+from harness.load.quantiles import with_prometheus_p99
 from harness.load.results import read_client_results
 from harness.load.runner import run_locust
 from harness.model import (
@@ -70,6 +72,7 @@ class _Progress:
     run: RunResult
     evaluations: list[SLOEvaluation]
     criteria: list[CriterionResult] = field(default_factory=list)
+    steps: list[StepResult] = field(default_factory=list)
 
 
 def new_run_id(name: str, now: float) -> str:
@@ -104,7 +107,9 @@ def execute_run(plan: Plan, say: Say = lambda _: None) -> RunOutcome:
     except KeyboardInterrupt:
         verdict = inconclusive("interrupted before the run finished; results are partial")
     scenario = str(plan.scenario_path) if plan.scenario_path else plan.name
-    result = build_result(progress.run, scenario, progress.evaluations, verdict, progress.criteria)
+    result = build_result(
+        progress.run, scenario, progress.evaluations, verdict, progress.criteria, progress.steps
+    )
     path = write_result(run_dir, result)
     return RunOutcome(verdict, run_dir, result, path)
 
@@ -142,7 +147,7 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
             f"load: {load.users} users for {load.duration_s:g}s after a {load.warmup_s:g}s warm-up…"
         )
         locust = run_locust(group, plan.locustfile, target_url, load, run_dir, metrics_ports)
-        results = read_client_results(run_dir / "client")
+        results = read_client_results(run_dir / "client", open_model=load.arrivals is not None)
         generator = judge_generator(
             locust.sampler.samples,
             results.window,
@@ -150,6 +155,7 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
             max_cpu=plan.max_generator_cpu,
             timed_out=locust.timed_out,
             interrupted=locust.interrupted,
+            arrivals=results.arrivals,
         )
         progress.run = replace(
             progress.run, window=results.window, client=results.client, generator=generator
@@ -165,6 +171,9 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
             ]
         else:
             check_bucket_boundaries(api, plan.slos, at=results.window.end)
+            if results.client is not None:
+                client = with_prometheus_p99(api, results.client, results.window)
+                progress.run = replace(progress.run, client=client)
             progress.evaluations = [
                 evaluate_slo(slo, measure_slo(api, slo, results.window), plan.min_events)
                 for slo in plan.slos
@@ -174,15 +183,38 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
             problems.append(
                 f"the reference service exited during the run (exit code {service.exited()})"
             )
+        if (
+            results.window is not None
+            and load.arrivals is not None
+            and len(load.arrivals.stages) > 1
+        ):
+            progress.steps = _judge_steps(api, plan, results.window)
         progress.criteria = burn_rate_criteria(progress.evaluations, plan.max_burn_rate)
         return decide(
             progress.evaluations,
             generator,
             results.window,
-            results.client,
+            progress.run.client,
             problems,
             progress.criteria,
         )
+
+
+def _judge_steps(api: PrometheusAPI, plan: Plan, window: LoadWindow) -> list[StepResult]:
+    """Each SLO over each arrival-rate step of a stress profile."""
+    assert plan.load.arrivals is not None
+    load_start = window.start - plan.load.warmup_s
+    return [
+        StepResult(
+            index,
+            rate,
+            step,
+            tuple(
+                evaluate_slo(slo, measure_slo(api, slo, step), plan.min_events) for slo in plan.slos
+            ),
+        )
+        for index, rate, step in step_windows(plan.load.arrivals, load_start, window)
+    ]
 
 
 def _scrape_targets(target_url: str, metrics_ports: list[int]) -> ScrapeTargets:

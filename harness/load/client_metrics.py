@@ -10,6 +10,7 @@ from itertools import pairwise
 
 __all__ = [
     "CLIENT_RESULTS_GLOB",
+    "ENV_ARRIVALS",
     "ENV_METRICS_PORTS",
     "ENV_RESULTS_DIR",
     "ENV_WARMUP_S",
@@ -25,6 +26,7 @@ ENV_METRICS_PORTS = (
 )
 ENV_RESULTS_DIR = "LOADGATE_RESULTS_DIR"  # where each process writes its window results
 ENV_WARMUP_S = "LOADGATE_WARMUP_S"  # seconds of load before the measured window opens
+ENV_ARRIVALS = "LOADGATE_ARRIVALS"  # the open model's ArrivalProfile as JSON; absent: closed model
 
 WINDOW_FILE = "window.json"  # written by the process that controls the run (standalone or master)
 CLIENT_RESULTS_GLOB = "client-*.json"  # one per process that generated load

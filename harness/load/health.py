@@ -1,8 +1,8 @@
 """Is the load generator trustworthy? A saturated generator measures itself, not the service.
 
 ``CpuSampler`` samples the CPU of every Locust process (master and forked workers) through the
-run; ``judge_generator`` turns the samples inside the window, the drop count and Locust's exit code
-into a ``GeneratorHealth`` whose ``problems`` make the verdict inconclusive.
+run; ``judge_generator`` turns the samples inside the window, the open model's arrival counts and
+Locust's exit code into a ``GeneratorHealth`` whose ``problems`` make the verdict inconclusive.
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from harness.model import GeneratorHealth, LoadWindow
+from harness.model import ArrivalCounts, GeneratorHealth, LoadWindow
 
-__all__ = ["CpuSample", "CpuSampler", "judge_generator"]
+__all__ = ["MAX_DROPPED_SHARE", "MAX_SHORTFALL", "CpuSample", "CpuSampler", "judge_generator"]
+
+MAX_DROPPED_SHARE = 0.01  # more dropped arrivals than this: inconclusive
+MAX_SHORTFALL = 0.01  # starting fewer arrivals than the target by more than this: inconclusive
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def judge_generator(
     exit_code: int | None,
     *,
     max_cpu: float,
-    dropped_iterations: int = 0,
+    arrivals: ArrivalCounts | None = None,
     timed_out: bool = False,
     interrupted: bool = False,
 ) -> GeneratorHealth:
@@ -76,9 +79,34 @@ def judge_generator(
             f"the load generator was saturated: a Locust process used {cpu_max:.0f}% of a core "
             f"(limit {max_cpu:.0f}%); its latencies measure itself, not the service"
         )
+    target = achieved = None
+    if arrivals is not None and window is not None:
+        problems += _arrival_problems(arrivals)
+        target = arrivals.expected / window.seconds
+        achieved = arrivals.started / window.seconds
     return GeneratorHealth(
         cpu_max=round(cpu_max, 1),
-        dropped_iterations=dropped_iterations,
+        dropped_iterations=arrivals.dropped if arrivals else 0,
         exit_code=exit_code,
         problems=tuple(problems),
+        target_arrival_rate=None if target is None else round(target, 3),
+        achieved_arrival_rate=None if achieved is None else round(achieved, 3),
     )
+
+
+def _arrival_problems(arrivals: ArrivalCounts) -> list[str]:
+    problems = []
+    target = max(arrivals.expected, float(arrivals.scheduled))
+    if target <= 0:
+        return ["the open model scheduled no arrivals inside the window"]
+    if arrivals.dropped > MAX_DROPPED_SHARE * target:
+        problems.append(
+            f"the load generator dropped {arrivals.dropped} of {target:.0f} scheduled arrivals "
+            f"({arrivals.dropped / target:.1%}, limit {MAX_DROPPED_SHARE:.0%}): it could not start them on time"
+        )
+    if arrivals.started < (1 - MAX_SHORTFALL) * target:
+        problems.append(
+            f"the load generator fell short of its target rate: it started {arrivals.started} of "
+            f"{target:.0f} arrivals ({1 - arrivals.started / target:.1%} short, limit {MAX_SHORTFALL:.0%})"
+        )
+    return problems

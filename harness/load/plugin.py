@@ -6,8 +6,10 @@ user's locustfile:
 * exports the client-side metrics of the contract on a loopback port Prometheus scrapes;
 * opens the measured window after the warm-up and closes it when the load stops; the process that
   controls the run (standalone or master) decides the window and tells the workers;
-* records each request inside the window in an HDR histogram per endpoint (exact percentiles,
-  mergeable across processes) and writes them to a results file when Locust quits;
+* in the open model, replaces the users' wait times with arrival tickets (``open_model.py``) and
+  times each iteration's first request from its intended start;
+* records each request inside the window in HDR histograms per endpoint (exact, mergeable across
+  processes) and writes them to a results file when Locust quits;
 * before the process exits, waits (bounded) for one more Prometheus scrape, so the last counts of
   the window are stored in Prometheus and not lost with the process.
 """
@@ -22,149 +24,72 @@ from pathlib import Path
 from typing import Any
 
 import gevent
-from hdrh.histogram import HdrHistogram
 from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
-from prometheus_client.registry import Collector
 
-from harness.load.client_metrics import (
-    ENV_METRICS_PORTS,
-    ENV_RESULTS_DIR,
-    ENV_WARMUP_S,
-    LATENCY_BUCKETS,
-    WINDOW_FILE,
-)
+from harness.load.arrivals import ArrivalProfile
+from harness.load.client_metrics import ENV_ARRIVALS, ENV_RESULTS_DIR, ENV_WARMUP_S, WINDOW_FILE
+from harness.load.exporter import ClientMetrics, bind_exporter
+from harness.load.open_model import Dispatcher
+from harness.load.window import WindowRecorder
 
 log = logging.getLogger("loadgate.plugin")
 
-HDR_MAX_US = 3_600_000_000  # one hour, in microseconds: anything longer is clamped
 WINDOW_MESSAGE = "loadgate_window_start"
 FINAL_SCRAPE_WAIT_S = 10.0
 
-
-class ScrapeClock(Collector):
-    """A collector that exports nothing and remembers when Prometheus last scraped us."""
-
-    def __init__(self) -> None:
-        self.last_scrape = 0.0
-
-    def collect(self) -> list[Any]:
-        self.last_scrape = time.time()
-        return []
-
-
-class ClientMetrics:
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "loadgate_client_requests",
-            "Requests completed by the load generator.",
-            ["name", "method", "outcome"],
-            registry=self.registry,
-        )
-        self.duration = Histogram(
-            "loadgate_client_request_duration_seconds",
-            "Request duration seen by the client.",
-            ["name", "method"],
-            buckets=LATENCY_BUCKETS,
-            registry=self.registry,
-        )
-        self.dropped = Counter(
-            "loadgate_client_dropped_iterations",
-            "Open-model arrivals the generator could not start on time.",
-            ["name"],
-            registry=self.registry,
-        )
-        self.users = Gauge(
-            "loadgate_client_users", "Users running in this process.", registry=self.registry
-        )
-        self.arrival_rate = Gauge(
-            "loadgate_client_target_arrival_rate",
-            "Target arrivals per second (open model).",
-            registry=self.registry,
-        )
-        self.clock = ScrapeClock()
-        self.registry.register(self.clock)
-
-
-class WindowRecorder:
-    """Per-endpoint counts and HDR histograms of requests inside the measured window."""
-
-    def __init__(self) -> None:
-        self.start: float | None = None
-        self.end: float | None = None
-        self.endpoints: dict[tuple[str, str], list[Any]] = {}
-
-    def is_open(self) -> bool:
-        return self.start is not None and self.end is None and time.time() >= self.start
-
-    def record(self, name: str, method: str, response_time_ms: float, failed: bool) -> None:
-        entry = self.endpoints.get((name, method))
-        if entry is None:
-            entry = self.endpoints[(name, method)] = [0, 0, HdrHistogram(1, HDR_MAX_US, 3)]
-        entry[0] += 1
-        entry[1] += int(failed)
-        entry[2].record_value(min(max(1, round(response_time_ms * 1000)), HDR_MAX_US))
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "pid": os.getpid(),
-            "endpoints": [
-                {
-                    "name": name,
-                    "method": method,
-                    "requests": requests,
-                    "failures": failures,
-                    "hdr_us": histogram.encode().decode("ascii"),  # compressed, base64
-                }
-                for (name, method), (requests, failures, histogram) in sorted(
-                    self.endpoints.items()
-                )
-            ],
-        }
-
-
 METRICS = ClientMetrics()
 WINDOW = WindowRecorder()
-_state: dict[str, Any] = {"exporter_port": None}
+_state: dict[str, Any] = {"exporter_port": None, "dispatcher": None}
 _seen_endpoints: set[tuple[str, str]] = set()
-
-
-def _bind_exporter() -> int | None:
-    """Serve metrics on the first free port the harness offered (processes race; bind decides)."""
-    offered = [int(p) for p in os.environ.get(ENV_METRICS_PORTS, "").split(",") if p.strip()]
-    for port in offered or [0]:
-        try:
-            server, _ = start_http_server(port, addr="127.0.0.1", registry=METRICS.registry)
-        except OSError:
-            continue
-        return int(server.server_port)
-    log.error("loadgate: none of the offered metrics ports %s is free", offered)
-    return None
-
-
-def _write_json(name: str, payload: dict[str, Any]) -> None:
-    folder = os.environ.get(ENV_RESULTS_DIR)
-    if not folder:
-        return
-    target = Path(folder) / name
-    temporary = target.with_suffix(".tmp")
-    temporary.write_text(json.dumps(payload), encoding="utf-8")
-    temporary.replace(target)
+# The iteration each user greenlet is running: [intended start, first request still to come].
+_iterations: dict[Any, list[Any]] = {}
 
 
 def on_init(environment: Environment, **_: Any) -> None:
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         runner.register_message(WINDOW_MESSAGE, _on_window_message)
-    if not isinstance(runner, MasterRunner):  # the master sends no requests: nothing to export
-        _state["exporter_port"] = _bind_exporter()
-        METRICS.users.set_function(lambda: float(runner.user_count) if runner else 0.0)
+    if isinstance(runner, MasterRunner):
+        return  # the master sends no requests: nothing to export, no arrivals to dispatch
+    _state["exporter_port"] = bind_exporter(METRICS.registry)
+    METRICS.users.set_function(lambda: float(runner.user_count) if runner else 0.0)
+    arrivals = os.environ.get(ENV_ARRIVALS)
+    if arrivals:
+        profile = ArrivalProfile.from_json(arrivals)
+        _state["dispatcher"] = Dispatcher(
+            profile, WINDOW, on_drop=METRICS.dropped.labels("iteration").inc
+        )
+        METRICS.arrival_rate.set(profile.peak_rate * profile.share)
+        for user_class in environment.user_classes:
+            _pace_by_arrivals(user_class)
+
+
+def _pace_by_arrivals(user_class: type) -> None:
+    """Users wait for an arrival ticket before every iteration, the first one included."""
+    original_on_start = user_class.on_start  # type: ignore[attr-defined]
+
+    def on_start(self: Any) -> None:
+        original_on_start(self)
+        _begin_iteration()
+
+    def wait_time(self: Any) -> float:
+        _begin_iteration()
+        return 0.0
+
+    user_class.on_start = on_start  # type: ignore[attr-defined]
+    user_class.wait_time = wait_time  # type: ignore[attr-defined]
+
+
+def _begin_iteration() -> None:
+    dispatcher: Dispatcher = _state["dispatcher"]
+    _iterations[gevent.getcurrent()] = [dispatcher.take(), True]
 
 
 def on_test_start(environment: Environment, **_: Any) -> None:
+    if _state["dispatcher"] is not None:
+        _state["dispatcher"].start(time.time())
     if isinstance(environment.runner, WorkerRunner):
         return  # the controlling process decides the window
     start = time.time() + float(os.environ.get(ENV_WARMUP_S, "0"))
@@ -184,24 +109,36 @@ def _open_window(start: float) -> None:
 
 
 def on_request(
-    request_type: str, name: str, response_time: float, exception: BaseException | None, **_: Any
+    request_type: str,
+    name: str,
+    response_time: float,
+    exception: BaseException | None,
+    start_time: float | None = None,
+    **_: Any,
 ) -> None:
-    outcome = "error" if exception is not None else "ok"
     if (name, request_type) not in _seen_endpoints:
         # Both outcomes exist from the first request on, so "no errors" is a 0, not a missing
         # series that an SLO would have to read as "no data".
         _seen_endpoints.add((name, request_type))
         METRICS.requests.labels(name, request_type, "ok")
         METRICS.requests.labels(name, request_type, "error")
-    METRICS.requests.labels(name, request_type, outcome).inc()
-    METRICS.duration.labels(name, request_type).observe(response_time / 1000.0)
-    if WINDOW.is_open():
-        WINDOW.record(name, request_type, response_time, exception is not None)
+    corrected = response_time
+    iteration = _iterations.get(gevent.getcurrent())
+    if iteration is not None and iteration[1]:
+        iteration[1] = False
+        started = start_time if start_time is not None else time.time() - response_time / 1000.0
+        corrected += max(0.0, started - iteration[0]) * 1000.0
+    METRICS.requests.labels(name, request_type, "error" if exception is not None else "ok").inc()
+    METRICS.duration.labels(name, request_type).observe(corrected / 1000.0)
+    if WINDOW.is_open(time.time()):
+        WINDOW.record(name, request_type, response_time, corrected, exception is not None)
 
 
 def on_test_stop(environment: Environment, **_: Any) -> None:
     if WINDOW.end is None:
         WINDOW.end = time.time()
+    if _state["dispatcher"] is not None:
+        _state["dispatcher"].stop()
 
 
 def on_quitting(environment: Environment, **_: Any) -> None:
@@ -212,6 +149,16 @@ def on_quitting(environment: Environment, **_: Any) -> None:
     if not isinstance(runner, MasterRunner):
         _write_json(f"client-{os.getpid()}.json", WINDOW.as_json())
         _wait_for_final_scrape(after=ended)
+
+
+def _write_json(name: str, payload: dict[str, Any]) -> None:
+    folder = os.environ.get(ENV_RESULTS_DIR)
+    if not folder:
+        return
+    target = Path(folder) / name
+    temporary = target.with_suffix(".tmp")
+    temporary.write_text(json.dumps(payload), encoding="utf-8")
+    temporary.replace(target)
 
 
 def _wait_for_final_scrape(after: float) -> None:

@@ -1,4 +1,5 @@
-"""Reading what the plugin wrote in each Locust process: the window and per-endpoint HDR histograms.
+"""Reading what the plugin wrote in each Locust process: the window, per-endpoint HDR histograms
+(corrected and uncorrected) and open-model arrival counts.
 
 Histograms from all processes are merged before percentiles are taken, so percentiles are exact
 (3 significant digits) for the whole run, not averages of per-process percentiles.
@@ -14,9 +15,9 @@ from typing import Any
 from hdrh.histogram import HdrHistogram
 
 from harness.load.client_metrics import CLIENT_RESULTS_GLOB, WINDOW_FILE
-from harness.model import ClientStats, EndpointStats, LoadWindow
+from harness.model import ArrivalCounts, ClientStats, EndpointStats, LoadWindow, Percentiles
 
-__all__ = ["ClientResults", "read_client_results"]
+__all__ = ["ClientResults", "percentiles", "read_client_results"]
 
 PERCENTILES = {"p50_ms": 50.0, "p90_ms": 90.0, "p95_ms": 95.0, "p99_ms": 99.0, "p999_ms": 99.9}
 
@@ -26,42 +27,85 @@ class ClientResults:
     window: LoadWindow | None  # None when the load stopped before the warm-up ended
     client: ClientStats | None  # None when no process wrote results (it crashed, or never started)
     processes: int  # how many load-generating processes reported
+    arrivals: ArrivalCounts | None = None  # open model only
 
 
-def read_client_results(results_dir: Path) -> ClientResults:
+@dataclass
+class _Merged:
+    requests: int
+    failures: int
+    corrected: HdrHistogram
+    uncorrected: HdrHistogram
+
+    def add(self, other: _Merged) -> None:
+        self.requests += other.requests
+        self.failures += other.failures
+        self.corrected.add(other.corrected)
+        self.uncorrected.add(other.uncorrected)
+
+
+def read_client_results(results_dir: Path, open_model: bool = False) -> ClientResults:
     window = _read_window(results_dir / WINDOW_FILE)
-    merged: dict[tuple[str, str], list[Any]] = {}
     files = sorted(results_dir.glob(CLIENT_RESULTS_GLOB))
-    for path in files:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        for entry in payload["endpoints"]:
-            key = (entry["name"], entry["method"])
-            histogram = HdrHistogram.decode(entry["hdr_us"].encode("ascii"))
-            if key in merged:
-                merged[key][0] += entry["requests"]
-                merged[key][1] += entry["failures"]
-                merged[key][2].add(histogram)
-            else:
-                merged[key] = [entry["requests"], entry["failures"], histogram]
     if not files:
         return ClientResults(window, None, 0)
+    merged: dict[tuple[str, str], _Merged] = {}
+    counts: list[float] = [0, 0, 0, 0.0]
+    for path in files:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        arrivals = payload.get("arrivals", {})
+        for i, kind in enumerate(("scheduled", "started", "dropped", "expected")):
+            counts[i] += arrivals.get(kind, 0)
+        for entry in payload["endpoints"]:
+            record = _decode(entry)
+            key = (entry["name"], entry["method"])
+            if key in merged:
+                merged[key].add(record)
+            else:
+                merged[key] = record
     endpoints = tuple(
-        _stats(name, method, *values) for (name, method), values in sorted(merged.items())
+        _stats(name, method, record) for (name, method), record in sorted(merged.items())
     )
-    total_histogram: HdrHistogram | None = None
-    for _, _, histogram in merged.values():
-        if total_histogram is None:
-            total_histogram = HdrHistogram.decode(histogram.encode())
+    total: _Merged | None = None
+    for record in merged.values():
+        if total is None:  # a copy: adding into it must not change the endpoint's own histograms
+            total = _Merged(
+                record.requests,
+                record.failures,
+                HdrHistogram.decode(record.corrected.encode()),
+                HdrHistogram.decode(record.uncorrected.encode()),
+            )
         else:
-            total_histogram.add(histogram)
-    total = _stats(
-        "Aggregated",
-        "",
-        sum(e.requests for e in endpoints),
-        sum(e.failures for e in endpoints),
-        total_histogram,
+            total.add(record)
+    aggregated = (
+        _stats("Aggregated", "", total)
+        if total
+        else EndpointStats("Aggregated", "", 0, 0, *([None] * 6))
     )
-    return ClientResults(window, ClientStats(total=total, endpoints=endpoints), len(files))
+    return ClientResults(
+        window,
+        ClientStats(total=aggregated, endpoints=endpoints),
+        len(files),
+        ArrivalCounts(int(counts[0]), int(counts[1]), int(counts[2]), counts[3])
+        if open_model
+        else None,
+    )
+
+
+def percentiles(histogram: HdrHistogram) -> Percentiles:
+    if histogram.get_total_count() == 0:
+        return Percentiles(None, None, None, None, None, None)
+    values = {key: histogram.get_value_at_percentile(p) / 1000.0 for key, p in PERCENTILES.items()}
+    return Percentiles(**values, max_ms=histogram.get_max_value() / 1000.0)
+
+
+def _decode(entry: dict[str, Any]) -> _Merged:
+    corrected = HdrHistogram.decode(entry["hdr_us"].encode("ascii"))
+    raw = entry.get("uncorrected_hdr_us")
+    uncorrected = (
+        HdrHistogram.decode(raw.encode("ascii")) if raw else HdrHistogram.decode(corrected.encode())
+    )
+    return _Merged(entry["requests"], entry["failures"], corrected, uncorrected)
 
 
 def _read_window(path: Path) -> LoadWindow | None:
@@ -75,21 +119,18 @@ def _read_window(path: Path) -> LoadWindow | None:
     return LoadWindow(start=float(start), end=float(end))
 
 
-def _stats(
-    name: str, method: str, requests: int, failures: int, histogram: HdrHistogram | None
-) -> EndpointStats:
-    empty = histogram is None or histogram.get_total_count() == 0
-
-    def ms(percentile: float) -> float | None:
-        if empty or histogram is None:
-            return None
-        return float(histogram.get_value_at_percentile(percentile)) / 1000.0
-
+def _stats(name: str, method: str, record: _Merged) -> EndpointStats:
+    corrected = percentiles(record.corrected)
     return EndpointStats(
         name=name,
         method=method,
-        requests=requests,
-        failures=failures,
-        max_ms=None if empty or histogram is None else histogram.get_max_value() / 1000.0,
-        **{key: ms(p) for key, p in PERCENTILES.items()},
+        requests=record.requests,
+        failures=record.failures,
+        p50_ms=corrected.p50_ms,
+        p90_ms=corrected.p90_ms,
+        p95_ms=corrected.p95_ms,
+        p99_ms=corrected.p99_ms,
+        p999_ms=corrected.p999_ms,
+        max_ms=corrected.max_ms,
+        uncorrected=percentiles(record.uncorrected),
     )

@@ -10,11 +10,16 @@ import math
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import harness.load.plugin_path as plugin_path
-from harness.load.client_metrics import ENV_METRICS_PORTS, ENV_RESULTS_DIR, ENV_WARMUP_S
+from harness.load.client_metrics import (
+    ENV_ARRIVALS,
+    ENV_METRICS_PORTS,
+    ENV_RESULTS_DIR,
+    ENV_WARMUP_S,
+)
 from harness.load.health import CpuSampler
 from harness.model import LoadProfile
 from harness.stack.processes import ProcessGroup
@@ -79,6 +84,11 @@ def run_locust(
     results_dir.mkdir(parents=True, exist_ok=True)
     env = {
         ENV_METRICS_PORTS: ",".join(str(p) for p in metrics_ports),
+        **(
+            {ENV_ARRIVALS: replace(load.arrivals, share=1.0 / load.processes).to_json()}
+            if load.arrivals
+            else {}
+        ),
         ENV_RESULTS_DIR: str(results_dir),
         ENV_WARMUP_S: f"{load.warmup_s:g}",
         "PYTHONUNBUFFERED": "1",

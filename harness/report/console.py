@@ -47,6 +47,24 @@ def print_report(console: Console, result: dict[str, Any], report_path: str) -> 
             )
         console.print(endpoints)
 
+    if result.get("steps"):
+        steps = Table(title="Steps (stress)", title_justify="left")
+        for column in ("step", "arrival rate", "SLOs breached"):
+            steps.add_column(column, justify="right" if column != "SLOs breached" else "left")
+        for step in result["steps"]:
+            breached = [s["name"] for s in step["slos"] if s["status"] == "breached"]
+            steps.add_row(
+                str(step["index"]), f"{step['arrival_rate']:g}/s", ", ".join(breached) or "none"
+            )
+        console.print(steps)
+        point = result.get("breaking_point")
+        console.print(
+            f"Breaking point: {point['arrival_rate']:g} arrivals/s"
+            if point
+            else "No step broke an objective.",
+            highlight=False,
+        )
+
     if result["criteria"]:
         criteria = Table(title="Gate criteria", title_justify="left")
         for column in ("criterion", "observed", "bound", "status"):

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness.gate.steps import StepResult, breaking_point
 from harness.model import CriterionResult, EndpointStats, RunResult, SLOEvaluation, Verdict
 from harness.report.atomic import write_atomically
 
@@ -17,6 +18,7 @@ __all__ = ["SCHEMA_VERSION", "build_result", "write_result"]
 
 SCHEMA_VERSION = 1
 RESULT_FILE = "result.json"
+PERCENTILE_KEYS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")
 
 
 def build_result(
@@ -25,7 +27,9 @@ def build_result(
     evaluations: list[SLOEvaluation],
     verdict: Verdict,
     criteria: Sequence[CriterionResult] = (),
+    steps: Sequence[StepResult] = (),
 ) -> dict[str, Any]:
+    breaking = breaking_point(list(steps))
     return {
         "schema": SCHEMA_VERSION,
         "verdict": verdict.status.value,
@@ -64,9 +68,30 @@ def build_result(
             }
             for c in criteria
         ],
+        "steps": [
+            {
+                "index": step.index,
+                "arrival_rate": step.arrival_rate,
+                "start": _iso(step.window.start),
+                "end": _iso(step.window.end),
+                "slos": [_slo(e) for e in step.evaluations],
+            }
+            for step in steps
+        ],
+        "breaking_point": (
+            {
+                "arrival_rate": breaking.arrival_rate,
+                "step": breaking.index,
+                "breached": breaking.breached,
+            }
+            if breaking
+            else None
+        ),
         "generator": {
             "cpu_max": run.generator.cpu_max,
             "dropped_iterations": run.generator.dropped_iterations,
+            "target_arrival_rate": run.generator.target_arrival_rate,
+            "achieved_arrival_rate": run.generator.achieved_arrival_rate,
             "exit_code": run.generator.exit_code,
             "problems": list(run.generator.problems),
         },
@@ -80,7 +105,17 @@ def write_result(run_dir: Path, result: dict[str, Any]) -> Path:
 
 
 def _endpoint(stats: EndpointStats) -> dict[str, Any]:
-    return asdict(stats)
+    document = {
+        "name": stats.name,
+        "method": stats.method,
+        "requests": stats.requests,
+        "failures": stats.failures,
+        **{key: getattr(stats, key) for key in PERCENTILE_KEYS},
+    }
+    if stats.uncorrected is not None:  # in the closed model it equals the above
+        document["uncorrected"] = asdict(stats.uncorrected)
+    document["prometheus_p99_ms"] = stats.prometheus_p99_ms
+    return document
 
 
 def _slo(evaluation: SLOEvaluation) -> dict[str, Any]:

@@ -1,0 +1,78 @@
+"""The client-side metrics of the contract, and the loopback HTTP server Prometheus scrapes.
+
+Runs inside Locust processes; imports nothing from Locust itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client.registry import Collector
+
+from harness.load.client_metrics import ENV_METRICS_PORTS, LATENCY_BUCKETS
+
+__all__ = ["ClientMetrics", "ScrapeClock", "bind_exporter"]
+
+log = logging.getLogger("loadgate.plugin")
+
+
+class ScrapeClock(Collector):
+    """A collector that exports nothing and remembers when Prometheus last scraped us."""
+
+    def __init__(self) -> None:
+        self.last_scrape = 0.0
+
+    def collect(self) -> list[Any]:
+        self.last_scrape = time.time()
+        return []
+
+
+class ClientMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "loadgate_client_requests",
+            "Requests completed by the load generator.",
+            ["name", "method", "outcome"],
+            registry=self.registry,
+        )
+        self.duration = Histogram(
+            "loadgate_client_request_duration_seconds",
+            "Request duration seen by the client, from the intended start in the open model.",
+            ["name", "method"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.dropped = Counter(
+            "loadgate_client_dropped_iterations",
+            "Open-model arrivals the generator could not start on time.",
+            ["name"],
+            registry=self.registry,
+        )
+        self.users = Gauge(
+            "loadgate_client_users", "Users running in this process.", registry=self.registry
+        )
+        self.arrival_rate = Gauge(
+            "loadgate_client_target_arrival_rate",
+            "Target arrivals per second in this process (open model; 0 in the closed model).",
+            registry=self.registry,
+        )
+        self.clock = ScrapeClock()
+        self.registry.register(self.clock)
+
+
+def bind_exporter(registry: CollectorRegistry) -> int | None:
+    """Serve metrics on the first free port the harness offered (processes race; bind decides)."""
+    offered = [int(p) for p in os.environ.get(ENV_METRICS_PORTS, "").split(",") if p.strip()]
+    for port in offered or [0]:
+        try:
+            server, _ = start_http_server(port, addr="127.0.0.1", registry=registry)
+        except OSError:
+            continue
+        return int(server.server_port)
+    log.error("loadgate: none of the offered metrics ports %s is free", offered)
+    return None

@@ -1,0 +1,82 @@
+"""The open-model dispatcher, inside each Locust process that generates load (imports gevent).
+
+A dispatcher greenlet issues *tickets* at their intended start times, whatever the service is
+doing. Users take a ticket before each iteration (a task) instead of sleeping a wait time, so
+the pool of users is the concurrency available — like wrk2's connections. A ticket that waits
+for a free user carries its wait into the iteration's first request: latency is timed from the
+intended start (wrk2's correction against coordinated omission). A ticket no user could start
+within ``max_lateness_s`` is dropped and counted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import gevent
+from gevent.queue import Queue
+
+from harness.load.arrivals import ArrivalProfile, arrival_times, expected_arrivals
+from harness.load.window import WindowRecorder
+
+__all__ = ["Dispatcher"]
+
+HORIZON_S = 366 * 86400  # arrivals are generated lazily; the run's end stops them
+
+
+class Dispatcher:
+    def __init__(
+        self, profile: ArrivalProfile, window: WindowRecorder, on_drop: Callable[[], None]
+    ) -> None:
+        self.profile = profile
+        self.window = window
+        self.on_drop = on_drop
+        self.tickets: Queue[float] = Queue()
+        self._greenlet: gevent.Greenlet | None = None
+        self._started_at: float | None = None
+
+    def start(self, at: float) -> None:
+        self._started_at = at
+        self._greenlet = gevent.spawn(self._issue, at)
+
+    def stop(self) -> None:
+        if self._greenlet is not None:
+            self._greenlet.kill(block=False)
+        if (
+            self.window.start is not None
+            and self.window.end is not None
+            and self._started_at is not None
+        ):
+            self.window.arrivals.expected = expected_arrivals(
+                self.profile, self._started_at, self.window.start, self.window.end
+            )
+        # Tickets nobody started: those already too late are dropped, the rest are the run's end.
+        now = time.time()
+        while not self.tickets.empty():
+            intended = self.tickets.get_nowait()
+            if now - intended > self.profile.max_lateness_s:
+                self._drop(intended)
+
+    def take(self) -> float:
+        """Block until an arrival is due; return its intended start (late ones are dropped)."""
+        while True:
+            intended: float = self.tickets.get()
+            if time.time() - intended <= self.profile.max_lateness_s:
+                if self.window.is_open(intended):
+                    self.window.arrivals.started += 1
+                return intended
+            self._drop(intended)
+
+    def _issue(self, start: float) -> None:
+        for intended in arrival_times(self.profile, start, start + HORIZON_S):
+            delay = intended - time.time()
+            if delay > 0:
+                gevent.sleep(delay)
+            if self.window.is_open(intended):
+                self.window.arrivals.scheduled += 1
+            self.tickets.put(intended)
+
+    def _drop(self, intended: float) -> None:
+        if self.window.is_open(intended):
+            self.window.arrivals.dropped += 1
+        self.on_drop()

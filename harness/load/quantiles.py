@@ -1,0 +1,41 @@
+"""Prometheus's view of client latency, beside the exact HDR percentiles: ``histogram_quantile``
+over the client histogram for the window. The two should agree within the buckets' 10 % spacing;
+a larger gap means a measurement problem worth a look."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from harness.durations import promql_duration
+from harness.model import ClientStats, EndpointStats, LoadWindow
+from harness.prometheus_api import PrometheusAPI, QueryError
+
+__all__ = ["with_prometheus_p99"]
+
+
+def with_prometheus_p99(api: PrometheusAPI, client: ClientStats, window: LoadWindow) -> ClientStats:
+    rng = promql_duration(window.seconds)
+
+    def p99(selector: str) -> float | None:
+        query = (
+            "histogram_quantile(0.99, sum by (le) "
+            f"(increase(loadgate_client_request_duration_seconds_bucket{{{selector}}}[{rng}])))"
+        )
+        try:
+            seconds = api.value(query, at=window.end)
+        except QueryError:
+            return None
+        return None if seconds is None else round(seconds * 1000.0, 3)
+
+    def one(stats: EndpointStats) -> EndpointStats:
+        selector = f'name="{_escape(stats.name)}", method="{_escape(stats.method)}"'
+        return replace(stats, prometheus_p99_ms=p99(selector))
+
+    return ClientStats(
+        total=replace(client.total, prometheus_p99_ms=p99("")),
+        endpoints=tuple(one(e) for e in client.endpoints),
+    )
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')

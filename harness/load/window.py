@@ -1,0 +1,82 @@
+"""What one Locust process measured inside the window: per-endpoint counts and HDR histograms,
+latency both corrected for coordinated omission and not, and open-model arrival counts.
+
+Pure (no Locust, no gevent): the plugin feeds it, and tests can too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from hdrh.histogram import HdrHistogram
+
+__all__ = ["HDR_MAX_US", "EndpointRecord", "WindowRecorder"]
+
+HDR_MAX_US = 3_600_000_000  # one hour, in microseconds: anything longer is clamped
+
+
+def _histogram() -> HdrHistogram:
+    return HdrHistogram(1, HDR_MAX_US, 3)
+
+
+def _record(histogram: HdrHistogram, ms: float) -> None:
+    histogram.record_value(min(max(1, round(ms * 1000)), HDR_MAX_US))
+
+
+@dataclass
+class EndpointRecord:
+    requests: int = 0
+    failures: int = 0
+    corrected: HdrHistogram = field(default_factory=_histogram)  # from the intended start
+    uncorrected: HdrHistogram = field(default_factory=_histogram)  # from the actual start
+
+
+@dataclass
+class Arrivals:
+    """Open-model arrivals whose intended start fell inside the window."""
+
+    scheduled: int = 0
+    started: int = 0
+    dropped: int = 0
+    expected: float = (
+        0.0  # what the profile asks for inside the window (set when the window closes)
+    )
+
+
+class WindowRecorder:
+    def __init__(self) -> None:
+        self.start: float | None = None
+        self.end: float | None = None
+        self.endpoints: dict[tuple[str, str], EndpointRecord] = {}
+        self.arrivals = Arrivals()
+
+    def is_open(self, at: float) -> bool:
+        return self.start is not None and at >= self.start and (self.end is None or at <= self.end)
+
+    def record(
+        self, name: str, method: str, response_ms: float, corrected_ms: float, failed: bool
+    ) -> None:
+        entry = self.endpoints.setdefault((name, method), EndpointRecord())
+        entry.requests += 1
+        entry.failures += int(failed)
+        _record(entry.corrected, corrected_ms)
+        _record(entry.uncorrected, response_ms)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "arrivals": vars(self.arrivals),
+            "endpoints": [
+                {
+                    "name": name,
+                    "method": method,
+                    "requests": entry.requests,
+                    "failures": entry.failures,
+                    "hdr_us": entry.corrected.encode().decode("ascii"),  # compressed, base64
+                    "uncorrected_hdr_us": entry.uncorrected.encode().decode("ascii"),
+                }
+                for (name, method), entry in sorted(self.endpoints.items())
+            ],
+        }

@@ -1,0 +1,25 @@
+"""The ``loadgate run`` flags, as given: ``None`` means "not given", so the scenario file decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["RunOptions"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    scenario: Path | None = None
+    locustfile: Path | None = None
+    slo_files: tuple[Path, ...] = field(default_factory=tuple)
+    target: str | None = None
+    users: int | None = None
+    spawn_rate: float | None = None
+    arrival_rate: float | None = None
+    duration: str | None = None
+    warmup: str | None = None
+    processes: int | None = None
+    out: Path = Path("reports")
+    prometheus_url: str | None = None
+    allow_remote: bool = False

@@ -1,0 +1,98 @@
+"""Open-model schedules and stress steps: pure functions, checked against their arithmetic."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+
+from harness.gate.steps import StepResult, breaking_point, step_windows
+from harness.load.arrivals import ArrivalProfile, Stage, arrival_times, expected_arrivals, rate_at
+from harness.load.health import judge_generator
+from harness.model import ArrivalCounts, LoadWindow, SLOEvaluation, SLOStatus
+
+STEADY = ArrivalProfile(stages=(Stage(1.0, 100.0),))
+RAMP = ArrivalProfile(stages=(Stage(10.0, 50.0), Stage(10.0, 150.0, ramp=True), Stage(10.0, 150.0)))
+
+
+def test_constant_arrivals_are_evenly_spaced_at_the_rate() -> None:
+    times = list(arrival_times(STEADY, 0.0, 10.0))
+    assert abs(len(times) - 1000) <= 1  # 10 s at 100/s (the last one may fall on the end)
+    assert times[1] - times[0] == pytest.approx(0.01)
+
+
+def test_poisson_arrivals_average_the_rate_and_are_reproducible() -> None:
+    poisson = ArrivalProfile(stages=(Stage(1.0, 100.0),), poisson=True, seed=3)
+    times = list(arrival_times(poisson, 0.0, 100.0))
+    assert len(times) == pytest.approx(10_000, rel=0.03)
+    assert times == list(arrival_times(poisson, 0.0, 100.0))
+    gaps = [b - a for a, b in pairwise(times)]
+    assert min(gaps) < 0.001 < 0.05 < max(gaps)  # exponential gaps, not even ones
+
+
+def test_ramps_are_linear_and_the_last_stage_holds() -> None:
+    assert rate_at(RAMP, 5.0) == 50.0
+    assert rate_at(RAMP, 15.0) == pytest.approx(100.0)
+    assert rate_at(RAMP, 25.0) == 150.0
+    assert rate_at(RAMP, 500.0) == 150.0
+    assert expected_arrivals(RAMP, 0.0, 0.0, 30.0) == pytest.approx(500 + 1000 + 1500, rel=1e-3)
+
+
+def test_each_process_takes_its_share() -> None:
+    half = ArrivalProfile(stages=(Stage(1.0, 100.0),), share=0.5)
+    assert abs(len(list(arrival_times(half, 0.0, 10.0))) - 500) <= 1
+
+
+def test_profiles_travel_to_locust_as_json() -> None:
+    assert ArrivalProfile.from_json(RAMP.to_json()) == RAMP
+
+
+@pytest.mark.parametrize(
+    ("counts", "problem"),
+    [
+        (ArrivalCounts(scheduled=1000, started=1000, dropped=0, expected=1000.0), None),
+        (
+            ArrivalCounts(scheduled=1000, started=980, dropped=20, expected=1000.0),
+            "dropped 20 of 1000",
+        ),
+        (
+            ArrivalCounts(scheduled=950, started=950, dropped=0, expected=1000.0),
+            "fell short of its target rate",
+        ),
+    ],
+)
+def test_drops_or_a_shortfall_over_1_percent_make_the_generator_untrustworthy(
+    counts: ArrivalCounts, problem: str | None
+) -> None:
+    health = judge_generator([], LoadWindow(0.0, 10.0), 0, max_cpu=90, arrivals=counts)
+    if problem is None:
+        assert health.problems == ()
+        assert health.achieved_arrival_rate == 100.0
+    else:
+        assert any(problem in p for p in health.problems)
+
+
+def test_stress_steps_are_the_hold_stages_inside_the_window() -> None:
+    window = LoadWindow(5.0, 30.0)  # 5 s warm-up cut from the first stage
+    steps = step_windows(RAMP, load_start=0.0, window=window)
+    assert [(i, rate, w.start, w.end) for i, rate, w in steps] == [
+        (0, 50.0, 5.0, 10.0),
+        (2, 150.0, 20.0, 30.0),
+    ]
+
+
+def evaluation(status: SLOStatus) -> SLOEvaluation:
+    return SLOEvaluation(
+        "home", status, 0.99, 0.5 if status is SLOStatus.BREACHED else 0.999, 100.0, 1.0
+    )
+
+
+def test_the_breaking_point_is_the_first_step_with_a_breach() -> None:
+    steps = [
+        StepResult(0, 100.0, LoadWindow(0, 10), (evaluation(SLOStatus.MET),)),
+        StepResult(1, 200.0, LoadWindow(10, 20), (evaluation(SLOStatus.BREACHED),)),
+        StepResult(2, 400.0, LoadWindow(20, 30), (evaluation(SLOStatus.BREACHED),)),
+    ]
+    point = breaking_point(steps)
+    assert point is not None and point.arrival_rate == 200.0 and point.breached == ["home"]
+    assert breaking_point(steps[:1]) is None
