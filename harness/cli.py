@@ -83,6 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--prometheus-url", help="use this Prometheus instead of starting a private one"
     )
+    remote = run.add_argument_group("workers on other machines (see docs/load.md)")
+    remote.add_argument(
+        "--expect-workers", type=int, help="run only the Locust master; wait for N workers"
+    )
+    remote.add_argument(
+        "--master-bind", help="host:port the master listens on (default 127.0.0.1:5557)"
+    )
+    remote.add_argument(
+        "--worker-metrics",
+        action="append",
+        default=[],
+        help="host:port of a worker's metrics exporter (one each)",
+    )
 
     validate = commands.add_parser(
         "validate",
@@ -163,6 +176,9 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
             out=args.out,
             prometheus_url=args.prometheus_url,
             allow_remote=args.allow_remote,
+            expect_workers=args.expect_workers,
+            master_bind=args.master_bind,
+            worker_metrics=tuple(args.worker_metrics),
         )
     )
     outcome = execute_run(plan, say=lambda line: errors.print(f"[dim]loadgate[/] {line}"))

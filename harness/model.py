@@ -22,6 +22,7 @@ __all__ = [
     "LoadWindow",
     "Percentiles",
     "Plan",
+    "RemoteWorkers",
     "RunResult",
     "SLOEvaluation",
     "SLOStatus",
@@ -44,6 +45,16 @@ class LoadProfile:
 
 
 @dataclass(frozen=True)
+class RemoteWorkers:
+    """Locust workers on other machines: the harness runs the master, they connect to it."""
+
+    count: int
+    master_host: str
+    master_port: int
+    metrics: tuple[str, ...]  # "host:port" of each worker's exporter, for Prometheus to scrape
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything a run needs, validated: built from a scenario file and flags, before anything starts."""
 
@@ -60,6 +71,7 @@ class Plan:
     max_generator_cpu: float = 90.0  # percent of one core, per Locust process
     max_burn_rate: float | None = None  # gate: no SLO may burn its budget faster than this
     service_args: tuple[str, ...] = ()  # extra flags for the reference service (store, faults)
+    remote_workers: RemoteWorkers | None = None
 
 
 @dataclass(frozen=True)

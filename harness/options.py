@@ -23,3 +23,6 @@ class RunOptions:
     out: Path = Path("reports")
     prometheus_url: str | None = None
     allow_remote: bool = False
+    expect_workers: int | None = None  # remote Locust workers that will connect to the master
+    master_bind: str | None = None  # "host:port" the master listens on for them
+    worker_metrics: tuple[str, ...] = ()  # "host:port" of their metrics exporters

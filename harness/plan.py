@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import InputError, Problem
-from harness.model import Plan
+from harness.model import Plan, RemoteWorkers
 from harness.options import RunOptions
 from harness.plan_load import LOAD_KEYS, load_profile
 from harness.slo.loader import load_slo_files
@@ -103,6 +103,7 @@ def build_plan(options: RunOptions) -> Plan:
         slos = load_slo_files(slo_files)
     except InputError as exc:
         problems.extend(exc.problems)
+    remote = _remote_workers(options, problems)
     if problems or load is None or locustfile is None:
         raise InputError(problems)
     return Plan(
@@ -119,6 +120,7 @@ def build_plan(options: RunOptions) -> Plan:
         max_generator_cpu=float(max_cpu) if max_cpu is not None else 90.0,
         max_burn_rate=float(max_burn) if max_burn is not None else None,
         service_args=tuple(service_args),
+        remote_workers=remote,
     )
 
 
@@ -140,6 +142,43 @@ def _read_scenario(path: Path, problems: list[Problem]) -> FieldReader | None:
     reader.unknown_keys(("target",), {"url"})
     reader.unknown_keys(("service",), {"args"})
     return reader
+
+
+def _remote_workers(options: RunOptions, problems: list[Problem]) -> RemoteWorkers | None:
+    if options.expect_workers is None:
+        if options.worker_metrics or options.master_bind:
+            problems.append(
+                Problem(
+                    CLI, "--expect-workers", "is required with --master-bind and --worker-metrics"
+                )
+            )
+        return None
+    if options.expect_workers < 1:
+        problems.append(
+            Problem(
+                CLI, "--expect-workers", f"{options.expect_workers} is not allowed; allowed: ≥ 1"
+            )
+        )
+        return None
+    bind = _host_port(options.master_bind or "127.0.0.1:5557", "--master-bind", problems)
+    metrics = [_host_port(m, "--worker-metrics", problems) for m in options.worker_metrics]
+    if len(metrics) != options.expect_workers:
+        problems.append(Problem(CLI, "--worker-metrics", f"{len(metrics)} given for {options.expect_workers} "
+                                "workers; allowed: one host:port per worker, so Prometheus scrapes them all"))  # fmt: skip
+    scrape = tuple(f"{m[0]}:{m[1]}" for m in metrics if m is not None)
+    if bind is None or len(scrape) != len(metrics):
+        return None
+    return RemoteWorkers(options.expect_workers, bind[0], bind[1], scrape)
+
+
+def _host_port(value: str, flag: str, problems: list[Problem]) -> tuple[str, int] | None:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        problems.append(
+            Problem(CLI, flag, f"{value!r} is not allowed; allowed: host:port, e.g. 127.0.0.1:5557")
+        )
+        return None
+    return host.strip("[]"), int(port)
 
 
 def _scenario_path(value: str | None, base: Path) -> Path | None:

@@ -28,7 +28,7 @@ from harness.gate.verdict import decide, inconclusive
 from harness.load.health import judge_generator
 from harness.load.quantiles import with_prometheus_p99
 from harness.load.results import read_client_results
-from harness.load.runner import run_locust
+from harness.load.runner import generators, run_locust
 from harness.model import (
     CriterionResult,
     GeneratorHealth,
@@ -133,9 +133,13 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
         say(f"target: {target_url}")
         progress.run = replace(progress.run, target=target_url)
 
-        metrics_ports = [free_port() for _ in range(plan.load.processes)]
+        remote = plan.remote_workers
+        metrics_ports = [] if remote else [free_port() for _ in range(plan.load.processes)]
         api = external or start_private_prometheus(
-            group, run_dir / "prometheus", Path(tsdb), _scrape_targets(target_url, metrics_ports)
+            group,
+            run_dir / "prometheus",
+            Path(tsdb),
+            _scrape_targets(target_url, metrics_ports, remote.metrics if remote else ()),
         )
         if external is None and not wait_for_targets(api, require_service_up=service is not None):
             raise InconclusiveError("Prometheus did not scrape the service within 30s")
@@ -146,7 +150,9 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
         say(
             f"load: {load.users} users for {load.duration_s:g}s after a {load.warmup_s:g}s warm-up…"
         )
-        locust = run_locust(group, plan.locustfile, target_url, load, run_dir, metrics_ports)
+        locust = run_locust(
+            group, plan.locustfile, target_url, load, run_dir, metrics_ports, remote=remote
+        )
         results = read_client_results(run_dir / "client", open_model=load.arrivals is not None)
         generator = judge_generator(
             locust.sampler.samples,
@@ -160,6 +166,14 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
         progress.run = replace(
             progress.run, window=results.window, client=results.client, generator=generator
         )
+        expected = generators(load, remote)
+        if results.client is not None and results.processes != expected and not generator.problems:
+            generator = replace(
+                generator,
+                problems=(f"results of {expected - results.processes} of {expected} load-generating processes "
+                          "are missing: their requests cannot be counted",),
+            )  # fmt: skip
+            progress.run = replace(progress.run, generator=generator)
         if generator.problems and locust.log_tail:
             log.info("last lines of Locust's log:\n%s", locust.log_tail)
 
@@ -217,13 +231,15 @@ def _judge_steps(api: PrometheusAPI, plan: Plan, window: LoadWindow) -> list[Ste
     ]
 
 
-def _scrape_targets(target_url: str, metrics_ports: list[int]) -> ScrapeTargets:
+def _scrape_targets(
+    target_url: str, metrics_ports: list[int], remote: tuple[str, ...]
+) -> ScrapeTargets:
     parts = urlsplit(target_url)
     return ScrapeTargets(
         service=parts.netloc,
         service_metrics_path="/metrics",
         service_scheme=parts.scheme,
-        clients=tuple(f"127.0.0.1:{port}" for port in metrics_ports),
+        clients=(*(f"127.0.0.1:{port}" for port in metrics_ports), *remote),
     )
 
 

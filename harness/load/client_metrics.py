@@ -11,6 +11,7 @@ from itertools import pairwise
 __all__ = [
     "CLIENT_RESULTS_GLOB",
     "ENV_ARRIVALS",
+    "ENV_METRICS_ADDR",
     "ENV_METRICS_PORTS",
     "ENV_RESULTS_DIR",
     "ENV_WARMUP_S",
@@ -21,9 +22,8 @@ __all__ = [
 ]
 
 # Environment variables the harness sets for every Locust process it starts.
-ENV_METRICS_PORTS = (
-    "LOADGATE_METRICS_PORTS"  # comma-separated loopback ports; each process binds one
-)
+ENV_METRICS_PORTS = "LOADGATE_METRICS_PORTS"  # comma-separated ports; each process binds one
+ENV_METRICS_ADDR = "LOADGATE_METRICS_ADDR"  # the exporter's address (default 127.0.0.1)
 ENV_RESULTS_DIR = "LOADGATE_RESULTS_DIR"  # where each process writes its window results
 ENV_WARMUP_S = "LOADGATE_WARMUP_S"  # seconds of load before the measured window opens
 ENV_ARRIVALS = "LOADGATE_ARRIVALS"  # the open model's ArrivalProfile as JSON; absent: closed model

@@ -13,7 +13,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 from prometheus_client.registry import Collector
 
-from harness.load.client_metrics import ENV_METRICS_PORTS, LATENCY_BUCKETS
+from harness.load.client_metrics import ENV_METRICS_ADDR, ENV_METRICS_PORTS, LATENCY_BUCKETS
 
 __all__ = ["ClientMetrics", "ScrapeClock", "bind_exporter"]
 
@@ -68,9 +68,10 @@ class ClientMetrics:
 def bind_exporter(registry: CollectorRegistry) -> int | None:
     """Serve metrics on the first free port the harness offered (processes race; bind decides)."""
     offered = [int(p) for p in os.environ.get(ENV_METRICS_PORTS, "").split(",") if p.strip()]
+    address = os.environ.get(ENV_METRICS_ADDR, "127.0.0.1")
     for port in offered or [0]:
         try:
-            server, _ = start_http_server(port, addr="127.0.0.1", registry=registry)
+            server, _ = start_http_server(port, addr=address, registry=registry)
         except OSError:
             continue
         return int(server.server_port)

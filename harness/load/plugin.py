@@ -27,6 +27,7 @@ import gevent
 from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
+from prometheus_client import Counter, Histogram
 
 from harness.load.arrivals import ArrivalProfile
 from harness.load.client_metrics import ENV_ARRIVALS, ENV_RESULTS_DIR, ENV_WARMUP_S, WINDOW_FILE
@@ -37,12 +38,13 @@ from harness.load.window import WindowRecorder
 log = logging.getLogger("loadgate.plugin")
 
 WINDOW_MESSAGE = "loadgate_window_start"
+RESULTS_MESSAGE = "loadgate_window_results"
 FINAL_SCRAPE_WAIT_S = 10.0
 
 METRICS = ClientMetrics()
 WINDOW = WindowRecorder()
 _state: dict[str, Any] = {"exporter_port": None, "dispatcher": None}
-_seen_endpoints: set[tuple[str, str]] = set()
+_series: dict[tuple[str, str], tuple[Counter, Counter, Histogram]] = {}  # ok, error, duration
 # The iteration each user greenlet is running: [intended start, first request still to come].
 _iterations: dict[Any, list[Any]] = {}
 
@@ -52,18 +54,26 @@ def on_init(environment: Environment, **_: Any) -> None:
     if isinstance(runner, WorkerRunner):
         runner.register_message(WINDOW_MESSAGE, _on_window_message)
     if isinstance(runner, MasterRunner):
-        return  # the master sends no requests: nothing to export, no arrivals to dispatch
+        # The master sends no requests: nothing to export or dispatch; it collects the results.
+        runner.register_message(RESULTS_MESSAGE, _on_results_message)
+        return
     _state["exporter_port"] = bind_exporter(METRICS.registry)
     METRICS.users.set_function(lambda: float(runner.user_count) if runner else 0.0)
     arrivals = os.environ.get(ENV_ARRIVALS)
     if arrivals:
-        profile = ArrivalProfile.from_json(arrivals)
-        _state["dispatcher"] = Dispatcher(
-            profile, WINDOW, on_drop=METRICS.dropped.labels("iteration").inc
-        )
-        METRICS.arrival_rate.set(profile.peak_rate * profile.share)
-        for user_class in environment.user_classes:
-            _pace_by_arrivals(user_class)
+        _setup_open_model(environment, ArrivalProfile.from_json(arrivals))
+
+
+def _setup_open_model(environment: Environment, profile: ArrivalProfile) -> None:
+    if _state["dispatcher"] is not None:
+        return
+    _state["dispatcher"] = Dispatcher(
+        profile, WINDOW, on_drop=METRICS.dropped.labels("iteration").inc
+    )
+    WINDOW.separate_uncorrected = True
+    METRICS.arrival_rate.set(profile.peak_rate * profile.share)
+    for user_class in environment.user_classes:
+        _pace_by_arrivals(user_class)
 
 
 def _pace_by_arrivals(user_class: type) -> None:
@@ -88,18 +98,37 @@ def _begin_iteration() -> None:
 
 
 def on_test_start(environment: Environment, **_: Any) -> None:
-    if _state["dispatcher"] is not None:
-        _state["dispatcher"].start(time.time())
-    if isinstance(environment.runner, WorkerRunner):
-        return  # the controlling process decides the window
+    runner = environment.runner
+    if isinstance(runner, WorkerRunner):
+        _start_dispatcher()  # the window (and, for remote workers, the arrivals) come from the master
+        return
     start = time.time() + float(os.environ.get(ENV_WARMUP_S, "0"))
     _open_window(start)
-    if isinstance(environment.runner, MasterRunner):
-        environment.runner.send_message(WINDOW_MESSAGE, {"start": start})
+    if isinstance(runner, MasterRunner):
+        # Sent before the spawn messages, so workers know window and arrivals before users start.
+        message: dict[str, Any] = {"start": start}
+        arrivals = os.environ.get(ENV_ARRIVALS)
+        if arrivals:
+            message["arrivals"] = ArrivalProfile.from_json(arrivals).to_json()
+        runner.send_message(WINDOW_MESSAGE, message)
+    else:
+        _start_dispatcher()
+
+
+def _start_dispatcher() -> None:
+    if _state["dispatcher"] is not None:
+        _state["dispatcher"].start(time.time())
 
 
 def _on_window_message(environment: Environment, msg: Any, **_: Any) -> None:
     _open_window(float(msg.data["start"]))
+    if "arrivals" in msg.data:  # a worker on another machine has no environment from the harness
+        _setup_open_model(environment, ArrivalProfile.from_json(msg.data["arrivals"]))
+        _start_dispatcher()
+
+
+def _on_results_message(environment: Environment, msg: Any, **_: Any) -> None:
+    _write_json(f"client-{msg.node_id}.json", msg.data)
 
 
 def _open_window(start: float) -> None:
@@ -116,21 +145,25 @@ def on_request(
     start_time: float | None = None,
     **_: Any,
 ) -> None:
-    if (name, request_type) not in _seen_endpoints:
+    series = _series.get((name, request_type))
+    if series is None:
         # Both outcomes exist from the first request on, so "no errors" is a 0, not a missing
-        # series that an SLO would have to read as "no data".
-        _seen_endpoints.add((name, request_type))
-        METRICS.requests.labels(name, request_type, "ok")
-        METRICS.requests.labels(name, request_type, "error")
+        # series that an SLO would have to read as "no data". Children are cached: labels() is slow.
+        series = _series[(name, request_type)] = (
+            METRICS.requests.labels(name, request_type, "ok"),
+            METRICS.requests.labels(name, request_type, "error"),
+            METRICS.duration.labels(name, request_type),
+        )
     corrected = response_time
-    iteration = _iterations.get(gevent.getcurrent())
+    iteration = _iterations.get(gevent.getcurrent()) if _iterations else None
     if iteration is not None and iteration[1]:
         iteration[1] = False
         started = start_time if start_time is not None else time.time() - response_time / 1000.0
         corrected += max(0.0, started - iteration[0]) * 1000.0
-    METRICS.requests.labels(name, request_type, "error" if exception is not None else "ok").inc()
-    METRICS.duration.labels(name, request_type).observe(corrected / 1000.0)
-    if WINDOW.is_open(time.time()):
+    (series[0] if exception is None else series[1]).inc()
+    series[2].observe(corrected / 1000.0)
+    finished = start_time + response_time / 1000.0 if start_time is not None else time.time()
+    if WINDOW.is_open(finished):
         WINDOW.record(name, request_type, response_time, corrected, exception is not None)
 
 
@@ -139,6 +172,10 @@ def on_test_stop(environment: Environment, **_: Any) -> None:
         WINDOW.end = time.time()
     if _state["dispatcher"] is not None:
         _state["dispatcher"].stop()
+    runner = environment.runner
+    if isinstance(runner, WorkerRunner):
+        # Workers may be on other machines: their results travel to the master, which writes them.
+        runner.send_message(RESULTS_MESSAGE, WINDOW.as_json())
 
 
 def on_quitting(environment: Environment, **_: Any) -> None:
@@ -146,9 +183,10 @@ def on_quitting(environment: Environment, **_: Any) -> None:
     runner = environment.runner
     if not isinstance(runner, WorkerRunner):
         _write_json(WINDOW_FILE, {"start": WINDOW.start, "end": ended})
-    if not isinstance(runner, MasterRunner):
+    if not isinstance(runner, MasterRunner | WorkerRunner):
         _write_json(f"client-{os.getpid()}.json", WINDOW.as_json())
-        _wait_for_final_scrape(after=ended)
+    if not isinstance(runner, MasterRunner):
+        _wait_for_final_scrape(after=ended, scraped=isinstance(runner, WorkerRunner))
 
 
 def _write_json(name: str, payload: dict[str, Any]) -> None:
@@ -161,9 +199,10 @@ def _write_json(name: str, payload: dict[str, Any]) -> None:
     temporary.replace(target)
 
 
-def _wait_for_final_scrape(after: float) -> None:
-    # Counts made after Prometheus's last scrape would die with this process.
-    if _state["exporter_port"] is None or not os.environ.get(ENV_RESULTS_DIR):
+def _wait_for_final_scrape(after: float, scraped: bool) -> None:
+    # Counts made after Prometheus's last scrape would die with this process. Plain `locust` runs
+    # (no harness, nobody scraping) do not wait; harness runs and workers (maybe remote) do.
+    if _state["exporter_port"] is None or not (os.environ.get(ENV_RESULTS_DIR) or scraped):
         return
     deadline = time.time() + FINAL_SCRAPE_WAIT_S
     while METRICS.clock.last_scrape <= after and time.time() < deadline:

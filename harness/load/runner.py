@@ -21,10 +21,10 @@ from harness.load.client_metrics import (
     ENV_WARMUP_S,
 )
 from harness.load.health import CpuSampler
-from harness.model import LoadProfile
+from harness.model import LoadProfile, RemoteWorkers
 from harness.stack.processes import ProcessGroup
 
-__all__ = ["LocustRun", "locust_argv", "run_locust"]
+__all__ = ["LocustRun", "generators", "locust_argv", "run_locust"]
 
 STARTUP_GRACE_S = 60.0  # import, spawn and the plugin's final-scrape wait, beyond the run time
 
@@ -38,7 +38,18 @@ class LocustRun:
     log_tail: str
 
 
-def locust_argv(locustfile: Path, target_url: str, load: LoadProfile, run_dir: Path) -> list[str]:
+def generators(load: LoadProfile, remote: RemoteWorkers | None) -> int:
+    """How many processes generate load (and so write results)."""
+    return remote.count if remote is not None else load.processes
+
+
+def locust_argv(
+    locustfile: Path,
+    target_url: str,
+    load: LoadProfile,
+    run_dir: Path,
+    remote: RemoteWorkers | None = None,
+) -> list[str]:
     run_time = math.ceil(load.warmup_s + load.duration_s)
     argv = [
         sys.executable,
@@ -65,7 +76,10 @@ def locust_argv(locustfile: Path, target_url: str, load: LoadProfile, run_dir: P
         "--loglevel",
         "INFO",
     ]
-    if load.processes > 1:
+    if remote is not None:
+        argv += ["--master", "--expect-workers", str(remote.count), "--master-bind-host", remote.master_host,
+                 "--master-bind-port", str(remote.master_port)]  # fmt: skip
+    elif load.processes > 1:
         argv += ["--processes", str(load.processes)]
     return argv
 
@@ -78,14 +92,16 @@ def run_locust(
     run_dir: Path,
     metrics_ports: list[int],
     on_tick: Callable[[], None] | None = None,
+    remote: RemoteWorkers | None = None,
 ) -> LocustRun:
     """Run the load to completion (bounded in time), sampling the generator's CPU once a second."""
     results_dir = run_dir / "client"
     results_dir.mkdir(parents=True, exist_ok=True)
     env = {
         ENV_METRICS_PORTS: ",".join(str(p) for p in metrics_ports),
+        # Each load-generating process takes an equal share (remote workers get it from the master).
         **(
-            {ENV_ARRIVALS: replace(load.arrivals, share=1.0 / load.processes).to_json()}
+            {ENV_ARRIVALS: replace(load.arrivals, share=1.0 / generators(load, remote)).to_json()}
             if load.arrivals
             else {}
         ),
@@ -93,7 +109,9 @@ def run_locust(
         ENV_WARMUP_S: f"{load.warmup_s:g}",
         "PYTHONUNBUFFERED": "1",
     }
-    process = group.start("locust", locust_argv(locustfile, target_url, load, run_dir), env=env)
+    process = group.start(
+        "locust", locust_argv(locustfile, target_url, load, run_dir, remote), env=env
+    )
     sampler = CpuSampler(process.pid)
     deadline = time.monotonic() + load.warmup_s + load.duration_s + STARTUP_GRACE_S
     timed_out = interrupted = False
