@@ -147,9 +147,12 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
         say(f"Prometheus: {api.url}")
 
         load = plan.load
-        say(
-            f"load: {load.users} users for {load.duration_s:g}s after a {load.warmup_s:g}s warm-up…"
+        shape = (
+            f"{load.arrivals.peak_rate:g} arrivals/s at most, a pool of {load.users} users"
+            if load.arrivals
+            else f"{load.users} users"
         )
+        say(f"load: {shape}, {load.duration_s:g}s after a {load.warmup_s:g}s warm-up…")
         locust = run_locust(
             group, plan.locustfile, target_url, load, run_dir, metrics_ports, remote=remote
         )
@@ -162,18 +165,11 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
             timed_out=locust.timed_out,
             interrupted=locust.interrupted,
             arrivals=results.arrivals,
+            reported=(results.processes, generators(load, remote)),
         )
         progress.run = replace(
             progress.run, window=results.window, client=results.client, generator=generator
         )
-        expected = generators(load, remote)
-        if results.client is not None and results.processes != expected and not generator.problems:
-            generator = replace(
-                generator,
-                problems=(f"results of {expected - results.processes} of {expected} load-generating processes "
-                          "are missing: their requests cannot be counted",),
-            )  # fmt: skip
-            progress.run = replace(progress.run, generator=generator)
         if generator.problems and locust.log_tail:
             log.info("last lines of Locust's log:\n%s", locust.log_tail)
 

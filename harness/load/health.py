@@ -62,7 +62,9 @@ def judge_generator(
     arrivals: ArrivalCounts | None = None,
     timed_out: bool = False,
     interrupted: bool = False,
+    reported: tuple[int, int] | None = None,
 ) -> GeneratorHealth:
+    """``reported``: (processes whose results arrived, processes that generated load)."""
     inside = [
         s.percent for s in samples if window is None or window.start <= s.at <= window.end + 1
     ]
@@ -74,6 +76,12 @@ def judge_generator(
         problems.append("the load generator did not finish in time and was stopped")
     elif exit_code is None or exit_code not in (0, 1):  # 1 only means "some requests failed"
         problems.append(f"the load generator crashed (exit code {exit_code})")
+    if reported is not None and 0 < reported[0] < reported[1] and not problems:
+        missing = reported[1] - reported[0]
+        problems.append(
+            f"results of {missing} of {reported[1]} load-generating processes are missing: "
+            "their requests cannot be counted"
+        )
     if cpu_max > max_cpu:
         problems.append(
             f"the load generator was saturated: a Locust process used {cpu_max:.0f}% of a core "

@@ -30,3 +30,9 @@ def test_timeouts_and_interrupts_are_problems() -> None:
         in judge_generator([], WINDOW, None, max_cpu=90, timed_out=True).problems[0]
     )
     assert "interrupted" in judge_generator([], WINDOW, 0, max_cpu=90, interrupted=True).problems[0]
+
+
+def test_missing_results_of_a_process_are_a_problem() -> None:
+    health = judge_generator([], WINDOW, 0, max_cpu=90.0, reported=(1, 2))
+    assert "results of 1 of 2 load-generating processes are missing" in health.problems[0]
+    assert judge_generator([], WINDOW, 0, max_cpu=90.0, reported=(2, 2)).problems == ()
