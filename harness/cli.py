@@ -18,6 +18,7 @@ from rich.console import Console
 from harness import __version__
 from harness.durations import DURATION_HELP
 from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
+from harness.gate.baseline import BASELINE_DIR, save_baseline
 from harness.plan import RunOptions, build_plan
 from harness.report.console import print_report
 from harness.slo.generate import write_rules
@@ -83,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--prometheus-url", help="use this Prometheus instead of starting a private one"
     )
+    run.add_argument(
+        "--baseline", help="compare with this baseline: a name under baselines/, or a path"
+    )
     remote = run.add_argument_group("workers on other machines (see docs/load.md)")
     remote.add_argument(
         "--expect-workers", type=int, help="run only the Locust master; wait for N workers"
@@ -103,6 +107,21 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
     )
     validate.add_argument("paths", nargs="+", type=Path, help="SLO or scenario YAML files")
+
+    baseline = commands.add_parser(
+        "baseline", help="keep a run as the baseline later runs compare with"
+    )
+    baseline_commands = baseline.add_subparsers(
+        dest="baseline_command", required=True, metavar="ACTION"
+    )
+    save = baseline_commands.add_parser(
+        "save", help="save a finished run as a named baseline", epilog=EPILOG
+    )
+    save.add_argument("run_dir", type=Path, help="the run's folder, e.g. reports/<run-id>")
+    save.add_argument("--name", required=True, help="the baseline's name, e.g. main")
+    save.add_argument(
+        "--dir", type=Path, default=BASELINE_DIR, help="where baselines live (default: baselines)"
+    )
 
     rules = commands.add_parser(
         "rules",
@@ -147,6 +166,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args.paths, console, errors)
         if args.command == "rules":
             return _rules(args, console)
+        if args.command == "baseline":
+            path = save_baseline(args.run_dir, args.name, args.dir)
+            console.print(f"[green]saved[/] baseline {args.name!r}: {path}", highlight=False)
+            return EXIT_PASS
         return _run(args, console, errors)
     except InputError as exc:
         errors.print(f"[bold red]invalid input[/] ({len(exc.problems)} problem(s)):")
@@ -179,6 +202,7 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
             expect_workers=args.expect_workers,
             master_bind=args.master_bind,
             worker_metrics=tuple(args.worker_metrics),
+            baseline=args.baseline,
         )
     )
     outcome = execute_run(plan, say=lambda line: errors.print(f"[dim]loadgate[/] {line}"))

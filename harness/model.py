@@ -8,8 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.load.arrivals import ArrivalProfile
+
+if TYPE_CHECKING:  # the gate's types, without importing the gate into the model at run time
+    from harness.gate.baseline import Baseline
+    from harness.gate.relative import RelativeCriterion
 from harness.slo.model import SLO
 
 __all__ = [
@@ -72,6 +77,8 @@ class Plan:
     max_burn_rate: float | None = None  # gate: no SLO may burn its budget faster than this
     service_args: tuple[str, ...] = ()  # extra flags for the reference service (store, faults)
     remote_workers: RemoteWorkers | None = None
+    baseline: Baseline | None = None
+    relative_criteria: tuple[RelativeCriterion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,8 +186,21 @@ class CriterionResult:
     name: str  # e.g. "burn rate of home-latency"
     observed: float | None
     threshold: float
-    passed: bool | None  # None: nothing to judge (no data)
-    detail: str = ""
+    passed: bool | None  # None: nothing to judge (no data, too few windows)
+    detail: str = ""  # the reason a person reads when it fails, warns or cannot be judged
+    warn: bool = False  # passed, but a regression cannot be ruled out
+    baseline: float | None = None  # relative criteria: the baseline's median
+    effect_pct: float | None = None  # the shift against the baseline, % (Hodges–Lehmann)
+    ci_pct: tuple[float, float] | None = None  # its 95 % confidence interval, %
+    p_value: float | None = None
+
+    @property
+    def status(self) -> str:
+        if self.passed is None:
+            return "no_data"
+        if not self.passed:
+            return "fail"
+        return "warn" if self.warn else "pass"
 
 
 class VerdictStatus(StrEnum):

@@ -26,3 +26,4 @@ class RunOptions:
     expect_workers: int | None = None  # remote Locust workers that will connect to the master
     master_bind: str | None = None  # "host:port" the master listens on for them
     worker_metrics: tuple[str, ...] = ()  # "host:port" of their metrics exporters
+    baseline: str | None = None  # a baseline name (under baselines/) or a path

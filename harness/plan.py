@@ -6,12 +6,16 @@ command line are relative to the working directory. Every problem is reported at
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from harness.errors import InputError, Problem
+from harness.gate.baseline import fingerprint, load_baseline
+from harness.gate.relative import DEFAULT_CRITERIA
 from harness.model import Plan, RemoteWorkers
 from harness.options import RunOptions
+from harness.plan_gate import read_gate
 from harness.plan_load import LOAD_KEYS, load_profile
 from harness.slo.loader import load_slo_files
 from harness.slo.model import SLO
@@ -23,7 +27,7 @@ __all__ = ["RunOptions", "build_plan"]
 
 CLI = "command line"
 SCENARIO_KEYS = {"name", "description", "target", "service", "load", "slos", "gate"}
-GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate"}
+GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate", "criteria"}
 
 
 def build_plan(options: RunOptions) -> Plan:
@@ -68,25 +72,7 @@ def build_plan(options: RunOptions) -> Plan:
             problems.append(Problem(_where(options.target, options.scenario), "target", wrong))
 
     load = load_profile(options, scenario, problems)
-    min_events = from_file(("gate", "min_events"), int, "a whole number ≥ 1")
-    if isinstance(min_events, int) and min_events < 1 and scenario:
-        scenario.problem(
-            ("gate", "min_events"), f"{min_events} is not allowed; allowed: a whole number ≥ 1"
-        )
-    max_cpu = from_file(
-        ("gate", "max_generator_cpu"), (int, float), "a percentage of one core, 1 to 100"
-    )
-    if isinstance(max_cpu, int | float) and not 1 <= max_cpu <= 100 and scenario:
-        scenario.problem(
-            ("gate", "max_generator_cpu"),
-            f"{max_cpu} is not allowed; allowed: a percentage of one core, 1 to 100",
-        )
-    max_burn = from_file(("gate", "max_burn_rate"), (int, float), "a burn-rate bound > 0, e.g. 1")
-    if isinstance(max_burn, int | float) and max_burn <= 0 and scenario:
-        scenario.problem(
-            ("gate", "max_burn_rate"),
-            f"{max_burn} is not allowed; allowed: a burn-rate bound > 0, e.g. 1",
-        )
+    gate = read_gate(scenario)
     service_args = (
         from_file(("service", "args"), list, "a list of flags for the reference service") or []
     )
@@ -106,7 +92,7 @@ def build_plan(options: RunOptions) -> Plan:
     remote = _remote_workers(options, problems)
     if problems or load is None or locustfile is None:
         raise InputError(problems)
-    return Plan(
+    plan = Plan(
         name=name,
         scenario_path=options.scenario,
         locustfile=locustfile.resolve(),
@@ -116,12 +102,16 @@ def build_plan(options: RunOptions) -> Plan:
         out_dir=options.out,
         target_url=target.rstrip("/") if target else None,
         prometheus_url=options.prometheus_url.rstrip("/") if options.prometheus_url else None,
-        min_events=min_events if min_events is not None else 100,
-        max_generator_cpu=float(max_cpu) if max_cpu is not None else 90.0,
-        max_burn_rate=float(max_burn) if max_burn is not None else None,
+        min_events=gate.min_events,
+        max_generator_cpu=gate.max_generator_cpu,
+        max_burn_rate=gate.max_burn_rate,
         service_args=tuple(service_args),
         remote_workers=remote,
+        relative_criteria=gate.criteria or DEFAULT_CRITERIA,
     )
+    if options.baseline is None:
+        return plan
+    return replace(plan, baseline=load_baseline(options.baseline, fingerprint(plan)))
 
 
 def _read_scenario(path: Path, problems: list[Problem]) -> FieldReader | None:

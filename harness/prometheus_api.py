@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -78,6 +79,26 @@ class PrometheusAPI:
             )
         number = float(result[0]["value"][1])
         return number if math.isfinite(number) else None
+
+    def range_values(self, query: str, start: float, end: float, step_s: float) -> list[float]:
+        """The finite values of a single-series ``query`` at each step from ``start`` to ``end``."""
+        try:
+            result = self._client.custom_query_range(
+                query,
+                start_time=datetime.fromtimestamp(start, UTC),
+                end_time=datetime.fromtimestamp(end, UTC),
+                step=f"{step_s:g}s",
+            )
+        except PrometheusApiClientException as exc:
+            raise QueryError(f"Prometheus rejected the query {query!r}: {_short(exc)}") from None
+        except (requests.RequestException, json.JSONDecodeError) as exc:
+            raise InconclusiveError(
+                f"Prometheus at {self.url} did not answer: {_short(exc)}"
+            ) from None
+        if not result:
+            return []
+        values = [float(value) for _, value in result[0].get("values", [])]
+        return [v for v in values if math.isfinite(v)]
 
 
 def _short(exc: BaseException) -> str:

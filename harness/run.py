@@ -22,7 +22,10 @@ from urllib.parse import urlsplit
 
 from harness.durations import promql_duration
 from harness.errors import InconclusiveError
+from harness.gate.baseline import fingerprint
 from harness.gate.criteria import burn_rate_criteria
+from harness.gate.relative import judge_relative
+from harness.gate.samples import window_samples
 from harness.gate.steps import StepResult, step_windows
 from harness.gate.verdict import decide, inconclusive
 from harness.load.health import judge_generator
@@ -39,7 +42,9 @@ from harness.model import (
     Verdict,
 )
 from harness.prometheus_api import PrometheusAPI
+from harness.report.junit_xml import write_junit
 from harness.report.result_json import build_result, write_result
+from harness.report.summary_md import write_summary
 from harness.slo.evaluate import evaluate_slo, no_data
 from harness.slo.measure import check_bucket_boundaries, check_queries, measure_slo
 from harness.stack.processes import ProcessGroup
@@ -73,6 +78,7 @@ class _Progress:
     evaluations: list[SLOEvaluation]
     criteria: list[CriterionResult] = field(default_factory=list)
     steps: list[StepResult] = field(default_factory=list)
+    samples: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
 
 def new_run_id(name: str, now: float) -> str:
@@ -110,7 +116,12 @@ def execute_run(plan: Plan, say: Say = lambda _: None) -> RunOutcome:
     result = build_result(
         progress.run, scenario, progress.evaluations, verdict, progress.criteria, progress.steps
     )
+    # What a later run needs to compare against this one (loadgate baseline save).
+    result["samples"] = progress.samples
+    result["fingerprint"] = fingerprint(plan)
     path = write_result(run_dir, result)
+    write_summary(run_dir, result)
+    write_junit(run_dir, result)
     return RunOutcome(verdict, run_dir, result, path)
 
 
@@ -184,6 +195,7 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
             if results.client is not None:
                 client = with_prometheus_p99(api, results.client, results.window)
                 progress.run = replace(progress.run, client=client)
+                progress.samples = window_samples(api, client, results.window)
             progress.evaluations = [
                 evaluate_slo(slo, measure_slo(api, slo, results.window), plan.min_events)
                 for slo in plan.slos
@@ -200,6 +212,10 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
         ):
             progress.steps = _judge_steps(api, plan, results.window)
         progress.criteria = burn_rate_criteria(progress.evaluations, plan.max_burn_rate)
+        if plan.baseline is not None:
+            progress.criteria += judge_relative(
+                plan.relative_criteria, plan.baseline.samples, progress.samples, plan.baseline.name
+            )
         return decide(
             progress.evaluations,
             generator,

@@ -25,9 +25,11 @@ def burn_rate_criteria(
                 threshold=max_burn_rate,
                 passed=None if burn is None else burn <= max_burn_rate,
                 detail=(
-                    f"SLO '{evaluation.name}' burned its error budget at {burn:.2f}×, above the gate's "
-                    f"bound of {max_burn_rate:g}×"
-                    if burn is not None and burn > max_burn_rate
+                    f"SLO '{evaluation.name}' has no burn rate to bound (no data)"
+                    if burn is None
+                    else f"SLO '{evaluation.name}' burned its error budget at {burn:.2f}×, above the "
+                    f"gate's bound of {max_burn_rate:g}×"
+                    if burn > max_burn_rate
                     else ""
                 ),
             )

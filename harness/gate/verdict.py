@@ -59,8 +59,12 @@ def decide(
     ]
     if not evaluations:
         missing.append("no SLOs to judge: name SLO files in the scenario's slos or with --slo")
+    missing += [c.detail for c in criteria if c.passed is None]
     if missing or measurement_problems:
         return inconclusive(*missing, *measurement_problems)
+    warned = [c.detail for c in criteria if c.status == "warn"]
+    if warned:
+        return Verdict(VerdictStatus.WARN, EXIT_PASS, tuple(warned))
 
     return Verdict(
         VerdictStatus.PASS,

@@ -64,7 +64,12 @@ def build_result(
                 "name": c.name,
                 "observed": _finite(c.observed),
                 "threshold": c.threshold,
-                "status": {True: "pass", False: "fail", None: "no_data"}[c.passed],
+                "status": c.status,
+                "baseline": _finite(c.baseline),
+                "effect_pct": _finite(c.effect_pct),
+                "confidence_interval_pct": list(c.ci_pct) if c.ci_pct else None,
+                "p_value": _finite(c.p_value),
+                "detail": c.detail,
             }
             for c in criteria
         ],

@@ -19,18 +19,7 @@ pytestmark = pytest.mark.e2e
 
 Factory = Callable[..., tuple[str, subprocess.Popen[bytes]]]
 SHOP = "scenarios/locustfiles/recommendations.py"
-HOME_ONLY = """
-from locust import FastHttpUser, constant, task
-
-class HomeOnly(FastHttpUser):
-    wait_time = constant(0.05)
-    network_timeout = 10.0
-    connection_timeout = 5.0
-
-    @task
-    def home(self):
-        self.client.get("/v1/recommendations/home?user_id=11&n=10", name="/v1/recommendations/home")
-"""
+HOME_ONLY = Path(__file__).with_name("home_only_locustfile.py")
 
 
 def test_percentiles_are_exact_and_prometheus_agrees_within_its_buckets(
@@ -61,7 +50,7 @@ def test_the_open_model_corrects_coordinated_omission(
     # stall and each waits until it ends: uniformly 0-500 ms. So 1 % of all requests wait more
     # than 450 ms: the corrected p99 is 450 ms (+ the normal latency of a few ms).
     url, _ = service_factory("--fault-stall-ms", "500", "--fault-stall-every-s", "5")
-    locustfile = write(tmp_path / "home_only.py", HOME_ONLY)
+    locustfile = HOME_ONLY
     slo = write(tmp_path / "slo.yaml", client_availability_slo("home-availability", 0.99))
 
     run = run_cli(
@@ -98,14 +87,14 @@ def test_client_prometheus_and_the_service_count_the_same_requests(
 
     run = run_cli(
         "run", "--locustfile", SHOP, "--slo", str(slo), "--target", url, "--users", "20",
-        "--spawn-rate", "20", "--warmup", "5s", "--duration", "30s", "--processes", processes,
+        "--spawn-rate", "20", "--warmup", "5s", "--duration", "20s", "--processes", processes,
         out_dir=tmp_path / "out",
     )  # fmt: skip
 
     assert run.returncode == 0, run.stdout + run.stderr
     client_window = run.result["client"]["total"]["requests"]
     by_prometheus = {slo["name"]: slo["events"] for slo in run.result["slos"]}
-    assert client_window > 3000
+    assert client_window > 2000
     assert by_prometheus["client-count"] == pytest.approx(client_window, rel=0.005)
     assert by_prometheus["server-count"] == pytest.approx(client_window, rel=0.005)
     assert leftover_processes(run.run_ids) == []
@@ -115,7 +104,7 @@ def test_a_saturated_generator_is_inconclusive_with_the_reason(
     service_factory: Factory, tmp_path: Path
 ) -> None:
     url, _ = service_factory()
-    locustfile = write(tmp_path / "home_only.py", HOME_ONLY)
+    locustfile = HOME_ONLY
     slo = write(tmp_path / "slo.yaml", client_availability_slo("home-availability", 0.5))
 
     run = run_cli(

@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from harness.gate.verdict import decide
@@ -84,3 +85,46 @@ def test_the_console_report_leads_with_the_verdict_and_its_reasons() -> None:
     assert "home-availability" in text and "no_data" in text
     assert "GET /v1/recommendations/home" in text
     assert "Report: reports/x/result.json" in text
+
+
+def test_summary_markdown_leads_with_the_verdict_and_lists_slos_and_endpoints() -> None:
+    from harness.report.summary_md import render_summary
+
+    text = render_summary(result())
+    assert text.startswith("## ❌ loadgate: FAIL — scenarios/ci.yaml")
+    assert "- SLO 'home-latency' breached" in text
+    assert "| home-latency | ❌ breached | 97.000% | 99.000% | 500 | 3.00× |" in text
+    assert "| GET /v1/recommendations/home | 500 | 2 |" in text
+
+
+def test_summary_is_appended_to_the_github_step_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.report.summary_md import write_summary
+
+    step = tmp_path / "step.md"
+    step.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step))
+    write_summary(tmp_path, result())
+    assert step.read_text().startswith("earlier step\n## ❌ loadgate: FAIL")
+    assert (tmp_path / "summary.md").exists()
+
+
+def test_junit_lists_each_slo_and_criterion_with_failures_and_errors() -> None:
+    import xml.etree.ElementTree as ET
+
+    from harness.model import CriterionResult
+    from harness.report.junit_xml import render_junit
+
+    criteria = [CriterionResult("p99 of GET /home vs baseline", 12.0, 10.0, False, "p99 rose 18 %")]
+    verdict = decide(EVALUATIONS, RUN.generator, RUN.window, RUN.client, criteria=criteria)
+    document = build_result(RUN, "scenarios/ci.yaml", EVALUATIONS, verdict, criteria)
+
+    suite = ET.fromstring(render_junit(document))
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "2", "1")
+    names = [case.get("name") for case in suite.iter("testcase")]
+    assert names == ["home-latency", "home-availability", "p99 of GET /home vs baseline"]
+    [criterion_case] = [
+        c for c in suite.iter("testcase") if c.get("classname") == "loadgate.criterion"
+    ]
+    assert criterion_case.find("failure").get("message") == "p99 rose 18 %"  # type: ignore[union-attr]

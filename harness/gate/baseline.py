@@ -1,0 +1,122 @@
+"""Baselines: what a later run is compared with — per-window samples of a good run, its SLIs and
+the fingerprint of the scenario that produced it. Versioned JSON, small and git-friendly.
+
+``loadgate baseline save reports/<run-id> --name main`` writes ``baselines/main.json``;
+``loadgate run … --baseline main`` (or a path) compares against it. A baseline of another scenario,
+or a file that is not a baseline, is an input error (exit 2) — never a silent pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.errors import InputError, Problem
+from harness.model import Plan
+from harness.report.atomic import write_atomically
+
+__all__ = [
+    "BASELINE_DIR",
+    "Baseline",
+    "fingerprint",
+    "load_baseline",
+    "resolve_baseline",
+    "save_baseline",
+]
+
+SCHEMA = 1
+BASELINE_DIR = Path("baselines")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    name: str
+    source: str
+    scenario: dict[str, Any]  # the fingerprint of the scenario that made it
+    samples: dict[str, dict[str, list[float]]]  # endpoint → metric → one value per window
+    run_id: str
+
+
+def fingerprint(plan: Plan) -> dict[str, Any]:
+    """What must match for two runs to be comparable: the traffic — not the machine, and not the
+    service (a changed service is exactly what the comparison is for)."""
+    load = plan.load
+    locustfile = hashlib.sha256(plan.locustfile.read_bytes()).hexdigest()[:16]
+    return {
+        "name": plan.name,
+        "locustfile_sha256": locustfile,
+        "model": "open" if load.arrivals else "closed",
+        "users": load.users,
+        "arrival_rate": load.arrivals.peak_rate if load.arrivals else None,
+        # For the record, not enforced: CI machines differ, and that is what samples absorb.
+        "environment": {"cpus": os.cpu_count(), "python": platform.python_version()},
+    }
+
+
+def resolve_baseline(reference: str) -> Path:
+    """A path to a file, or a name under ``baselines/``."""
+    path = Path(reference)
+    return path if path.suffix == ".json" or path.exists() else BASELINE_DIR / f"{reference}.json"
+
+
+def load_baseline(reference: str, scenario: dict[str, Any]) -> Baseline:
+    path = resolve_baseline(reference)
+    where = str(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError([Problem(where, "--baseline", f"cannot be read ({exc.strerror}); allowed: a baseline "
+                                  "name under baselines/ or a path to one (loadgate baseline save)")]) from None  # fmt: skip
+    except ValueError as exc:
+        raise InputError([Problem(where, "(file)", f"is not JSON: {exc}")]) from None
+    if (
+        not isinstance(document, dict)
+        or document.get("schema") != SCHEMA
+        or "samples" not in document
+    ):
+        raise InputError(
+            [Problem(where, "schema", f"is not a loadgate baseline of schema {SCHEMA}")]
+        )
+    theirs = {k: v for k, v in document.get("scenario", {}).items() if k != "environment"}
+    ours = {k: v for k, v in scenario.items() if k != "environment"}
+    differing = sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k))
+    if differing:
+        detail = ", ".join(f"{k}: {theirs.get(k)!r} there, {ours.get(k)!r} here" for k in differing)
+        raise InputError([Problem(where, "scenario", f"the baseline comes from a different scenario ({detail}); "
+                                  "allowed: a baseline saved from a run of this scenario")])  # fmt: skip
+    return Baseline(str(document.get("name", path.stem)), where, document["scenario"], document["samples"],
+                    str(document.get("run_id", "")))  # fmt: skip
+
+
+def save_baseline(run_dir: Path, name: str, folder: Path = BASELINE_DIR) -> Path:
+    """Make a baseline of a finished run (its result.json must hold samples and a fingerprint)."""
+    result_path = run_dir / "result.json"
+    try:
+        result = json.loads(result_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            [Problem(str(result_path), "(file)", f"is not a readable result.json: {exc}")]
+        ) from None
+    if not result.get("samples") or not result.get("fingerprint"):
+        raise InputError([Problem(str(result_path), "samples", "the run has no per-window samples to keep; "
+                                  "allowed: a run whose load window lasted at least a few windows")])  # fmt: skip
+    if result.get("verdict") not in ("pass", "warn"):
+        raise InputError([Problem(str(result_path), "verdict", f"{result.get('verdict')!r}: a baseline must be a "
+                                  "run that passed; allowed: pass, warn")])  # fmt: skip
+    document = {
+        "schema": SCHEMA,
+        "name": name,
+        "run_id": result["run"]["id"],
+        "created_from": str(run_dir),
+        "scenario": result["fingerprint"],
+        "samples": result["samples"],
+        "slos": [{k: s[k] for k in ("name", "sli", "objective")} for s in result["slos"]],
+    }
+    target = folder / f"{name}.json"
+    write_atomically(target, json.dumps(document, indent=1, sort_keys=True) + "\n")
+    return target

@@ -1,0 +1,85 @@
+"""Relative criteria: each endpoint's per-window samples against the baseline's. Pure.
+
+A criterion is a metric with the change it tolerates: ``p99_ms`` may rise 10 %, ``throughput``
+may fall 5 %. Each endpoint present in both runs is judged with ``statistics.compare``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.gate.statistics import Comparison, Direction, Judgement, compare
+from harness.model import CriterionResult
+
+__all__ = ["DEFAULT_CRITERIA", "RelativeCriterion", "judge_relative"]
+
+LABELS = {
+    "p50_ms": "p50",
+    "p95_ms": "p95",
+    "p99_ms": "p99",
+    "error_ratio": "error ratio",
+    "throughput": "throughput",
+}
+
+
+@dataclass(frozen=True)
+class RelativeCriterion:
+    metric: str  # one of samples.METRICS
+    tolerance_pct: float
+    direction: Direction
+    endpoint: str | None = None  # "GET /v1/…"; None: every endpoint
+
+
+DEFAULT_CRITERIA = (
+    RelativeCriterion("p99_ms", 10.0, Direction.HIGHER_IS_WORSE),
+    RelativeCriterion("throughput", 5.0, Direction.LOWER_IS_WORSE),
+)
+
+
+def judge_relative(
+    criteria: tuple[RelativeCriterion, ...],
+    baseline: dict[str, dict[str, list[float]]],
+    current: dict[str, dict[str, list[float]]],
+    baseline_name: str,
+) -> list[CriterionResult]:
+    results = []
+    for criterion in criteria:
+        endpoints = (
+            [criterion.endpoint] if criterion.endpoint else sorted(set(baseline) & set(current))
+        )
+        for endpoint in endpoints:
+            before = baseline.get(endpoint, {}).get(criterion.metric, [])
+            after = current.get(endpoint, {}).get(criterion.metric, [])
+            outcome = compare(before, after, criterion.tolerance_pct, criterion.direction)
+            results.append(_result(criterion, endpoint, outcome, baseline_name))
+    return results
+
+
+def _result(
+    criterion: RelativeCriterion, endpoint: str, outcome: Comparison, baseline_name: str
+) -> CriterionResult:
+    label = LABELS.get(criterion.metric, criterion.metric)
+    name = f"{label} of {endpoint} vs baseline"
+    limit = f"{'+' if criterion.direction is Direction.HIGHER_IS_WORSE else '-'}{criterion.tolerance_pct:g}%"
+    if outcome.judgement is Judgement.INCONCLUSIVE or outcome.shift_pct is None:
+        return CriterionResult(
+            name, None, criterion.tolerance_pct, None, f"{name}: {outcome.detail}"
+        )
+    assert outcome.ci_low_pct is not None and outcome.ci_high_pct is not None
+    verb = "rose" if outcome.shift_pct >= 0 else "fell"
+    sentence = (
+        f"{label} of {endpoint} {verb} {abs(outcome.shift_pct):.0f} % (95 % CI {outcome.ci_low_pct:+.0f} to "
+        f"{outcome.ci_high_pct:+.0f} %) against baseline `{baseline_name}`; tolerance {limit}"
+    )
+    return CriterionResult(
+        name=name,
+        observed=outcome.current_median,
+        threshold=criterion.tolerance_pct,
+        passed=outcome.judgement is not Judgement.FAIL,
+        detail=sentence if outcome.judgement is not Judgement.PASS else "",
+        warn=outcome.judgement is Judgement.WARN,
+        baseline=outcome.baseline_median,
+        effect_pct=outcome.shift_pct,
+        ci_pct=(outcome.ci_low_pct, outcome.ci_high_pct),
+        p_value=outcome.p_value,
+    )

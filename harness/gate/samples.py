@@ -1,0 +1,53 @@
+"""Per-window samples of each endpoint — what a baseline keeps and what the gate compares.
+
+From the client histogram and counters in Prometheus, one value per 5 s window of the run:
+p50, p95 and p99 latency, error ratio and throughput. Many small samples, not one number, are
+what lets the gate attach a confidence interval to a change.
+"""
+
+from __future__ import annotations
+
+from harness.model import ClientStats, LoadWindow
+from harness.prometheus_api import PrometheusAPI
+
+__all__ = ["METRICS", "WINDOW_S", "endpoint_key", "window_samples"]
+
+WINDOW_S = 5.0
+METRICS = ("p50_ms", "p95_ms", "p99_ms", "error_ratio", "throughput")
+
+
+def endpoint_key(method: str, name: str) -> str:
+    return f"{method} {name}".strip()
+
+
+def window_samples(
+    api: PrometheusAPI, client: ClientStats, window: LoadWindow
+) -> dict[str, dict[str, list[float]]]:
+    samples: dict[str, dict[str, list[float]]] = {}
+    start = window.start + WINDOW_S  # the first full window ends here
+    if window.end < start:
+        return samples
+    w = f"{WINDOW_S:g}s"
+    for endpoint in client.endpoints:
+        selector = f'name="{_escape(endpoint.name)}", method="{_escape(endpoint.method)}"'
+        buckets = f"sum by (le) (increase(loadgate_client_request_duration_seconds_bucket{{{selector}}}[{w}]))"
+        requests = f"sum(increase(loadgate_client_requests_total{{{selector}}}[{w}]))"
+        errors = (
+            f'sum(increase(loadgate_client_requests_total{{{selector}, outcome="error"}}[{w}]))'
+        )
+        queries = {
+            "p50_ms": f"1000 * histogram_quantile(0.50, {buckets})",
+            "p95_ms": f"1000 * histogram_quantile(0.95, {buckets})",
+            "p99_ms": f"1000 * histogram_quantile(0.99, {buckets})",
+            "error_ratio": f"{errors} / {requests}",
+            "throughput": f"{requests} / {WINDOW_S:g}",
+        }
+        samples[endpoint_key(endpoint.method, endpoint.name)] = {
+            metric: api.range_values(query, start, window.end, WINDOW_S)
+            for metric, query in queries.items()
+        }
+    return samples
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')

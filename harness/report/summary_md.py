@@ -1,0 +1,92 @@
+"""``summary.md``: the verdict for a pull request page (also appended to ``$GITHUB_STEP_SUMMARY``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from harness.report.atomic import write_atomically
+
+__all__ = ["render_summary", "write_summary"]
+
+ICONS = {
+    "pass": "✅",
+    "warn": "⚠️",
+    "fail": "❌",
+    "inconclusive": "❔",
+    "met": "✅",
+    "breached": "❌",
+    "no_data": "❔",
+}
+
+
+def render_summary(result: dict[str, Any]) -> str:
+    verdict = result["verdict"]
+    run = result["run"]
+    lines = [
+        f"## {ICONS[verdict]} loadgate: {verdict.upper()} — {run['scenario']}",
+        "",
+        *[f"- {reason}" for reason in result["reasons"]],
+        "",
+        f"Run `{run['id']}` against `{run['target']}`"
+        + (
+            f", load window {run['load_window']['seconds']:.0f} s."
+            if run.get("load_window")
+            else "."
+        ),
+        "",
+    ]
+    if result["slos"]:
+        lines += [
+            "| SLO | status | SLI | objective | events | burn rate |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        for slo in result["slos"]:
+            sli = "–" if slo["sli"] is None else f"{slo['sli']:.3%}"
+            events = "–" if slo["events"] is None else f"{slo['events']:,.0f}"
+            burn = "–" if slo["burn_rate"] is None else f"{slo['burn_rate']:.2f}×"
+            lines.append(f"| {slo['name']} | {ICONS[slo['status']]} {slo['status']} | {sli} | "
+                         f"{slo['objective']:.3%} | {events} | {burn} |")  # fmt: skip
+        lines.append("")
+    if result["criteria"]:
+        lines += [
+            "| criterion | status | observed | baseline | change (95 % CI) |",
+            "|---|---|---:|---:|---|",
+        ]
+        for c in result["criteria"]:
+            change = "–"
+            if c.get("effect_pct") is not None and c.get("confidence_interval_pct"):
+                low, high = c["confidence_interval_pct"]
+                change = f"{c['effect_pct']:+.1f} % ({low:+.1f} to {high:+.1f} %)"
+            lines.append(f"| {c['name']} | {ICONS.get(c['status'], '')} {c['status']} | {_num(c['observed'])} | "
+                         f"{_num(c.get('baseline'))} | {change} |")  # fmt: skip
+        lines.append("")
+    if result.get("client"):
+        lines += [
+            "| endpoint | requests | failures | p50 | p95 | p99 | max |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for e in [*result["client"]["endpoints"], result["client"]["total"]]:
+            lines.append(f"| {e['method']} {e['name']} | {e['requests']:,} | {e['failures']:,} | {_ms(e['p50_ms'])} | "
+                         f"{_ms(e['p95_ms'])} | {_ms(e['p99_ms'])} | {_ms(e['max_ms'])} |")  # fmt: skip
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_summary(run_dir: Path, result: dict[str, Any]) -> Path:
+    text = render_summary(result)
+    path = run_dir / "summary.md"
+    write_atomically(path, text)
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:  # GitHub Actions shows this file on the run's page
+        with Path(step_summary).open("a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    return path
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} ms"
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.3g}"

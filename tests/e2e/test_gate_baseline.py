@@ -1,0 +1,98 @@
+"""The stability gate against a baseline, end to end: save a good run, compare an identical one
+(pass), then one with 30 % more latency (fail, naming the endpoint and the shift). The reports a
+person and a CI system read come with it: summary.md and junit.xml."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, leftover_processes, run_cli, write
+
+pytestmark = pytest.mark.e2e
+
+HOME_ONLY = Path(__file__).with_name("home_only_locustfile.py")
+
+
+def scenario(folder: Path, latency_ms: int) -> Path:
+    return write(
+        folder / "gate.yaml",
+        f"""name: gate-check
+service:
+  args: ["--fault-latency", "{latency_ms}@1"]
+load:
+  locustfile: {HOME_ONLY}
+  users: 8
+  spawn_rate: 8
+  warmup: 3s
+  duration: 30s
+slos: [{REPO / "slo/recommender.yaml"}]
+gate:
+  min_events: 100
+  criteria:
+    - {{metric: p99_ms, max_increase: 10%}}
+""",
+    )
+
+
+def test_a_run_like_its_baseline_passes_and_30_percent_more_latency_fails(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    baselines = tmp_path / "baselines"
+    first = run_cli("run", str(scenario(tmp_path / "a", 10)), out_dir=out / "a")
+    assert first.returncode == 0, first.stdout + first.stderr
+    [run_dir] = (out / "a").iterdir()
+    saved = run_cli(
+        "baseline", "save", str(run_dir), "--name", "main", "--dir", str(baselines), out_dir=out
+    )
+    assert saved.returncode == 0, saved.stderr
+    baseline = str(baselines / "main.json")
+
+    same = run_cli(
+        "run", str(scenario(tmp_path / "a", 10)), "--baseline", baseline, out_dir=out / "same"
+    )
+    # The service now takes 14 ms where it took 10: 30 % more of what the client waits for.
+    slower = run_cli(
+        "run", str(scenario(tmp_path / "b", 14)), "--baseline", baseline, out_dir=out / "slower"
+    )
+
+    assert same.returncode == 0, same.stdout + same.stderr
+    [unchanged] = same.result["criteria"]
+    assert unchanged["status"] in ("pass", "warn") and abs(unchanged["effect_pct"]) < 10
+
+    assert slower.returncode == 1, slower.stdout + slower.stderr
+    [regression] = slower.result["criteria"]
+    assert regression["status"] == "fail"
+    low, high = regression["confidence_interval_pct"]
+    assert 10 < low <= regression["effect_pct"] <= high
+    [reason] = slower.result["reasons"]
+    assert reason.startswith("p99 of GET /v1/recommendations/home rose ")
+    assert "against baseline `main`; tolerance +10%" in reason
+
+    # The reports: JUnit lists each SLO and criterion; the summary renders the verdict.
+    [slower_dir] = (out / "slower").iterdir()
+    suite = ET.parse(slower_dir / "junit.xml").getroot()
+    assert len(list(suite.iter("testcase"))) == len(slower.result["slos"]) + 1
+    assert suite.get("failures") == "1"
+    assert (slower_dir / "summary.md").read_text().startswith("## ❌ loadgate: FAIL")
+    assert leftover_processes([*first.run_ids, *same.run_ids, *slower.run_ids]) == []
+
+
+def test_a_baseline_of_another_scenario_or_no_baseline_at_all_is_invalid_input(
+    tmp_path: Path,
+) -> None:
+    other = write(tmp_path / "b.json", '{"schema": 1, "samples": {}, "scenario": {"name": "soak"}}')
+    missing = run_cli(
+        "run", str(scenario(tmp_path / "a", 10)), "--baseline", "nope", out_dir=tmp_path / "o"
+    )
+    different = run_cli(
+        "run", str(scenario(tmp_path / "a", 10)), "--baseline", str(other), out_dir=tmp_path / "o"
+    )
+
+    assert missing.returncode == 2 and "baselines/nope.json" in missing.stderr
+    assert (
+        different.returncode == 2
+        and "the baseline comes from a different scenario" in different.stderr
+    )
+    assert not (tmp_path / "o").exists()
