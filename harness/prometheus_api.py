@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,14 +53,8 @@ class PrometheusAPI:
     def vector(self, query: str, at: float | None = None) -> list[dict[str, Any]]:
         """The raw instant-vector result of ``query`` evaluated at Unix time ``at``."""
         params = {"time": f"{at:.3f}"} if at is not None else None
-        try:
+        with self._errors(query):
             result = self._client.custom_query(query, params=params)
-        except PrometheusApiClientException as exc:
-            raise QueryError(f"Prometheus rejected the query {query!r}: {_short(exc)}") from None
-        except (requests.RequestException, json.JSONDecodeError) as exc:
-            raise InconclusiveError(
-                f"Prometheus at {self.url} did not answer: {_short(exc)}"
-            ) from None
         if not isinstance(result, list):
             raise QueryError(f"the query {query!r} must return an instant vector")
         return result
@@ -82,23 +78,29 @@ class PrometheusAPI:
 
     def range_values(self, query: str, start: float, end: float, step_s: float) -> list[float]:
         """The finite values of a single-series ``query`` at each step from ``start`` to ``end``."""
-        try:
+        with self._errors(query):
             result = self._client.custom_query_range(
                 query,
                 start_time=datetime.fromtimestamp(start, UTC),
                 end_time=datetime.fromtimestamp(end, UTC),
                 step=f"{step_s:g}s",
             )
+        if not result:
+            return []
+        values = [float(value) for _, value in result[0].get("values", [])]
+        return [v for v in values if math.isfinite(v)]
+
+    @contextmanager
+    def _errors(self, query: str) -> Iterator[None]:
+        """The client's exceptions, as the harness's: a bad query, or Prometheus not answering."""
+        try:
+            yield
         except PrometheusApiClientException as exc:
             raise QueryError(f"Prometheus rejected the query {query!r}: {_short(exc)}") from None
         except (requests.RequestException, json.JSONDecodeError) as exc:
             raise InconclusiveError(
                 f"Prometheus at {self.url} did not answer: {_short(exc)}"
             ) from None
-        if not result:
-            return []
-        values = [float(value) for _, value in result[0].get("values", [])]
-        return [v for v in values if math.isfinite(v)]
 
 
 def _short(exc: BaseException) -> str:
