@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "COMMAND_LINE",
     "EXIT_FAIL",
     "EXIT_INCONCLUSIVE",
     "EXIT_INVALID_INPUT",
@@ -22,6 +23,8 @@ __all__ = [
     "LoadgateError",
     "Problem",
 ]
+
+COMMAND_LINE = "command line"  # the source named in problems with flags, not files
 
 EXIT_PASS = 0
 EXIT_FAIL = 1

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from harness.errors import InputError, Problem
+from harness.errors import COMMAND_LINE, InputError, Problem
 from harness.gate.baseline import fingerprint, load_baseline
 from harness.gate.relative import DEFAULT_CRITERIA
 from harness.model import Plan, RemoteWorkers
@@ -25,7 +25,7 @@ from harness.yamlfile import load_yaml_documents
 
 __all__ = ["RunOptions", "build_plan"]
 
-CLI = "command line"
+CLI = COMMAND_LINE
 SCENARIO_KEYS = {"name", "description", "target", "service", "load", "slos", "gate"}
 GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate", "criteria"}
 

@@ -12,7 +12,7 @@ import math
 from typing import Any, cast
 
 from harness.durations import DURATION_HELP, parse_duration
-from harness.errors import Problem
+from harness.errors import COMMAND_LINE, Problem
 from harness.load.arrivals import ArrivalProfile, Stage
 from harness.model import LoadProfile
 from harness.options import RunOptions
@@ -20,7 +20,7 @@ from harness.validation import FieldReader
 
 __all__ = ["LOAD_KEYS", "load_profile"]
 
-CLI = "command line"
+CLI = COMMAND_LINE
 LOAD_KEYS = {
     "locustfile", "users", "spawn_rate", "duration", "warmup", "processes",
     "arrival_rate", "arrivals", "stages", "max_lateness",
