@@ -81,3 +81,63 @@ def test_gate_limits_out_of_range_are_refused(tmp_path: Path, gate: str, field: 
 
     [problem] = caught.value.problems
     assert problem.field == field and problem.line == 9
+
+
+@pytest.mark.parametrize(
+    ("load", "field", "message"),
+    [
+        (
+            "  stages:\n    - {duration: 10s, arrival_rate: -5}\n",
+            "load.stages[0]",
+            "allowed: {duration: 30s, arrival_rate: 100} or {duration: 30s, ramp_to: 200}",
+        ),
+        (
+            "  arrival_rate: 10\n  arrivals: bursty\n",
+            "load.arrivals",
+            "'bursty' is not allowed; allowed: constant, poisson",
+        ),
+        (
+            "  arrival_rate: fast\n",
+            "load.arrival_rate",
+            "'fast' is not allowed; allowed: arrivals per second > 0",
+        ),
+    ],
+)
+def test_bad_open_model_settings_are_refused(
+    tmp_path: Path, load: str, field: str, message: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        build_plan(RunOptions(scenario=make_scenario(tmp_path, load=load)))
+
+    problem = next(p for p in caught.value.problems if p.field.startswith(field))
+    assert message in problem.message and problem.line is not None
+
+
+@pytest.mark.parametrize(
+    ("gate", "field"),
+    [
+        ("gate:\n  criteria:\n    - {metric: p42_ms, max_increase: 10%}\n", "gate.criteria[0]"),
+        ("gate:\n  criteria:\n    - {metric: p99_ms, max_increase: lots}\n", "gate.criteria[0]"),
+        ("service:\n  args: [[--nested]]\n", "service.args"),
+    ],
+)
+def test_bad_gate_criteria_or_service_args_are_refused(
+    tmp_path: Path, gate: str, field: str
+) -> None:
+    scenario = make_scenario(tmp_path)
+    scenario.write_text(scenario.read_text() + gate)
+
+    with pytest.raises(InputError) as caught:
+        build_plan(RunOptions(scenario=scenario))
+
+    assert [p.field for p in caught.value.problems] == [field]
+
+
+def test_an_open_model_plan_carries_its_arrivals_and_a_default_pool(tmp_path: Path) -> None:
+    plan = build_plan(RunOptions(scenario=make_scenario(tmp_path), arrival_rate=400.0))
+    assert plan.load.arrivals is not None and plan.load.arrivals.peak_rate == 400.0
+    assert plan.load.users == 4  # the scenario's users: given, so kept as the pool
+    default_pool = build_plan(
+        RunOptions(scenario=make_scenario(tmp_path, load="  arrival_rate: 400\n"))
+    )
+    assert default_pool.load.users == 40  # enough for 100 ms of latency at 400/s
