@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 from harness.load.arrivals import ArrivalProfile
 
 if TYPE_CHECKING:  # the gate's types, without importing the gate into the model at run time
+    from harness.gate.absolute import AbsoluteCriterion
     from harness.gate.baseline import Baseline
     from harness.gate.relative import RelativeCriterion
+    from harness.gate.score import ScoreThresholds
 from harness.slo.model import SLO
 
 __all__ = [
@@ -79,6 +81,8 @@ class Plan:
     remote_workers: RemoteWorkers | None = None
     baseline: Baseline | None = None
     relative_criteria: tuple[RelativeCriterion, ...] = ()
+    absolute_criteria: tuple[AbsoluteCriterion, ...] = ()
+    score_thresholds: ScoreThresholds | None = None  # None: the defaults, 90 % and 75 %
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,8 @@ class CriterionResult:
     effect_pct: float | None = None  # the shift against the baseline, % (Hodges–Lehmann)
     ci_pct: tuple[float, float] | None = None  # its 95 % confidence interval, %
     p_value: float | None = None
+    weight: float = 1.0  # points in the gate's score (pass: all, warn: half, fail: none)
+    key: bool = False  # a key criterion is a gate of its own: failing it fails the run
 
     @property
     def status(self) -> str:

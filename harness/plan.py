@@ -27,7 +27,7 @@ __all__ = ["RunOptions", "build_plan"]
 
 CLI = COMMAND_LINE
 SCENARIO_KEYS = {"name", "description", "target", "service", "load", "slos", "gate"}
-GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate", "criteria"}
+GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate", "criteria", "score"}
 
 
 def build_plan(options: RunOptions) -> Plan:
@@ -107,7 +107,9 @@ def build_plan(options: RunOptions) -> Plan:
         max_burn_rate=gate.max_burn_rate,
         service_args=tuple(service_args),
         remote_workers=remote,
-        relative_criteria=gate.criteria or DEFAULT_CRITERIA,
+        relative_criteria=gate.criteria.relative or DEFAULT_CRITERIA,
+        absolute_criteria=gate.criteria.absolute,
+        score_thresholds=gate.score,
     )
     if options.baseline is None:
         return plan

@@ -1,28 +1,18 @@
-"""The scenario's ``gate:`` section, read and checked: limits and relative criteria.
+"""The scenario's ``gate:`` section, read and checked: limits, criteria and the score.
 
-```yaml
-gate:
-  criteria:
-    - {metric: p99_ms, max_increase: 10%}                     # every endpoint
-    - {metric: throughput, max_decrease: 5%}
-    - {metric: p95_ms, max_increase: 20%, endpoint: "GET /v1/recommendations/home"}
-```
-Without criteria, a run with ``--baseline`` uses p99 ≤ +10 % and throughput ≥ −5 % per endpoint.
+Criteria are read by plan_criteria.py. Without relative criteria, a run with ``--baseline``
+uses p99 ≤ +10 % and throughput ≥ −5 % per endpoint, as key criteria.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
-from harness.gate.relative import RelativeCriterion
-from harness.gate.samples import METRICS
-from harness.gate.statistics import Direction
+from harness.gate.score import ScoreThresholds
+from harness.plan_criteria import GateCriteria, read_criteria, read_score
 from harness.validation import FieldReader
 
 __all__ = ["GateSettings", "read_gate"]
-
-ALLOWED = f"{{metric: one of {', '.join(METRICS)}, max_increase: 10% | max_decrease: 5%, endpoint: optional}}"
 
 
 @dataclass(frozen=True)
@@ -30,7 +20,8 @@ class GateSettings:
     min_events: int = 100  # fewer events in an SLO's window is no_data, never met
     max_generator_cpu: float = 90.0
     max_burn_rate: float | None = None
-    criteria: tuple[RelativeCriterion, ...] = ()
+    criteria: GateCriteria = field(default_factory=GateCriteria)
+    score: ScoreThresholds | None = None
 
 
 def read_gate(scenario: FieldReader | None) -> GateSettings:
@@ -58,46 +49,5 @@ def read_gate(scenario: FieldReader | None) -> GateSettings:
         max_generator_cpu=float(max_cpu) if isinstance(max_cpu, int | float) else 90.0,
         max_burn_rate=float(max_burn) if isinstance(max_burn, int | float) else None,
         criteria=read_criteria(scenario),
+        score=read_score(scenario),
     )
-
-
-def read_criteria(scenario: FieldReader | None) -> tuple[RelativeCriterion, ...]:
-    entries = scenario.get(("gate", "criteria"), []) if scenario else []
-    if not isinstance(entries, list):
-        assert scenario is not None
-        scenario.problem(
-            ("gate", "criteria"), f"{entries!r} is not allowed; allowed: a list of {ALLOWED}"
-        )
-        return ()
-    criteria = []
-    for i, entry in enumerate(entries):
-        assert scenario is not None
-        path = ("gate", "criteria", i)
-        if (
-            not isinstance(entry, dict)
-            or entry.get("metric") not in METRICS
-            or ("max_increase" in entry) == ("max_decrease" in entry)
-        ):
-            scenario.problem(path, f"{entry!r} is not allowed; allowed: {ALLOWED}")
-            continue
-        increase = "max_increase" in entry
-        tolerance = _percent(entry["max_increase" if increase else "max_decrease"])
-        if tolerance is None:
-            scenario.problem(
-                path, f"{entry!r} has a tolerance that is not a percentage; allowed: e.g. 10%"
-            )
-            continue
-        direction = Direction.HIGHER_IS_WORSE if increase else Direction.LOWER_IS_WORSE
-        criteria.append(
-            RelativeCriterion(entry["metric"], tolerance, direction, entry.get("endpoint"))
-        )
-    return tuple(criteria)
-
-
-def _percent(value: Any) -> float | None:
-    text = str(value).strip().removesuffix("%").lstrip("+-")
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if number >= 0 else None

@@ -32,6 +32,7 @@ def burn_rate_criteria(
                     if burn > max_burn_rate
                     else ""
                 ),
+                key=True,  # gate.max_burn_rate is a hard bound, not points in a score
             )
         )
     return results

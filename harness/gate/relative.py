@@ -6,7 +6,7 @@ may fall 5 %. Each endpoint present in both runs is judged with ``statistics.com
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from harness.gate.statistics import Comparison, Direction, Judgement, compare
 from harness.model import CriterionResult
@@ -28,11 +28,15 @@ class RelativeCriterion:
     tolerance_pct: float
     direction: Direction
     endpoint: str | None = None  # "GET /v1/…"; None: every endpoint
+    warning_tolerance_pct: float | None = None  # a shift beyond the tolerance but within this warns
+    weight: float = 1.0
+    key: bool = False
 
 
+# Without gate.criteria, --baseline judges these; key: any regression fails the run.
 DEFAULT_CRITERIA = (
-    RelativeCriterion("p99_ms", 10.0, Direction.HIGHER_IS_WORSE),
-    RelativeCriterion("throughput", 5.0, Direction.LOWER_IS_WORSE),
+    RelativeCriterion("p99_ms", 10.0, Direction.HIGHER_IS_WORSE, key=True),
+    RelativeCriterion("throughput", 5.0, Direction.LOWER_IS_WORSE, key=True),
 )
 
 
@@ -51,7 +55,14 @@ def judge_relative(
             before = baseline.get(endpoint, {}).get(criterion.metric, [])
             after = current.get(endpoint, {}).get(criterion.metric, [])
             outcome = compare(before, after, criterion.tolerance_pct, criterion.direction)
-            results.append(_result(criterion, endpoint, outcome, baseline_name))
+            loose = criterion.warning_tolerance_pct
+            if outcome.judgement in (Judgement.WARN, Judgement.FAIL) and loose is not None:
+                # Beyond the pass tolerance: within the warning tolerance it warns, else fails.
+                looser = compare(before, after, loose, criterion.direction)
+                judgement = Judgement.FAIL if looser.judgement is Judgement.FAIL else Judgement.WARN
+                outcome = replace(outcome, judgement=judgement)
+            judged = _result(criterion, endpoint, outcome, baseline_name)
+            results.append(replace(judged, weight=criterion.weight, key=criterion.key))
     return results
 
 
@@ -60,7 +71,10 @@ def _result(
 ) -> CriterionResult:
     label = LABELS.get(criterion.metric, criterion.metric)
     name = f"{label} of {endpoint} vs baseline"
-    limit = f"{'+' if criterion.direction is Direction.HIGHER_IS_WORSE else '-'}{criterion.tolerance_pct:g}%"
+    sign = "+" if criterion.direction is Direction.HIGHER_IS_WORSE else "-"
+    limit = f"{sign}{criterion.tolerance_pct:g}%"
+    if criterion.warning_tolerance_pct is not None:
+        limit += f" (warning {sign}{criterion.warning_tolerance_pct:g}%)"
     if outcome.judgement is Judgement.INCONCLUSIVE or outcome.shift_pct is None:
         return CriterionResult(
             name, None, criterion.tolerance_pct, None, f"{name}: {outcome.detail}"

@@ -4,17 +4,23 @@ Order of precedence, most serious first:
 
 1. the load generator cannot be trusted (saturated, crashed)        → inconclusive
 2. nothing was measured (no window, no requests)                    → inconclusive
-3. an SLO was breached, or a gate criterion failed                  → fail
-4. an SLO has no data, there are no SLOs, a measurement problem     → inconclusive
-5. otherwise                                                        → pass
+3. an SLO was breached, a key criterion failed, the score is below
+   its warning threshold                                            → fail
+4. an SLO or a criterion has no data, there are no SLOs, a
+   measurement problem                                              → inconclusive
+5. a key criterion warns, or the score is below its pass threshold  → warn (exit 0)
+6. otherwise                                                        → pass
+
+Every SLO is a key criterion unless the scenario judges it with ``metric: slos_met`` (``scored_slos``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from harness.durations import format_duration
 from harness.errors import EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_PASS
+from harness.gate.score import Score
 from harness.model import (
     ClientStats,
     CriterionResult,
@@ -36,6 +42,8 @@ def decide(
     client: ClientStats | None,
     measurement_problems: Sequence[str] = (),
     criteria: Sequence[CriterionResult] = (),
+    score: Score | None = None,
+    scored_slos: Collection[str] = (),
 ) -> Verdict:
     if generator.problems:
         return inconclusive(*generator.problems)
@@ -47,8 +55,15 @@ def decide(
         return inconclusive("no request completed inside the measured window")
 
     span = format_duration(window.seconds)
-    breached = [_breach_reason(e, span) for e in evaluations if e.status is SLOStatus.BREACHED]
-    failed = [c.detail for c in criteria if c.passed is False]
+    breached = [
+        _breach_reason(e, span)
+        for e in evaluations
+        if e.name not in scored_slos and e.status is SLOStatus.BREACHED
+    ]
+    failed = [c.detail for c in criteria if c.key and c.passed is False]
+    if score is not None and score.status == "fail":
+        failed.append(f"the {score.sentence()} is below its warning threshold")
+        failed += _scored_reasons(criteria)
     if breached or failed:
         return Verdict(VerdictStatus.FAIL, EXIT_FAIL, tuple(breached + failed))
 
@@ -62,7 +77,10 @@ def decide(
     missing += [c.detail for c in criteria if c.passed is None]
     if missing or measurement_problems:
         return inconclusive(*missing, *measurement_problems)
-    warned = [c.detail for c in criteria if c.status == "warn"]
+    warned = [c.detail for c in criteria if c.key and c.status == "warn"]
+    if score is not None and score.status == "warn":
+        warned.append(f"the {score.sentence()} is below its pass threshold")
+        warned += _scored_reasons(criteria)
     if warned:
         return Verdict(VerdictStatus.WARN, EXIT_PASS, tuple(warned))
 
@@ -72,8 +90,14 @@ def decide(
         (
             f"all {len(evaluations)} SLOs met over the {span} load window "
             f"({client.total.requests} requests)",
+            *([f"the gate's {score.sentence()}"] if score is not None else []),
         ),
     )
+
+
+def _scored_reasons(criteria: Sequence[CriterionResult]) -> list[str]:
+    """Why points were lost: each scored criterion that failed or warned."""
+    return [c.detail for c in criteria if not c.key and c.status in ("fail", "warn")]
 
 
 def inconclusive(*reasons: str) -> Verdict:

@@ -67,12 +67,22 @@ def print_report(console: Console, result: dict[str, Any], report_path: str) -> 
 
     if result["criteria"]:
         criteria = Table(title="Gate criteria", title_justify="left")
-        for column in ("criterion", "observed", "bound", "status"):
+        for column in ("criterion", "observed", "bound", "weight", "status"):
             criteria.add_column(column, justify="left" if column == "criterion" else "right")
         for row in result["criteria"]:
-            observed = "–" if row["observed"] is None else f"{row['observed']:.2f}"
-            criteria.add_row(row["name"], observed, f"{row['threshold']:g}", row["status"])
+            observed = "–" if row["observed"] is None else f"{row['observed']:.4g}"
+            weight = "key" if row.get("key") else f"{row.get('weight', 1):g}"
+            status = f"[{STYLES.get(row['status'], 'magenta')}]{row['status']}[/]"
+            criteria.add_row(row["name"], observed, f"{row['threshold']:g}", weight, status)
         console.print(criteria)
+        score = result.get("score")
+        if score:
+            console.print(
+                f"Gate score: [{STYLES[score['status']]}]{score['value']:.0f}%[/] "
+                f"({score['earned']:g} of {score['possible']:g} points; pass ≥ {score['pass']:g}%, "
+                f"warning ≥ {score['warning']:g}%)",
+                highlight=False,
+            )
 
     verdict = result["verdict"]
     console.print(f"[{STYLES[verdict]}]{verdict.upper()}[/] (exit {result['exit_code']})")

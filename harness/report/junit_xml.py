@@ -40,6 +40,16 @@ def render_junit(result: dict[str, Any]) -> str:
         elif criterion["status"] == "no_data":
             errors += 1
             ET.SubElement(case, "error", message=criterion.get("detail") or "no data")
+    score = result.get("score")
+    if score:
+        case = ET.SubElement(suite, "testcase", classname="loadgate.gate", name="score")
+        if score["status"] == "fail":
+            failures += 1
+            ET.SubElement(
+                case,
+                "failure",
+                message=f"score {score['value']:g}% below the warning threshold {score['warning']:g}%",
+            )
     if result["verdict"] == "inconclusive" and not errors:
         # The run itself could not measure: say so, or CI would show all green.
         case = ET.SubElement(suite, "testcase", classname="loadgate.run", name="measurement")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness.gate.score import Score
 from harness.gate.steps import StepResult, breaking_point
 from harness.model import CriterionResult, EndpointStats, RunResult, SLOEvaluation, Verdict
 from harness.report.atomic import write_atomically
@@ -28,6 +29,7 @@ def build_result(
     verdict: Verdict,
     criteria: Sequence[CriterionResult] = (),
     steps: Sequence[StepResult] = (),
+    score: Score | None = None,
 ) -> dict[str, Any]:
     breaking = breaking_point(list(steps))
     return {
@@ -69,10 +71,24 @@ def build_result(
                 "effect_pct": _finite(c.effect_pct),
                 "confidence_interval_pct": list(c.ci_pct) if c.ci_pct else None,
                 "p_value": _finite(c.p_value),
+                "weight": c.weight,
+                "key": c.key,
                 "detail": c.detail,
             }
             for c in criteria
         ],
+        "score": (
+            {
+                "value": round(score.value_pct, 2),
+                "earned": score.earned,
+                "possible": score.possible,
+                "pass": score.thresholds.pass_pct,
+                "warning": score.thresholds.warning_pct,
+                "status": score.status,
+            }
+            if score
+            else None
+        ),
         "steps": [
             {
                 "index": step.index,

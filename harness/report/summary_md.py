@@ -51,8 +51,8 @@ def render_summary(result: dict[str, Any]) -> str:
         lines.append("")
     if result["criteria"]:
         lines += [
-            "| criterion | status | observed | baseline | change (95 % CI) |",
-            "|---|---|---:|---:|---|",
+            "| criterion | status | observed | baseline | change (95 % CI) | weight |",
+            "|---|---|---:|---:|---|---:|",
         ]
         for c in result["criteria"]:
             change = "–"
@@ -60,8 +60,12 @@ def render_summary(result: dict[str, Any]) -> str:
                 low, high = c["confidence_interval_pct"]
                 change = f"{c['effect_pct']:+.1f} % ({low:+.1f} to {high:+.1f} %)"
             lines.append(f"| {c['name']} | {ICONS.get(c['status'], '')} {c['status']} | {_num(c['observed'])} | "
-                         f"{_num(c.get('baseline'))} | {change} |")  # fmt: skip
+                         f"{_num(c.get('baseline'))} | {change} | {_weight(c)} |")  # fmt: skip
         lines.append("")
+    if result.get("score"):
+        score = result["score"]
+        lines += [f"Gate score: **{score['value']:.0f} %** ({score['earned']:g} of {score['possible']:g} points; "
+                  f"pass ≥ {score['pass']:g} %, warning ≥ {score['warning']:g} %).", ""]  # fmt: skip
     if result.get("client"):
         lines += [
             "| endpoint | requests | failures | p50 | p95 | p99 | max |",
@@ -90,3 +94,7 @@ def _ms(value: float | None) -> str:
 
 def _num(value: float | None) -> str:
     return "–" if value is None else f"{value:,.3g}"
+
+
+def _weight(criterion: dict[str, Any]) -> str:
+    return "key" if criterion.get("key") else f"{criterion.get('weight', 1):g}"

@@ -128,3 +128,36 @@ def test_junit_lists_each_slo_and_criterion_with_failures_and_errors() -> None:
         c for c in suite.iter("testcase") if c.get("classname") == "loadgate.criterion"
     ]
     assert criterion_case.find("failure").get("message") == "p99 rose 18 %"  # type: ignore[union-attr]
+
+
+def test_a_scored_gate_shows_its_score_in_every_report() -> None:
+    import xml.etree.ElementTree as ET
+
+    from harness.gate.score import total_score
+    from harness.model import CriterionResult
+    from harness.report.junit_xml import render_junit
+    from harness.report.summary_md import render_summary
+
+    criteria = [
+        CriterionResult("p99 of all requests", 4.0, 300.0, True, weight=3.0),
+        CriterionResult("error ratio of all requests", 0.004, 0.001, False, "too many", weight=1.0),
+        CriterionResult("burn rate of home", 0.2, 1.0, True, key=True),
+    ]
+    score = total_score(criteria)
+    met = [SLOEvaluation("home", SLOStatus.MET, 0.99, 0.999, 500.0, 0.1)]
+    verdict = decide(met, RUN.generator, RUN.window, RUN.client, (), criteria, score)
+    document = build_result(RUN, "scenarios/ci.yaml", met, verdict, criteria, score=score)
+
+    assert document["verdict"] == "warn"  # 3 of 4 points = 75 %: at the warning line
+    assert document["score"] == {
+        "value": 75.0, "earned": 3.0, "possible": 4.0, "pass": 90.0, "warning": 75.0, "status": "warn",
+    }  # fmt: skip
+    assert [c["weight"] for c in document["criteria"]] == [3.0, 1.0, 1.0]  # type: ignore[index]
+    text = render_summary(document)
+    assert "Gate score: **75 %** (3 of 4 points; pass ≥ 90 %, warning ≥ 75 %)." in text
+    assert "| burn rate of home | ✅ pass | 0.2 | – | – | key |" in text
+    cases = {c.get("name"): c for c in ET.fromstring(render_junit(document)).iter("testcase")}
+    assert cases["score"].find("failure") is None  # a warning is not a JUnit failure
+    output = io.StringIO()
+    print_report(Console(file=output, width=160), document, "r.json")
+    assert "Gate score: 75%" in output.getvalue()

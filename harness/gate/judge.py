@@ -1,0 +1,46 @@
+"""Every gate criterion of a plan, judged, and the total score. Pure: measurements in.
+
+burn-rate bound (key) + absolute criteria + relative criteria (with a baseline) → score
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from harness.gate.absolute import judge_absolute
+from harness.gate.criteria import burn_rate_criteria
+from harness.gate.relative import judge_relative
+from harness.gate.score import Score, total_score
+from harness.model import ClientStats, CriterionResult, LoadWindow, Plan, SLOEvaluation
+
+__all__ = ["GateJudgement", "judge_gate"]
+
+
+@dataclass(frozen=True)
+class GateJudgement:
+    criteria: list[CriterionResult]
+    score: Score | None
+    scored_slos: frozenset[str]  # SLOs judged by a slos_met criterion instead of as key
+
+
+def judge_gate(
+    plan: Plan,
+    evaluations: Sequence[SLOEvaluation],
+    client: ClientStats | None,
+    window: LoadWindow | None,
+    samples: dict[str, dict[str, list[float]]],
+) -> GateJudgement:
+    criteria = burn_rate_criteria(evaluations, plan.max_burn_rate)
+    criteria += judge_absolute(plan.absolute_criteria, client, evaluations, window)
+    if plan.baseline is not None:
+        criteria += judge_relative(
+            plan.relative_criteria, plan.baseline.samples, samples, plan.baseline.name
+        )
+    scored_slos = frozenset(
+        evaluation.name
+        for evaluation in evaluations
+        for criterion in plan.absolute_criteria
+        if criterion.metric == "slos_met" and criterion.slo in (None, evaluation.name)
+    )
+    return GateJudgement(criteria, total_score(criteria, plan.score_thresholds), scored_slos)

@@ -1,0 +1,52 @@
+"""An SLO's burn rate as one PromQL expression, and as a series over a run.
+
+Burn rate = error ratio ÷ error budget: 1 spends the budget exactly over the SLO's own window.
+The report charts it per 5 s window; soak mode evaluates it over the multi-window pairs of a
+burn-rate policy.
+"""
+
+from __future__ import annotations
+
+from harness.model import LoadWindow
+from harness.prometheus_api import PrometheusAPI, QueryError
+from harness.slo.model import SLO, render_query
+
+__all__ = ["burn_rate_query", "burn_series", "error_ratio_query"]
+
+
+def error_ratio_query(slo: SLO, window: str) -> str:
+    """The share of bad events over ``window`` (a PromQL range such as ``5m``)."""
+
+    def q(query: str) -> str:
+        return f"({render_query(query, window)})"
+
+    if slo.raw_query is not None:
+        return q(slo.raw_query) if slo.raw_is_failure else f"(1 - {q(slo.raw_query)})"
+    assert slo.total_query is not None
+    if slo.bad_query is not None:
+        return f"({q(slo.bad_query)} / {q(slo.total_query)})"
+    assert slo.good_query is not None
+    return f"(1 - {q(slo.good_query)} / {q(slo.total_query)})"
+
+
+def burn_rate_query(slo: SLO, window: str) -> str:
+    return f"{error_ratio_query(slo, window)} / {slo.error_budget:.12g}"
+
+
+def burn_series(
+    api: PrometheusAPI, slos: tuple[SLO, ...], window: LoadWindow, step_s: float = 5.0
+) -> dict[str, dict[str, list[float]]]:
+    """Each SLO's burn rate per ``step_s`` window of the run, for charts; no data → no values."""
+    series: dict[str, dict[str, list[float]]] = {}
+    start = window.start + step_s
+    if window.end < start:
+        return series
+    for slo in slos:
+        try:
+            values = api.range_values(
+                burn_rate_query(slo, f"{step_s:g}s"), start, window.end, step_s
+            )
+        except QueryError:
+            values = []  # the verdict already reports the SLO's query problems
+        series[slo.name] = {"burn_rate": values}
+    return series
