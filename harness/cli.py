@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--baseline", help="compare with this baseline: a name under baselines/, or a path"
     )
+    run.add_argument(
+        "--no-live",
+        action="store_true",
+        help="no live view on a terminal: a plain progress line every 15 s instead (as in CI logs)",
+    )
     remote = run.add_argument_group("workers on other machines (see docs/load.md)")
     remote.add_argument(
         "--expect-workers", type=int, help="run only the Locust master; wait for N workers"
@@ -205,7 +210,13 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
             baseline=args.baseline,
         )
     )
-    outcome = execute_run(plan, say=lambda line: errors.print(f"[dim]loadgate[/] {line}"))
+    # The live view goes where the progress lines go (stderr), and only to a real terminal.
+    live = errors.is_terminal and not errors.is_dumb_terminal and not args.no_live
+    outcome = execute_run(
+        plan,
+        say=lambda line: errors.print(f"[dim]loadgate[/] {line}"),
+        live=errors if live else None,
+    )
     print_report(console, outcome.result, str(outcome.result_path))
     return outcome.verdict.exit_code
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -49,7 +50,31 @@ def test_smoke_gate_passes_and_each_sli_agrees_with_locust_counts(out_dir: Path)
             assert slo["sli"] == pytest.approx(expected_sli, rel=0.01), slo["name"]
     window = result["run"]["load_window"]
     assert window["seconds"] == pytest.approx(12, abs=1.5)
+    assert_progress_lines_in_the_log(run, result)
     assert_nothing_left_behind(run)
+
+
+PROGRESS = re.compile(
+    r"\[(\d+)s/15s\] (warm-up|window): (\d+) req/s, p99 ([\d.]+) ms, "
+    r"(\d+) errors \(([\d.]+)%\), SLOs: (.*)"
+)
+
+
+def assert_progress_lines_in_the_log(run: CliRun, result: dict[str, Any]) -> None:
+    """Not a terminal: the live view is one plain line per 15 s on stderr, with real numbers."""
+    lines = PROGRESS.findall(run.stderr)
+    # The Locust phase lasts a little over its 15 s (start-up, final scrape): exactly one line.
+    assert len(lines) == 1, run.stderr
+    [(elapsed, phase, rate, p99, errors, error_pct, slos)] = lines
+    assert int(elapsed) >= 15 and phase == "window"
+    total = result["client"]["total"]
+    average = total["requests"] / result["run"]["load_window"]["seconds"]
+    assert 0.5 * average <= int(rate) <= 2 * average, (rate, average)
+    assert 0 < float(p99) < 1000
+    assert float(error_pct) < 1, errors  # the gate passes: at most a few failures
+    counts = re.findall(r"(\d+) (met so far|burning|no data yet|unknown)", slos)
+    assert sum(int(n) for n, _ in counts) == 4, slos
+    assert {status for _, status in counts} <= {"met so far", "burning"}, slos
 
 
 def test_an_impossible_objective_fails_naming_the_breached_slo(
