@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from rich.console import Console
+
 from harness.durations import promql_duration
 from harness.errors import InconclusiveError
 from harness.gate.baseline import fingerprint
-from harness.gate.criteria import burn_rate_criteria
-from harness.gate.relative import judge_relative
+from harness.gate.judge import judge_gate
 from harness.gate.samples import window_samples
+from harness.gate.score import Score
 from harness.gate.steps import StepResult, step_windows
 from harness.gate.verdict import decide, inconclusive
 from harness.load.health import judge_generator
@@ -42,9 +44,12 @@ from harness.model import (
     Verdict,
 )
 from harness.prometheus_api import PrometheusAPI
+from harness.report.html_report import write_html
 from harness.report.junit_xml import write_junit
+from harness.report.live import LiveSampler, LiveView
 from harness.report.result_json import build_result, write_result
 from harness.report.summary_md import write_summary
+from harness.slo.burn import burn_series
 from harness.slo.evaluate import evaluate_slo, no_data
 from harness.slo.measure import check_bucket_boundaries, check_queries, measure_slo
 from harness.stack.processes import ProcessGroup
@@ -79,6 +84,8 @@ class _Progress:
     criteria: list[CriterionResult] = field(default_factory=list)
     steps: list[StepResult] = field(default_factory=list)
     samples: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    slo_samples: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    score: Score | None = None
 
 
 def new_run_id(name: str, now: float) -> str:
@@ -89,8 +96,12 @@ def new_run_id(name: str, now: float) -> str:
 Say = Callable[[str], None]
 
 
-def execute_run(plan: Plan, say: Say = lambda _: None) -> RunOutcome:
-    """Run the plan end to end; ``say`` receives one line per stage, for the person watching."""
+def execute_run(plan: Plan, say: Say = lambda _: None, live: Console | None = None) -> RunOutcome:
+    """Run the plan end to end; ``say`` receives one line per stage, for the person watching.
+
+    While Locust runs, ``live`` (a terminal) shows a live view; without it, ``say`` gets a
+    progress line every 15 s.
+    """
     started_at = time.time()
     run_id = new_run_id(plan.name, started_at)
     run_dir = plan.out_dir / run_id
@@ -107,25 +118,38 @@ def execute_run(plan: Plan, say: Say = lambda _: None) -> RunOutcome:
         evaluations=[],
     )
     try:
-        verdict = _run_stages(plan, run_dir, progress, say)
+        verdict = _run_stages(plan, run_dir, progress, say, live)
     except InconclusiveError as exc:
         verdict = inconclusive(str(exc))
     except KeyboardInterrupt:
         verdict = inconclusive("interrupted before the run finished; results are partial")
     scenario = str(plan.scenario_path) if plan.scenario_path else plan.name
     result = build_result(
-        progress.run, scenario, progress.evaluations, verdict, progress.criteria, progress.steps
+        progress.run,
+        scenario,
+        progress.evaluations,
+        verdict,
+        progress.criteria,
+        progress.steps,
+        progress.score,
     )
-    # What a later run needs to compare against this one (loadgate baseline save).
+    # What a later run needs to compare against this one (loadgate baseline save), and the
+    # series the HTML report charts.
     result["samples"] = progress.samples
+    result["slo_samples"] = progress.slo_samples
+    if plan.baseline is not None:
+        result["baseline"] = {"name": plan.baseline.name, "samples": plan.baseline.samples}
     result["fingerprint"] = fingerprint(plan)
     path = write_result(run_dir, result)
     write_summary(run_dir, result)
     write_junit(run_dir, result)
+    write_html(run_dir, result)
     return RunOutcome(verdict, run_dir, result, path)
 
 
-def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Verdict:
+def _run_stages(
+    plan: Plan, run_dir: Path, progress: _Progress, say: Say, live: Console | None = None
+) -> Verdict:
     # The TSDB is scratch space: the verdict and its numbers go to the report, the samples do not.
     with (
         tempfile.TemporaryDirectory(prefix="loadgate-tsdb-") as tsdb,
@@ -164,9 +188,19 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
             else f"{load.users} users"
         )
         say(f"load: {shape}, {load.duration_s:g}s after a {load.warmup_s:g}s warm-up…")
-        locust = run_locust(
-            group, plan.locustfile, target_url, load, run_dir, metrics_ports, remote=remote
-        )
+        # Its own API client: the view's thread may still be in a query when the phase ends.
+        sampler = LiveSampler(PrometheusAPI(api.url), plan.slos)
+        with LiveView(sampler, load, console=live, say=say) as view:
+            locust = run_locust(
+                group,
+                plan.locustfile,
+                target_url,
+                load,
+                run_dir,
+                metrics_ports,
+                on_tick=view.on_tick,
+                remote=remote,
+            )
         results = read_client_results(run_dir / "client", open_model=load.arrivals is not None)
         generator = judge_generator(
             locust.sampler.samples,
@@ -196,6 +230,7 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
                 client = with_prometheus_p99(api, results.client, results.window)
                 progress.run = replace(progress.run, client=client)
                 progress.samples = window_samples(api, client, results.window)
+            progress.slo_samples = burn_series(api, plan.slos, results.window)
             progress.evaluations = [
                 evaluate_slo(slo, measure_slo(api, slo, results.window), plan.min_events)
                 for slo in plan.slos
@@ -211,11 +246,10 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
             and len(load.arrivals.stages) > 1
         ):
             progress.steps = _judge_steps(api, plan, results.window)
-        progress.criteria = burn_rate_criteria(progress.evaluations, plan.max_burn_rate)
-        if plan.baseline is not None:
-            progress.criteria += judge_relative(
-                plan.relative_criteria, plan.baseline.samples, progress.samples, plan.baseline.name
-            )
+        gate = judge_gate(
+            plan, progress.evaluations, progress.run.client, results.window, progress.samples
+        )
+        progress.criteria, progress.score = gate.criteria, gate.score
         return decide(
             progress.evaluations,
             generator,
@@ -223,6 +257,8 @@ def _run_stages(plan: Plan, run_dir: Path, progress: _Progress, say: Say) -> Ver
             progress.run.client,
             problems,
             progress.criteria,
+            gate.score,
+            gate.scored_slos,
         )
 
 

@@ -32,7 +32,10 @@ slos: [{REPO / "slo/recommender.yaml"}]
 gate:
   min_events: 100
   criteria:
-    - {{metric: p99_ms, max_increase: 10%}}
+    - {{metric: p99_ms, max_increase: 10%, key: true}}   # a regression fails the run
+    - {{metric: p99_ms, pass: "< 300ms", weight: 2}}      # scored: 2 points
+    - {{metric: error_ratio, pass: "< 0.1%"}}            # 1 point
+    - {{metric: throughput, pass: ">= 100000/s", warning: ">= 1/s"}}  # always warns: ½ point
 """,
     )
 
@@ -42,6 +45,13 @@ def test_a_run_like_its_baseline_passes_and_30_percent_more_latency_fails(tmp_pa
     baselines = tmp_path / "baselines"
     first = run_cli("run", str(scenario(tmp_path / "a", 10)), out_dir=out / "a")
     assert first.returncode == 0, first.stdout + first.stderr
+    # Absolute criteria are scored Keptn-style: 3.5 of 4 points is 87.5 %, under the 90 % pass
+    # line and over the 75 % warning line: the run warns (exit 0) and says why.
+    assert first.result["verdict"] == "warn"
+    assert [c["status"] for c in first.result["criteria"]] == ["pass", "pass", "warn"]
+    assert first.result["score"]["value"] == 87.5
+    assert first.result["reasons"][0].startswith("the score 88% (3.5 of 4 points")
+    assert first.result["reasons"][1].startswith("throughput of all requests is ")
     [run_dir] = (out / "a").iterdir()
     saved = run_cli(
         "baseline", "save", str(run_dir), "--name", "main", "--dir", str(baselines), out_dir=out
@@ -58,22 +68,24 @@ def test_a_run_like_its_baseline_passes_and_30_percent_more_latency_fails(tmp_pa
     )
 
     assert same.returncode == 0, same.stdout + same.stderr
-    [unchanged] = same.result["criteria"]
+    unchanged = same.result["criteria"][-1]
+    assert unchanged["name"] == "p99 of GET /v1/recommendations/home vs baseline"
     assert unchanged["status"] in ("pass", "warn") and abs(unchanged["effect_pct"]) < 10
 
     assert slower.returncode == 1, slower.stdout + slower.stderr
-    [regression] = slower.result["criteria"]
-    assert regression["status"] == "fail"
+    regression = slower.result["criteria"][-1]
+    assert regression["status"] == "fail" and regression["key"]
     low, high = regression["confidence_interval_pct"]
     assert 10 < low <= regression["effect_pct"] <= high
-    [reason] = slower.result["reasons"]
+    [reason] = slower.result["reasons"]  # the key criterion; the score alone would only warn
     assert reason.startswith("p99 of GET /v1/recommendations/home rose ")
     assert "against baseline `main`; tolerance +10%" in reason
 
     # The reports: JUnit lists each SLO and criterion; the summary renders the verdict.
     [slower_dir] = (out / "slower").iterdir()
     suite = ET.parse(slower_dir / "junit.xml").getroot()
-    assert len(list(suite.iter("testcase"))) == len(slower.result["slos"]) + 1
+    expected_cases = len(slower.result["slos"]) + len(slower.result["criteria"]) + 1  # + score
+    assert len(list(suite.iter("testcase"))) == expected_cases
     assert suite.get("failures") == "1"
     assert (slower_dir / "summary.md").read_text().startswith("## ❌ loadgate: FAIL")
     assert leftover_processes([*first.run_ids, *same.run_ids, *slower.run_ids]) == []
