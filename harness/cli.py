@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from types import FrameType
 from rich.console import Console
 
 from harness import __version__
+from harness.alert.gate_page import add_page_parser, run_page
 from harness.durations import DURATION_HELP
 from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
 from harness.gate.baseline import BASELINE_DIR, save_baseline
@@ -152,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument(
         "--pagerduty-url", help="Events API URL for Alertmanager (default: PagerDuty's)"
     )
+    add_page_parser(commands)
     return parser
 
 
@@ -169,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args.paths, console, errors)
+        if args.command == "page":
+            return _page(args, console, errors)
         if args.command == "rules":
             return _rules(args, console)
         if args.command == "baseline":
@@ -225,6 +230,15 @@ def _validate(paths: list[Path], console: Console, errors: Console) -> int:
     summary = validate_paths(paths)  # raises InputError listing every problem
     console.print(f"[green]valid[/]: {summary}")
     return EXIT_PASS
+
+
+def _page(args: argparse.Namespace, console: Console, errors: Console) -> int:
+    return run_page(
+        args,
+        os.environ,
+        print_line=lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True),
+        say=lambda line: errors.print(f"loadgate: {line}", markup=False),
+    )
 
 
 def _rules(args: argparse.Namespace, console: Console) -> int:

@@ -1,0 +1,236 @@
+"""``loadgate page RESULT_JSON``: page (or resolve) on a finished run's verdict, e.g. from CI.
+
+One alert per gated scenario, dedup key ``loadgate/gate/<scenario name>``: a failing gate on main
+opens it (``auto`` triggers on fail or inconclusive), the next passing run closes it (``auto``
+resolves on pass or warn), and a failure in between updates the same alert instead of opening more.
+
+Exit codes: 0 delivered (or dry run) · 2 invalid input (unreadable result, bad flags, no
+``--page``/``--dry-run``) · 3 PagerDuty could not be reached after the bounded retries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path, PurePath
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from harness.alert.cli_options import add_paging_arguments, pager_from_args, paging_mode
+from harness.alert.events import Action, AlertEvent, Severity, fit_summary, gate_dedup_key
+from harness.errors import (
+    COMMAND_LINE,
+    EXIT_INCONCLUSIVE,
+    EXIT_PASS,
+    InputError,
+    Problem,
+)
+
+__all__ = ["add_page_parser", "gate_event", "read_result", "run_page"]
+
+ActionChoice = Literal["auto", "trigger", "resolve"]
+VERDICTS = ("pass", "warn", "fail", "inconclusive")
+TRIGGERING = ("fail", "inconclusive")
+SEVERITY: dict[str, Severity] = {
+    "fail": "critical",
+    "inconclusive": "error",
+    "warn": "warning",
+    "pass": "info",
+}
+REPORT_FILES = ("report.html", "summary.md", "junit.xml", "result.json", "locust_report.html")
+
+
+def add_page_parser(commands: Any) -> None:
+    """Add the ``page`` subcommand to the CLI's subparsers."""
+    page = commands.add_parser(
+        "page",
+        help="page PagerDuty on a finished run's verdict (e.g. a failing gate in CI)",
+        description="Trigger a PagerDuty alert for a run that failed or was inconclusive, or "
+        "resolve it when the run passed. One alert per scenario (dedup key "
+        "loadgate/gate/<scenario>). Paging is explicit: pass --page, or --dry-run to print the "
+        "event instead.",
+        epilog="exit codes: 0 delivered (or dry run) · 2 invalid input · "
+        "3 PagerDuty could not be reached",
+    )
+    page.add_argument("result", type=Path, metavar="RESULT_JSON", help="a run's result.json")
+    page.add_argument(
+        "--action",
+        choices=("auto", "trigger", "resolve"),
+        default="auto",
+        help="auto (default): trigger on fail or inconclusive, resolve on pass or warn",
+    )
+    page.add_argument(
+        "--report-url",
+        metavar="URL",
+        help="base URL where the run's report files are published (default: link the local files)",
+    )
+    page.add_argument(
+        "--source", default="loadgate", help="payload.source: what is affected (default: loadgate)"
+    )
+    add_paging_arguments(page)
+
+
+def run_page(
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    print_line: Callable[[str], None],
+    say: Callable[[str], None],
+    **client_kwargs: Any,
+) -> int:
+    """Run ``loadgate page``; InputError for invalid input, else an exit code."""
+    if paging_mode(args) == "off":
+        raise InputError(
+            [
+                Problem(
+                    COMMAND_LINE,
+                    "--page/--dry-run",
+                    "paging must be explicit: pass --page to send the event to PagerDuty, "
+                    "or --dry-run to print it without sending",
+                )
+            ]
+        )
+    if args.report_url and urlsplit(args.report_url).scheme not in ("http", "https"):
+        raise InputError(
+            [Problem(COMMAND_LINE, "--report-url", f"{args.report_url!r}: allowed an http(s) URL")]
+        )
+    if not args.source.strip():
+        raise InputError([Problem(COMMAND_LINE, "--source", "empty; allowed: a non-empty name")])
+    result = read_result(args.result)
+    event = gate_event(result, args.action, args.result, args.report_url, args.source, environ)
+    with pager_from_args(args, environ, print_line, **client_kwargs) as pager:
+        delivery = pager.send(event)
+    if not delivery.ok:
+        say(
+            f"PagerDuty could not be reached; the {delivery.kind} for {delivery.dedup_key} was "
+            f"not delivered: {delivery.detail}"
+        )
+        return EXIT_INCONCLUSIVE
+    if paging_mode(args) == "page":
+        say(f"sent {delivery.kind} {delivery.dedup_key}: {delivery.detail}")
+    return EXIT_PASS
+
+
+def read_result(path: Path) -> dict[str, Any]:
+    """A result.json, checked just enough to page on (InputError naming the file otherwise)."""
+
+    def problem(field: str, message: str) -> InputError:
+        return InputError([Problem(str(path), field, message)])
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise problem("RESULT_JSON", "no such file; allowed: a run's result.json") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise problem(
+            "RESULT_JSON", f"cannot read it ({exc}); allowed: a run's result.json"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            [Problem(str(path), "RESULT_JSON", f"not JSON: {exc.msg}", line=exc.lineno)]
+        ) from None
+    if not isinstance(document, dict):
+        raise problem("RESULT_JSON", "not a JSON object; allowed: a run's result.json")
+    if not isinstance(document.get("schema"), int):
+        raise problem(
+            "schema", "missing; allowed: a result.json written by loadgate run (schema 1)"
+        )
+    if document.get("verdict") not in VERDICTS:
+        raise problem("verdict", f"{document.get('verdict')!r}; allowed: {', '.join(VERDICTS)}")
+    run = document.get("run")
+    if not isinstance(run, dict) or not isinstance(run.get("scenario"), str) or not run["scenario"]:
+        raise problem("run.scenario", "missing; allowed: the scenario the run gated")
+    return document
+
+
+def gate_event(
+    result: Mapping[str, Any],
+    action: ActionChoice,
+    result_path: Path,
+    report_url: str | None,
+    source: str,
+    environ: Mapping[str, str],
+) -> AlertEvent:
+    """The trigger or resolve for one run's verdict."""
+    verdict: str = result["verdict"]
+    run: Mapping[str, Any] = result["run"]
+    scenario: str = run["scenario"]
+    chosen: Action = (
+        action if action != "auto" else "trigger" if verdict in TRIGGERING else "resolve"
+    )
+    reasons = [str(r) for r in result.get("reasons") or []]
+    headline = f"loadgate {verdict.upper()}: {scenario}"
+    return AlertEvent(
+        action=chosen,
+        dedup_key=gate_dedup_key(scenario_name(scenario)),
+        summary=fit_summary(f"{headline} — {reasons[0]}" if reasons else headline),
+        source=source,
+        severity=SEVERITY[verdict],
+        custom_details=_details(result, reasons, result_path),
+        links=_links(result_path, report_url, environ),
+        component=scenario_name(scenario),
+        class_="load gate",
+    )
+
+
+def scenario_name(scenario: str) -> str:
+    """``scenarios/ci.yaml`` → ``ci``; a name given without a file stays as it is."""
+    path = PurePath(scenario)
+    return path.stem if path.suffix in (".yaml", ".yml") else scenario
+
+
+def _details(result: Mapping[str, Any], reasons: list[str], path: Path) -> dict[str, Any]:
+    run: Mapping[str, Any] = result["run"]
+    details: dict[str, Any] = {
+        "verdict": result["verdict"],
+        "exit_code": result.get("exit_code"),
+        "reasons": reasons,
+        "scenario": run["scenario"],
+        "run_id": run.get("id"),
+        "target": run.get("target"),
+        "load_window": run.get("load_window"),
+        "slos": [
+            {
+                "name": slo.get("name"),
+                "status": slo.get("status"),
+                "sli": slo.get("sli"),
+                "objective": slo.get("objective"),
+                "burn_rate": slo.get("burn_rate"),
+            }
+            for slo in result.get("slos") or []
+            if isinstance(slo, dict)
+        ],
+        "result_file": str(path),
+    }
+    failed = [
+        {key: c.get(key) for key in ("name", "status", "observed", "threshold")}
+        for c in result.get("criteria") or []
+        if isinstance(c, dict) and c.get("status") not in ("pass", None)
+    ]
+    if failed:
+        details["criteria_not_passed"] = failed
+    generator = result.get("generator")
+    if isinstance(generator, dict) and generator.get("problems"):
+        details["generator_problems"] = generator["problems"]
+    return details
+
+
+def _links(path: Path, report_url: str | None, environ: Mapping[str, str]) -> list[dict[str, str]]:
+    run_dir = path.parent
+    links = [
+        {
+            "href": f"{report_url.rstrip('/')}/{name}"
+            if report_url
+            else (run_dir / name).resolve().as_uri(),
+            "text": name,
+        }
+        for name in REPORT_FILES
+        if (run_dir / name).is_file()
+    ]
+    # GitHub Actions: link the workflow run that produced the verdict.
+    server, repository, run_id = (
+        environ.get(name) for name in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+    )
+    if server and repository and run_id:
+        links.append({"href": f"{server}/{repository}/actions/runs/{run_id}", "text": "CI run"})
+    return links
