@@ -246,7 +246,9 @@ class FakePagerDuty:
                     errors = ["Invalid JSON: the body must be a JSON object"]
                     return 400, self._reject(path, 400, body, errors), {}
                 errors = (
-                    _alert_event_errors(parsed) if path == ALERT_PATH else _change_event_errors(parsed)
+                    _alert_event_errors(parsed)
+                    if path == ALERT_PATH
+                    else _change_event_errors(parsed)
                 )
                 if errors:
                     return 400, self._reject(path, 400, body, errors), {}
@@ -254,7 +256,9 @@ class FakePagerDuty:
             finally:
                 self._condition.notify_all()
 
-    def _record(self, path: str, status: int, body: dict[str, Any] | str, error: str | None) -> None:
+    def _record(
+        self, path: str, status: int, body: dict[str, Any] | str, error: str | None
+    ) -> None:
         self.received.append(ReceivedEvent(path, status, body, error))
 
     def _reject(
@@ -441,7 +445,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._serve()
 
-    do_GET = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_POST
+    do_GET = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_POST  # noqa: N815
 
     def _serve(self) -> None:
         try:
