@@ -1,7 +1,8 @@
 """Application factory: ``init_app(settings)`` builds catalog, store, caches, downstream and routes.
 
-Resources with a lifetime (the store's connections, the downstream session, background faults)
-are attached with ``cleanup_ctx``, so they close on shutdown in reverse order.
+Resources with a lifetime (the store's connections, the downstream session, background faults,
+the event-loop lag probe) are attached with ``cleanup_ctx``, so they close on shutdown in reverse
+order.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from services_under_test.recommender.keys import (
     SETTINGS,
     STORE,
 )
-from services_under_test.recommender.metrics import ServiceMetrics
+from services_under_test.recommender.metrics import ServiceMetrics, measure_loop_lag
 from services_under_test.recommender.protection import shedding_middleware
 from services_under_test.recommender.routes import setup_routes
 from services_under_test.recommender.settings import Settings
@@ -75,6 +76,7 @@ async def init_app(
         )
         app.cleanup_ctx.append(_reranker_lifetime)
     app.cleanup_ctx.append(_fault_loops)
+    app.cleanup_ctx.append(_loop_lag)
     setup_routes(app, registry, settings.admin)
     return app
 
@@ -92,4 +94,9 @@ async def _reranker_lifetime(app: web.Application) -> AsyncIterator[None]:
 
 async def _fault_loops(app: web.Application) -> AsyncIterator[None]:
     async for _ in run_fault_loops(app[FAULTS]):
+        yield
+
+
+async def _loop_lag(app: web.Application) -> AsyncIterator[None]:
+    async for _ in measure_loop_lag(app[METRICS].loop_lag):
         yield

@@ -1,7 +1,8 @@
 """Running the service: one process, or ``--workers N`` processes sharing the port (SO_REUSEPORT).
 
 With several workers, metrics go through prometheus_client's multiprocess mode: each worker writes
-its values to a shared folder and /metrics, answered by any worker, aggregates all of them.
+its values to a shared folder and /metrics, answered by any worker, aggregates all of them. The
+``process_*`` metrics (RSS, open fds, which a soak watches for leaks) are then absent: see metrics.py.
 SIGTERM drains: no new connections, in-flight requests finish (up to 10 s), then resources close.
 """
 
