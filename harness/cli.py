@@ -18,14 +18,15 @@ from rich.console import Console
 
 from harness import __version__
 from harness.alert.gate_page import add_page_parser, run_page
-from harness.durations import DURATION_HELP
+from harness.cli_load import add_load_arguments, add_remote_arguments, run_options
 from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
 from harness.gate.baseline import BASELINE_DIR, save_baseline
-from harness.plan import RunOptions, build_plan
+from harness.plan import build_plan
 from harness.report.console import print_report
 from harness.slo.generate import write_rules
 from harness.slo.loader import load_slo_files
 from harness.slo.policy import DEFAULT_POLICY, load_policy
+from harness.soak.command import add_soak_arguments, run_soak
 from harness.validate import validate_paths
 
 __all__ = ["main"]
@@ -50,63 +51,23 @@ def build_parser() -> argparse.ArgumentParser:
         "Flags override the scenario file. Without --target the reference service is started.",
         epilog=EPILOG,
     )
-    run.add_argument(
-        "scenario", nargs="?", type=Path, help="scenario YAML file (optional with flags)"
-    )
-    run.add_argument("--locustfile", type=Path, help="locustfile to run (any ordinary one)")
-    run.add_argument(
-        "--slo",
-        dest="slo_files",
-        action="append",
-        type=Path,
-        default=[],
-        help="OpenSLO file to judge by (repeatable; replaces the scenario's)",
-    )
-    run.add_argument(
-        "--target", help="base URL of a running service (loopback unless --allow-remote)"
-    )
-    run.add_argument(
-        "--allow-remote",
-        action="store_true",
-        help="allow a target outside 127.0.0.0/8 and ::1 (be sure it is not production)",
-    )
-    run.add_argument("--users", type=int, help="concurrent users (closed model)")
-    run.add_argument("--spawn-rate", type=float, help="users started per second")
-    run.add_argument(
-        "--arrival-rate",
-        type=float,
-        help="open model: iterations started per second, on schedule (--users is then the pool)",
-    )
-    run.add_argument("--duration", help=f"measured load window: {DURATION_HELP}")
-    run.add_argument("--warmup", help=f"load before the window opens: {DURATION_HELP}")
-    run.add_argument("--processes", type=int, help="Locust worker processes on this machine")
-    run.add_argument(
-        "--out", type=Path, default=Path("reports"), help="reports folder (default: reports)"
-    )
-    run.add_argument(
-        "--prometheus-url", help="use this Prometheus instead of starting a private one"
-    )
+    add_load_arguments(run)
+    add_remote_arguments(run)
     run.add_argument(
         "--baseline", help="compare with this baseline: a name under baselines/, or a path"
     )
-    run.add_argument(
-        "--no-live",
-        action="store_true",
-        help="no live view on a terminal: a plain progress line every 15 s instead (as in CI logs)",
+
+    soak = commands.add_parser(
+        "soak",
+        help="run load for hours, alerting, paging and looking for leaks like production",
+        description="Run the scenario's load for --duration; every interval, judge each SLO's "
+        "burn rate over the policy's windows in soak time, page on alerts (--page/--dry-run), "
+        "and look for leaks and drift. Ctrl-C stops it with a partial report.",
+        epilog=EPILOG,
     )
-    remote = run.add_argument_group("workers on other machines (see docs/load.md)")
-    remote.add_argument(
-        "--expect-workers", type=int, help="run only the Locust master; wait for N workers"
-    )
-    remote.add_argument(
-        "--master-bind", help="host:port the master listens on (default 127.0.0.1:5557)"
-    )
-    remote.add_argument(
-        "--worker-metrics",
-        action="append",
-        default=[],
-        help="host:port of a worker's metrics exporter (one each)",
-    )
+    add_load_arguments(soak, scenario_required=True)
+    add_remote_arguments(soak)
+    add_soak_arguments(soak)
 
     validate = commands.add_parser(
         "validate",
@@ -180,6 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             path = save_baseline(args.run_dir, args.name, args.dir)
             console.print(f"[green]saved[/] baseline {args.name!r}: {path}", highlight=False)
             return EXIT_PASS
+        if args.command == "soak":
+            return run_soak(
+                build_plan(run_options(args)), args, console, errors, _live(args, errors)
+            )
         return _run(args, console, errors)
     except InputError as exc:
         errors.print(f"[bold red]invalid input[/] ({len(exc.problems)} problem(s)):")
@@ -194,36 +159,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     from harness.run import execute_run  # the pipeline's imports are only needed to run
 
-    plan = build_plan(
-        RunOptions(
-            scenario=args.scenario,
-            locustfile=args.locustfile,
-            slo_files=tuple(args.slo_files),
-            target=args.target,
-            users=args.users,
-            spawn_rate=args.spawn_rate,
-            arrival_rate=args.arrival_rate,
-            duration=args.duration,
-            warmup=args.warmup,
-            processes=args.processes,
-            out=args.out,
-            prometheus_url=args.prometheus_url,
-            allow_remote=args.allow_remote,
-            expect_workers=args.expect_workers,
-            master_bind=args.master_bind,
-            worker_metrics=tuple(args.worker_metrics),
-            baseline=args.baseline,
-        )
-    )
-    # The live view goes where the progress lines go (stderr), and only to a real terminal.
-    live = errors.is_terminal and not errors.is_dumb_terminal and not args.no_live
+    plan = build_plan(run_options(args))
     outcome = execute_run(
         plan,
         say=lambda line: errors.print(f"[dim]loadgate[/] {line}"),
-        live=errors if live else None,
+        live=errors if _live(args, errors) else None,
     )
     print_report(console, outcome.result, str(outcome.result_path))
     return outcome.verdict.exit_code
+
+
+def _live(args: argparse.Namespace, errors: Console) -> bool:
+    """The live view goes where the progress lines go (stderr), and only to a real terminal."""
+    return errors.is_terminal and not errors.is_dumb_terminal and not args.no_live
 
 
 def _validate(paths: list[Path], console: Console, errors: Console) -> int:

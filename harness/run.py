@@ -29,7 +29,7 @@ from harness.gate.judge import judge_gate
 from harness.gate.samples import window_samples
 from harness.gate.score import Score
 from harness.gate.steps import StepResult, step_windows
-from harness.gate.verdict import decide, inconclusive
+from harness.gate.verdict import decide, inconclusive, with_findings
 from harness.load.health import judge_generator
 from harness.load.quantiles import with_prometheus_p99
 from harness.load.results import read_client_results
@@ -43,6 +43,7 @@ from harness.model import (
     SLOEvaluation,
     Verdict,
 )
+from harness.monitor import RunMonitor
 from harness.prometheus_api import PrometheusAPI
 from harness.report.html_report import write_html
 from harness.report.junit_xml import write_junit
@@ -96,11 +97,16 @@ def new_run_id(name: str, now: float) -> str:
 Say = Callable[[str], None]
 
 
-def execute_run(plan: Plan, say: Say = lambda _: None, live: Console | None = None) -> RunOutcome:
+def execute_run(
+    plan: Plan,
+    say: Say = lambda _: None,
+    live: Console | None = None,
+    monitor: RunMonitor | None = None,
+) -> RunOutcome:
     """Run the plan end to end; ``say`` receives one line per stage, for the person watching.
 
     While Locust runs, ``live`` (a terminal) shows a live view; without it, ``say`` gets a
-    progress line every 15 s.
+    progress line every 15 s. A ``monitor`` (soak mode) watches the load and adds its findings.
     """
     started_at = time.time()
     run_id = new_run_id(plan.name, started_at)
@@ -118,11 +124,19 @@ def execute_run(plan: Plan, say: Say = lambda _: None, live: Console | None = No
         evaluations=[],
     )
     try:
-        verdict = _run_stages(plan, run_dir, progress, say, live)
+        verdict = _run_stages(plan, run_dir, progress, say, live, monitor)
     except InconclusiveError as exc:
         verdict = inconclusive(str(exc))
     except KeyboardInterrupt:
         verdict = inconclusive("interrupted before the run finished; results are partial")
+    except Exception as exc:  # a harness bug must still leave the partial report behind
+        log.exception("the run failed")
+        verdict = inconclusive(
+            f"the harness failed ({type(exc).__name__}: {exc}); results are partial"
+        )
+    if monitor is not None:
+        monitor.finished(progress.run.window, progress.samples)
+        verdict = with_findings(verdict, monitor.findings())
     scenario = str(plan.scenario_path) if plan.scenario_path else plan.name
     result = build_result(
         progress.run,
@@ -140,6 +154,8 @@ def execute_run(plan: Plan, say: Say = lambda _: None, live: Console | None = No
     if plan.baseline is not None:
         result["baseline"] = {"name": plan.baseline.name, "samples": plan.baseline.samples}
     result["fingerprint"] = fingerprint(plan)
+    if monitor is not None:
+        result[monitor.name] = monitor.report()
     path = write_result(run_dir, result)
     write_summary(run_dir, result)
     write_junit(run_dir, result)
@@ -148,7 +164,12 @@ def execute_run(plan: Plan, say: Say = lambda _: None, live: Console | None = No
 
 
 def _run_stages(
-    plan: Plan, run_dir: Path, progress: _Progress, say: Say, live: Console | None = None
+    plan: Plan,
+    run_dir: Path,
+    progress: _Progress,
+    say: Say,
+    live: Console | None = None,
+    monitor: RunMonitor | None = None,
 ) -> Verdict:
     # The TSDB is scratch space: the verdict and its numbers go to the report, the samples do not.
     with (
@@ -190,17 +211,24 @@ def _run_stages(
         say(f"load: {shape}, {load.duration_s:g}s after a {load.warmup_s:g}s warm-up…")
         # Its own API client: the view's thread may still be in a query when the phase ends.
         sampler = LiveSampler(PrometheusAPI(api.url), plan.slos)
-        with LiveView(sampler, load, console=live, say=say) as view:
-            locust = run_locust(
-                group,
-                plan.locustfile,
-                target_url,
-                load,
-                run_dir,
-                metrics_ports,
-                on_tick=view.on_tick,
-                remote=remote,
-            )
+        if monitor is not None:
+            monitor.started(api, target_url, run_dir.name)
+        try:
+            with LiveView(sampler, load, console=live, say=say, monitor=monitor) as view:
+                locust = run_locust(
+                    group,
+                    plan.locustfile,
+                    target_url,
+                    load,
+                    run_dir,
+                    metrics_ports,
+                    on_tick=view.on_tick,
+                    remote=remote,
+                    stop_reason=monitor.stop_reason if monitor else None,
+                )
+        finally:
+            if monitor is not None:
+                monitor.load_ended()
         results = read_client_results(run_dir / "client", open_model=load.arrivals is not None)
         generator = judge_generator(
             locust.sampler.samples,
@@ -209,6 +237,7 @@ def _run_stages(
             max_cpu=plan.max_generator_cpu,
             timed_out=locust.timed_out,
             interrupted=locust.interrupted,
+            stopped_early=locust.stopped_early is not None,
             arrivals=results.arrivals,
             reported=(results.processes, generators(load, remote)),
         )

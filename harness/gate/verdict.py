@@ -31,8 +31,9 @@ from harness.model import (
     Verdict,
     VerdictStatus,
 )
+from harness.monitor import Findings
 
-__all__ = ["decide", "inconclusive"]
+__all__ = ["decide", "inconclusive", "with_findings"]
 
 
 def decide(
@@ -111,3 +112,19 @@ def _breach_reason(evaluation: SLOEvaluation, span: str) -> str:
         f"{evaluation.objective:.3%} over {span} ({evaluation.events:.0f} events, "
         f"burn rate {evaluation.burn_rate:.1f}×)"
     )
+
+
+def with_findings(verdict: Verdict, findings: Findings) -> Verdict:
+    """A monitor's findings (soak: alerts that fired, leaks, drift) on top of the run's verdict.
+
+    What a monitor saw fail is a measurement too: a page that fired, or a leak, fails the run
+    even when the run was cut short (interrupted, aborted) — its reasons come first. Warnings
+    turn a pass into a warn. Notes (e.g. paging failed) are reported and change nothing.
+    """
+    status, exit_code = verdict.status, verdict.exit_code
+    if findings.failures:
+        status, exit_code = VerdictStatus.FAIL, EXIT_FAIL
+    elif findings.warnings and status is VerdictStatus.PASS:
+        status = VerdictStatus.WARN
+    reasons = (*findings.failures, *findings.warnings, *verdict.reasons, *findings.notes)
+    return Verdict(status, exit_code, reasons)

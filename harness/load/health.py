@@ -62,6 +62,7 @@ def judge_generator(
     arrivals: ArrivalCounts | None = None,
     timed_out: bool = False,
     interrupted: bool = False,
+    stopped_early: bool = False,
     reported: tuple[int, int] | None = None,
 ) -> GeneratorHealth:
     """``reported``: (processes whose results arrived, processes that generated load)."""
@@ -74,7 +75,8 @@ def judge_generator(
         problems.append("interrupted before the run finished; results are partial")
     elif timed_out:
         problems.append("the load generator did not finish in time and was stopped")
-    elif exit_code is None or exit_code not in (0, 1):  # 1 only means "some requests failed"
+    elif not stopped_early and (exit_code is None or exit_code not in (0, 1)):
+        # 1 only means "some requests failed"; a load the harness stopped may exit otherwise
         problems.append(f"the load generator crashed (exit code {exit_code})")
     if reported is not None and 0 < reported[0] < reported[1] and not problems:
         missing = reported[1] - reported[0]

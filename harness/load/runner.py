@@ -36,6 +36,7 @@ class LocustRun:
     interrupted: bool  # Ctrl-C or SIGTERM: Locust was stopped early and wrote what it had
     sampler: CpuSampler
     log_tail: str
+    stopped_early: str | None = None  # why the harness stopped the load before its end
 
 
 def generators(load: LoadProfile, remote: RemoteWorkers | None) -> int:
@@ -93,6 +94,7 @@ def run_locust(
     metrics_ports: list[int],
     on_tick: Callable[[], None] | None = None,
     remote: RemoteWorkers | None = None,
+    stop_reason: Callable[[], str | None] | None = None,
 ) -> LocustRun:
     """Run the load to completion (bounded in time), sampling the generator's CPU once a second."""
     results_dir = run_dir / "client"
@@ -115,6 +117,7 @@ def run_locust(
     sampler = CpuSampler(process.pid)
     deadline = time.monotonic() + load.warmup_s + load.duration_s + STARTUP_GRACE_S
     timed_out = interrupted = False
+    stopped_early: str | None = None
     try:
         while process.exited() is None:
             if time.monotonic() > deadline:
@@ -124,10 +127,18 @@ def run_locust(
             sampler.sample()
             if on_tick is not None:
                 on_tick()
+            if stop_reason is not None and (reason := stop_reason()) is not None:
+                # Asked to stop (soak: a fast burn with --abort-on-page): Locust writes its
+                # window on SIGTERM and the run is judged over the part that ran.
+                stopped_early = reason
+                group.stop(process)
+                break
             time.sleep(0.5)
     except KeyboardInterrupt:
         # Stop the load but keep going: Locust writes its window on SIGTERM, and the SLOs over
         # the partial window are still worth reporting (as inconclusive).
         interrupted = True
         group.stop(process)
-    return LocustRun(process.exited(), timed_out, interrupted, sampler, process.log_tail(15))
+    return LocustRun(
+        process.exited(), timed_out, interrupted, sampler, process.log_tail(15), stopped_early
+    )

@@ -25,6 +25,7 @@ from rich.table import Table
 
 from harness.errors import InconclusiveError
 from harness.model import LoadProfile, LoadWindow, SLOStatus
+from harness.monitor import RunMonitor
 from harness.prometheus_api import PrometheusAPI, QueryError
 from harness.slo.evaluate import evaluate_slo
 from harness.slo.measure import measure_slo
@@ -225,8 +226,10 @@ class LiveView:
         wall: Callable[[], float] = time.time,
         sample_every_s: float = SAMPLE_EVERY_S,
         line_every_s: float = LINE_EVERY_S,
+        monitor: RunMonitor | None = None,
     ) -> None:
         self._sampler = sampler
+        self._monitor = monitor
         self._console = console
         self._say = say
         self._clock = clock
@@ -263,7 +266,7 @@ class LiveView:
         self._stop.set()
         if self._live is not None:
             try:
-                self._live.update(render(self.snapshot()))  # the last frame stays on screen
+                self._live.update(self._frame(self.snapshot()))  # the last frame stays
             finally:
                 self._live.stop()  # cursor back, display closed: even on Ctrl-C
         self._thread.join(timeout=1.0)  # a query in flight ends on its own (daemon thread)
@@ -274,9 +277,14 @@ class LiveView:
     def on_tick(self) -> None:
         snapshot = self.snapshot()
         if self._live is not None:
-            self._live.update(render(snapshot), refresh=True)
+            self._live.update(self._frame(snapshot), refresh=True)
         elif (line := self._lines.line(snapshot)) is not None:
-            self._say(line)
+            extra = self._monitor.line() if self._monitor else None
+            self._say(f"{line} · {extra}" if extra else line)
+
+    def _frame(self, snapshot: Snapshot) -> RenderableType:
+        extra = self._monitor.panel() if self._monitor else None
+        return Group(render(snapshot), extra) if extra is not None else render(snapshot)
 
     def _sample_loop(self) -> None:
         while not self._stop.wait(self._every_s):

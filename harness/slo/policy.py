@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness.durations import parse_duration
@@ -10,7 +10,14 @@ from harness.errors import InputError, Problem
 from harness.validation import MISSING, FieldReader
 from harness.yamlfile import load_yaml_documents
 
-__all__ = ["DEFAULT_POLICY", "BurnAlert", "BurnPolicy", "load_policy", "prom_duration"]
+__all__ = [
+    "DEFAULT_POLICY",
+    "BurnAlert",
+    "BurnPolicy",
+    "SoakScaling",
+    "load_policy",
+    "prom_duration",
+]
 
 DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "slo" / "policies" / "google-30d.yaml"
 SEVERITIES = ("page", "ticket")
@@ -25,11 +32,21 @@ class BurnAlert:
 
 
 @dataclass(frozen=True)
+class SoakScaling:
+    """How a soak compresses the policy: its whole length stands for ``represents_s`` of the SLO
+    window, so a 2-hour soak exercises the same multi-window logic as days of production."""
+
+    represents_s: float = 3 * 86400.0
+    min_window_s: float = 10.0  # rate() over fewer than ~4 scrapes is noise
+
+
+@dataclass(frozen=True)
 class BurnPolicy:
     name: str
     slo_window_s: float
     alerts: tuple[BurnAlert, ...]
     absent_for_s: float = 600.0
+    soak: SoakScaling = SoakScaling()
 
     def scaled_to(self, slo_window_s: float) -> BurnPolicy:
         """The same policy for an SLO of another length: windows scale, burn factors stay.
@@ -46,6 +63,24 @@ class BurnPolicy:
                 for a in self.alerts
             ),
             absent_for_s=self.absent_for_s,
+            soak=self.soak,
+        )
+
+    def scaled_for_soak(self, soak_s: float) -> BurnPolicy:
+        """The policy in soak time: every window × soak length ÷ what the soak represents, and
+        never shorter than ``soak.min_window_s``. Burn factors stay: they are rates."""
+        factor = soak_s / self.soak.represents_s
+        floor = self.soak.min_window_s
+
+        def window(seconds: float) -> float:
+            return float(max(floor, round(seconds * factor)))
+
+        return replace(
+            self,
+            alerts=tuple(
+                BurnAlert(a.severity, window(a.long_s), window(a.short_s), a.burn)
+                for a in self.alerts
+            ),
         )
 
     def windows(self) -> list[float]:
@@ -62,6 +97,9 @@ def load_policy(path: Path) -> BurnPolicy:
     name = reader.typed(("name",), str, "a policy name")
     window = reader.converted(("slo_window",), parse_duration)
     absent_for = reader.converted(("absent_for",), parse_duration, "10m")
+    represents = reader.converted(("soak", "represents"), parse_duration, "3d")
+    min_window = reader.converted(("soak", "min_window"), parse_duration, "10s")
+    reader.unknown_keys(("soak",), {"represents", "min_window"})
     alerts = []
     for i, _ in enumerate(reader.typed(("alerts",), list, "a list of burn-rate alerts") or []):
         severity = reader.get(("alerts", i, "severity"))
@@ -83,7 +121,12 @@ def load_policy(path: Path) -> BurnPolicy:
         raise InputError(
             reader.problems or [_problem(path, "alerts: at least one alert is required")]
         )
-    return BurnPolicy(name, window, tuple(alerts), absent_for)
+    soak = (
+        SoakScaling(represents, min_window)
+        if MISSING not in (represents, min_window)
+        else SoakScaling()
+    )
+    return BurnPolicy(name, window, tuple(alerts), absent_for, soak)
 
 
 def prom_duration(seconds: float) -> str:

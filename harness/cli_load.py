@@ -1,0 +1,97 @@
+"""The flags of the commands that run load (``run``, ``soak``), and the ``RunOptions`` they give."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from harness.durations import DURATION_HELP
+from harness.options import RunOptions
+
+__all__ = ["add_load_arguments", "add_remote_arguments", "run_options"]
+
+
+def add_load_arguments(parser: argparse.ArgumentParser, scenario_required: bool = False) -> None:
+    if scenario_required:
+        parser.add_argument("scenario", type=Path, help="scenario YAML file")
+    else:
+        parser.add_argument(
+            "scenario", nargs="?", type=Path, help="scenario YAML file (optional with flags)"
+        )
+    parser.add_argument("--locustfile", type=Path, help="locustfile to run (any ordinary one)")
+    parser.add_argument(
+        "--slo",
+        dest="slo_files",
+        action="append",
+        type=Path,
+        default=[],
+        help="OpenSLO file to judge by (repeatable; replaces the scenario's)",
+    )
+    parser.add_argument(
+        "--target", help="base URL of a running service (loopback unless --allow-remote)"
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a target outside 127.0.0.0/8 and ::1 (be sure it is not production)",
+    )
+    parser.add_argument("--users", type=int, help="concurrent users (closed model)")
+    parser.add_argument("--spawn-rate", type=float, help="users started per second")
+    parser.add_argument(
+        "--arrival-rate",
+        type=float,
+        help="open model: iterations started per second, on schedule (--users is then the pool)",
+    )
+    parser.add_argument("--duration", help=f"measured load window: {DURATION_HELP}")
+    parser.add_argument("--warmup", help=f"load before the window opens: {DURATION_HELP}")
+    parser.add_argument("--processes", type=int, help="Locust worker processes on this machine")
+    parser.add_argument(
+        "--out", type=Path, default=Path("reports"), help="reports folder (default: reports)"
+    )
+    parser.add_argument(
+        "--prometheus-url", help="use this Prometheus instead of starting a private one"
+    )
+    parser.add_argument(
+        "--no-live",
+        action="store_true",
+        help="no live view on a terminal: a plain progress line every 15 s instead (as in CI logs)",
+    )
+
+
+def add_remote_arguments(parser: argparse.ArgumentParser) -> None:
+    remote = parser.add_argument_group("workers on other machines (see docs/load.md)")
+    remote.add_argument(
+        "--expect-workers", type=int, help="run only the Locust master; wait for N workers"
+    )
+    remote.add_argument(
+        "--master-bind", help="host:port the master listens on (default 127.0.0.1:5557)"
+    )
+    remote.add_argument(
+        "--worker-metrics",
+        action="append",
+        default=[],
+        help="host:port of a worker's metrics exporter (one each)",
+    )
+
+
+def run_options(args: argparse.Namespace) -> RunOptions:
+    """The flags as given; ``None`` where not given, so the scenario file decides."""
+    return RunOptions(
+        scenario=args.scenario,
+        locustfile=args.locustfile,
+        slo_files=tuple(args.slo_files),
+        target=args.target,
+        users=args.users,
+        spawn_rate=args.spawn_rate,
+        arrival_rate=args.arrival_rate,
+        duration=args.duration,
+        warmup=args.warmup,
+        processes=args.processes,
+        out=args.out,
+        prometheus_url=args.prometheus_url,
+        allow_remote=args.allow_remote,
+        expect_workers=getattr(args, "expect_workers", None),
+        master_bind=getattr(args, "master_bind", None),
+        worker_metrics=tuple(getattr(args, "worker_metrics", ())),
+        baseline=getattr(args, "baseline", None),
+    )

@@ -1,0 +1,57 @@
+"""What a run lets a watcher do while the load runs — how soak mode rides on the run pipeline.
+
+A plain ``loadgate run`` has no monitor. ``loadgate soak`` passes one that evaluates burn-rate
+alerts every interval, pages, samples resources and may stop the load early; at the end it adds
+its section to result.json and its findings to the verdict. A monitor must never end a run by
+raising: it does its I/O on its own thread and reports what went wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rich.console import RenderableType
+
+from harness.model import LoadWindow
+from harness.prometheus_api import PrometheusAPI
+
+__all__ = ["Findings", "RunMonitor"]
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What a monitor concluded: reasons that fail the run, and reasons that make it warn."""
+
+    failures: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())  # reported, verdict unchanged (e.g. paging failed)
+
+
+class RunMonitor(Protocol):
+    name: str  # its section in result.json
+
+    def started(self, api: PrometheusAPI, target_url: str, run_dir_name: str) -> None:
+        """The stack is up and the load about to start."""
+
+    def stop_reason(self) -> str | None:
+        """Why the load should stop now (e.g. a fast burn with abort on); None: go on."""
+
+    def panel(self) -> RenderableType | None:
+        """Extra lines for the live view on a terminal."""
+
+    def line(self) -> str | None:
+        """Extra text for the plain progress line (CI logs)."""
+
+    def load_ended(self) -> None:
+        """The load has stopped (normally, early, interrupted or failed): stop watching."""
+
+    def finished(
+        self, window: LoadWindow | None, samples: dict[str, dict[str, list[float]]]
+    ) -> None:
+        """The run is over, whatever ended it: conclude (trends, what still fires)."""
+
+    def report(self) -> dict[str, Any]:
+        """Its section of result.json — also when the run ended early (partial)."""
+
+    def findings(self) -> Findings: ...

@@ -1,0 +1,1 @@
+"""Soak mode: hours of load watched like production (burn-rate alerts, paging, leaks)."""

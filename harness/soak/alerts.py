@@ -1,0 +1,98 @@
+"""Multi-window burn-rate alerts during a soak: which fire, and when they start and clear. Pure.
+
+Each SLO is checked against every alert of the (soak-scaled) policy. An alert fires when both
+its long and its short window burn faster than its factor (Google SRE workbook); an SLO's
+severity — page or ticket — is active while any of its alerts of that severity fires. The book
+turns successive checks into transitions (started, cleared), the only moments anything is sent:
+one trigger when a page starts, one resolve when it clears, never one per evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+__all__ = ["AlertBook", "AlertCheck", "Transition"]
+
+
+@dataclass(frozen=True)
+class AlertCheck:
+    slo: str
+    severity: str  # page | ticket
+    long_s: float
+    short_s: float
+    factor: float  # fires when both windows burn faster than this
+    long_burn: float | None  # None: no data in that window
+    short_burn: float | None
+
+    @property
+    def firing(self) -> bool:
+        return (
+            self.long_burn is not None
+            and self.short_burn is not None
+            and self.long_burn > self.factor
+            and self.short_burn > self.factor
+        )
+
+    def describe(self) -> str:
+        return (
+            f"{_burn(self.long_burn)} over {self.long_s:g}s and {_burn(self.short_burn)} over "
+            f"{self.short_s:g}s (fires above {self.factor:g}×)"
+        )
+
+
+@dataclass(frozen=True)
+class Transition:
+    at: float  # Unix seconds
+    slo: str
+    severity: str
+    started: bool  # True: it began firing; False: it cleared
+    checks: tuple[AlertCheck, ...]  # this SLO's checks of this severity at that moment
+
+    @property
+    def worst(self) -> AlertCheck:
+        """The check that best explains it: firing first, then the highest short-window burn."""
+        return max(self.checks, key=lambda c: (c.firing, c.short_burn or 0.0))
+
+
+@dataclass
+class AlertBook:
+    """The state of every (SLO, severity) across evaluations, and its history."""
+
+    active: dict[tuple[str, str], float] = field(default_factory=dict)  # → since when
+    history: list[Transition] = field(default_factory=list)
+    peak_burn: dict[str, float] = field(default_factory=dict)  # SLO → highest short-window burn
+
+    def update(self, at: float, checks: Sequence[AlertCheck]) -> list[Transition]:
+        groups: dict[tuple[str, str], list[AlertCheck]] = {}
+        for check in checks:
+            groups.setdefault((check.slo, check.severity), []).append(check)
+            if check.short_burn is not None:
+                self.peak_burn[check.slo] = max(
+                    self.peak_burn.get(check.slo, 0.0), check.short_burn
+                )
+        transitions = []
+        for key, group in groups.items():
+            firing = any(check.firing for check in group)
+            if firing != (key in self.active):
+                transitions.append(Transition(at, key[0], key[1], firing, tuple(group)))
+                if firing:
+                    self.active[key] = at
+                else:
+                    del self.active[key]
+        self.history += transitions
+        return transitions
+
+    def clear_all(self, at: float) -> list[Transition]:
+        """The soak is over: whatever still fires is cleared (its incident must not stay open)."""
+        transitions = [Transition(at, slo, severity, False, ()) for slo, severity in self.active]
+        self.active.clear()
+        self.history += transitions
+        return transitions
+
+    def ever_fired(self, severity: str) -> list[Transition]:
+        return [t for t in self.history if t.started and t.severity == severity]
+
+
+def _burn(value: float | None) -> str:
+    return "no data" if value is None else f"{value:.1f}×"

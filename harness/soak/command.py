@@ -1,0 +1,132 @@
+"""``loadgate soak``: a run that lasts hours, watched like production — burn-rate alerts every
+interval, pages on their transitions, leaks and drift at the end.
+
+    plan (--duration) ─► SoakMonitor (policy in soak time, pager) ─► execute_run(monitor=…)
+    change event "started" ─► … ─► change event "ended: VERDICT" ─► report (partial if cut short)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+
+from harness.alert.cli_options import add_paging_arguments, pager_from_args
+from harness.alert.pager import Pager
+from harness.durations import parse_duration
+from harness.errors import COMMAND_LINE, InputError, Problem
+from harness.model import Plan
+from harness.report.console import print_report
+from harness.slo.policy import DEFAULT_POLICY, BurnPolicy, load_policy
+from harness.soak.burn_checks import soak_policies
+from harness.soak.monitor import SoakMonitor, SoakSettings
+from harness.soak.paging import soak_change_event
+from harness.stack.prometheus import SERVICE_JOB
+
+__all__ = ["add_soak_arguments", "evaluation_interval", "run_soak"]
+
+MIN_INTERVAL_S, MAX_INTERVAL_S = 2.0, 30.0
+
+
+def add_soak_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policy",
+        type=Path,
+        default=DEFAULT_POLICY,
+        help="burn-rate policy (default: slo/policies/google-30d.yaml); its soak: section says "
+        "how much SLO time the soak stands for",
+    )
+    parser.add_argument(
+        "--evaluate-every",
+        help="how often burn rates are evaluated (default: half the shortest window, 2–30s)",
+    )
+    parser.add_argument(
+        "--abort-on-page",
+        action="store_true",
+        help="stop the load as soon as a page-level burn-rate alert fires (exit 1)",
+    )
+    add_paging_arguments(parser)
+
+
+def evaluation_interval(shortest_window_s: float, given: str | None) -> float:
+    """Half the shortest window, so no alert can start and clear between two looks."""
+    if given is not None:
+        seconds = parse_duration(given)
+        if not MIN_INTERVAL_S / 2 <= seconds <= 3600:
+            raise InputError(
+                [Problem(COMMAND_LINE, "--evaluate-every", f"{given!r}: allowed 1s to 1h")]
+            )
+        return seconds
+    return min(MAX_INTERVAL_S, max(MIN_INTERVAL_S, shortest_window_s / 2))
+
+
+def run_soak(
+    plan: Plan,
+    args: argparse.Namespace,
+    console: Console,
+    errors: Console,
+    live: bool,
+) -> int:
+    from harness.run import execute_run  # the pipeline's imports are only needed to run
+
+    def say(line: str) -> None:
+        errors.print(f"[dim]loadgate[/] {line}")
+
+    pager = pager_from_args(args, os.environ, say)
+    policy = load_policy(args.policy)
+    policies = soak_policies(policy, plan.slos, plan.load.duration_s)
+    shortest = min((w for p in policies.values() for w in p.windows()), default=60.0)
+    scenario = plan.name
+    settings = SoakSettings(
+        slos=plan.slos,
+        policies=policies,
+        evaluate_every_s=evaluation_interval(shortest, args.evaluate_every),
+        abort_on_page=args.abort_on_page,
+        service_job=SERVICE_JOB,
+        scenario=scenario,
+        warmup_s=plan.load.warmup_s,
+        report_dir=str(plan.out_dir.resolve()),
+    )
+    monitor = SoakMonitor(settings, pager)
+    say(
+        f"soak: {plan.load.duration_s:g}s, burn rates every {settings.evaluate_every_s:g}s over "
+        f"policy {policy.name} in soak time (page windows: {_page_windows(policies)})"
+    )
+    _announce(pager, scenario, "started", {"duration_s": plan.load.duration_s}, say)
+    outcome = execute_run(plan, say=say, live=errors if live else None, monitor=monitor)
+    _announce(
+        pager,
+        scenario,
+        f"ended: {outcome.verdict.status.value}",
+        {"verdict": outcome.verdict.status.value, "reasons": list(outcome.verdict.reasons)[:5]},
+        say,
+        str(outcome.run_dir.resolve() / "report.html"),
+    )
+    print_report(console, outcome.result, str(outcome.result_path))
+    return outcome.verdict.exit_code
+
+
+def _announce(
+    pager: Pager,
+    scenario: str,
+    what: str,
+    details: dict[str, object],
+    say: Callable[[str], None],
+    link: str = "",
+) -> None:
+    """A change event on the service's PagerDuty timeline: context for whoever gets paged."""
+    delivery = pager.send(soak_change_event(scenario, "", f"soak {what}", dict(details), link))
+    if not delivery.ok:
+        say(f"PagerDuty change event not delivered: {delivery.detail}")
+
+
+def _page_windows(policies: dict[str, BurnPolicy]) -> str:
+    seen = set()
+    for policy in policies.values():
+        for alert in policy.alerts:
+            if alert.severity == "page":
+                seen.add(f"{alert.long_s:g}s/{alert.short_s:g}s>{alert.burn:g}×")
+    return ", ".join(sorted(seen)) or "none"

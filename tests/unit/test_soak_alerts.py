@@ -1,0 +1,107 @@
+"""Soak-time burn-rate alerts: policy windows in soak time, transitions, and the verdict on top."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.gate.verdict import with_findings
+from harness.model import Verdict, VerdictStatus
+from harness.monitor import Findings
+from harness.slo.policy import DEFAULT_POLICY, load_policy
+from harness.soak.alerts import AlertBook, AlertCheck
+from harness.soak.command import evaluation_interval
+
+
+def test_a_soak_stands_for_days_of_the_slo_window_and_no_window_is_too_short() -> None:
+    policy = load_policy(DEFAULT_POLICY)  # 30 d; soak: represents 3d, min_window 10s
+    two_hours = policy.scaled_for_soak(7200)
+    assert [(a.severity, a.long_s, a.short_s, a.burn) for a in two_hours.alerts] == [
+        ("page", 100.0, 10.0, 14.4),  # 1h/5m ÷ 36; 5m would be 8 s: floored at 10 s
+        ("page", 600.0, 50.0, 6.0),
+        ("ticket", 2400.0, 200.0, 3.0),
+        ("ticket", 7200.0, 600.0, 1.0),
+    ]
+    three_minutes = policy.scaled_for_soak(180)
+    assert min(three_minutes.windows()) == 10.0
+
+
+def check(
+    slo: str, long_burn: float | None, short_burn: float | None, severity: str = "page"
+) -> AlertCheck:
+    return AlertCheck(slo, severity, 100.0, 10.0, 14.4, long_burn, short_burn)
+
+
+def test_one_transition_when_an_alert_starts_none_while_it_goes_on_one_when_it_clears() -> None:
+    book = AlertBook()
+    timeline = [
+        [check("a", 1.0, 1.0)],
+        [check("a", 20.0, 30.0)],  # both windows above 14.4: starts
+        [check("a", 25.0, 40.0)],  # still firing: nothing new
+        [check("a", 20.0, 2.0)],  # the short window recovered: clears
+        [check("a", 16.0, 1.0)],
+    ]
+    transitions = [t for at, checks in enumerate(timeline) for t in book.update(float(at), checks)]
+    assert [(t.at, t.slo, t.started) for t in transitions] == [(1.0, "a", True), (3.0, "a", False)]
+    assert book.peak_burn["a"] == 40.0
+
+
+def test_only_both_windows_fire_and_no_data_never_fires() -> None:
+    assert not check("a", 20.0, 10.0).firing  # the short window is below the factor
+    assert not check("a", None, 99.0).firing
+    assert check("a", 14.5, 14.5).firing
+
+
+def test_any_alert_of_a_severity_keeps_it_active_and_each_slo_is_separate() -> None:
+    book = AlertBook()
+    fast = AlertCheck("a", "page", 100.0, 10.0, 14.4, 20.0, 20.0)
+    slow = AlertCheck("a", "page", 600.0, 50.0, 6.0, 7.0, 7.0)
+    other = AlertCheck("b", "page", 100.0, 10.0, 14.4, 1.0, 1.0)
+    assert [(t.slo, t.started) for t in book.update(0.0, [fast, slow, other])] == [("a", True)]
+    calmer = AlertCheck("a", "page", 100.0, 10.0, 14.4, 20.0, 3.0)
+    assert book.update(1.0, [calmer, slow, other]) == []  # the 6× alert still fires
+    assert set(book.active) == {("a", "page")}
+
+
+def test_the_end_of_a_soak_clears_what_still_fires() -> None:
+    book = AlertBook()
+    book.update(0.0, [check("a", 20.0, 20.0), check("b", 20.0, 20.0, "ticket")])
+    cleared = book.clear_all(9.0)
+    assert sorted((t.slo, t.severity, t.started) for t in cleared) == [
+        ("a", "page", False),
+        ("b", "ticket", False),
+    ]
+    assert book.active == {} and len(book.ever_fired("page")) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "findings", "expected"),
+    [
+        (VerdictStatus.PASS, Findings(failures=("page fired",)), VerdictStatus.FAIL),
+        (VerdictStatus.INCONCLUSIVE, Findings(failures=("leak",)), VerdictStatus.FAIL),
+        (VerdictStatus.PASS, Findings(warnings=("drift",)), VerdictStatus.WARN),
+        (VerdictStatus.INCONCLUSIVE, Findings(warnings=("drift",)), VerdictStatus.INCONCLUSIVE),
+        (VerdictStatus.PASS, Findings(notes=("paging failed",)), VerdictStatus.PASS),
+    ],
+)
+def test_findings_fail_or_warn_a_run_and_notes_change_nothing(
+    status: VerdictStatus, findings: Findings, expected: VerdictStatus
+) -> None:
+    before = Verdict(status, {VerdictStatus.INCONCLUSIVE: 3}.get(status, 0), ("measured",))
+    after = with_findings(before, findings)
+    assert after.status is expected
+    assert after.exit_code == {VerdictStatus.FAIL: 1, VerdictStatus.INCONCLUSIVE: 3}.get(
+        expected, 0
+    )
+    assert set(after.reasons) == {
+        "measured",
+        *findings.failures,
+        *findings.warnings,
+        *findings.notes,
+    }
+
+
+def test_burn_rates_are_evaluated_twice_per_shortest_window_within_bounds() -> None:
+    assert evaluation_interval(10.0, None) == 5.0
+    assert evaluation_interval(600.0, None) == 30.0
+    assert evaluation_interval(1.0, None) == 2.0
+    assert evaluation_interval(10.0, "3s") == 3.0
