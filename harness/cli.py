@@ -15,6 +15,7 @@ from pathlib import Path
 from types import FrameType
 
 from rich.console import Console
+from rich.markup import escape
 
 from harness import __version__
 from harness.alert.gate_page import add_page_parser, run_page
@@ -162,7 +163,7 @@ def _run(args: argparse.Namespace, console: Console, errors: Console) -> int:
     plan = build_plan(run_options(args))
     outcome = execute_run(
         plan,
-        say=lambda line: errors.print(f"[dim]loadgate[/] {line}"),
+        say=lambda line: errors.print(f"[dim]loadgate[/] {escape(line)}"),
         live=errors if _live(args, errors) else None,
     )
     print_report(console, outcome.result, str(outcome.result_path))

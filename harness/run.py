@@ -18,12 +18,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from rich.console import Console
 
-from harness.durations import promql_duration
-from harness.errors import InconclusiveError
+from harness.errors import InconclusiveError, InputError
 from harness.gate.baseline import fingerprint
 from harness.gate.judge import judge_gate
 from harness.gate.samples import window_samples
@@ -45,18 +43,16 @@ from harness.model import (
 )
 from harness.monitor import RunMonitor
 from harness.prometheus_api import PrometheusAPI
-from harness.report.html_report import write_html
-from harness.report.junit_xml import write_junit
 from harness.report.live import LiveSampler, LiveView
-from harness.report.result_json import build_result, write_result
-from harness.report.summary_md import write_summary
+from harness.report.result_json import build_result
+from harness.report.sinks import write_reports
 from harness.slo.burn import burn_series
 from harness.slo.evaluate import evaluate_slo, no_data
 from harness.slo.measure import check_bucket_boundaries, check_queries, measure_slo
 from harness.stack.processes import ProcessGroup
 from harness.stack.prometheus import (
-    SERVICE_JOB,
-    ScrapeTargets,
+    scrape_gaps,
+    scrape_targets_for,
     start_private_prometheus,
     wait_for_targets,
 )
@@ -129,6 +125,8 @@ def execute_run(
         verdict = inconclusive(str(exc))
     except KeyboardInterrupt:
         verdict = inconclusive("interrupted before the run finished; results are partial")
+    except InputError:
+        raise  # invalid input found late (a latency threshold off the service's buckets): exit 2
     except Exception as exc:  # a harness bug must still leave the partial report behind
         log.exception("the run failed")
         verdict = inconclusive(
@@ -156,10 +154,7 @@ def execute_run(
     result["fingerprint"] = fingerprint(plan)
     if monitor is not None:
         result[monitor.name] = monitor.report()
-    path = write_result(run_dir, result)
-    write_summary(run_dir, result)
-    write_junit(run_dir, result)
-    write_html(run_dir, result)
+    path = write_reports(run_dir, result)
     return RunOutcome(verdict, run_dir, result, path)
 
 
@@ -195,7 +190,7 @@ def _run_stages(
             group,
             run_dir / "prometheus",
             Path(tsdb),
-            _scrape_targets(target_url, metrics_ports, remote.metrics if remote else ()),
+            scrape_targets_for(target_url, metrics_ports, remote.metrics if remote else ()),
         )
         if external is None and not wait_for_targets(api, require_service_up=service is not None):
             raise InconclusiveError("Prometheus did not scrape the service within 30s")
@@ -264,7 +259,7 @@ def _run_stages(
                 evaluate_slo(slo, measure_slo(api, slo, results.window), plan.min_events)
                 for slo in plan.slos
             ]
-            problems = _scrape_gaps(api, results.window)
+            problems = scrape_gaps(api, results.window)
         if service is not None and service.exited() is not None:
             problems.append(
                 f"the reference service exited during the run (exit code {service.exited()})"
@@ -306,27 +301,3 @@ def _judge_steps(api: PrometheusAPI, plan: Plan, window: LoadWindow) -> list[Ste
         )
         for index, rate, step in step_windows(plan.load.arrivals, load_start, window)
     ]
-
-
-def _scrape_targets(
-    target_url: str, metrics_ports: list[int], remote: tuple[str, ...]
-) -> ScrapeTargets:
-    parts = urlsplit(target_url)
-    return ScrapeTargets(
-        service=parts.netloc,
-        service_metrics_path="/metrics",
-        service_scheme=parts.scheme,
-        clients=(*(f"127.0.0.1:{port}" for port in metrics_ports), *remote),
-    )
-
-
-def _scrape_gaps(api: PrometheusAPI, window: LoadWindow) -> list[str]:
-    """Server-side SLIs are partial if the service's metrics stopped answering inside the window."""
-    rng = promql_duration(window.seconds)
-    lowest = api.value(f'min(min_over_time(up{{job="{SERVICE_JOB}"}}[{rng}]))', at=window.end)
-    highest = api.value(f'max(max_over_time(up{{job="{SERVICE_JOB}"}}[{rng}]))', at=window.end)
-    if highest == 1 and lowest == 0:
-        return [
-            "the service's /metrics stopped answering during the load window: server-side SLIs are partial"
-        ]
-    return []

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from harness.alert.cli_options import add_paging_arguments, pager_from_args
 from harness.alert.pager import Pager
@@ -73,9 +74,12 @@ def run_soak(
     from harness.run import execute_run  # the pipeline's imports are only needed to run
 
     def say(line: str) -> None:
-        errors.print(f"[dim]loadgate[/] {line}")
+        errors.print(f"[dim]loadgate[/] {escape(line)}")
 
-    pager = pager_from_args(args, os.environ, say)
+    # The dry run's JSON goes out as it is: no markup, no highlighting.
+    pager = pager_from_args(
+        args, os.environ, lambda line: errors.print(line, markup=False, highlight=False)
+    )
     policy = load_policy(args.policy)
     policies = soak_policies(policy, plan.slos, plan.load.duration_s)
     shortest = min((w for p in policies.values() for w in p.windows()), default=60.0)

@@ -18,15 +18,16 @@ queries are skipped too, so a sample never waits for more than one timeout.
 ``findings(skip_first_s)`` fits a trend to each series after the warm-up (harness.soak.trend) and
 judges it against thresholds that the whole 95 % interval must exceed, both at once:
 
-| resource                   | absolute  | relative  | when exceeded |
-|----------------------------|-----------|-----------|---------------|
-| service RSS                | 5 MB/h    | 2 %/h     | leaking       |
-| service open fds           | 10 fds/h  | 5 %/h     | leaking       |
-| service event-loop lag p99 | 5 ms/h    | 10 %/h    | drifting      |
-| harness RSS                | 5 MB/h    | 2 %/h     | leaking       |
+| resource                   | absolute  | relative  | seen growing by | when exceeded |
+|----------------------------|-----------|-----------|-----------------|---------------|
+| service RSS                | 5 MB/h    | 2 %/h     | 2 MB            | leaking       |
+| service open fds           | 10 fds/h  | 5 %/h     | 5 fds           | leaking       |
+| service event-loop lag p99 | 5 ms/h    | 10 %/h    | 2 ms            | drifting      |
+| harness RSS                | 5 MB/h    | 2 %/h     | 2 MB            | leaking       |
 
 The absolute thresholds are growth that matters over a day (120 MB, 240 fds, a loop 120 ms slower);
-the relative ones keep a small wobble of a small value from counting. Latency drift of each
+the relative ones keep a small wobble of a small value from counting; "seen growing by" keeps a
+short soak from extrapolating its last cache fill into a rate (the interval's low end × the span). Latency drift of each
 endpoint's per-window p99 is ``harness.soak.trend.latency_drift``.
 """
 
@@ -62,6 +63,7 @@ LAG_WINDOW_S = 10.0
 class LeakThresholds:
     min_slope_per_h: float  # raw units (bytes, fds, seconds) per hour
     min_relative_pct_per_h: float
+    min_total: float  # raw units the soak must have seen it grow by (trend.judge_growth)
 
 
 @dataclass(frozen=True)
@@ -77,19 +79,19 @@ class Resource:
 RESOURCES = (
     Resource(
         "service_rss_bytes", "service RSS", 'sum(process_resident_memory_bytes{job="$job"})',
-        MEGABYTES, LeakThresholds(5e6, 2.0),
+        MEGABYTES, LeakThresholds(5e6, 2.0, 2e6),
     ),
     Resource(
         "service_open_fds", "service open fds", 'sum(process_open_fds{job="$job"})',
-        Unit("fds"), LeakThresholds(10, 5.0),
+        Unit("fds"), LeakThresholds(10, 5.0, 5),
     ),
     Resource(
         "service_loop_lag_p99_seconds", "service event-loop lag p99",
         "histogram_quantile(0.99, sum by (le) "
         '(rate(recommender_event_loop_lag_seconds_bucket{job="$job"}[$window])))',
-        MILLISECONDS, LeakThresholds(5e-3, 10.0), GrowthStatus.DRIFTING,
+        MILLISECONDS, LeakThresholds(5e-3, 10.0, 2e-3), GrowthStatus.DRIFTING,
     ),
-    Resource("harness_rss_bytes", "harness RSS", None, MEGABYTES, LeakThresholds(5e6, 2.0)),
+    Resource("harness_rss_bytes", "harness RSS", None, MEGABYTES, LeakThresholds(5e6, 2.0, 2e6)),
 )  # fmt: skip
 
 
@@ -172,6 +174,7 @@ class ResourceSampler:
                 fit_trend(times, values, skip_first_s=skip),
                 limits.min_slope_per_h, limits.min_relative_pct_per_h,
                 what=resource.what, unit=resource.unit, growing=resource.growing,
+                min_total=limits.min_total,
             )  # fmt: skip
             if finding.status is GrowthStatus.INSUFFICIENT_DATA and skipped[resource.key]:
                 reason = f"{skipped[resource.key]} samples skipped, the last: {why[resource.key]}"

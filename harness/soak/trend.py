@@ -48,6 +48,7 @@ HOUR_S = 3600.0
 SAMPLE_WINDOW_S = 5.0  # harness.gate.samples.WINDOW_S: one p99 per 5 s window
 LATENCY_MIN_SLOPE_MS_PER_H = 5.0  # a p99 drifts when its whole interval lies above both
 LATENCY_MIN_RELATIVE_PCT_PER_H = 10.0
+LATENCY_MIN_TOTAL_MS = 2.0  # ... and it rose by at least this much over the soak
 
 
 class GrowthStatus(StrEnum):
@@ -158,9 +159,14 @@ def judge_growth(
     what: str = "the value",
     unit: Unit = COUNT,
     growing: GrowthStatus = GrowthStatus.LEAKING,
+    min_total: float = 0.0,
 ) -> Finding:
     """Growing (``growing``: leaking or drifting) only if the whole interval lies above both
-    thresholds (raw units per hour, and % of the median per hour); otherwise flat."""
+    thresholds (raw units per hour, and % of the median per hour) and the growth it implies over
+    the observed span is at least ``min_total`` (raw units); otherwise flat.
+
+    ``min_total`` keeps a short soak from extrapolating a cache's last megabyte into "MB/h": a
+    slope is only a leak once the soak has seen it grow by something that matters."""
     if trend is None:
         too_few = f"too few samples after the warm-up to fit a trend (at least {MIN_POINTS})"
         return Finding(what, GrowthStatus.INSUFFICIENT_DATA, f"{what}: {too_few}", None)
@@ -177,8 +183,18 @@ def judge_growth(
     observed = f"{what} {verb} {rate} ({interval}) over {_span(trend.span_s)}"
     noun = "a leak" if growing is GrowthStatus.LEAKING else "a drift"
     pct = trend.pct
-    if trend.ci_low_per_h > min_slope_per_h and pct(trend.ci_low_per_h) > min_relative_pct_per_h:
+    steep = (
+        trend.ci_low_per_h > min_slope_per_h and pct(trend.ci_low_per_h) > min_relative_pct_per_h
+    )
+    seen = trend.ci_low_per_h * trend.span_s / HOUR_S  # the least growth the interval allows
+    if steep and seen >= min_total:
         return Finding(what, growing, f"{observed} — {noun}", trend)
+    if steep:
+        small = (
+            f"too little to call {noun} yet: at least {_num(seen / unit.scale)}{_unit(unit)} over "
+            f"the span, under {_num(min_total / unit.scale)}{_unit(unit)}"
+        )
+        return Finding(what, GrowthStatus.FLAT, f"{observed} — {small}", trend, not_ruled_out=True)
     if trend.ci_high_per_h > min_slope_per_h and pct(trend.ci_high_per_h) > min_relative_pct_per_h:
         unsure = f"not clearly {noun}, but one (above {threshold} at once) cannot be ruled out"
         sentence = f"{observed} — {unsure}"
@@ -198,6 +214,7 @@ def p99_drift(
     return judge_growth(
         trend, min_slope_ms_per_h, min_relative_pct_per_h,
         what=what, unit=Unit("ms"), growing=GrowthStatus.DRIFTING,
+        min_total=LATENCY_MIN_TOTAL_MS,
     )  # fmt: skip
 
 
@@ -232,6 +249,10 @@ def _bucket_medians(
         [statistics.fmean(t for t, _ in group) for group in full],
         [statistics.median(v for _, v in group) for group in full],
     )
+
+
+def _unit(unit: Unit) -> str:
+    return f" {unit.symbol}" if unit.symbol else ""
 
 
 def _per_h(unit: Unit) -> str:

@@ -10,15 +10,25 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
+from harness.durations import promql_duration
 from harness.errors import InconclusiveError
+from harness.model import LoadWindow
 from harness.prometheus_api import PrometheusAPI
 from harness.stack.processes import ProcessGroup
 from harness.stack.readiness import free_port, wait_until
 
-__all__ = ["SCRAPE_INTERVAL_S", "ScrapeTargets", "start_private_prometheus", "wait_for_targets"]
+__all__ = [
+    "SCRAPE_INTERVAL_S",
+    "ScrapeTargets",
+    "scrape_gaps",
+    "scrape_targets_for",
+    "start_private_prometheus",
+    "wait_for_targets",
+]
 
 SCRAPE_INTERVAL_S = 1
 READY_TIMEOUT_S = 30.0
@@ -102,3 +112,27 @@ def wait_for_targets(
         return value == 1 if require_service_up else value is not None
 
     return wait_until(scraped, timeout_s, interval_s=0.25)
+
+
+def scrape_targets_for(
+    target_url: str, metrics_ports: list[int], remote: tuple[str, ...]
+) -> ScrapeTargets:
+    parts = urlsplit(target_url)
+    return ScrapeTargets(
+        service=parts.netloc,
+        service_metrics_path="/metrics",
+        service_scheme=parts.scheme,
+        clients=(*(f"127.0.0.1:{port}" for port in metrics_ports), *remote),
+    )
+
+
+def scrape_gaps(api: PrometheusAPI, window: LoadWindow) -> list[str]:
+    """Server-side SLIs are partial if the service's metrics stopped answering inside the window."""
+    rng = promql_duration(window.seconds)
+    lowest = api.value(f'min(min_over_time(up{{job="{SERVICE_JOB}"}}[{rng}]))', at=window.end)
+    highest = api.value(f'max(max_over_time(up{{job="{SERVICE_JOB}"}}[{rng}]))', at=window.end)
+    if highest == 1 and lowest == 0:
+        return [
+            "the service's /metrics stopped answering during the load window: server-side SLIs are partial"
+        ]
+    return []

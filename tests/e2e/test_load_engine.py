@@ -78,7 +78,9 @@ def counting_slos() -> str:
     )
 
 
-@pytest.mark.parametrize("processes", ["1", "2"])
+# Two processes only: merging their results is the harder case, and one process's counts are
+# checked against the SLIs in test_run_gate's smoke test (make test stays under 10 minutes).
+@pytest.mark.parametrize("processes", ["2"])
 def test_client_prometheus_and_the_service_count_the_same_requests(
     processes: str, service_factory: Factory, tmp_path: Path
 ) -> None:

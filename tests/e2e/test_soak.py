@@ -1,14 +1,17 @@
 """A short soak against the reference service, paging a local fake of PagerDuty: a fault switched
 on mid-run pages once per burning SLO, switching it off resolves each page once, retries against
-429s and 500s stay bounded, and the routing key appears in nothing the soak wrote or printed."""
+429s and 500s stay bounded, the service's injected leak is called a leak, and the routing key
+appears in nothing the soak wrote or printed. Cut short, a soak keeps its partial report."""
 
 from __future__ import annotations
 
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -36,8 +39,14 @@ def served(target: str) -> float:
     )
 
 
-def wait_until(condition: Callable[[], bool], timeout_s: float, fake: FakePagerDuty) -> bool:
-    return fake.wait_for(lambda _: condition(), timeout_s)
+def wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:
+    """Poll ``condition`` until it holds or the deadline passes (a bounded wait, not a sleep)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
 
 
 def test_a_fault_pages_once_per_burning_slo_and_clearing_it_resolves_each_once(
@@ -46,7 +55,8 @@ def test_a_fault_pages_once_per_burning_slo_and_clearing_it_resolves_each_once(
     key = secrets.token_hex(16)  # 32 characters, like a real routing key
     key_file = write(tmp_path / "routing-key", key + "\n")
     key_file.chmod(0o600)
-    target, _ = service_factory("--admin")
+    # The service also leaks 2 MB a second: the soak must call that a leak, beside the pages.
+    target, _ = service_factory("--admin", "--fault-leak-kb-per-s", "2000")
     scenario = write(
         tmp_path / "soak.yaml",
         f"""name: soak-check
@@ -55,7 +65,7 @@ load:
   users: 6
   spawn_rate: 6
   warmup: 5s
-  duration: 100s
+  duration: 50s
 slos: [{REPO / "slo/recommender.yaml"}]
 gate:
   min_events: 100
@@ -75,7 +85,7 @@ gate:
         )  # fmt: skip
         try:
             # Healthy traffic first: no page while the service is fine.
-            assert wait_until(lambda: served(target) > 1500, 60, fake), "the load never started"
+            assert wait_until(lambda: served(target) > 600, 60), "the load never started"
             assert fake.triggers() == []
             requests.put(f"{target}/admin/faults", json={"error_rate": 0.5}, timeout=5)
             assert fake.wait_for(
@@ -114,10 +124,49 @@ gate:
     assert {a["slo"] for a in started if a["severity"] == "page"} >= AVAILABILITY
     assert any("fired a page-level burn-rate alert" in reason for reason in result["reasons"])
     assert all(page["ok"] for page in result["soak"]["pages"])
+    [leak] = [r for r in result["reasons"] if r.startswith("service RSS grows")]
+    assert leak.endswith("— a leak")
 
     # The key is in no file the soak wrote, nor in anything it printed.
     for path in out.rglob("*"):
         if path.is_file():
             assert key.encode() not in path.read_bytes(), path
     assert key not in stdout + stderr
+    assert leftover_processes([result_file.parent.name]) == []
+
+
+def test_an_interrupted_soak_leaves_its_partial_report_and_no_process(
+    tmp_path: Path, service_factory: Callable[..., tuple[str, subprocess.Popen[bytes]]]
+) -> None:
+    target, _ = service_factory()
+    scenario = write(
+        tmp_path / "soak.yaml",
+        f"name: soak-cut\nload:\n  locustfile: {HOME_ONLY}\n  users: 4\n  spawn_rate: 4\n"
+        f"  warmup: 2s\n  duration: 10m\nslos: [{REPO / 'slo/recommender.yaml'}]\n",
+    )
+    out = tmp_path / "reports"
+    soak = subprocess.Popen(
+        [sys.executable, "-m", "harness", "soak", str(scenario), "--target", target,
+         "--out", str(out), "--no-live", "--dry-run", "--evaluate-every", "2s"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert wait_until(lambda: served(target) > 800, 60), "the load never started"
+        soak.send_signal(signal.SIGTERM)  # what a CI runner sends when cancelled
+        stdout, stderr = soak.communicate(timeout=90)
+    finally:
+        if soak.poll() is None:
+            soak.kill()
+            soak.communicate()
+
+    assert soak.returncode == 3, stdout + stderr
+    [result_file] = out.glob("*/result.json")
+    result = json.loads(result_file.read_text())
+    assert result["verdict"] == "inconclusive"
+    assert "interrupted before the run finished; results are partial" in result["reasons"]
+    assert result["client"]["total"]["requests"] > 0  # what was measured before the cut is kept
+    assert result["soak"]["burn_history"], "the soak's evaluations so far are in the report"
+    assert (result_file.parent / "report.html").exists()
+    # --dry-run printed the change events it would have sent, and sent nothing.
+    assert '"summary": "[loadgate soak soak-cut] soak started"' in stderr
     assert leftover_processes([result_file.parent.name]) == []

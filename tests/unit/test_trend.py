@@ -182,3 +182,17 @@ def test_an_unreachable_prometheus_costs_one_query_per_sample() -> None:
     assert set(sampler.sample(1_000.0)) == {"harness_rss_bytes"}
     assert len(api.queries) == 1
     assert "did not answer" in sampler.findings(skip_first_s=0)[1].sentence
+
+
+def test_a_steep_but_tiny_rise_in_a_short_soak_is_not_yet_a_leak() -> None:
+    # 0.4 MB over 90 s after the warm-up: 16 MB/h "extrapolated", but too little actually seen.
+    times = [float(t) for t in range(90)]
+    values = [87e6 + 0.4e6 * t / 90 for t in times]
+    trend = fit_trend(times, values)
+    short = judge_growth(trend, 5e6, 2.0, what="service RSS", unit=MEGABYTES, min_total=2e6)
+    assert short.status is GrowthStatus.FLAT and short.not_ruled_out
+    assert "too little to call a leak yet" in short.sentence
+    long_times = [float(t) for t in range(0, 3600, 10)]
+    steady = fit_trend(long_times, [87e6 + 16e6 * t / 3600 for t in long_times])
+    hour = judge_growth(steady, 5e6, 2.0, what="service RSS", unit=MEGABYTES, min_total=2e6)
+    assert hour.status is GrowthStatus.LEAKING  # the same slope, seen for an hour: 16 MB
