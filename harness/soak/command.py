@@ -108,6 +108,7 @@ def run_soak(
         {"verdict": outcome.verdict.status.value, "reasons": list(outcome.verdict.reasons)[:5]},
         say,
         str(outcome.run_dir.resolve() / "report.html"),
+        outcome.run_dir.name,
     )
     print_report(console, outcome.result, str(outcome.result_path))
     return outcome.verdict.exit_code
@@ -120,9 +121,11 @@ def _announce(
     details: dict[str, object],
     say: Callable[[str], None],
     link: str = "",
+    run_id: str = "",  # not known yet when the soak starts
 ) -> None:
     """A change event on the service's PagerDuty timeline: context for whoever gets paged."""
-    delivery = pager.send(soak_change_event(scenario, "", f"soak {what}", dict(details), link))
+    event = soak_change_event(scenario, run_id, f"soak {what}", dict(details), link)
+    delivery = pager.send(event)
     if not delivery.ok:
         say(f"PagerDuty change event not delivered: {delivery.detail}")
 
