@@ -130,3 +130,22 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
+
+
+def home_requests(url: str) -> float:
+    """Home requests the service has served, from its own /metrics."""
+    text = requests.get(f"{url}/metrics", timeout=2).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("http_server_request_duration_seconds_count")
+        and "/v1/recommendations/home" in line
+    )
+
+
+def wait_for(predicate: Callable[[], bool], timeout_s: float) -> None:
+    """Poll ``predicate`` until it holds; fail the test at the deadline (a bounded wait)."""
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.1)

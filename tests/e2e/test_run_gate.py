@@ -10,14 +10,21 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from tests.conftest import REPO, CliRun, free_port, leftover_processes, run_cli, write
+from tests.conftest import (
+    REPO,
+    CliRun,
+    free_port,
+    home_requests,
+    leftover_processes,
+    run_cli,
+    wait_for,
+    write,
+)
 from tests.e2e.slo_texts import client_availability_slo, client_latency_slo
 
 pytestmark = pytest.mark.e2e
@@ -202,23 +209,5 @@ def locust_log(out_dir: Path) -> str:
     return logs[0].read_text() if logs else ""
 
 
-def home_requests(url: str) -> float:
-    """Home requests the service has served, from its own /metrics."""
-    text = requests.get(f"{url}/metrics", timeout=2).text
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("http_server_request_duration_seconds_count")
-        and "/v1/recommendations/home" in line
-    )
-
-
 def wait_for_home_requests(url: str, at_least: float, timeout_s: float) -> None:
     wait_for(lambda: home_requests(url) >= at_least, timeout_s)
-
-
-def wait_for(predicate, timeout_s: float) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.1)

@@ -11,7 +11,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -19,34 +18,13 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import REPO, leftover_processes, write
+from tests.conftest import REPO, home_requests, leftover_processes, wait_for, write
 from tests.fakes.pagerduty import FakePagerDuty
 
 pytestmark = pytest.mark.e2e
 
 HOME_ONLY = Path(__file__).with_name("home_only_locustfile.py")
 AVAILABILITY = {"home-availability-client", "home-availability-server"}
-
-
-def served(target: str) -> float:
-    """Home requests the service has answered so far (its own counter)."""
-    text = requests.get(f"{target}/metrics", timeout=5).text
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("http_server_request_duration_seconds_count{")
-        and 'http_route="/v1/recommendations/home"' in line
-    )
-
-
-def wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:
-    """Poll ``condition`` until it holds or the deadline passes (a bounded wait, not a sleep)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 def test_a_fault_pages_once_per_burning_slo_and_clearing_it_resolves_each_once(
@@ -85,7 +63,7 @@ gate:
         )  # fmt: skip
         try:
             # Healthy traffic first: no page while the service is fine.
-            assert wait_until(lambda: served(target) > 600, 60), "the load never started"
+            wait_for(lambda: home_requests(target) > 600, 60)  # the load is flowing
             assert fake.triggers() == []
             requests.put(f"{target}/admin/faults", json={"error_rate": 0.5}, timeout=5)
             assert fake.wait_for(
@@ -151,7 +129,7 @@ def test_an_interrupted_soak_leaves_its_partial_report_and_no_process(
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        assert wait_until(lambda: served(target) > 800, 60), "the load never started"
+        wait_for(lambda: home_requests(target) > 800, 60)
         soak.send_signal(signal.SIGTERM)  # what a CI runner sends when cancelled
         stdout, stderr = soak.communicate(timeout=90)
     finally:
