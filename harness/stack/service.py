@@ -17,22 +17,27 @@ START_TIMEOUT_S = 60.0
 
 
 def start_reference_service(
-    group: ProcessGroup, args: Sequence[str] = ()
+    group: ProcessGroup, args: Sequence[str] = (), port: int | None = None
 ) -> tuple[str, StartedProcess]:
-    """Start the re-ranking service, then the recommender using it; returns the recommender's URL.
+    """Start the re-ranking service, then the recommender using it (on ``port``, or a free one);
+    returns the recommender's URL.
 
     ``args`` are extra flags for the recommender (a store, faults…).
     """
     reranker_url, _ = _start_healthy(group, "reranker", "services_under_test.reranker", [])
     return _start_healthy(
-        group, "service", "services_under_test.recommender", ["--downstream", reranker_url, *args]
+        group,
+        "service",
+        "services_under_test.recommender",
+        ["--downstream", reranker_url, *args],
+        port,
     )
 
 
 def _start_healthy(
-    group: ProcessGroup, name: str, module: str, args: list[str]
+    group: ProcessGroup, name: str, module: str, args: list[str], port: int | None = None
 ) -> tuple[str, StartedProcess]:
-    port = free_port()
+    port = port or free_port()
     process = group.start(
         name, [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), *args]
     )
