@@ -25,6 +25,7 @@ class Findings:
 
     failures: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    unmeasured: tuple[str, ...] = ()  # what it could not measure: a pass becomes inconclusive
     notes: tuple[str, ...] = field(default=())  # reported, verdict unchanged (e.g. paging failed)
 
 

@@ -89,6 +89,17 @@ def build_plan(options: RunOptions) -> Plan:
         slos = load_slo_files(slo_files)
     except InputError as exc:
         problems.extend(exc.problems)
+    if slos:  # a criterion about an SLO that is not there would silently judge nothing
+        names = sorted(s.name for s in slos)
+        for criterion in gate.criteria.absolute:
+            if criterion.slo is not None and criterion.slo not in names:
+                problems.append(
+                    Problem(
+                        str(options.scenario),
+                        f"gate.criteria ({criterion.metric}) → slo",
+                        f"{criterion.slo!r} is not an SLO of this run; allowed: {', '.join(names)}",
+                    )
+                )
     remote = _remote_workers(options, problems)
     if problems or load is None or locustfile is None:
         raise InputError(problems)

@@ -116,7 +116,7 @@ def _criterion(entry: Any) -> RelativeCriterion | AbsoluteCriterion:
     if metric == "slos_met":
         if "pass" in entry or "warning" in entry:
             raise ValueError("slos_met takes no bound: it passes when the SLO is met")
-        return AbsoluteCriterion(metric, None, slo=entry.get("slo"), weight=float(weight), key=key)
+        return AbsoluteCriterion(metric, None, slo=_slo(entry), weight=float(weight), key=key)
     if "pass" not in entry:
         raise ValueError("it needs a pass bound")
     return AbsoluteCriterion(
@@ -124,7 +124,7 @@ def _criterion(entry: Any) -> RelativeCriterion | AbsoluteCriterion:
         _bound(metric, entry["pass"]),
         _bound(metric, entry["warning"]) if "warning" in entry else None,
         endpoint=str(entry.get("endpoint", ALL_ENDPOINTS)),
-        slo=entry.get("slo"),
+        slo=_slo(entry),
         weight=float(weight),
         key=key,
     )
@@ -159,6 +159,8 @@ def _relative(entry: dict[str, Any], metric: str, weight: float, key: bool) -> R
         if warning_direction is not direction or warning < tolerance:
             raise ValueError(f"warning {entry['warning']!r} is not looser than the pass bound")
     endpoint = entry.get("endpoint")
+    if endpoint == ALL_ENDPOINTS:
+        raise ValueError("a baseline is compared per endpoint: endpoint each or 'GET /path'")
     return RelativeCriterion(
         metric,
         tolerance,
@@ -200,3 +202,10 @@ def _percent(value: Any) -> float | None:
     except ValueError:
         return None
     return number if number >= 0 else None
+
+
+def _slo(entry: dict[str, Any]) -> str | None:
+    slo = entry.get("slo")
+    if slo is not None and not isinstance(slo, str):
+        raise ValueError(f"slo {slo!r} is not an SLO name")
+    return slo

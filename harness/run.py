@@ -14,7 +14,7 @@ import secrets
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,10 +22,8 @@ from typing import Any
 from rich.console import Console
 
 from harness.errors import InconclusiveError, InputError
-from harness.gate.baseline import fingerprint
 from harness.gate.judge import judge_gate
 from harness.gate.samples import window_samples
-from harness.gate.score import Score
 from harness.gate.steps import StepResult, step_windows
 from harness.gate.verdict import decide, inconclusive, with_findings
 from harness.load.health import judge_generator
@@ -33,18 +31,16 @@ from harness.load.quantiles import with_prometheus_p99
 from harness.load.results import read_client_results
 from harness.load.runner import generators, run_locust
 from harness.model import (
-    CriterionResult,
     GeneratorHealth,
     LoadWindow,
     Plan,
     RunResult,
-    SLOEvaluation,
     Verdict,
 )
 from harness.monitor import RunMonitor
+from harness.progress import RunProgress
 from harness.prometheus_api import PrometheusAPI
 from harness.report.live import LiveSampler, LiveView
-from harness.report.result_json import build_result
 from harness.report.sinks import write_reports
 from harness.slo.burn import burn_series
 from harness.slo.evaluate import evaluate_slo, no_data
@@ -72,19 +68,6 @@ class RunOutcome:
     result_path: Path
 
 
-@dataclass
-class _Progress:
-    """What is known so far; written out as the partial result if the run ends early."""
-
-    run: RunResult
-    evaluations: list[SLOEvaluation]
-    criteria: list[CriterionResult] = field(default_factory=list)
-    steps: list[StepResult] = field(default_factory=list)
-    samples: dict[str, dict[str, list[float]]] = field(default_factory=dict)
-    slo_samples: dict[str, dict[str, list[float]]] = field(default_factory=dict)
-    score: Score | None = None
-
-
 def new_run_id(name: str, now: float) -> str:
     stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{name}-{secrets.token_hex(2)}"
@@ -108,7 +91,7 @@ def execute_run(
     run_id = new_run_id(plan.name, started_at)
     run_dir = plan.out_dir / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
-    progress = _Progress(
+    progress = RunProgress(
         run=RunResult(
             run_id,
             started_at,
@@ -126,42 +109,39 @@ def execute_run(
     except KeyboardInterrupt:
         verdict = inconclusive("interrupted before the run finished; results are partial")
     except InputError:
-        raise  # invalid input found late (a latency threshold off the service's buckets): exit 2
+        # Invalid input found late (a latency threshold off the service's buckets): exit 2 —
+        # but a soak's open pages are resolved first.
+        if monitor is not None:
+            monitor.finished(progress.run.window, progress.samples)
+        raise
     except Exception as exc:  # a harness bug must still leave the partial report behind
         log.exception("the run failed")
         verdict = inconclusive(
             f"the harness failed ({type(exc).__name__}: {exc}); results are partial"
         )
-    if monitor is not None:
+    if monitor is None:
+        result = progress.result(plan, verdict)
+        return RunOutcome(verdict, run_dir, result, write_reports(run_dir, result))
+    # A monitor's ending (resolving pages, fitting trends) is bounded but can take a while: the
+    # report is written before it, and again after, so a second Ctrl-C there loses nothing.
+    write_reports(run_dir, progress.result(plan, verdict, monitor))
+    try:
         monitor.finished(progress.run.window, progress.samples)
         verdict = with_findings(verdict, monitor.findings())
-    scenario = str(plan.scenario_path) if plan.scenario_path else plan.name
-    result = build_result(
-        progress.run,
-        scenario,
-        progress.evaluations,
-        verdict,
-        progress.criteria,
-        progress.steps,
-        progress.score,
-    )
-    # What a later run needs to compare against this one (loadgate baseline save), and the
-    # series the HTML report charts.
-    result["samples"] = progress.samples
-    result["slo_samples"] = progress.slo_samples
-    if plan.baseline is not None:
-        result["baseline"] = {"name": plan.baseline.name, "samples": plan.baseline.samples}
-    result["fingerprint"] = fingerprint(plan)
-    if monitor is not None:
-        result[monitor.name] = monitor.report()
-    path = write_reports(run_dir, result)
-    return RunOutcome(verdict, run_dir, result, path)
+    except (Exception, KeyboardInterrupt) as exc:
+        log.exception("the monitor's ending failed")
+        verdict = inconclusive(
+            *verdict.reasons,
+            f"the soak's ending was cut short ({type(exc).__name__}); results are partial",
+        )
+    result = progress.result(plan, verdict, monitor)
+    return RunOutcome(verdict, run_dir, result, write_reports(run_dir, result))
 
 
 def _run_stages(
     plan: Plan,
     run_dir: Path,
-    progress: _Progress,
+    progress: RunProgress,
     say: Say,
     live: Console | None = None,
     monitor: RunMonitor | None = None,

@@ -102,8 +102,8 @@ def run_page(
         delivery = pager.send(event)
     if not delivery.ok:
         say(
-            f"PagerDuty could not be reached; the {delivery.kind} for {delivery.dedup_key} was "
-            f"not delivered: {delivery.detail}"
+            f"the {delivery.kind} for {delivery.dedup_key} was not delivered (PagerDuty "
+            f"unreachable, or it refused the event — check the key and URL): {delivery.detail}"
         )
         return EXIT_INCONCLUSIVE
     if paging_mode(args) == "page":

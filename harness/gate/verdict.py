@@ -85,12 +85,18 @@ def decide(
     if warned:
         return Verdict(VerdictStatus.WARN, EXIT_PASS, tuple(warned))
 
+    met = sum(1 for e in evaluations if e.status is SLOStatus.MET)
+    slos = (
+        f"all {met} SLOs met"
+        if met == len(evaluations)
+        else f"{met} of {len(evaluations)} SLOs met (the others are scored, not key)"
+    )
     return Verdict(
         VerdictStatus.PASS,
         EXIT_PASS,
         (
-            f"all {len(evaluations)} SLOs met over the {span} load window "
-            f"({client.total.requests} requests)",
+            f"{slos} over the {span} load window ({client.total.requests} requests)",
+            *[_breach_reason(e, span) for e in evaluations if e.status is SLOStatus.BREACHED],
             *([f"the gate's {score.sentence()}"] if score is not None else []),
         ),
     )
@@ -118,13 +124,22 @@ def with_findings(verdict: Verdict, findings: Findings) -> Verdict:
     """A monitor's findings (soak: alerts that fired, leaks, drift) on top of the run's verdict.
 
     What a monitor saw fail is a measurement too: a page that fired, or a leak, fails the run
-    even when the run was cut short (interrupted, aborted) — its reasons come first. Warnings
+    even when the run was cut short (interrupted, aborted) — its reasons come first. What it
+    could not measure (burn rates never had data) makes a pass or warn inconclusive. Warnings
     turn a pass into a warn. Notes (e.g. paging failed) are reported and change nothing.
     """
     status, exit_code = verdict.status, verdict.exit_code
     if findings.failures:
         status, exit_code = VerdictStatus.FAIL, EXIT_FAIL
+    elif findings.unmeasured and status in (VerdictStatus.PASS, VerdictStatus.WARN):
+        status, exit_code = VerdictStatus.INCONCLUSIVE, EXIT_INCONCLUSIVE
     elif findings.warnings and status is VerdictStatus.PASS:
         status = VerdictStatus.WARN
-    reasons = (*findings.failures, *findings.warnings, *verdict.reasons, *findings.notes)
+    reasons = (
+        *findings.failures,
+        *findings.unmeasured,
+        *findings.warnings,
+        *verdict.reasons,
+        *findings.notes,
+    )
     return Verdict(status, exit_code, reasons)

@@ -279,12 +279,22 @@ class LiveView:
         if self._live is not None:
             self._live.update(self._frame(snapshot), refresh=True)
         elif (line := self._lines.line(snapshot)) is not None:
-            extra = self._monitor.line() if self._monitor else None
+            extra = self._monitor_part(line=True)
             self._say(f"{line} · {extra}" if extra else line)
 
     def _frame(self, snapshot: Snapshot) -> RenderableType:
-        extra = self._monitor.panel() if self._monitor else None
+        extra = self._monitor_part(line=False)
         return Group(render(snapshot), extra) if extra is not None else render(snapshot)
+
+    def _monitor_part(self, line: bool) -> RenderableType | None:
+        """What the monitor adds: its line (str) or its panel; a display must never end the run."""
+        if self._monitor is None:
+            return None
+        try:
+            return self._monitor.line() if line else self._monitor.panel()
+        except Exception:
+            log.info("live view: the monitor's part failed", exc_info=True)
+            return None
 
     def _sample_loop(self) -> None:
         while not self._stop.wait(self._every_s):

@@ -21,6 +21,7 @@ __all__ = [
 
 DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "slo" / "policies" / "google-30d.yaml"
 SEVERITIES = ("page", "ticket")
+MIN_SOAK_WINDOW_S = 4.0  # four scrapes at loadgate's 1 s interval
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,13 @@ def load_policy(path: Path) -> BurnPolicy:
     represents = reader.converted(("soak", "represents"), parse_duration, "3d")
     min_window = reader.converted(("soak", "min_window"), parse_duration, "10s")
     reader.unknown_keys(("soak",), {"represents", "min_window"})
+    if represents is not MISSING and represents <= 0:
+        reader.problem(("soak", "represents"), "must be a duration > 0, e.g. 3d")
+    if min_window is not MISSING and min_window < MIN_SOAK_WINDOW_S:
+        reader.problem(
+            ("soak", "min_window"),
+            f"must be at least {MIN_SOAK_WINDOW_S:g}s: rate() needs several scrapes",
+        )
     alerts = []
     for i, _ in enumerate(reader.typed(("alerts",), list, "a list of burn-rate alerts") or []):
         severity = reader.get(("alerts", i, "severity"))

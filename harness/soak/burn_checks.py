@@ -26,10 +26,14 @@ def soak_policies(
 
 def check_alerts(
     api: PrometheusAPI, slos: tuple[SLO, ...], policies: dict[str, BurnPolicy], at: float
-) -> list[AlertCheck]:
-    """Every SLO against every alert of its policy, at ``at``. A window with no data (or a
-    query Prometheus rejects, or Prometheus not answering) has no burn: it cannot fire."""
+) -> tuple[list[AlertCheck], list[str]]:
+    """Every SLO against every alert of its policy, at ``at``, and what went wrong asking.
+
+    A window with no data (or a query Prometheus rejects, or Prometheus not answering) has no
+    burn: it cannot fire — the monitor counts such evaluations, so a soak that could not measure
+    is inconclusive, never a pass."""
     checks = []
+    errors: list[str] = []
     for slo in slos:
         burns: dict[float, float | None] = {}
 
@@ -41,8 +45,9 @@ def check_alerts(
                     burns[window_s] = api.value(
                         burn_rate_query(slo, prom_duration(window_s)), at=at
                     )
-                except (QueryError, InconclusiveError):
+                except (QueryError, InconclusiveError) as exc:
                     burns[window_s] = None
+                    errors.append(f"SLO '{slo.name}', {window_s:g}s window: {exc}")
             return burns[window_s]
 
         for alert in policies[slo.name].alerts:
@@ -57,4 +62,4 @@ def check_alerts(
                     burn(alert.short_s),
                 )
             )
-    return checks
+    return checks, errors

@@ -55,10 +55,13 @@ def add_soak_arguments(parser: argparse.ArgumentParser) -> None:
 def evaluation_interval(shortest_window_s: float, given: str | None) -> float:
     """Half the shortest window, so no alert can start and clear between two looks."""
     if given is not None:
-        seconds = parse_duration(given)
+        try:
+            seconds = parse_duration(given)
+        except ValueError:
+            seconds = -1.0
         if not MIN_INTERVAL_S / 2 <= seconds <= 3600:
             raise InputError(
-                [Problem(COMMAND_LINE, "--evaluate-every", f"{given!r}: allowed 1s to 1h")]
+                [Problem(COMMAND_LINE, "--evaluate-every", f"{given!r}: allowed 1s to 1h, e.g. 5s")]
             )
         return seconds
     return min(MAX_INTERVAL_S, max(MIN_INTERVAL_S, shortest_window_s / 2))
@@ -76,10 +79,6 @@ def run_soak(
     def say(line: str) -> None:
         errors.print(f"[dim]loadgate[/] {escape(line)}")
 
-    # The dry run's JSON goes out as it is: no markup, no highlighting.
-    pager = pager_from_args(
-        args, os.environ, lambda line: errors.print(line, markup=False, highlight=False)
-    )
     policy = load_policy(args.policy)
     policies = soak_policies(policy, plan.slos, plan.load.duration_s)
     shortest = min((w for p in policies.values() for w in p.windows()), default=60.0)
@@ -94,22 +93,32 @@ def run_soak(
         warmup_s=plan.load.warmup_s,
         report_dir=str(plan.out_dir.resolve()),
     )
-    monitor = SoakMonitor(settings, pager)
-    say(
-        f"soak: {plan.load.duration_s:g}s, burn rates every {settings.evaluate_every_s:g}s over "
-        f"policy {policy.name} in soak time (page windows: {_page_windows(policies)})"
-    )
-    _announce(pager, scenario, "started", {"duration_s": plan.load.duration_s}, say)
-    outcome = execute_run(plan, say=say, live=errors if live else None, monitor=monitor)
-    _announce(
-        pager,
-        scenario,
-        f"ended: {outcome.verdict.status.value}",
-        {"verdict": outcome.verdict.status.value, "reasons": list(outcome.verdict.reasons)[:5]},
-        say,
-        str(outcome.run_dir.resolve() / "report.html"),
-        outcome.run_dir.name,
-    )
+    # The dry run's JSON goes out as it is: no markup, no highlighting.
+    with pager_from_args(
+        args, os.environ, lambda line: errors.print(line, markup=False, highlight=False)
+    ) as pager:
+        say(
+            f"soak: {plan.load.duration_s:g}s, burn rates every {settings.evaluate_every_s:g}s "
+            f"over policy {policy.name} in soak time (page windows: {_page_windows(policies)})"
+        )
+        _announce(pager, scenario, "started", {"duration_s": plan.load.duration_s}, say)
+        try:
+            outcome = execute_run(
+                plan, say=say, live=errors if live else None, monitor=SoakMonitor(settings, pager)
+            )
+        except BaseException as exc:  # invalid input found late, a second Ctrl-C: say it ended
+            _announce(pager, scenario, f"ended early ({type(exc).__name__})", {}, say)
+            raise
+        verdict = outcome.verdict.status.value
+        _announce(
+            pager,
+            scenario,
+            f"ended: {verdict}",
+            {"verdict": verdict, "reasons": list(outcome.verdict.reasons)[:5]},
+            say,
+            str(outcome.run_dir.resolve() / "report.html"),
+            outcome.run_dir.name,
+        )
     print_report(console, outcome.result, str(outcome.result_path))
     return outcome.verdict.exit_code
 

@@ -1,10 +1,12 @@
 """The soak's watcher: burn-rate alerts every interval, pages on their transitions, resources.
 
-    run pipeline ─ started() ─► thread: every interval ─► check_alerts ─► AlertBook ─► pager
+    run pipeline ─ started() ─► thread: every interval ─► check_alerts ─► AlertBook ─► page queue
                                       every 5 s ───────► ResourceSampler
-                 ─ finished() ─► stop the thread, clear what still fires, fit the trends
+                 ─ finished() ─► stop the thread, resolve what still fires, fit the trends
 
-Every failure inside the thread is logged and kept for the report; none ends the soak.
+One lock guards the alert book (the thread updates it; the live view and the ending read it).
+Pages go through a queue with its own sender, so a slow PagerDuty never delays an evaluation.
+Every failure inside the thread is kept for the report; none ends the soak.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from rich.console import RenderableType
 from rich.table import Table
 
 from harness.alert.pager import Pager
+from harness.alert.queued import QueuedPager
 from harness.model import LoadWindow
 from harness.monitor import Findings
 from harness.prometheus_api import PrometheusAPI
@@ -28,6 +31,7 @@ from harness.slo.model import SLO
 from harness.slo.policy import BurnPolicy
 from harness.soak.alerts import AlertBook, Transition
 from harness.soak.burn_checks import check_alerts
+from harness.soak.coverage import Coverage
 from harness.soak.paging import alert_event, transition_record
 from harness.soak.resources import ResourceSampler
 from harness.soak.trend import Finding, GrowthStatus, latency_drift
@@ -36,6 +40,8 @@ __all__ = ["SoakMonitor", "SoakSettings"]
 
 log = logging.getLogger(__name__)
 RESOURCE_EVERY_S = 5.0
+JOIN_TIMEOUT_S = 60.0  # an evaluation in flight: at most a few bounded Prometheus queries
+DRAIN_TIMEOUT_S = 120.0  # pages still queued at the end: resolves matter most
 
 
 @dataclass(frozen=True)
@@ -55,28 +61,35 @@ class SoakMonitor:
     settings: SoakSettings
     pager: Pager
     clock: Callable[[], float] = time.time
+    api_factory: Callable[[str], PrometheusAPI] = PrometheusAPI  # tests pass a fake
     name: str = "soak"
     book: AlertBook = field(default_factory=AlertBook)
     burn_history: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _pages: QueuedPager | None = None
     _api: PrometheusAPI | None = None
     _resources: ResourceSampler | None = None
+    _coverage: Coverage | None = None
     _run_id: str = ""
     _link: str = ""
     _started_at: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _abort: str | None = None
-    _drift: Finding | None = None
-    _leaks: list[Finding] = field(default_factory=list)
+    _findings: list[Finding] = field(default_factory=list)
+    _concluded: bool = False
 
     # --- RunMonitor -------------------------------------------------------------------------
 
     def started(self, api: PrometheusAPI, target_url: str, run_id: str) -> None:
         # Own clients: the thread must not share a session with the pipeline's queries.
-        self._api = PrometheusAPI(api.url)
-        self._resources = ResourceSampler(PrometheusAPI(api.url), self.settings.service_job)
+        self._api = self.api_factory(api.url)
+        self._resources = ResourceSampler(self.api_factory(api.url), self.settings.service_job)
+        self._pages = QueuedPager(self.pager)
         self._run_id, self._started_at = run_id, self.clock()
+        shortest = min((w for p in self.settings.policies.values() for w in p.windows()), default=0)
+        self._coverage = Coverage(self._started_at + self.settings.warmup_s + shortest)
         if self.settings.report_dir:
             self._link = str(Path(self.settings.report_dir) / run_id / "report.html")
         self._thread = threading.Thread(target=self._loop, name="soak-monitor", daemon=True)
@@ -86,38 +99,66 @@ class SoakMonitor:
         return self._abort
 
     def panel(self) -> RenderableType | None:
+        with self._lock:
+            active, peaks = dict(self.book.active), dict(self.book.peak_burn)
+            fired = {(t.slo, t.severity) for t in self.book.history if t.started}
         table = Table(title="burn-rate alerts (soak time)", title_justify="left", expand=False)
         for column in ("SLO", "peak burn", "page", "ticket"):
             table.add_column(column, justify="left" if column == "SLO" else "right")
+        now = self.clock()
         for slo in self.settings.slos:
-            table.add_row(
-                slo.name,
-                f"{self.book.peak_burn[slo.name]:.1f}×" if slo.name in self.book.peak_burn else "–",
-                *(self._state(slo.name, severity) for severity in ("page", "ticket")),
-            )
+            states = []
+            for severity in ("page", "ticket"):
+                since = active.get((slo.name, severity))
+                states.append(
+                    f"[bold red]firing[/] {now - since:.0f}s"
+                    if since is not None
+                    else "[yellow]cleared[/]"
+                    if (slo.name, severity) in fired
+                    else "[green]ok[/]"
+                )
+            peak = f"{peaks[slo.name]:.1f}×" if slo.name in peaks else "–"
+            table.add_row(slo.name, peak, *states)
         return table
 
     def line(self) -> str | None:
-        firing = sorted(f"{slo} ({severity})" for slo, severity in self.book.active)
+        with self._lock:
+            firing = sorted(f"{slo} ({severity})" for slo, severity in self.book.active)
         return "alerts: " + (", ".join(firing) if firing else "none firing")
 
     def load_ended(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=120.0)  # a page in flight has bounded retries
+        if self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=JOIN_TIMEOUT_S)
+            if self._thread.is_alive():
+                self.problems.append(
+                    f"the soak monitor was still evaluating {JOIN_TIMEOUT_S:g}s after the load "
+                    "ended (Prometheus not answering?); its last evaluation is not counted"
+                )
 
     def finished(
         self, window: LoadWindow | None, samples: dict[str, dict[str, list[float]]]
     ) -> None:
+        if self._concluded:
+            return
+        self._concluded = True
         self.load_ended()
-        for transition in self.book.clear_all(self.clock()):
+        with self._lock:  # the thread no longer pages once _stop is set
+            ending = self.book.clear_all(self.clock())
+        for transition in ending:
             if transition.severity == "page":
                 self._page(transition, ended=True)
+        if self._pages is not None:
+            self._pages.close(DRAIN_TIMEOUT_S)
         if self._resources is not None:
-            self._leaks = self._resources.findings(skip_first_s=self.settings.warmup_s)
-        self._drift = latency_drift(samples)
+            self._findings = self._resources.findings(skip_first_s=self.settings.warmup_s)
+        drift = latency_drift(samples)
+        self._findings += [drift] if drift is not None else []
 
     def report(self) -> dict[str, Any]:
+        with self._lock:
+            alerts = [transition_record(t, self._started_at) for t in self.book.history]
+            history = list(self.burn_history)
         return {
             "policies": {
                 name: [
@@ -132,28 +173,36 @@ class SoakMonitor:
                 for name, policy in self.settings.policies.items()
             },
             "evaluate_every_s": self.settings.evaluate_every_s,
-            "alerts": [transition_record(t, self._started_at) for t in self.book.history],
-            "burn_history": self.burn_history,
-            "pages": [d.as_dict() for d in self.pager.deliveries],
+            "alerts": alerts,
+            "burn_history": history,
+            "coverage": self._coverage.report() if self._coverage else None,
+            "pages": [d.as_dict() for d in self._deliveries()],
             "resources": self._resources.report() if self._resources else None,
-            "findings": [
-                f.as_dict() for f in [*self._leaks, *([self._drift] if self._drift else [])]
-            ],
+            "findings": [f.as_dict() for f in self._findings],
             "aborted": self._abort,
-            "problems": self.problems,
+            "problems": list(self.problems),
         }
 
     def findings(self) -> Findings:
-        failures = [self._fired_sentence(t) for t in self.book.ever_fired("page")]
-        warnings = [self._fired_sentence(t) for t in self.book.ever_fired("ticket")]
-        for finding in [*self._leaks, *([self._drift] if self._drift else [])]:
+        with self._lock:
+            pages = [self._fired_sentence(t) for t in self.book.ever_fired("page")]
+            tickets = [self._fired_sentence(t) for t in self.book.ever_fired("ticket")]
+        failures, warnings = pages, tickets
+        for finding in self._findings:
             if finding.status is GrowthStatus.LEAKING and not finding.what.startswith("harness"):
                 failures.append(finding.sentence)
             elif finding.status in (GrowthStatus.LEAKING, GrowthStatus.DRIFTING):
                 # Drift, and the harness's own growth, are worth a look, not a failed soak.
                 warnings.append(finding.sentence)
-        notes = [f"paging failed: {d.detail}" for d in self.pager.deliveries if not d.ok]
-        return Findings(tuple(failures), tuple(warnings), tuple(notes + self.problems))
+            elif finding.status is GrowthStatus.INSUFFICIENT_DATA and "latency" not in finding.what:
+                warnings.append(f"could not judge {finding.sentence}")
+        unmeasured = (
+            self._coverage.gaps([s.name for s in self.settings.slos]) if self._coverage else []
+        )
+        notes = [f"paging failed: {d.detail}" for d in self._deliveries() if not d.ok]
+        return Findings(
+            tuple(failures), tuple(warnings), tuple(unmeasured), tuple(notes + self.problems)
+        )
 
     # --- the thread -------------------------------------------------------------------------
 
@@ -170,38 +219,45 @@ class SoakMonitor:
                     self._resources.sample(now)
             except Exception as exc:  # the soak goes on; the report says what went wrong
                 log.warning("soak monitor: %s", exc, exc_info=True)
-                self.problems.append(f"soak monitor error: {exc}"[:300])
+                self._problem(f"soak monitor error: {exc}")
             self._stop.wait(max(0.05, min(next_check, next_sample) - self.clock()))
 
     def _evaluate(self, now: float) -> None:
-        assert self._api is not None
-        checks = check_alerts(self._api, self.settings.slos, self.settings.policies, now)
-        self.burn_history.append(
-            {
-                "t": round(now - self._started_at, 1),
-                "burn": {
-                    c.slo: {f"{c.short_s:g}s": c.short_burn, f"{c.long_s:g}s": c.long_burn}
-                    for c in checks
-                    if c.severity == "page"
-                },
-            }
-        )
-        for transition in self.book.update(now, checks):
-            log.info(
-                "soak: %s %s %s",
-                transition.slo,
-                transition.severity,
-                "started" if transition.started else "cleared",
-            )
-            if transition.severity == "page":
-                self._page(transition)
-                if transition.started and self.settings.abort_on_page:
-                    self._abort = (
-                        self._fired_sentence(transition)
-                        + "; the soak was stopped (--abort-on-page)"
-                    )
+        assert self._api is not None and self._coverage is not None
+        checks, errors = check_alerts(self._api, self.settings.slos, self.settings.policies, now)
+        for error in errors[:1]:  # one a round is enough to say why there was no data
+            self._problem(error)
+        if self._stop.is_set():
+            return  # the load has ended: an evaluation now would see it stop, not the service
+        entry: dict[str, dict[str, float | None]] = {}
+        for c in checks:
+            if c.severity == "page":
+                entry.setdefault(c.slo, {}).update(
+                    {f"{c.long_s:g}s": c.long_burn, f"{c.short_s:g}s": c.short_burn}
+                )
+        with self._lock:
+            if self._stop.is_set():  # finished() may have resolved everything meanwhile
+                return
+            self._coverage.count(now, checks)
+            self.burn_history.append({"t": round(now - self._started_at, 1), "burn": entry})
+            transitions = self.book.update(now, checks)
+            for transition in transitions:
+                log.info(
+                    "soak: %s %s %s",
+                    transition.slo,
+                    transition.severity,
+                    "started" if transition.started else "cleared",
+                )
+                if transition.severity == "page":
+                    self._page(transition)
+                    if transition.started and self.settings.abort_on_page and self._abort is None:
+                        self._abort = (
+                            self._fired_sentence(transition)
+                            + "; the soak was stopped (--abort-on-page)"
+                        )
 
     def _page(self, transition: Transition, ended: bool = False) -> None:
+        assert self._pages is not None
         service = next((s.service for s in self.settings.slos if s.name == transition.slo), "")
         event = alert_event(
             transition,
@@ -211,7 +267,15 @@ class SoakMonitor:
             self._link,
             ended,
         )
-        self.pager.send(event)
+        self._pages.put(event)  # in order, by the queue's own thread
+
+    def _deliveries(self) -> list[Any]:
+        return self._pages.deliveries if self._pages is not None else list(self.pager.deliveries)
+
+    def _problem(self, text: str) -> None:
+        text = text[:300]
+        if text not in self.problems and len(self.problems) < 20:  # a report, not a log
+            self.problems.append(text)
 
     def _fired_sentence(self, transition: Transition) -> str:
         check = transition.worst
@@ -220,10 +284,3 @@ class SoakMonitor:
             f"SLO '{transition.slo}' fired a {transition.severity}-level burn-rate alert at "
             f"{offset:.0f}s into the soak: {check.describe()}"
         )
-
-    def _state(self, slo: str, severity: str) -> str:
-        since = self.book.active.get((slo, severity))
-        if since is not None:
-            return f"[bold red]firing[/] {self.clock() - since:.0f}s"
-        fired = any(t.slo == slo for t in self.book.ever_fired(severity))
-        return "[yellow]cleared[/]" if fired else "[green]ok[/]"

@@ -20,9 +20,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from harness.alert.secret import KEY_ENV as ROUTING_KEY_ENV
+
 __all__ = ["RUN_ID_ENV", "ProcessGroup", "StartedProcess"]
 
 RUN_ID_ENV = "LOADGATE_RUN_ID"
+SECRET_ENV = frozenset({ROUTING_KEY_ENV})  # never passed to a child
 
 log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
@@ -82,7 +85,7 @@ class ProcessGroup:
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 # The run id marks every descendant, so leftovers can be found (tests check none are).
-                env={**os.environ, RUN_ID_ENV: self.run_id, **(env or {})},
+                env={**_inherited_environment(), RUN_ID_ENV: self.run_id, **(env or {})},
                 cwd=cwd,
                 preexec_fn=_die_with_parent,
             )
@@ -134,3 +137,9 @@ class ProcessGroup:
 def _signal_group(pid: int, sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
+
+
+def _inherited_environment() -> dict[str, str]:
+    """The harness's environment less its secrets: a locustfile, the service or Prometheus have
+    no business with the PagerDuty routing key (children's environments are readable in /proc)."""
+    return {k: v for k, v in os.environ.items() if k not in SECRET_ENV}

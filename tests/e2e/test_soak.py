@@ -123,10 +123,12 @@ def test_an_interrupted_soak_leaves_its_partial_report_and_no_process(
         f"  warmup: 2s\n  duration: 10m\nslos: [{REPO / 'slo/recommender.yaml'}]\n",
     )
     out = tmp_path / "reports"
+    key = secrets.token_hex(16)  # from the environment this time: the dry run checks it too
     soak = subprocess.Popen(
         [sys.executable, "-m", "harness", "soak", str(scenario), "--target", target,
          "--out", str(out), "--no-live", "--dry-run", "--evaluate-every", "2s"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "LOADGATE_PAGERDUTY_ROUTING_KEY": key},
     )  # fmt: skip
     try:
         wait_for(lambda: home_requests(target) > 800, 60)
@@ -147,4 +149,8 @@ def test_an_interrupted_soak_leaves_its_partial_report_and_no_process(
     assert (result_file.parent / "report.html").exists()
     # --dry-run printed the change events it would have sent, and sent nothing.
     assert '"summary": "[loadgate soak soak-cut] soak started"' in stderr
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert key.encode() not in path.read_bytes(), path
+    assert key not in stdout + stderr
     assert leftover_processes([result_file.parent.name]) == []

@@ -192,7 +192,11 @@ def test_unreachable_pagerduty_exits_3_without_a_traceback(tmp_path: Path) -> No
         sleep_timer=0.001,
     )
     assert code == 3 and len(requests) == 3
-    assert len(said) == 1 and "could not be reached" in said[0] and "HTTP 503" in said[0]
+    assert (
+        len(said) == 1
+        and "was not delivered (PagerDuty unreachable" in said[0]
+        and "HTTP 503" in said[0]
+    )
     assert KEY not in said[0] and KEY[-4:] not in said[0]
 
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import psutil
+import pytest
 
 from harness.stack.processes import ProcessGroup
 
@@ -50,3 +51,21 @@ def test_children_carry_the_run_id_so_leftovers_can_be_found(tmp_path: Path) -> 
         )
         process.popen.wait(timeout=30)
     assert process.log_path.read_text().strip() == "run-42"
+
+
+def test_children_never_inherit_the_pagerduty_routing_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOADGATE_PAGERDUTY_ROUTING_KEY", "k" * 32)
+    monkeypatch.setenv("LOADGATE_SOMETHING_ELSE", "kept")
+    with ProcessGroup(tmp_path / "logs", run_id="run-7") as group:
+        process = group.start(
+            "env",
+            [
+                sys.executable,
+                "-c",
+                "import os; print(sorted(k for k in os.environ if k.startswith('LOADGATE_')))",
+            ],
+        )
+        process.popen.wait(timeout=30)
+    assert process.log_path.read_text().strip() == "['LOADGATE_RUN_ID', 'LOADGATE_SOMETHING_ELSE']"

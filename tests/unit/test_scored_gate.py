@@ -128,6 +128,8 @@ def test_a_breached_slo_judged_by_a_scored_criterion_no_longer_fails_alone() -> 
         evaluations, HEALTHY, WINDOW, CLIENT, (), many, total_score(many), {"home-latency"}
     )
     assert weighed.status is VerdictStatus.PASS  # 9 of 10 points
+    assert weighed.reasons[0].startswith("0 of 1 SLOs met (the others are scored, not key)")
+    assert weighed.reasons[1].startswith("SLO 'home-latency' breached")
 
 
 GATE = """gate:
@@ -240,3 +242,17 @@ def test_a_relative_criterion_beyond_its_tolerance_but_within_its_warning_level_
     assert result.status == expected
     if expected != "pass":
         assert "tolerance +10% (warning +20%)" in result.detail
+
+
+def test_a_criterion_naming_an_slo_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    scenario = make_scenario(tmp_path)  # its one SLO is "home"
+    scenario.write_text(
+        scenario.read_text()
+        + "gate:\n  criteria:\n    - {metric: burn_rate, pass: '<= 1', slo: hoem, key: true}\n"
+    )
+    with pytest.raises(InputError) as caught:
+        build_plan(RunOptions(scenario=scenario))
+
+    (problem,) = caught.value.problems
+    assert problem.field == "gate.criteria (burn_rate) → slo"
+    assert problem.message == "'hoem' is not an SLO of this run; allowed: home"

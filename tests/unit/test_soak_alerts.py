@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from harness.errors import InputError
 from harness.gate.verdict import with_findings
 from harness.model import Verdict, VerdictStatus
 from harness.monitor import Findings
@@ -105,3 +108,29 @@ def test_burn_rates_are_evaluated_twice_per_shortest_window_within_bounds() -> N
     assert evaluation_interval(600.0, None) == 30.0
     assert evaluation_interval(1.0, None) == 2.0
     assert evaluation_interval(10.0, "3s") == 3.0
+
+
+@pytest.mark.parametrize(
+    ("soak", "message"),
+    [
+        ("{represents: 0s}", r"soak\.represents: must be a duration > 0"),
+        ("{min_window: 1s}", r"soak\.min_window: must be at least 4s"),
+        ("{represent: 3d}", r"soak\.represent: unknown field"),
+    ],
+)
+def test_a_policy_whose_soak_scaling_cannot_work_is_refused(
+    tmp_path: Path, soak: str, message: str
+) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "name: p\nslo_window: 30d\nalerts:\n  - {severity: page, long: 1h, short: 5m, burn: 14.4}\n"
+        f"soak: {soak}\n"
+    )
+    with pytest.raises(InputError, match=message):
+        load_policy(path)
+
+
+@pytest.mark.parametrize("given", ["5", "0s", "2h", "soon"])
+def test_an_evaluation_interval_out_of_range_is_invalid_input(given: str) -> None:
+    with pytest.raises(InputError, match="--evaluate-every"):
+        evaluation_interval(10.0, given)

@@ -1,0 +1,131 @@
+"""The soak monitor's thread against a scripted Prometheus: pages on transitions only, in order,
+resolves what still fires at the end, and calls a soak that never measured inconclusive."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from harness.alert.pager import RecordingPager
+from harness.gate.verdict import with_findings
+from harness.model import Verdict, VerdictStatus
+from harness.slo.model import SLO
+from harness.slo.policy import BurnAlert, BurnPolicy
+from harness.soak.monitor import SoakMonitor, SoakSettings
+
+SLO_A = SLO("a", "recommender", "a.yaml", 0.99, total_query="t", bad_query="b")
+POLICY = BurnPolicy("p", 30 * 86400.0, (BurnAlert("page", 2.0, 1.0, 14.4),))
+
+
+class ScriptedPrometheus:
+    """Answers every query with the burn rate the test sets (None: no data)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    burn: float | None = None
+    evaluations = 0
+    changed = threading.Condition()
+
+    def value(self, query: str, at: float | None = None) -> float | None:
+        if "/ 0.01" in query:  # a burn-rate query of SLO a (budget 1 %)
+            with ScriptedPrometheus.changed:
+                ScriptedPrometheus.evaluations += 1
+                ScriptedPrometheus.changed.notify_all()
+            return ScriptedPrometheus.burn
+        return 1.0  # resource gauges: flat
+
+
+def wait_for_evaluations(n: int) -> None:
+    with ScriptedPrometheus.changed:
+        target = ScriptedPrometheus.evaluations + n
+        assert ScriptedPrometheus.changed.wait_for(
+            lambda: ScriptedPrometheus.evaluations >= target, timeout=10
+        )
+
+
+class FastClock:
+    """Time moves 0.5 s per look, so windows fill and evaluations come at once."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+        self.lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self.lock:
+            self.now += 0.5
+            return self.now
+
+
+@pytest.fixture
+def monitor() -> Iterator[SoakMonitor]:
+    ScriptedPrometheus.burn, ScriptedPrometheus.evaluations = None, 0
+    settings = SoakSettings(
+        slos=(SLO_A,), policies={"a": POLICY}, evaluate_every_s=0.5, abort_on_page=False,
+        service_job="loadgate_service", scenario="s",
+    )  # fmt: skip
+    watcher = SoakMonitor(
+        settings, RecordingPager(), clock=FastClock(), api_factory=ScriptedPrometheus
+    )  # type: ignore[arg-type]
+    watcher.started(ScriptedPrometheus("http://prometheus"), "http://target", "run-1")  # type: ignore[arg-type]
+    yield watcher
+    watcher.load_ended()
+
+
+def kinds(monitor: SoakMonitor) -> list[tuple[str, str | None]]:
+    return [(d["kind"], d["dedup_key"]) for d in monitor.report()["pages"]]
+
+
+def test_a_burn_pages_once_and_its_end_resolves_once(monitor: SoakMonitor) -> None:
+    ScriptedPrometheus.burn = 0.5
+    wait_for_evaluations(6)
+    ScriptedPrometheus.burn = 50.0
+    wait_for_evaluations(6)  # several evaluations while it burns: still one trigger
+    ScriptedPrometheus.burn = 0.5
+    wait_for_evaluations(6)
+    monitor.finished(None, {})
+
+    key = "loadgate/recommender/a/page"
+    assert kinds(monitor) == [("trigger", key), ("resolve", key)]
+    assert monitor.findings().failures[0].startswith("SLO 'a' fired a page-level burn-rate alert")
+
+
+def test_what_still_fires_when_the_soak_ends_is_resolved(monitor: SoakMonitor) -> None:
+    ScriptedPrometheus.burn = 50.0
+    wait_for_evaluations(6)
+    monitor.finished(None, {})
+    assert [kind for kind, _ in kinds(monitor)] == ["trigger", "resolve"]
+    assert monitor.line() == "alerts: none firing"
+
+
+def test_a_soak_that_never_had_data_is_inconclusive_not_a_pass(monitor: SoakMonitor) -> None:
+    ScriptedPrometheus.burn = None
+    wait_for_evaluations(6)
+    monitor.finished(None, {})
+    findings = monitor.findings()
+    assert findings.unmeasured and "had data in only 0 of" in findings.unmeasured[0]
+    verdict = with_findings(Verdict(VerdictStatus.PASS, 0, ("all SLOs met",)), findings)
+    assert (verdict.status, verdict.exit_code) == (VerdictStatus.INCONCLUSIVE, 3)
+
+
+def test_the_live_view_can_read_while_the_thread_writes(monitor: SoakMonitor) -> None:
+    failures: list[BaseException] = []
+
+    def read(part: Callable[[], object]) -> None:
+        try:
+            for _ in range(300):
+                part()
+        except BaseException as exc:
+            failures.append(exc)
+
+    readers = [threading.Thread(target=read, args=(p,)) for p in (monitor.line, monitor.panel)]
+    for reader in readers:
+        reader.start()
+    for burn in (50.0, 0.5) * 5:  # the book changes under the readers
+        ScriptedPrometheus.burn = burn
+        wait_for_evaluations(2)
+    for reader in readers:
+        reader.join()
+    assert failures == []
