@@ -129,3 +129,22 @@ def test_the_live_view_can_read_while_the_thread_writes(monitor: SoakMonitor) ->
     for reader in readers:
         reader.join()
     assert failures == []
+
+
+def test_with_abort_on_page_the_first_page_asks_the_load_to_stop() -> None:
+    ScriptedPrometheus.burn, ScriptedPrometheus.evaluations = 50.0, 0
+    settings = SoakSettings(
+        slos=(SLO_A,), policies={"a": POLICY}, evaluate_every_s=0.5, abort_on_page=True,
+        service_job="loadgate_service", scenario="s",
+    )  # fmt: skip
+    watcher = SoakMonitor(
+        settings, RecordingPager(), clock=FastClock(), api_factory=ScriptedPrometheus
+    )  # type: ignore[arg-type]
+    assert watcher.stop_reason() is None
+    watcher.started(ScriptedPrometheus("http://prometheus"), "http://target", "run-1")  # type: ignore[arg-type]
+    try:
+        wait_for_evaluations(6)
+        reason = watcher.stop_reason()
+        assert reason is not None and reason.endswith("the soak was stopped (--abort-on-page)")
+    finally:
+        watcher.finished(None, {})
