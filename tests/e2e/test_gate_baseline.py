@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import REPO, leftover_processes, run_cli, write
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.load]
 
 HOME_ONLY = Path(__file__).with_name("home_only_locustfile.py")
 

@@ -18,7 +18,7 @@ from harness.load.client_metrics import ROUND_THRESHOLDS
 from harness.load.plugin_path import PLUGIN
 from tests.conftest import REPO, free_port
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.load]
 
 # A locustfile that knows nothing of loadgate.
 PLAIN_LOCUSTFILE = """

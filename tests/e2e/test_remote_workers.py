@@ -18,7 +18,7 @@ from harness.load.plugin_path import PLUGIN
 from tests.conftest import REPO, CliRun, free_port, leftover_processes, write
 from tests.e2e.test_load_engine import SHOP, counting_slos
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.load]
 
 Factory = Callable[..., tuple[str, subprocess.Popen[bytes]]]
 
@@ -34,7 +34,7 @@ def test_a_worker_started_elsewhere_is_driven_scraped_and_counted(
     with stderr_path.open("w") as stderr:
         gate = subprocess.Popen(
             [sys.executable, "-m", "harness", "run", "--locustfile", SHOP, "--slo", str(slo), "--target", url,
-             "--users", "10", "--spawn-rate", "10", "--warmup", "3s", "--duration", "15s", "--out", str(out),
+             "--users", "10", "--spawn-rate", "10", "--warmup", "3s", "--duration", "10s", "--out", str(out),
              "--expect-workers", "1", "--master-bind", f"127.0.0.1:{master_port}",
              "--worker-metrics", f"127.0.0.1:{worker_metrics}"],
             cwd=REPO, stdout=subprocess.PIPE, stderr=stderr, text=True,

@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.conftest import leftover_processes, run_cli, write
 from tests.e2e.slo_texts import ratio_slo
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.load]
 
 # Home requests only: every request counts for these SLOs, so the comparison has many events.
 LOCUSTFILE = str(Path(__file__).with_name("home_only_locustfile.py"))
@@ -86,7 +86,7 @@ def test_slis_match_the_services_own_counts_and_burn_rates_match_the_arithmetic(
     assert before["errors"] > 0, "the pre-warm must create the 5xx series"
     slo = write(tmp_path / "slo.yaml", server_slos())
 
-    run = run_cli(*gate(url, slo, tmp_path / "out", duration="15s"), out_dir=tmp_path / "out")
+    run = run_cli(*gate(url, slo, tmp_path / "out", duration="10s"), out_dir=tmp_path / "out")
 
     after = service_counts(url)
     total = after["total"] - before["total"]

@@ -21,7 +21,7 @@ import requests
 from tests.conftest import REPO, home_requests, leftover_processes, wait_for, write
 from tests.fakes.pagerduty import FakePagerDuty
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.load]
 
 HOME_ONLY = Path(__file__).with_name("home_only_locustfile.py")
 AVAILABILITY = {"home-availability-client", "home-availability-server"}
@@ -43,7 +43,7 @@ load:
   users: 6
   spawn_rate: 6
   warmup: 5s
-  duration: 50s
+  duration: 40s
 slos: [{REPO / "slo/recommender.yaml"}]
 gate:
   min_events: 100

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,7 +17,10 @@ from services_under_test.recommender.main import init_app
 from services_under_test.recommender.settings import Settings
 
 SMALL = Settings(items=2_000, users=500)
-REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own; tests clear it
+# A database of its own (per pytest-xdist worker: two workers must not clear each other's keys).
+REDIS_URL = (
+    f"redis://127.0.0.1:6379/{15 - int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:] or 0)}"
+)
 
 AppClient = TestClient  # type: ignore[type-arg]
 ClientFactory = Callable[[web.Application], Awaitable[AppClient]]

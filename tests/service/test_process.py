@@ -19,6 +19,7 @@ import requests
 from services_under_test.recommender.catalog import build_catalog
 from services_under_test.recommender.store import RedisStore
 from tests.conftest import REPO
+from tests.service.conftest import REDIS_URL
 
 Factory = Callable[..., tuple[str, subprocess.Popen[bytes]]]
 SMALL = ("--items", "2000", "--users", "500")
@@ -114,7 +115,7 @@ def test_a_bad_flag_is_a_usage_error_not_a_crash() -> None:
     assert "error_rate must be between 0 and 1" in run.stderr
 
 
-@pytest.mark.parametrize("store", ["redis://127.0.0.1:6379/15"])
+@pytest.mark.parametrize("store", [REDIS_URL], ids=["redis"])
 def test_the_service_runs_on_redis(service_factory: Factory, store: str) -> None:
     asyncio.run(clear_redis(store))
     url, _ = service_factory(*SMALL, "--store", store)
