@@ -8,17 +8,21 @@ SIGTERM drains: no new connections, in-flight requests finish (up to 10 s), then
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 from types import FrameType
 
 from aiohttp import web
 
 from services_under_test.recommender.settings import Settings, parse_settings
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 __all__ = ["main", "serve"]
 
@@ -45,6 +49,15 @@ def serve(settings: Settings) -> None:
     )
 
 
+def _worker(settings: Settings) -> None:
+    """One worker process: it ends with its parent, even one killed with SIGKILL (no orphan
+    keeps the port or a metrics file after its supervisor is gone)."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    serve(settings)
+
+
 def main(argv: list[str] | None = None) -> None:
     settings = parse_settings(argv)
     if settings.workers == 1:
@@ -55,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     # "spawn": each worker imports prometheus_client afresh, in multiprocess mode.
     context = multiprocessing.get_context("spawn")
     workers = [
-        context.Process(target=serve, args=(settings,), daemon=False)
+        context.Process(target=_worker, args=(settings,), daemon=False)
         for _ in range(settings.workers)
     ]
     for worker in workers:

@@ -71,7 +71,7 @@ def test_sigterm_lets_in_flight_requests_finish(service_factory: Factory) -> Non
 
 
 def test_two_workers_share_the_port_and_metrics_add_up(service_factory: Factory) -> None:
-    url, _ = service_factory(*SMALL, "--workers", "2")
+    url, process = service_factory(*SMALL, "--workers", "2")
     wait_for(lambda: requests.get(f"{url}/healthz", timeout=2).ok, 30)
 
     for user in range(150):  # a new connection each: the kernel spreads them over both workers
@@ -79,6 +79,13 @@ def test_two_workers_share_the_port_and_metrics_add_up(service_factory: Factory)
 
     # Whichever worker answers /metrics reports all 150.
     assert {home_count(url) for _ in range(10)} == {150.0}
+
+    # Its supervisor killed outright, no worker lives on holding the port.
+    workers = psutil.Process(process.pid).children()
+    assert len(workers) >= 2
+    process.kill()
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []
 
 
 def test_the_injected_leak_grows_memory(service_factory: Factory) -> None:
