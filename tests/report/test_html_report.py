@@ -11,6 +11,8 @@ import json
 import math
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -227,12 +229,14 @@ def _require_chromium() -> None:
     pytest.skip(f"headless Chromium is not installed ({CHROMIUM}): apt-get install chromium")
 
 
-def test_report_renders_offline_in_headless_chromium(tmp_path: Path) -> None:
-    _require_chromium()
+@contextmanager
+def offline_page(url: str) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """The report opened in headless Chromium, every chart drawn: (page, requests, errors).
+
+    Any request but the page itself is recorded and aborted; console errors and page errors are
+    collected — the tests assert both lists."""
     from playwright.sync_api import Request, Route, sync_playwright
 
-    result = realistic_result()
-    url = write_html(tmp_path, result).as_uri()
     requests: list[str] = []
     errors: list[str] = []
 
@@ -257,21 +261,29 @@ def test_report_renders_offline_in_headless_chromium(tmp_path: Path) -> None:
                 ".every(d => d._fullLayout && d.querySelector('.main-svg'))",
                 timeout=10_000,
             )
-            drawn = page.evaluate(
-                """() => Object.fromEntries([...document.querySelectorAll('.plotly-graph-div')]
-                    .map(d => [d.id, [...d.querySelectorAll('.scatterlayer .trace path.js-line')]
-                                         .filter(p => (p.getAttribute('d') || '').length > 10)
-                                         .length]))"""
-            )
-            verdict = page.locator("#verdict .label")
-            assert verdict.is_visible() and verdict.inner_text() == "WARN"
-            items = page.locator("#verdict .reasons li")
-            assert items.all_inner_texts() == REASONS
-            assert all(items.nth(i).is_visible() for i in range(len(REASONS)))
-            screenshot = tmp_path / "report-html.png"
-            page.screenshot(path=str(screenshot), full_page=True)
+            yield page, requests, errors
         finally:
             browser.close()
+
+
+def test_report_renders_offline_in_headless_chromium(tmp_path: Path) -> None:
+    _require_chromium()
+    result = realistic_result()
+    url = write_html(tmp_path, result).as_uri()
+    with offline_page(url) as (page, requests, errors):
+        drawn = page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll('.plotly-graph-div')]
+                .map(d => [d.id, [...d.querySelectorAll('.scatterlayer .trace path.js-line')]
+                                     .filter(p => (p.getAttribute('d') || '').length > 10)
+                                     .length]))"""
+        )
+        verdict = page.locator("#verdict .label")
+        assert verdict.is_visible() and verdict.inner_text() == "WARN"
+        items = page.locator("#verdict .reasons li")
+        assert items.all_inner_texts() == REASONS
+        assert all(items.nth(i).is_visible() for i in range(len(REASONS)))
+        screenshot = tmp_path / "report-html.png"
+        page.screenshot(path=str(screenshot), full_page=True)
 
     ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(screenshot, ARTIFACT)  # for a person to look at

@@ -22,11 +22,10 @@ from harness.soak.paging import transition_record
 from harness.soak.resources import RESOURCES
 from harness.soak.trend import fit_trend, judge_growth, latency_drift
 from tests.report.test_html_report import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     REPO,
     SLOS,
     _require_chromium,
+    offline_page,
     realistic_result,
 )
 
@@ -218,47 +217,21 @@ def test_text_from_the_soak_is_escaped() -> None:
 
 def test_the_soak_section_renders_offline_in_headless_chromium(tmp_path: Path) -> None:
     _require_chromium()
-    from playwright.sync_api import Request, Route, sync_playwright
-
     url = write_html(tmp_path, soak_result()).as_uri()
-    requests: list[str] = []
-    errors: list[str] = []
-
-    def only_the_page(route: Route, request: Request) -> None:
-        if request.url == url:
-            route.continue_()
-        else:
-            route.abort()
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.route("**/*", only_the_page)
-            page.on("request", lambda request: requests.append(request.url))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(url, wait_until="load")
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.plotly-graph-div')]"
-                ".every(d => d._fullLayout && d.querySelector('.main-svg'))",
-                timeout=10_000,
-            )
-            drawn = page.evaluate(
-                """() => [...document.querySelectorAll('[id^="chart-soak-"]')].map(d => [d.id,
-                    d.querySelectorAll('.main-svg').length,
-                    [...d.querySelectorAll('.scatterlayer .trace')].filter(t =>
-                        [...t.querySelectorAll('path.js-line')]
-                            .some(p => (p.getAttribute('d') || '').length > 10)).length])"""
-            )
-            top = page.locator("h2", has_text="Soak: burn-rate alerts").bounding_box()
-            assert top is not None
-            height = page.evaluate("document.documentElement.scrollHeight") - top["y"]
-            clip = {"x": 0, "y": top["y"] - 8, "width": 1280, "height": height + 8}
-            screenshot = tmp_path / "report-html-soak.png"
-            page.screenshot(path=str(screenshot), full_page=True, clip=clip)
-        finally:
-            browser.close()
+    with offline_page(url) as (page, requests, errors):
+        drawn = page.evaluate(
+            """() => [...document.querySelectorAll('[id^="chart-soak-"]')].map(d => [d.id,
+                d.querySelectorAll('.main-svg').length,
+                [...d.querySelectorAll('.scatterlayer .trace')].filter(t =>
+                    [...t.querySelectorAll('path.js-line')]
+                        .some(p => (p.getAttribute('d') || '').length > 10)).length])"""
+        )
+        top = page.locator("h2", has_text="Soak: burn-rate alerts").bounding_box()
+        assert top is not None
+        height = page.evaluate("document.documentElement.scrollHeight") - top["y"]
+        clip = {"x": 0, "y": top["y"] - 8, "width": 1280, "height": height + 8}
+        screenshot = tmp_path / "report-html-soak.png"
+        page.screenshot(path=str(screenshot), full_page=True, clip=clip)
 
     ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(screenshot, ARTIFACT)  # for a person to look at

@@ -59,16 +59,20 @@ class FastClock:
             return self.now
 
 
-@pytest.fixture
-def monitor() -> Iterator[SoakMonitor]:
+def make_monitor(abort_on_page: bool = False) -> SoakMonitor:
     ScriptedPrometheus.burn, ScriptedPrometheus.evaluations = None, 0
     settings = SoakSettings(
-        slos=(SLO_A,), policies={"a": POLICY}, evaluate_every_s=0.5, abort_on_page=False,
+        slos=(SLO_A,), policies={"a": POLICY}, evaluate_every_s=0.5, abort_on_page=abort_on_page,
         service_job="loadgate_service", scenario="s",
     )  # fmt: skip
-    watcher = SoakMonitor(
+    return SoakMonitor(
         settings, RecordingPager(), clock=FastClock(), api_factory=ScriptedPrometheus
     )  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def monitor() -> Iterator[SoakMonitor]:
+    watcher = make_monitor()
     watcher.started(ScriptedPrometheus("http://prometheus"), "http://target", "run-1")  # type: ignore[arg-type]
     yield watcher
     watcher.load_ended()
@@ -132,15 +136,9 @@ def test_the_live_view_can_read_while_the_thread_writes(monitor: SoakMonitor) ->
 
 
 def test_with_abort_on_page_the_first_page_asks_the_load_to_stop() -> None:
-    ScriptedPrometheus.burn, ScriptedPrometheus.evaluations = 50.0, 0
-    settings = SoakSettings(
-        slos=(SLO_A,), policies={"a": POLICY}, evaluate_every_s=0.5, abort_on_page=True,
-        service_job="loadgate_service", scenario="s",
-    )  # fmt: skip
-    watcher = SoakMonitor(
-        settings, RecordingPager(), clock=FastClock(), api_factory=ScriptedPrometheus
-    )  # type: ignore[arg-type]
+    watcher = make_monitor(abort_on_page=True)
     assert watcher.stop_reason() is None
+    ScriptedPrometheus.burn = 50.0
     watcher.started(ScriptedPrometheus("http://prometheus"), "http://target", "run-1")  # type: ignore[arg-type]
     try:
         wait_for_evaluations(6)
