@@ -9,28 +9,15 @@ from __future__ import annotations
 
 from harness.model import LoadWindow
 from harness.prometheus_api import PrometheusAPI, QueryError
-from harness.slo.model import SLO, render_query
+from harness.slo.model import SLO
+from harness.slo.rules import error_ratio_expr
 
-__all__ = ["burn_rate_query", "burn_series", "error_ratio_query"]
-
-
-def error_ratio_query(slo: SLO, window: str) -> str:
-    """The share of bad events over ``window`` (a PromQL range such as ``5m``)."""
-
-    def q(query: str) -> str:
-        return f"({render_query(query, window)})"
-
-    if slo.raw_query is not None:
-        return q(slo.raw_query) if slo.raw_is_failure else f"(1 - {q(slo.raw_query)})"
-    assert slo.total_query is not None
-    if slo.bad_query is not None:
-        return f"({q(slo.bad_query)} / {q(slo.total_query)})"
-    assert slo.good_query is not None
-    return f"(1 - {q(slo.good_query)} / {q(slo.total_query)})"
+__all__ = ["burn_rate_query", "burn_series"]
 
 
 def burn_rate_query(slo: SLO, window: str) -> str:
-    return f"{error_ratio_query(slo, window)} / {slo.error_budget:.12g}"
+    """The burn rate over ``window``: the same error ratio the generated recording rules use."""
+    return f"({error_ratio_expr(slo, window)}) / {slo.error_budget:.12g}"
 
 
 def burn_series(
