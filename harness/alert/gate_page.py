@@ -11,7 +11,6 @@ Exit codes: 0 delivered (or dry run) · 2 invalid input (unreadable result, bad 
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePath
 from typing import Any, Literal
@@ -26,11 +25,11 @@ from harness.errors import (
     InputError,
     Problem,
 )
+from harness.report.result_json import read_result
 
-__all__ = ["add_page_parser", "gate_event", "read_result", "run_page"]
+__all__ = ["add_page_parser", "gate_event", "run_page"]
 
 ActionChoice = Literal["auto", "trigger", "resolve"]
-VERDICTS = ("pass", "warn", "fail", "inconclusive")
 TRIGGERING = ("fail", "inconclusive")
 SEVERITY: dict[str, Severity] = {
     "fail": "critical",
@@ -109,38 +108,6 @@ def run_page(
     if paging_mode(args) == "page":
         say(f"sent {delivery.kind} {delivery.dedup_key}: {delivery.detail}")
     return EXIT_PASS
-
-
-def read_result(path: Path) -> dict[str, Any]:
-    """A result.json, checked just enough to page on (InputError naming the file otherwise)."""
-
-    def problem(field: str, message: str) -> InputError:
-        return InputError([Problem(str(path), field, message)])
-
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise problem("RESULT_JSON", "no such file; allowed: a run's result.json") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise problem(
-            "RESULT_JSON", f"cannot read it ({exc}); allowed: a run's result.json"
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            [Problem(str(path), "RESULT_JSON", f"not JSON: {exc.msg}", line=exc.lineno)]
-        ) from None
-    if not isinstance(document, dict):
-        raise problem("RESULT_JSON", "not a JSON object; allowed: a run's result.json")
-    if not isinstance(document.get("schema"), int):
-        raise problem(
-            "schema", "missing; allowed: a result.json written by loadgate run (schema 1)"
-        )
-    if document.get("verdict") not in VERDICTS:
-        raise problem("verdict", f"{document.get('verdict')!r}; allowed: {', '.join(VERDICTS)}")
-    run = document.get("run")
-    if not isinstance(run, dict) or not isinstance(run.get("scenario"), str) or not run["scenario"]:
-        raise problem("run.scenario", "missing; allowed: the scenario the run gated")
-    return document
 
 
 def gate_event(

@@ -19,6 +19,7 @@ from typing import Any
 from harness.errors import InputError, Problem
 from harness.model import Plan
 from harness.report.atomic import write_atomically
+from harness.report.result_json import read_result
 
 __all__ = [
     "BASELINE_DIR",
@@ -96,12 +97,7 @@ def load_baseline(reference: str, scenario: dict[str, Any]) -> Baseline:
 def save_baseline(run_dir: Path, name: str, folder: Path = BASELINE_DIR) -> Path:
     """Make a baseline of a finished run (its result.json must hold samples and a fingerprint)."""
     result_path = run_dir / "result.json"
-    try:
-        result = json.loads(result_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(
-            [Problem(str(result_path), "(file)", f"is not a readable result.json: {exc}")]
-        ) from None
+    result = read_result(result_path)
     if not result.get("samples") or not result.get("fingerprint"):
         raise InputError([Problem(str(result_path), "samples", "the run has no per-window samples to keep; "
                                   "allowed: a run whose load window lasted at least a few windows")])  # fmt: skip

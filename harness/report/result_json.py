@@ -10,15 +10,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness.errors import InputError, Problem
 from harness.gate.score import Score
 from harness.gate.steps import StepResult, breaking_point
 from harness.model import CriterionResult, EndpointStats, RunResult, SLOEvaluation, Verdict
 from harness.report.atomic import write_atomically
 
-__all__ = ["SCHEMA_VERSION", "build_result", "write_result"]
+__all__ = ["SCHEMA_VERSION", "VERDICTS", "build_result", "read_result", "write_result"]
 
 SCHEMA_VERSION = 1
 RESULT_FILE = "result.json"
+VERDICTS = ("pass", "warn", "fail", "inconclusive")
 PERCENTILE_KEYS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")
 
 
@@ -162,3 +164,35 @@ def _iso(timestamp: float) -> str:
         .isoformat(timespec="milliseconds")
         .replace("+00:00", "Z")
     )
+
+
+def read_result(path: Path) -> dict[str, Any]:
+    """A result.json, checked just enough to page on (InputError naming the file otherwise)."""
+
+    def problem(field: str, message: str) -> InputError:
+        return InputError([Problem(str(path), field, message)])
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise problem("RESULT_JSON", "no such file; allowed: a run's result.json") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise problem(
+            "RESULT_JSON", f"cannot read it ({exc}); allowed: a run's result.json"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            [Problem(str(path), "RESULT_JSON", f"not JSON: {exc.msg}", line=exc.lineno)]
+        ) from None
+    if not isinstance(document, dict):
+        raise problem("RESULT_JSON", "not a JSON object; allowed: a run's result.json")
+    if not isinstance(document.get("schema"), int):
+        raise problem(
+            "schema", "missing; allowed: a result.json written by loadgate run (schema 1)"
+        )
+    if document.get("verdict") not in VERDICTS:
+        raise problem("verdict", f"{document.get('verdict')!r}; allowed: {', '.join(VERDICTS)}")
+    run = document.get("run")
+    if not isinstance(run, dict) or not isinstance(run.get("scenario"), str) or not run["scenario"]:
+        raise problem("run.scenario", "missing; allowed: the scenario the run gated")
+    return document
