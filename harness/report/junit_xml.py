@@ -17,49 +17,52 @@ __all__ = ["render_junit", "write_junit"]
 
 def render_junit(result: dict[str, Any]) -> str:
     suite = ET.Element("testsuite", name=f"loadgate {result['run']['scenario']}")
-    failures = errors = 0
     for slo in result["slos"]:
-        case = ET.SubElement(suite, "testcase", classname="loadgate.slo", name=slo["name"])
-        if slo["status"] == "breached":
-            failures += 1
-            ET.SubElement(
-                case,
-                "failure",
-                message=f"SLI {slo['sli']:.4%} below objective {slo['objective']:.4%}",
-            )
-        elif slo["status"] == "no_data":
-            errors += 1
-            ET.SubElement(case, "error", message=slo.get("detail") or "no data")
-    for criterion in result["criteria"]:
-        case = ET.SubElement(
-            suite, "testcase", classname="loadgate.criterion", name=criterion["name"]
+        _case(
+            suite,
+            "loadgate.slo",
+            slo["name"],
+            failure=f"SLI {slo['sli']:.4%} below objective {slo['objective']:.4%}"
+            if slo["status"] == "breached"
+            else None,
+            error=(slo.get("detail") or "no data") if slo["status"] == "no_data" else None,
         )
-        if criterion["status"] == "fail":
-            failures += 1
-            ET.SubElement(case, "failure", message=criterion.get("detail") or "failed")
-        elif criterion["status"] == "no_data":
-            errors += 1
-            ET.SubElement(case, "error", message=criterion.get("detail") or "no data")
+    for criterion in result["criteria"]:
+        status, detail = criterion["status"], criterion.get("detail")
+        _case(
+            suite,
+            "loadgate.criterion",
+            criterion["name"],
+            failure=(detail or "failed") if status == "fail" else None,
+            error=(detail or "no data") if status == "no_data" else None,
+        )
     score = result.get("score")
     if score:
-        case = ET.SubElement(suite, "testcase", classname="loadgate.gate", name="score")
-        if score["status"] == "fail":
-            failures += 1
-            ET.SubElement(
-                case,
-                "failure",
-                message=f"score {score['value']:g}% below the warning threshold {score['warning']:g}%",
-            )
-    if result["verdict"] == "inconclusive" and not errors:
+        below = f"score {score['value']:g}% below the warning threshold {score['warning']:g}%"
+        _case(suite, "loadgate.gate", "score", failure=below if score["status"] == "fail" else None)
+    if result["verdict"] == "inconclusive" and suite.find("testcase/error") is None:
         # The run itself could not measure: say so, or CI would show all green.
-        case = ET.SubElement(suite, "testcase", classname="loadgate.run", name="measurement")
-        ET.SubElement(case, "error", message="; ".join(result["reasons"]))
-        errors += 1
+        _case(suite, "loadgate.run", "measurement", error="; ".join(result["reasons"]))
     suite.set("tests", str(len(suite)))
-    suite.set("failures", str(failures))
-    suite.set("errors", str(errors))
+    suite.set("failures", str(len(suite.findall("testcase/failure"))))
+    suite.set("errors", str(len(suite.findall("testcase/error"))))
     ET.indent(suite)
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _case(
+    suite: ET.Element,
+    classname: str,
+    name: str,
+    failure: str | None = None,
+    error: str | None = None,
+) -> None:
+    """One test case: passed, failed (a breach, a failed criterion) or in error (no data)."""
+    case = ET.SubElement(suite, "testcase", classname=classname, name=name)
+    if failure is not None:
+        ET.SubElement(case, "failure", message=failure)
+    elif error is not None:
+        ET.SubElement(case, "error", message=error)
 
 
 def write_junit(run_dir: Path, result: dict[str, Any]) -> Path:
