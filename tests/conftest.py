@@ -18,6 +18,12 @@ import requests
 
 REPO = Path(__file__).resolve().parent.parent
 RUN_ID_ENV = "LOADGATE_RUN_ID"
+# How far Prometheus's count over a window may differ from the load generator's. increase() fills
+# the parts of the window before its first and after its last scrape (up to 1 s each) from the
+# window's average rate; a closed model's rate varies ±10 % from second to second, so over a
+# 10–12 s window the count is off by ±0.6 % typically, 1.9 % at most in 9 smoke runs
+# (docs/result-json.md). A window misplaced by 0.4 s or more is off by more than this.
+EDGE_ESTIMATE_TOLERANCE = 0.03
 
 
 @dataclass
