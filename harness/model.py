@@ -85,6 +85,13 @@ class Plan:
     score_thresholds: ScoreThresholds | None = None  # None: the defaults, 90 % and 75 %
 
 
+# One value per consecutive window of a run (5 s for the gate's samples), ``None`` where Prometheus
+# had no value for that window (no requests, a missed scrape): positions are time, so a gap stays a gap.
+WindowValues = list[float | None]
+# name (an endpoint, an SLO) → metric → its values per window, as result.json and baselines hold them.
+PerWindow = dict[str, dict[str, WindowValues]]
+
+
 @dataclass(frozen=True)
 class LoadWindow:
     """The measured interval, in Unix seconds; every SLI is computed over exactly this."""

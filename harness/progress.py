@@ -12,7 +12,7 @@ from typing import Any
 from harness.gate.baseline import fingerprint
 from harness.gate.score import Score
 from harness.gate.steps import StepResult
-from harness.model import CriterionResult, Plan, RunResult, SLOEvaluation, Verdict
+from harness.model import CriterionResult, PerWindow, Plan, RunResult, SLOEvaluation, Verdict
 from harness.monitor import RunMonitor
 from harness.report.result_json import build_result
 
@@ -25,8 +25,8 @@ class RunProgress:
     evaluations: list[SLOEvaluation]
     criteria: list[CriterionResult] = field(default_factory=list)
     steps: list[StepResult] = field(default_factory=list)
-    samples: dict[str, dict[str, list[float]]] = field(default_factory=dict)
-    slo_samples: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    samples: PerWindow = field(default_factory=dict)
+    slo_samples: PerWindow = field(default_factory=dict)
     score: Score | None = None
 
     def result(

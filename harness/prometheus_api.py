@@ -21,13 +21,31 @@ from urllib3.util.retry import Retry
 
 from harness.errors import InconclusiveError, LoadgateError
 
-__all__ = ["PrometheusAPI", "QueryError"]
+__all__ = ["PrometheusAPI", "QueryError", "on_steps"]
 
 QUERY_TIMEOUT_S = 10
 
 
 class QueryError(LoadgateError):
     """Prometheus rejected a query (bad PromQL), or it returned something that is not one number."""
+
+
+def on_steps(
+    points: list[tuple[float, float]], start: float, end: float, step_s: float
+) -> list[float | None]:
+    """Place (timestamp, value) points on the steps ``start + k·step_s`` up to ``end``.
+
+    Prometheus evaluates a range query exactly at those steps; a step it has no value for is
+    missing from its answer. Without this, later values would slide into the gap's place and a
+    chart or a trend would compress time.
+    """
+    count = int((end - start) / step_s + 1e-9) + 1 if end >= start else 0
+    values: list[float | None] = [None] * count
+    for timestamp, value in points:
+        k = round((timestamp - start) / step_s)
+        if 0 <= k < count and math.isfinite(value):
+            values[k] = value
+    return values
 
 
 class PrometheusAPI:
@@ -76,8 +94,11 @@ class PrometheusAPI:
         number = float(result[0]["value"][1])
         return number if math.isfinite(number) else None
 
-    def range_values(self, query: str, start: float, end: float, step_s: float) -> list[float]:
-        """The finite values of a single-series ``query`` at each step from ``start`` to ``end``."""
+    def range_values(
+        self, query: str, start: float, end: float, step_s: float
+    ) -> list[float | None]:
+        """A single-series ``query`` at each step from ``start`` to ``end``: one entry per step,
+        ``None`` where Prometheus had no finite value (it leaves such steps out of its answer)."""
         with self._errors(query):
             result = self._client.custom_query_range(
                 query,
@@ -85,10 +106,9 @@ class PrometheusAPI:
                 end_time=datetime.fromtimestamp(end, UTC),
                 step=f"{step_s:g}s",
             )
-        if not result:
-            return []
-        values = [float(value) for _, value in result[0].get("values", [])]
-        return [v for v in values if math.isfinite(v)]
+        points = result[0].get("values", []) if result else []
+        # The client sends whole seconds (it rounds start and end): the steps start there.
+        return on_steps([(float(t), float(v)) for t, v in points], round(start), round(end), step_s)
 
     @contextmanager
     def _errors(self, query: str) -> Iterator[None]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import InputError, Problem
-from harness.model import Plan
+from harness.model import PerWindow, Plan
 from harness.report.atomic import write_atomically
 from harness.report.result_json import read_result
 
@@ -39,7 +39,7 @@ class Baseline:
     name: str
     source: str
     scenario: dict[str, Any]  # the fingerprint of the scenario that made it
-    samples: dict[str, dict[str, list[float]]]  # endpoint → metric → one value per window
+    samples: PerWindow  # endpoint → metric → one value per window
     run_id: str
 
 

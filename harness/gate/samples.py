@@ -7,7 +7,7 @@ what lets the gate attach a confidence interval to a change.
 
 from __future__ import annotations
 
-from harness.model import ClientStats, LoadWindow
+from harness.model import ClientStats, LoadWindow, PerWindow
 from harness.prometheus_api import PrometheusAPI
 
 __all__ = ["METRICS", "WINDOW_S", "endpoint_key", "window_samples"]
@@ -20,10 +20,8 @@ def endpoint_key(method: str, name: str) -> str:
     return f"{method} {name}".strip()
 
 
-def window_samples(
-    api: PrometheusAPI, client: ClientStats, window: LoadWindow
-) -> dict[str, dict[str, list[float]]]:
-    samples: dict[str, dict[str, list[float]]] = {}
+def window_samples(api: PrometheusAPI, client: ClientStats, window: LoadWindow) -> PerWindow:
+    samples: PerWindow = {}
     start = window.start + WINDOW_S  # the first full window ends here
     if window.end < start:
         return samples

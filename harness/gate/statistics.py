@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -48,10 +49,13 @@ class Comparison:
 
 
 def compare(
-    baseline: list[float], current: list[float], tolerance_pct: float, direction: Direction
+    baseline_windows: Sequence[float | None],
+    current_windows: Sequence[float | None],
+    tolerance_pct: float,
+    direction: Direction,
 ) -> Comparison:
-    baseline = [x for x in baseline if math.isfinite(x)]
-    current = [x for x in current if math.isfinite(x)]
+    """Judge ``current`` against ``baseline`` (values per window; windows with no value are left out)."""
+    baseline, current = _measured(baseline_windows), _measured(current_windows)
     if len(baseline) < MIN_WINDOWS or len(current) < MIN_WINDOWS:
         return Comparison(
             Judgement.INCONCLUSIVE, None, None, None, None, None, None,
@@ -94,3 +98,12 @@ def _hodges_lehmann(baseline: list[float], current: list[float]) -> tuple[float,
     k = math.floor(n * m / 2 - z * math.sqrt(n * m * (n + m + 1) / 12))
     k = max(0, min(k, len(differences) - 1))
     return differences[k], statistics.median(differences), differences[len(differences) - 1 - k]
+
+
+def _measured(windows: Sequence[float | None]) -> list[float]:
+    """The windows that have a value (a baseline file may hold anything: numbers only)."""
+    return [
+        float(x)
+        for x in windows
+        if isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+    ]

@@ -7,7 +7,7 @@ burn-rate policy.
 
 from __future__ import annotations
 
-from harness.model import LoadWindow
+from harness.model import LoadWindow, PerWindow
 from harness.prometheus_api import PrometheusAPI, QueryError
 from harness.slo.model import SLO
 from harness.slo.rules import error_ratio_expr
@@ -22,9 +22,9 @@ def burn_rate_query(slo: SLO, window: str) -> str:
 
 def burn_series(
     api: PrometheusAPI, slos: tuple[SLO, ...], window: LoadWindow, step_s: float = 5.0
-) -> dict[str, dict[str, list[float]]]:
+) -> PerWindow:
     """Each SLO's burn rate per ``step_s`` window of the run, for charts; no data → no values."""
-    series: dict[str, dict[str, list[float]]] = {}
+    series: PerWindow = {}
     start = window.start + step_s
     if window.end < start:
         return series

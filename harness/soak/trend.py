@@ -204,13 +204,15 @@ def judge_growth(
 
 
 def p99_drift(
-    p99_ms: Sequence[float], *, what: str = "p99 latency", window_s: float = SAMPLE_WINDOW_S,
+    p99_ms: Sequence[float | None], *, what: str = "p99 latency", window_s: float = SAMPLE_WINDOW_S,
     skip_first_s: float = 0.0, min_slope_ms_per_h: float = LATENCY_MIN_SLOPE_MS_PER_H,
     min_relative_pct_per_h: float = LATENCY_MIN_RELATIVE_PCT_PER_H,
 ) -> Finding:  # fmt: skip
-    """Drift of a p99 given one value (ms) per consecutive window of ``window_s``."""
-    times = [i * window_s for i in range(len(p99_ms))]
-    trend = fit_trend(times, p99_ms, skip_first_s=skip_first_s)
+    """Drift of a p99 given one value (ms) per consecutive window of ``window_s`` (``None``: no
+    value for that window; its place still counts as time)."""
+    timed = [(i * window_s, v) for i, v in enumerate(p99_ms) if v is not None]
+    times, values = [t for t, _ in timed], [v for _, v in timed]
+    trend = fit_trend(times, values, skip_first_s=skip_first_s)
     return judge_growth(
         trend, min_slope_ms_per_h, min_relative_pct_per_h,
         what=what, unit=Unit("ms"), growing=GrowthStatus.DRIFTING,
@@ -218,7 +220,9 @@ def p99_drift(
     )  # fmt: skip
 
 
-def latency_drift(samples: Mapping[str, Mapping[str, Sequence[float]]]) -> Finding | None:
+def latency_drift(
+    samples: Mapping[str, Mapping[str, Sequence[float | None]]],
+) -> Finding | None:
     """The most serious p99 drift over the endpoints of ``samples`` (endpoint → metric → one
     value per window, as harness.gate.samples gives them); None when there is no endpoint."""
     findings = [

@@ -77,3 +77,14 @@ def test_the_worked_example_of_docs_gate_md() -> None:
         round(result.ci_low_pct or 0),
         round(result.ci_high_pct or 0),
     ) == (29, 25, 33)
+
+
+def test_windows_without_a_value_are_left_out_not_counted_as_windows() -> None:
+    gappy: list[float | None] = [None, *samples(120, count=4, seed=2), None]
+    too_few = compare(samples(100), gappy, tolerance_pct=10, direction=Direction.HIGHER_IS_WORSE)
+    assert too_few.judgement is Judgement.INCONCLUSIVE
+    assert "4 now" in too_few.detail
+    enough = compare(
+        samples(100), [*gappy, *samples(120, count=8, seed=3)], 10, Direction.HIGHER_IS_WORSE
+    )
+    assert enough.judgement is Judgement.FAIL

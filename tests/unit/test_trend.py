@@ -7,6 +7,7 @@ import json
 import os
 
 import numpy as np
+import pytest
 
 from harness.errors import InconclusiveError
 from harness.gate.samples import WINDOW_S
@@ -196,3 +197,14 @@ def test_a_steep_but_tiny_rise_in_a_short_soak_is_not_yet_a_leak() -> None:
     steady = fit_trend(long_times, [87e6 + 16e6 * t / 3600 for t in long_times])
     hour = judge_growth(steady, 5e6, 2.0, what="service RSS", unit=MEGABYTES, min_total=2e6)
     assert hour.status is GrowthStatus.LEAKING  # the same slope, seen for an hour: 16 MB
+
+
+def test_windows_without_a_p99_keep_their_place_in_time() -> None:
+    # +7.2 ms/h (0.01 ms per 5 s window) with the middle half of the windows empty: the drift is
+    # measured over the time that passed, not over the windows that happened to have a value.
+    p99: list[float | None] = [50 + 0.01 * i for i in range(400)]
+    p99[100:300] = [None] * 200
+    finding = p99_drift(p99)
+    assert finding.trend is not None
+    assert finding.trend.slope_per_h == pytest.approx(7.2, rel=0.01)
+    assert finding.trend.span_s == pytest.approx(399 * SAMPLE_WINDOW_S)
