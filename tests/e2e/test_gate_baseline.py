@@ -14,6 +14,10 @@ from tests.conftest import REPO, leftover_processes, run_cli, write
 pytestmark = [pytest.mark.e2e, pytest.mark.load]
 
 HOME_ONLY = Path(__file__).with_name("home_only_locustfile.py")
+# The injected latency dominates what the client sees, so that the client's own jitter (a few ms
+# at p99, varying from run to run) cannot hide the regression or fake one.
+# Both stay under the shipped server-side SLO (home within 50 ms), so only the regression fails.
+BASE_MS, SLOWER_MS = 30, 40
 
 
 def scenario(folder: Path, latency_ms: int) -> Path:
@@ -43,7 +47,7 @@ gate:
 def test_a_run_like_its_baseline_passes_and_30_percent_more_latency_fails(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     baselines = tmp_path / "baselines"
-    first = run_cli("run", str(scenario(tmp_path / "a", 10)), out_dir=out / "a")
+    first = run_cli("run", str(scenario(tmp_path / "a", BASE_MS)), out_dir=out / "a")
     assert first.returncode == 0, first.stdout + first.stderr
     # Absolute criteria are scored Keptn-style: 3.5 of 4 points is 87.5 %, under the 90 % pass
     # line and over the 75 % warning line: the run warns (exit 0) and says why.
@@ -60,11 +64,16 @@ def test_a_run_like_its_baseline_passes_and_30_percent_more_latency_fails(tmp_pa
     baseline = str(baselines / "main.json")
 
     same = run_cli(
-        "run", str(scenario(tmp_path / "a", 10)), "--baseline", baseline, out_dir=out / "same"
+        "run", str(scenario(tmp_path / "a", BASE_MS)), "--baseline", baseline, out_dir=out / "same"
     )
-    # The service now takes 14 ms where it took 10: 30 % more of what the client waits for.
+    # The service now takes 40 ms where it took 30: a third more, and with the client's own few
+    # milliseconds 25-30 % more of what the client waits for, at the median and at p99.
     slower = run_cli(
-        "run", str(scenario(tmp_path / "b", 14)), "--baseline", baseline, out_dir=out / "slower"
+        "run",
+        str(scenario(tmp_path / "b", SLOWER_MS)),
+        "--baseline",
+        baseline,
+        out_dir=out / "slower",
     )
 
     assert same.returncode == 0, same.stdout + same.stderr
@@ -96,10 +105,14 @@ def test_a_baseline_of_another_scenario_or_no_baseline_at_all_is_invalid_input(
 ) -> None:
     other = write(tmp_path / "b.json", '{"schema": 1, "samples": {}, "scenario": {"name": "soak"}}')
     missing = run_cli(
-        "run", str(scenario(tmp_path / "a", 10)), "--baseline", "nope", out_dir=tmp_path / "o"
+        "run", str(scenario(tmp_path / "a", BASE_MS)), "--baseline", "nope", out_dir=tmp_path / "o"
     )
     different = run_cli(
-        "run", str(scenario(tmp_path / "a", 10)), "--baseline", str(other), out_dir=tmp_path / "o"
+        "run",
+        str(scenario(tmp_path / "a", BASE_MS)),
+        "--baseline",
+        str(other),
+        out_dir=tmp_path / "o",
     )
 
     assert missing.returncode == 2 and "baselines/nope.json" in missing.stderr
