@@ -40,7 +40,8 @@ from harness.model import (
 from harness.monitor import RunMonitor
 from harness.progress import RunProgress
 from harness.prometheus_api import PrometheusAPI
-from harness.report.live import LiveSampler, LiveView
+from harness.report.live import LiveView
+from harness.report.live_numbers import LiveSampler
 from harness.report.sinks import write_reports
 from harness.slo.burn import burn_series
 from harness.slo.evaluate import evaluate_slo, no_data

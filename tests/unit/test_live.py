@@ -12,18 +12,15 @@ from rich.console import Console
 from harness.errors import InconclusiveError
 from harness.model import LoadProfile
 from harness.prometheus_api import PrometheusAPI, QueryError
-from harness.report.live import (
+from harness.report.live import LiveView, ProgressLines, plain_line, render
+from harness.report.live_numbers import (
     BURNING,
     MET,
     NO_DATA,
     UNKNOWN,
     LiveSampler,
-    LiveView,
-    ProgressLines,
     SLOSoFar,
     Snapshot,
-    plain_line,
-    render,
 )
 from harness.slo.model import SLO
 
