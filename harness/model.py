@@ -5,6 +5,7 @@ Plan ─► RunResult ─► SLOEvaluation[] ─► Verdict
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -90,6 +91,8 @@ class Plan:
 WindowValues = list[float | None]
 # name (an endpoint, an SLO) → metric → its values per window, as result.json and baselines hold them.
 PerWindow = dict[str, dict[str, WindowValues]]
+# The same, as the functions that only read it accept it (a dict of lists of floats is one too).
+PerWindowView = Mapping[str, Mapping[str, Sequence[float | None]]]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from rich.console import RenderableType
 
-from harness.model import LoadWindow, PerWindow
+from harness.model import LoadWindow, PerWindowView
 from harness.prometheus_api import PrometheusAPI
 
 __all__ = ["Findings", "RunMonitor"]
@@ -47,7 +47,7 @@ class RunMonitor(Protocol):
     def load_ended(self) -> None:
         """The load has stopped (normally, early, interrupted or failed): stop watching."""
 
-    def finished(self, window: LoadWindow | None, samples: PerWindow) -> None:
+    def finished(self, window: LoadWindow | None, samples: PerWindowView) -> None:
         """The run is over, whatever ended it: conclude (trends, what still fires)."""
 
     def report(self) -> dict[str, Any]:

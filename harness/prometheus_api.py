@@ -99,16 +99,17 @@ class PrometheusAPI:
     ) -> list[float | None]:
         """A single-series ``query`` at each step from ``start`` to ``end``: one entry per step,
         ``None`` where Prometheus had no finite value (it leaves such steps out of its answer)."""
+        # The client sends whole seconds; rounded here, the steps it asks for are the ones we place.
+        first, last = round(start), round(end)
         with self._errors(query):
             result = self._client.custom_query_range(
                 query,
-                start_time=datetime.fromtimestamp(start, UTC),
-                end_time=datetime.fromtimestamp(end, UTC),
+                start_time=datetime.fromtimestamp(first, UTC),
+                end_time=datetime.fromtimestamp(last, UTC),
                 step=f"{step_s:g}s",
             )
         points = result[0].get("values", []) if result else []
-        # The client sends whole seconds (it rounds start and end): the steps start there.
-        return on_steps([(float(t), float(v)) for t, v in points], round(start), round(end), step_s)
+        return on_steps([(float(t), float(v)) for t, v in points], first, last, step_s)
 
     @contextmanager
     def _errors(self, query: str) -> Iterator[None]:

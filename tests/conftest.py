@@ -22,7 +22,9 @@ RUN_ID_ENV = "LOADGATE_RUN_ID"
 # the parts of the window before its first and after its last scrape (up to 1 s each) from the
 # window's average rate; a closed model's rate varies ±10 % from second to second, so over a
 # 10–12 s window the count is off by ±0.6 % typically, 1.9 % at most in 9 smoke runs
-# (docs/result-json.md). A window misplaced by 0.4 s or more is off by more than this.
+# (docs/result-json.md). What it still catches: a window of the wrong length (a second short of
+# 12 s is −8 %), the warm-up counted too (+25 % in the smoke run), a lost process's requests;
+# where the load starts with the window (no warm-up), also a window 0.4 s out of place.
 EDGE_ESTIMATE_TOLERANCE = 0.03
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import platform
 from dataclasses import dataclass
@@ -90,8 +91,33 @@ def load_baseline(reference: str, scenario: dict[str, Any]) -> Baseline:
         detail = ", ".join(f"{k}: {theirs.get(k)!r} there, {ours.get(k)!r} here" for k in differing)
         raise InputError([Problem(where, "scenario", f"the baseline comes from a different scenario ({detail}); "
                                   "allowed: a baseline saved from a run of this scenario")])  # fmt: skip
-    return Baseline(str(document.get("name", path.stem)), where, document["scenario"], document["samples"],
-                    str(document.get("run_id", "")))  # fmt: skip
+    return Baseline(str(document.get("name", path.stem)), where, document["scenario"],
+                    per_window(document["samples"], where), str(document.get("run_id", "")))  # fmt: skip
+
+
+def per_window(samples: object, where: str) -> PerWindow:
+    """A baseline's samples as the gate uses them: endpoint → metric → values, where anything but a
+    finite number (null, NaN, text) is a window without a value. Another shape is an input error:
+    the comparison, and the reports that copy the baseline, must not fail half-way."""
+    shape = "an object of endpoint → metric → list of numbers or null"
+    if not isinstance(samples, dict):
+        raise InputError(
+            [Problem(where, "samples", f"is {type(samples).__name__}; allowed: {shape}")]
+        )
+    result: PerWindow = {}
+    for endpoint, metrics in samples.items():
+        if not isinstance(metrics, dict) or not all(isinstance(v, list) for v in metrics.values()):
+            raise InputError([Problem(where, f"samples → {endpoint}", f"is not {shape}")])
+        result[str(endpoint)] = {
+            str(metric): [_finite_or_none(v) for v in values] for metric, values in metrics.items()
+        }
+    return result
+
+
+def _finite_or_none(value: object) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
 
 
 def save_baseline(run_dir: Path, name: str, folder: Path = BASELINE_DIR) -> Path:

@@ -12,7 +12,14 @@ from harness.gate.absolute import judge_absolute
 from harness.gate.criteria import burn_rate_criteria
 from harness.gate.relative import judge_relative
 from harness.gate.score import Score, total_score
-from harness.model import ClientStats, CriterionResult, LoadWindow, PerWindow, Plan, SLOEvaluation
+from harness.model import (
+    ClientStats,
+    CriterionResult,
+    LoadWindow,
+    PerWindowView,
+    Plan,
+    SLOEvaluation,
+)
 
 __all__ = ["GateJudgement", "judge_gate"]
 
@@ -29,7 +36,7 @@ def judge_gate(
     evaluations: Sequence[SLOEvaluation],
     client: ClientStats | None,
     window: LoadWindow | None,
-    samples: PerWindow,
+    samples: PerWindowView,
 ) -> GateJudgement:
     criteria = burn_rate_criteria(evaluations, plan.max_burn_rate)
     criteria += judge_absolute(plan.absolute_criteria, client, evaluations, window)

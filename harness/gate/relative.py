@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from harness.gate.statistics import Comparison, Direction, Judgement, compare
-from harness.model import CriterionResult, PerWindow
+from harness.model import CriterionResult, PerWindowView
 
 __all__ = ["DEFAULT_CRITERIA", "RelativeCriterion", "judge_relative"]
 
@@ -42,8 +42,8 @@ DEFAULT_CRITERIA = (
 
 def judge_relative(
     criteria: tuple[RelativeCriterion, ...],
-    baseline: PerWindow,
-    current: PerWindow,
+    baseline: PerWindowView,
+    current: PerWindowView,
     baseline_name: str,
 ) -> list[CriterionResult]:
     results = []

@@ -23,7 +23,8 @@ def burn_rate_query(slo: SLO, window: str) -> str:
 def burn_series(
     api: PrometheusAPI, slos: tuple[SLO, ...], window: LoadWindow, step_s: float = 5.0
 ) -> PerWindow:
-    """Each SLO's burn rate per ``step_s`` window of the run, for charts; no data → no values."""
+    """Each SLO's burn rate per ``step_s`` window of the run, for charts: one entry per window,
+    ``None`` where it had no data; an empty list when the SLO's query failed."""
     series: PerWindow = {}
     start = window.start + step_s
     if window.end < start:

@@ -24,7 +24,7 @@ from rich.table import Table
 
 from harness.alert.pager import Pager
 from harness.alert.queued import QueuedPager
-from harness.model import LoadWindow, PerWindow
+from harness.model import LoadWindow, PerWindowView
 from harness.monitor import Findings
 from harness.prometheus_api import PrometheusAPI
 from harness.slo.model import SLO
@@ -136,7 +136,7 @@ class SoakMonitor:
                     "ended (Prometheus not answering?); its last evaluation is not counted"
                 )
 
-    def finished(self, window: LoadWindow | None, samples: PerWindow) -> None:
+    def finished(self, window: LoadWindow | None, samples: PerWindowView) -> None:
         if self._concluded:
             return
         self._concluded = True

@@ -14,7 +14,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import leftover_processes, run_cli, write
+from tests.conftest import EDGE_ESTIMATE_TOLERANCE, leftover_processes, run_cli, write
 from tests.e2e.slo_texts import ratio_slo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.load]
@@ -94,9 +94,9 @@ def test_slis_match_the_services_own_counts_and_burn_rates_match_the_arithmetic(
     fast = after["fast"] - before["fast"]
     assert run.returncode == 1, run.stdout + run.stderr  # 5 % errors breach a 99 % objective
     availability, latency = run.result["slos"]
-    # Within 1 %: the service also counts the few requests in flight when the window closes.
+    # Prometheus estimates the window's edges (EDGE_ESTIMATE_TOLERANCE); the ratios it does not.
     seen = f"service: {total=} {errors=} {fast=}; loadgate: {availability} {latency}"
-    assert availability["events"] == pytest.approx(total, rel=0.01), seen
+    assert availability["events"] == pytest.approx(total, rel=EDGE_ESTIMATE_TOLERANCE), seen
     assert availability["sli"] == pytest.approx(1 - errors / total, rel=0.01), seen
     assert latency["sli"] == pytest.approx(fast / total, rel=0.01), seen
     assert 0.03 < 1 - availability["sli"] < 0.07  # the injected 5 %, seen through Prometheus
