@@ -10,7 +10,7 @@ kind: SLO
 metadata:
   name: $name
 spec:
-  service: recommender
+  service: $service
   indicator:
     metadata:
       name: $name
@@ -28,7 +28,7 @@ spec:
             spec:
               query: '$total'
   timeWindow:
-    - duration: 28d
+    - duration: $window
       isRolling: true
   budgetingMethod: Occurrences
   objectives:
@@ -38,8 +38,18 @@ spec:
 HOME = 'name="/v1/recommendations/home"'
 
 
-def ratio_slo(name: str, good: str, total: str, target: float) -> str:
-    return _SLO.substitute(name=name, good=good, total=total, target=target)
+def ratio_slo(
+    name: str,
+    good: str,
+    total: str,
+    target: float,
+    *,
+    service: str = "recommender",
+    window: str = "28d",
+) -> str:
+    return _SLO.substitute(
+        name=name, good=good, total=total, target=target, service=service, window=window
+    )
 
 
 def client_latency_slo(name: str, le: str, target: float) -> str:

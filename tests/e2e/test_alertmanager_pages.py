@@ -25,6 +25,7 @@ from harness.prometheus_api import PrometheusAPI
 from harness.stack.processes import ProcessGroup, StartedProcess
 from harness.stack.readiness import free_port, http_answers, wait_until
 from tests.conftest import leftover_processes, run_cli, write
+from tests.e2e.slo_texts import ratio_slo
 from tests.fakes.pagerduty import ALERT_PATH, FakePagerDuty, ReceivedEvent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
@@ -33,36 +34,14 @@ ROUTING_KEY = "E2EPAGINGKEY0123456789abcdefABCD"  # 32 characters, as PagerDuty 
 SLO_NAME, SERVICE = "paging-e2e", "e2e"
 PAGE_ALERT, TICKET_ALERT = "PagingE2eBurnRatePage", "PagingE2eBurnRateTicket"
 METRIC = "pd_e2e_requests"
-SLO = f"""\
-apiVersion: openslo/v1
-kind: SLO
-metadata:
-  name: {SLO_NAME}
-spec:
-  service: {SERVICE}
-  indicator:
-    metadata:
-      name: {SLO_NAME}
-    spec:
-      ratioMetric:
-        counter: true
-        good:
-          metricSource:
-            type: Prometheus
-            spec:
-              query: sum(increase({METRIC}_total{{outcome="ok"}}[{{{{window}}}}]))
-        total:
-          metricSource:
-            type: Prometheus
-            spec:
-              query: sum(increase({METRIC}_total[{{{{window}}}}]))
-  timeWindow:
-    - duration: 12h
-      isRolling: true
-  budgetingMethod: Occurrences
-  objectives:
-    - target: 0.99
-"""
+SLO = ratio_slo(
+    SLO_NAME,
+    f'sum(increase({METRIC}_total{{outcome="ok"}}[{{{{window}}}}]))',
+    f"sum(increase({METRIC}_total[{{{{window}}}}]))",
+    0.99,
+    service=SERVICE,
+    window="12h",
+)
 # Alertmanager's generated timings (30s group_wait, 5m group_interval) would make the resolve
 # arrive minutes after the SLI recovers; the test shortens these two fields only.
 FAST_TIMINGS = {"group_wait": "1s", "group_interval": "1s"}
