@@ -99,15 +99,21 @@ def per_window(samples: object, where: str) -> PerWindow:
     """A baseline's samples as the gate uses them: endpoint → metric → values, where anything but a
     finite number (null, NaN, text) is a window without a value. Another shape is an input error:
     the comparison, and the reports that copy the baseline, must not fail half-way."""
-    shape = "an object of endpoint → metric → list of numbers or null"
+
+    def wrong(field: str, value: object, allowed: str) -> InputError:
+        shown = json.dumps(value)
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        return InputError([Problem(where, field, f"is {shown}; allowed: {allowed}")])
+
     if not isinstance(samples, dict):
-        raise InputError(
-            [Problem(where, "samples", f"is {type(samples).__name__}; allowed: {shape}")]
-        )
+        raise wrong("samples", samples, "an object of endpoint → metric → list of numbers or null")
     result: PerWindow = {}
     for endpoint, metrics in samples.items():
-        if not isinstance(metrics, dict) or not all(isinstance(v, list) for v in metrics.values()):
-            raise InputError([Problem(where, f"samples → {endpoint}", f"is not {shape}")])
+        if not isinstance(metrics, dict):
+            raise wrong(f"samples → {endpoint}", metrics, "an object of metric → list")
+        for metric, values in metrics.items():
+            if not isinstance(values, list):
+                raise wrong(f"samples → {endpoint} → {metric}", values, "a list of numbers or null")
         result[str(endpoint)] = {
             str(metric): [_finite_or_none(v) for v in values] for metric, values in metrics.items()
         }

@@ -32,19 +32,23 @@ def test_anything_but_a_finite_number_is_a_window_without_a_value(tmp_path: Path
 
 
 @pytest.mark.parametrize(
-    ("samples", "field"),
+    ("samples", "field", "message"),
     [
-        ([1, 2, 3], "samples"),
-        ({"GET /home": [1, 2]}, "samples → GET /home"),
-        ({"GET /home": {"p99_ms": 12}}, "samples → GET /home"),
+        ([1, 2, 3], "samples", "is [1, 2, 3]; allowed: an object of endpoint → metric → list"),
+        ({"GET /home": [1, 2]}, "samples → GET /home", "is [1, 2]; allowed: an object of metric"),
+        (
+            {"GET /home": {"p99_ms": 12}},
+            "samples → GET /home → p99_ms",
+            "is 12; allowed: a list of numbers or null",
+        ),
     ],
 )
-def test_samples_of_another_shape_are_an_input_error_naming_the_file(
-    tmp_path: Path, samples: object, field: str
+def test_samples_of_another_shape_are_an_input_error_naming_file_field_and_value(
+    tmp_path: Path, samples: object, field: str, message: str
 ) -> None:
     path = baseline_file(tmp_path, samples)
     with pytest.raises(InputError) as caught:
         load_baseline(path, SCENARIO)
     [problem] = caught.value.problems
     assert problem.source == path and problem.field == field
-    assert "endpoint → metric → list of numbers or null" in problem.message
+    assert problem.message.startswith(message)
