@@ -86,7 +86,9 @@ class Plan:
     score_thresholds: ScoreThresholds | None = None  # None: the defaults, 90 % and 75 %
 
 
-# One value per consecutive window of a run (5 s for the gate's samples), ``None`` where Prometheus
+# The per-window samples' window: the gate's samples, the burn-rate series and the p99 drift.
+WINDOW_S = 5.0
+# One value per consecutive WINDOW_S window of a run, ``None`` where Prometheus
 # had no value for that window (no requests, a missed scrape): positions are time, so a gap stays a gap.
 WindowValues = list[float | None]
 # name (an endpoint, an SLO) → metric → its values per window, as result.json and baselines hold them.

@@ -12,6 +12,7 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from harness.gate.samples import endpoint_key
 from harness.model import (
     ClientStats,
     CriterionResult,
@@ -178,7 +179,7 @@ def _judge(
 
 
 def _key(stats: EndpointStats) -> str:
-    return f"{stats.method} {stats.name}".strip()
+    return endpoint_key(stats.method, stats.name)
 
 
 def _label(metric: str) -> str:

@@ -7,12 +7,11 @@ what lets the gate attach a confidence interval to a change.
 
 from __future__ import annotations
 
-from harness.model import ClientStats, LoadWindow, PerWindow
+from harness.model import WINDOW_S, ClientStats, LoadWindow, PerWindow
 from harness.prometheus_api import PrometheusAPI
 
 __all__ = ["METRICS", "WINDOW_S", "endpoint_key", "window_samples"]
 
-WINDOW_S = 5.0
 METRICS = ("p50_ms", "p95_ms", "p99_ms", "error_ratio", "throughput")
 
 

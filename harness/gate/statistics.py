@@ -101,9 +101,6 @@ def _hodges_lehmann(baseline: list[float], current: list[float]) -> tuple[float,
 
 
 def _measured(windows: Sequence[float | None]) -> list[float]:
-    """The windows that have a value (a baseline file may hold anything: numbers only)."""
-    return [
-        float(x)
-        for x in windows
-        if isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
-    ]
+    """The windows that have a value (``range_values`` and ``per_window`` give None for the rest;
+    NaN is left out too, for samples built elsewhere)."""
+    return [x for x in windows if x is not None and math.isfinite(x)]

@@ -7,7 +7,7 @@ burn-rate policy.
 
 from __future__ import annotations
 
-from harness.model import LoadWindow, PerWindow
+from harness.model import WINDOW_S, LoadWindow, PerWindow
 from harness.prometheus_api import PrometheusAPI, QueryError
 from harness.slo.model import SLO
 from harness.slo.rules import error_ratio_expr
@@ -21,7 +21,7 @@ def burn_rate_query(slo: SLO, window: str) -> str:
 
 
 def burn_series(
-    api: PrometheusAPI, slos: tuple[SLO, ...], window: LoadWindow, step_s: float = 5.0
+    api: PrometheusAPI, slos: tuple[SLO, ...], window: LoadWindow, step_s: float = WINDOW_S
 ) -> PerWindow:
     """Each SLO's burn rate per ``step_s`` window of the run, for charts: one entry per window,
     ``None`` where it had no data; an empty list when the SLO's query failed."""

@@ -37,6 +37,8 @@ from itertools import pairwise
 
 from scipy.stats import t as student_t
 
+from harness.model import WINDOW_S
+
 __all__ = [
     "BUCKETS", "COUNT", "MEGABYTES", "MILLISECONDS", "MIN_POINTS", "Finding", "GrowthStatus",
     "Trend", "Unit", "fit_trend", "judge_growth", "latency_drift", "p99_drift",
@@ -45,7 +47,7 @@ __all__ = [
 BUCKETS = 20  # the line is fitted to this many bucket medians
 MIN_POINTS = 6  # fewer (non-empty buckets, hence samples) after the warm-up: no trend
 HOUR_S = 3600.0
-SAMPLE_WINDOW_S = 5.0  # harness.gate.samples.WINDOW_S: one p99 per 5 s window
+SAMPLE_WINDOW_S = WINDOW_S  # one p99 per window of the gate's samples
 LATENCY_MIN_SLOPE_MS_PER_H = 5.0  # a p99 drifts when its whole interval lies above both
 LATENCY_MIN_RELATIVE_PCT_PER_H = 10.0
 LATENCY_MIN_TOTAL_MS = 2.0  # ... and it rose by at least this much over the soak
