@@ -167,7 +167,8 @@ def _iso(timestamp: float) -> str:
 
 
 def read_result(path: Path) -> dict[str, Any]:
-    """A result.json, checked just enough to page on (InputError naming the file otherwise)."""
+    """A result.json, checked just enough to page on or to keep as a baseline (an InputError
+    naming the file otherwise)."""
 
     def problem(field: str, message: str) -> InputError:
         return InputError([Problem(str(path), field, message)])
@@ -175,17 +176,15 @@ def read_result(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise problem("RESULT_JSON", "no such file; allowed: a run's result.json") from None
+        raise problem("(file)", "no such file; allowed: a run's result.json") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise problem(
-            "RESULT_JSON", f"cannot read it ({exc}); allowed: a run's result.json"
-        ) from None
+        raise problem("(file)", f"cannot read it ({exc}); allowed: a run's result.json") from None
     except json.JSONDecodeError as exc:
         raise InputError(
-            [Problem(str(path), "RESULT_JSON", f"not JSON: {exc.msg}", line=exc.lineno)]
+            [Problem(str(path), "(file)", f"not JSON: {exc.msg}", line=exc.lineno)]
         ) from None
     if not isinstance(document, dict):
-        raise problem("RESULT_JSON", "not a JSON object; allowed: a run's result.json")
+        raise problem("(file)", "not a JSON object; allowed: a run's result.json")
     if not isinstance(document.get("schema"), int):
         raise problem(
             "schema", "missing; allowed: a result.json written by loadgate run (schema 1)"
