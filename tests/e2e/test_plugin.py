@@ -20,6 +20,8 @@ from tests.conftest import REPO, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.load]
 
+USERS = 2
+
 # A locustfile that knows nothing of loadgate.
 PLAIN_LOCUSTFILE = """
 from locust import HttpUser, constant, task
@@ -51,8 +53,8 @@ def test_any_locustfile_exports_the_contract_metrics(
         "LOADGATE_WARMUP_S": "0",
     }
     locust = subprocess.Popen(
-        [sys.executable, "-m", "locust", "-f", f"{PLUGIN},{locustfile}", "--headless", "-u", "2",
-         "-r", "2", "-t", "3s", "--host", url, "--stop-timeout", "0"],
+        [sys.executable, "-m", "locust", "-f", f"{PLUGIN},{locustfile}", "--headless", "-u", str(USERS),
+         "-r", str(USERS), "-t", "3s", "--host", url, "--stop-timeout", "0"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     # Scrape like Prometheus until Locust exits: the plugin waits for one scrape after the load
@@ -84,9 +86,13 @@ def test_any_locustfile_exports_the_contract_metrics(
         assert name in families
     assert "loadgate_client_dropped_iterations" in families
 
-    # The window results agree with the exported counters: every request was inside the window.
+    # The window results agree with the exported counters. With no warm-up, the window holds
+    # every request but those that finished after it closed: the window closes when the load
+    # stops, before the users are, so each user may finish the one request it has in flight
+    # (counted, like the service counts it, but outside the window). Never more than that.
     [results_file] = tmp_path.glob("client-*.json")
     window_counts = {
         e["name"]: e["requests"] for e in json.loads(results_file.read_text())["endpoints"]
     }
-    assert window_counts["home"] == requests_total[("home", "GET", "ok")]
+    finished_after_the_window = requests_total[("home", "GET", "ok")] - window_counts["home"]
+    assert 0 <= finished_after_the_window <= USERS
