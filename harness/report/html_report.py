@@ -7,7 +7,6 @@ MathJax. Every text that comes from the result is escaped, and missing data beco
 
 from __future__ import annotations
 
-import math
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -17,16 +16,26 @@ from plotly.offline import get_plotlyjs
 
 from harness.gate.samples import WINDOW_S
 from harness.report.atomic import write_atomically
+from harness.report.html_parts import (
+    COLOURS,
+    CONFIG,
+    NEUTRAL,
+    badge,
+    finite,
+    is_number,
+    mapping,
+    note,
+    num,
+    table,
+)
+from harness.report.html_soak import soak_section
 from harness.report.html_style import CSS, FONT
 
 __all__ = ["render_html", "write_html"]
 
-COLOURS = {"pass": "#1a7f37", "met": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e"}
-COLOURS |= {"breached": "#cf222e", "inconclusive": "#8250df", "no_data": "#8250df"}
 P99 = "#00a67e"
 PERCENTILES = {"p50_ms": "#636efa", "p95_ms": "#ef553b", "p99_ms": P99}
 Trace = tuple[str, Any, dict[str, str]]  # legend name, values (one per window), line style
-CONFIG = {"displaylogo": False, "responsive": True, "showLink": False, "showSendToCloud": False}
 
 
 def write_html(run_dir: Path, result: dict[str, Any]) -> Path:
@@ -41,13 +50,13 @@ def render_html(result: dict[str, Any]) -> str:
     seconds = (run.get("load_window") or {}).get("seconds")
     meta = [f"run {run.get('id', '?')}", f"target {run.get('target', '?')}"]
     meta += [f"started {run.get('started_at', '?')}"]
-    meta += [f"load window {seconds:.0f} s"] if _number(seconds) else []
+    meta += [f"load window {seconds:.0f} s"] if is_number(seconds) else []
     reasons = "".join(f"<li>{escape(str(r))}</li>" for r in result.get("reasons") or [])
     title = f"loadgate {verdict.upper()} — {run.get('scenario', '')}"
     body = [
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">{escape(" · ".join(meta))}</p>',
-        f'<section id="verdict" class="verdict" style="--c: {COLOURS.get(verdict, "#59636e")}">'
+        f'<section id="verdict" class="verdict" style="--c: {COLOURS.get(verdict, NEUTRAL)}">'
         f'<span class="label">{escape(verdict.upper())}</span> (exit {escape(str(result.get("exit_code", "?")))})'
         f'<ul class="reasons">{reasons}</ul></section>',
         _slos(result.get("slos") or []),
@@ -59,8 +68,6 @@ def render_html(result: dict[str, Any]) -> str:
         "</div>",
     ]
     if isinstance(soak := result.get("soak"), dict):  # written by loadgate soak
-        from harness.report.html_soak import soak_section  # not above: it imports this module
-
         body.append(soak_section(soak))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -70,57 +77,31 @@ def render_html(result: dict[str, Any]) -> str:
     )
 
 
-class _Markup(str):
-    """HTML built here from escaped parts: the one kind of cell ``_table`` does not escape."""
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{c if isinstance(c, _Markup) else escape(c)}</td>" for c in row)
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _badge(status: Any) -> _Markup:
-    colour = COLOURS.get(str(status), "#59636e")
-    return _Markup(f'<span class="badge" style="--c: {colour}">{escape(str(status))}</span>')
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _num(value: Any, spec: str = ",.3g", suffix: str = "") -> str:
-    return f"{value:{spec}}{suffix}" if _number(value) else "–"
-
-
 def _slos(slos: list[dict[str, Any]]) -> str:
     if not slos:
         return '<h2>SLOs</h2><p class="note">No SLO was evaluated in this run.</p>'
     rows = [
         [
             str(s.get("name", "")),
-            _badge(s.get("status")),
-            _num(s.get("sli"), ".3%"),
-            _num(s.get("objective"), ".3%"),
-            _num(s.get("events"), ",.0f"),
-            _num(s.get("burn_rate"), ".2f", "×"),
+            badge(s.get("status")),
+            num(s.get("sli"), ".3%"),
+            num(s.get("objective"), ".3%"),
+            num(s.get("events"), ",.0f"),
+            num(s.get("burn_rate"), ".2f", "×"),
             str(s.get("detail") or ""),
         ]
         for s in slos
     ]
     headers = ["SLO", "status", "SLI", "objective", "events", "burn rate", "detail"]
-    return "<h2>SLOs over the load window</h2>" + _table(headers, rows)
+    return "<h2>SLOs over the load window</h2>" + table(headers, rows)
 
 
 def _criteria(criteria: list[dict[str, Any]], score: Any) -> str:
     html = "<h2>Gate criteria</h2>"
     if isinstance(score, dict):
         html += (
-            f'<p class="score">Score <b>{_num(score.get("value"), ".1f", " %")}</b> — pass at '
-            f"≥ {_num(score.get('pass'), 'g', ' %')}, warning at ≥ {_num(score.get('warning'), 'g', ' %')}</p>"
+            f'<p class="score">Score <b>{num(score.get("value"), ".1f", " %")}</b> — pass at '
+            f"≥ {num(score.get('pass'), 'g', ' %')}, warning at ≥ {num(score.get('warning'), 'g', ' %')}</p>"
         )
     if not criteria:
         return html + '<p class="note">No gate criteria beyond the SLOs\' objectives.</p>'
@@ -129,22 +110,20 @@ def _criteria(criteria: list[dict[str, Any]], score: Any) -> str:
     rows = []
     for c in criteria:
         ci = c.get("confidence_interval_pct")
-        ci_text = (
-            f"{_num(ci[0], '+.1f')} to {_num(ci[1], '+.1f')} %" if ci and len(ci) == 2 else "–"
-        )
+        ci_text = f"{num(ci[0], '+.1f')} to {num(ci[1], '+.1f')} %" if ci and len(ci) == 2 else "–"
         row = [
             str(c.get("name", "")),
-            _badge(c.get("status")),
-            _num(c.get("observed")),
-            _num(c.get("threshold"), "g"),
-            _num(c.get("baseline")),
-            _num(c.get("effect_pct"), "+.1f", " %"),
+            badge(c.get("status")),
+            num(c.get("observed")),
+            num(c.get("threshold"), "g"),
+            num(c.get("baseline")),
+            num(c.get("effect_pct"), "+.1f", " %"),
             ci_text,
         ]
         if weighted:
-            row += [_num(c.get("weight"), "g"), "yes" if c.get("key") else "no"]
+            row += [num(c.get("weight"), "g"), "yes" if c.get("key") else "no"]
         rows.append(row)
-    return html + _table(headers + (["weight", "key"] if weighted else []), rows)
+    return html + table(headers + (["weight", "key"] if weighted else []), rows)
 
 
 def _client(client: Any) -> str:
@@ -154,63 +133,63 @@ def _client(client: Any) -> str:
     rows = [
         [
             f"{e.get('method', '')} {e.get('name', '')}".strip(),
-            _num(e.get("requests"), ",.0f"),
-            _num(e.get("failures"), ",.0f"),
-            *(_num(e.get(k), ".1f", " ms") for k in keys),
+            num(e.get("requests"), ",.0f"),
+            num(e.get("failures"), ",.0f"),
+            *(num(e.get(k), ".1f", " ms") for k in keys),
         ]
         for e in [*(client.get("endpoints") or []), client.get("total") or {}]
     ]
     headers = ["endpoint", "requests", "failures", "p50", "p95", "p99", "p99.9", "max"]
-    return "<h2>Client endpoints (exact, HDR)</h2>" + _table(headers, rows)
+    return "<h2>Client endpoints (exact, HDR)</h2>" + table(headers, rows)
 
 
 def _generator(generator: Any) -> str:
     if not isinstance(generator, dict):
         return ""
     rows = [
-        ["highest CPU of a Locust process", _num(generator.get("cpu_max"), ".1f", " %")],
-        ["dropped iterations", _num(generator.get("dropped_iterations"), ",.0f")],
-        ["target arrival rate", _num(generator.get("target_arrival_rate"), ".1f", "/s")],
-        ["achieved arrival rate", _num(generator.get("achieved_arrival_rate"), ".1f", "/s")],
-        ["exit code", _num(generator.get("exit_code"), "d")],
+        ["highest CPU of a Locust process", num(generator.get("cpu_max"), ".1f", " %")],
+        ["dropped iterations", num(generator.get("dropped_iterations"), ",.0f")],
+        ["target arrival rate", num(generator.get("target_arrival_rate"), ".1f", "/s")],
+        ["achieved arrival rate", num(generator.get("achieved_arrival_rate"), ".1f", "/s")],
+        ["exit code", num(generator.get("exit_code"), "d")],
     ]
     rows += [["problem", str(p)] for p in generator.get("problems") or []]
-    return "<h2>Load generator health</h2>" + _table(["measure", "value"], rows)
+    return "<h2>Load generator health</h2>" + table(["measure", "value"], rows)
 
 
 def _charts(result: dict[str, Any]) -> list[str]:
     """Charts first, then the sentences about what could not be drawn (each a full grid row)."""
-    samples = _mapping(result.get("samples"))
+    samples = mapping(result.get("samples"))
     if not samples:
-        return [_note("No per-window samples were recorded, so there are no charts over time.")]
+        return [note("No per-window samples were recorded, so there are no charts over time.")]
     baseline = result.get("baseline")
-    old = _mapping(baseline.get("samples")) if isinstance(baseline, dict) else {}
+    old = mapping(baseline.get("samples")) if isinstance(baseline, dict) else {}
     name = baseline.get("name", "?") if isinstance(baseline, dict) else ""
-    charts, notes = [], [] if name else [_note("This run was not compared with a baseline.")]
+    charts, notes = [], [] if name else [note("This run was not compared with a baseline.")]
     for i, (endpoint, metrics) in enumerate(samples.items()):
         traces: list[Trace] = [
-            (p[:3], _mapping(metrics).get(p), {"color": c}) for p, c in PERCENTILES.items()
+            (p[:3], mapping(metrics).get(p), {"color": c}) for p, c in PERCENTILES.items()
         ]
         if name:  # the baseline's p99, dashed, beside this run's
-            p99 = _mapping(old.get(endpoint)).get("p99_ms")
+            p99 = mapping(old.get(endpoint)).get("p99_ms")
             traces.append((f"p99 of baseline “{name}”", p99, {"color": P99, "dash": "dash"}))
-            if not any(v is not None for v in _finite(p99)):
-                notes.append(_note(f"Baseline “{name}” has no p99 samples for {endpoint}."))
+            if not any(v is not None for v in finite(p99)):
+                notes.append(note(f"Baseline “{name}” has no p99 samples for {endpoint}."))
         charts.append(_chart(f"latency-{i}", f"Latency of {endpoint}", "ms", traces))
     if missing := ", ".join(e for e in old if e not in samples):
-        notes.append(_note(f"Baseline “{name}” has endpoints this run did not measure: {missing}."))
+        notes.append(note(f"Baseline “{name}” has endpoints this run did not measure: {missing}."))
     for metric, title, unit, ticks in (
         ("throughput", "Throughput", "requests/s", ""),
         ("error_ratio", "Error ratio", "share of requests", ".1%"),
     ):
-        traces = [(e, _mapping(m).get(metric), {}) for e, m in samples.items()]
+        traces = [(e, mapping(m).get(metric), {}) for e, m in samples.items()]
         charts.append(_chart(metric.replace("_", "-"), title, unit, traces, tickformat=ticks))
-    burn = _mapping(result.get("slo_samples"))
+    burn = mapping(result.get("slo_samples"))
     if burn:
-        traces = [(slo, _mapping(s).get("burn_rate"), {}) for slo, s in burn.items()]
+        traces = [(slo, mapping(s).get("burn_rate"), {}) for slo, s in burn.items()]
         charts.append(_chart("burn-rate", "Error-budget burn rate", "× budget", traces, hline=1.0))
     else:
-        notes.append(_note("No per-window burn rates were recorded, so no error-budget chart."))
+        notes.append(note("No per-window burn rates were recorded, so no error-budget chart."))
     return charts + notes
 
 
@@ -225,7 +204,7 @@ def _chart(
     """A line chart, one trace per series with data; a sentence when no series has any."""
     figure = go.Figure()
     for name, values, line in traces:
-        points = [(WINDOW_S * (i + 1), v) for i, v in enumerate(_finite(values))]
+        points = [(WINDOW_S * (i + 1), v) for i, v in enumerate(finite(values))]
         if any(v is not None for _, v in points):
             figure.add_scatter(
                 x=[t for t, _ in points],
@@ -236,7 +215,7 @@ def _chart(
                 connectgaps=False,
             )
     if not figure.data:
-        return _note(f"{title}: no samples were recorded.")
+        return note(f"{title}: no samples were recorded.")
     if hline is not None:
         figure.add_hline(
             y=hline,
@@ -267,18 +246,3 @@ def _chart(
         default_height="330px",
     )
     return f'<div class="chart">{div}</div>'
-
-
-def _note(text: str) -> str:
-    return f'<p class="note">{escape(text)}</p>'
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _finite(values: Any) -> list[float | None]:
-    """Numbers as they are; anything else (null, NaN, text) as a gap in the line."""
-    if not isinstance(values, list):
-        return []
-    return [float(v) if _number(v) else None for v in values]

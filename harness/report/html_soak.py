@@ -12,16 +12,18 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from harness.report.html_report import (
+from harness.report.html_parts import (
     COLOURS,
     CONFIG,
-    _finite,
-    _mapping,
-    _Markup,
-    _note,
-    _num,
-    _number,
-    _table,
+    Markup,
+    badge,
+    dicts,
+    finite,
+    is_number,
+    mapping,
+    note,
+    num,
+    table,
 )
 from harness.report.html_style import FONT
 from harness.soak.coverage import MIN_SHARE
@@ -45,9 +47,9 @@ Points = list[tuple[float, float | None]]
 
 def soak_section(soak: dict[str, Any]) -> str:
     """The soak's headings, tables and charts: an HTML fragment for report.html's ``<main>``."""
-    times = _finite([h.get("t") for h in _dicts(soak.get("burn_history"))])
-    for series in _mapping(_mapping(soak.get("resources")).get("series")).values():
-        times += _finite(_mapping(series).get("t_s"))
+    times = finite([h.get("t") for h in dicts(soak.get("burn_history"))])
+    for series in mapping(mapping(soak.get("resources")).get("series")).values():
+        times += finite(mapping(series).get("t_s"))
     scale = 60.0 if max((t for t in times if t is not None), default=0.0) > 600 else 1.0
     stopped = soak.get("aborted")
     return "".join(
@@ -62,7 +64,7 @@ def soak_section(soak: dict[str, Any]) -> str:
             "</div><h2>Soak: pages sent</h2>",
             _pages(soak.get("pages")),
             "<h2>Soak: coverage</h2>",
-            _coverage(soak.get("coverage"), list(_mapping(soak.get("policies")))),
+            _coverage(soak.get("coverage"), list(mapping(soak.get("policies")))),
             "<h2>Soak: problems inside the monitor (none is fatal)</h2>",
             _problems(soak.get("problems")),
         ]
@@ -70,51 +72,53 @@ def soak_section(soak: dict[str, Any]) -> str:
 
 
 def _alerts(alerts: Any, interval: Any) -> str:
-    if not _dicts(alerts):
-        every = f" (evaluated every {interval:g} s)" if _number(interval) else ""
-        return _note(f"No burn-rate alert fired during the soak{every}.")
+    if not dicts(alerts):
+        every = f" (evaluated every {interval:g} s)" if is_number(interval) else ""
+        return note(f"No burn-rate alert fired during the soak{every}.")
     headers = ["time into the soak", "SLO", "severity", "event", "long window", "long burn"]
     rows = []
-    for alert in _dicts(alerts):
-        check = max(_dicts(alert.get("checks")), key=_rank, default={})
+    for alert in dicts(alerts):
+        check = max(dicts(alert.get("checks")), key=_rank, default={})
         rows.append(
             [_clock(alert.get("at_s")), str(alert.get("slo", "")),
              _tag(alert.get("severity")), _tag(alert.get("event")),
-             _num(check.get("long_s"), "g", " s"), _num(check.get("long_burn"), ".3g", "×"),
-             _num(check.get("short_s"), "g", " s"), _num(check.get("short_burn"), ".3g", "×"),
-             _num(check.get("threshold"), "g", "×")]
+             num(check.get("long_s"), "g", " s"), num(check.get("long_burn"), ".3g", "×"),
+             num(check.get("short_s"), "g", " s"), num(check.get("short_burn"), ".3g", "×"),
+             num(check.get("threshold"), "g", "×")]
         )  # fmt: skip
-    note = "Each row shows the check that explains it best: a firing one first, then the hottest."
-    return _table([*headers, "short window", "short burn", "fires above"], rows) + _note(note)
+    explained = (
+        "Each row shows the check that explains it best: a firing one first, then the hottest."
+    )
+    return table([*headers, "short window", "short burn", "fires above"], rows) + note(explained)
 
 
 def _rank(check: dict[str, Any]) -> tuple[bool, float]:
     """As harness.soak.alerts.Transition.worst: a firing check first, then the highest short burn."""
-    long, short, limit = _finite([check.get(k) for k in ("long_burn", "short_burn", "threshold")])
+    long, short, limit = finite([check.get(k) for k in ("long_burn", "short_burn", "threshold")])
     firing = None not in (long, short, limit) and min(long or 0, short or 0) > (limit or 0)
     return firing, short or 0.0
 
 
 def _burn_charts(soak: dict[str, Any], scale: float) -> list[str]:
-    history = [h for h in _dicts(soak.get("burn_history")) if _number(h.get("t"))]
-    slos = dict.fromkeys(slo for h in history for slo in _mapping(h.get("burn")))
+    history = [h for h in dicts(soak.get("burn_history")) if is_number(h.get("t"))]
+    slos = dict.fromkeys(slo for h in history for slo in mapping(h.get("burn")))
     if not slos:
-        return [_note("No burn rates were recorded during the soak, so there is no chart of them.")]
-    policies, charts = _mapping(soak.get("policies")), []
+        return [note("No burn rates were recorded during the soak, so there is no chart of them.")]
+    policies, charts = mapping(soak.get("policies")), []
     for i, slo in enumerate(slos):
-        rows = [(h["t"] / scale, _mapping(_mapping(h.get("burn")).get(slo))) for h in history]
+        rows = [(h["t"] / scale, mapping(mapping(h.get("burn")).get(slo))) for h in history]
         figure, values = go.Figure(), []
         for window in sorted({w for _, burns in rows for w in burns}, key=_window_s):
-            points = [(t, v) for t, burns in rows for v in _finite([burns.get(window)])]
+            points = [(t, v) for t, burns in rows for v in finite([burns.get(window)])]
             values += [v for _, v in points if v is not None]
             _trace(figure, points, f"over {window}")
         if not values:
-            charts.append(_note(f"Burn rates of {slo}: no evaluation had data."))
+            charts.append(note(f"Burn rates of {slo}: no evaluation had data."))
             continue
         limits: dict[float, list[str]] = {}  # each page threshold, and the windows it applies to
-        for a in _dicts(policies.get(slo)):
-            if a.get("severity") == "page" and _number(a.get("burn")):
-                windows = f"{_num(a.get('long_s'), 'g')}/{_num(a.get('short_s'), 'g')} s"
+        for a in dicts(policies.get(slo)):
+            if a.get("severity") == "page" and is_number(a.get("burn")):
+                windows = f"{num(a.get('long_s'), 'g')}/{num(a.get('short_s'), 'g')} s"
                 limits.setdefault(a["burn"], []).append(windows)
         ends = (rows[0][0], rows[-1][0])
         for limit, pairs in sorted(limits.items(), reverse=True):
@@ -137,8 +141,8 @@ def _burn_charts(soak: dict[str, Any], scale: float) -> list[str]:
 def _firing(alerts: Any, slo: str, end_s: float) -> list[tuple[float, float]]:
     """When ``slo``'s page fired, in seconds into the soak; one still firing ends at ``end_s``."""
     spans: list[list[float]] = []  # [start] while firing, [start, end] once cleared
-    for a in _dicts(alerts):
-        if a.get("slo") == slo and a.get("severity") == "page" and _number(a.get("at_s")):
+    for a in dicts(alerts):
+        if a.get("slo") == slo and a.get("severity") == "page" and is_number(a.get("at_s")):
             if a.get("event") == "started" and (not spans or len(spans[-1]) == 2):
                 spans.append([float(a["at_s"])])
             elif a.get("event") == "cleared" and spans and len(spans[-1]) == 1:
@@ -147,22 +151,22 @@ def _firing(alerts: Any, slo: str, end_s: float) -> list[tuple[float, float]]:
 
 
 def _resource_charts(soak: dict[str, Any], scale: float) -> list[str]:
-    series = _mapping(_mapping(soak.get("resources")).get("series"))
-    findings = {str(f.get("what")): f for f in _dicts(soak.get("findings"))}
-    charts = [] if series else [_note("No resource was sampled during the soak.")]
+    series = mapping(mapping(soak.get("resources")).get("series"))
+    findings = {str(f.get("what")): f for f in dicts(soak.get("findings"))}
+    charts = [] if series else [note("No resource was sampled during the soak.")]
     for i, (key, raw) in enumerate(series.items()):
-        what, raw = str(_mapping(raw).get("what") or key), _mapping(raw)
+        what, raw = str(mapping(raw).get("what") or key), mapping(raw)
         factor, unit = next(((f, u) for end, f, u in UNITS if key.endswith(end)), (1.0, ""))
         unjudged = {"status": "not judged", "sentence": f"No trend was fitted to {what}."}
         caption = _finding(findings.pop(what, unjudged))
-        if _number(skipped := raw.get("skipped")) and skipped:
+        if is_number(skipped := raw.get("skipped")) and skipped:
             caption += escape(f" ({skipped:g} samples had no data.)")
-        pairs = zip(_finite(raw.get("t_s")), _finite(raw.get("values")), strict=False)
+        pairs = zip(finite(raw.get("t_s")), finite(raw.get("values")), strict=False)
         xy: Points = [(t / scale, v * factor) for t, v in pairs if t is not None and v is not None]
         figure = go.Figure()
         _trace(figure, xy, what)
         chart = _figure(figure, f"resource-{i}", what, unit, scale, 260) if xy else ""
-        charts.append(CARD.format(caption, chart or _note(f"{what}: no samples were recorded.")))
+        charts.append(CARD.format(caption, chart or note(f"{what}: no samples were recorded.")))
     if findings:  # trends without a series here: the endpoints' p99 drift
         items = "".join(f"<li>{_finding(f)}</li>" for f in findings.values())
         charts.append(f'<div class="chart" style="grid-column: 1 / -1"><ul>{items}</ul></div>')
@@ -195,42 +199,41 @@ def _figure(
 
 
 def _pages(pages: Any) -> str:
-    if not _dicts(pages):
-        return _note("No page or change event was sent (paging off, or nothing to send).")
+    if not dicts(pages):
+        return note("No page or change event was sent (paging off, or nothing to send).")
     rows = [
         [str(p.get("kind", "")), str(p.get("dedup_key") or "–"),
          _tag("sent" if p.get("ok") else "failed", "pass" if p.get("ok") else "fail"),
-         _num(p.get("attempts"), "d"),  # the detail may be long: it wraps
-         _Markup(WRAP.format(escape(str(p.get("detail", "")))))]
-        for p in _dicts(pages)
+         num(p.get("attempts"), "d"),  # the detail may be long: it wraps
+         Markup(WRAP.format(escape(str(p.get("detail", "")))))]
+        for p in dicts(pages)
     ]  # fmt: skip
-    return _table(["event", "dedup key", "delivered", "HTTP attempts", "detail"], rows)
+    return table(["event", "dedup key", "delivered", "HTTP attempts", "detail"], rows)
 
 
 def _coverage(coverage: Any, slos: list[str]) -> str:
-    evaluations, seen = _mapping(coverage).get("evaluations"), _mapping(coverage).get("with_data")
-    if not _number(evaluations) or not evaluations:
-        return _note("No burn-rate evaluation fell after the warm-up: coverage was not measured.")
+    evaluations, seen = mapping(coverage).get("evaluations"), mapping(coverage).get("with_data")
+    if not is_number(evaluations) or not evaluations:
+        return note("No burn-rate evaluation fell after the warm-up: coverage was not measured.")
     rows = []
-    for slo in dict.fromkeys([*slos, *_mapping(seen)]):  # an SLO never measured is not in seen
-        count = _mapping(seen).get(slo, 0)
-        share = count / evaluations if _number(count) else 0.0
+    for slo in dict.fromkeys([*slos, *mapping(seen)]):  # an SLO never measured is not in seen
+        count = mapping(seen).get(slo, 0)
+        share = count / evaluations if is_number(count) else 0.0
         tag = _tag("watched", "pass") if share >= MIN_SHARE else _tag("too little data", "no_data")
-        rows.append([str(slo), _num(count, ",.0f"), _num(share, ".0%"), tag])
+        rows.append([str(slo), num(count, ",.0f"), num(share, ".0%"), tag])
     head = f'<p class="meta">Of {evaluations:,.0f} burn-rate evaluations after the warm-up, '
     head += f"those with data in every page-level window (at least {MIN_SHARE:.0%} needed).</p>"
-    return head + _table(["SLO", "with data", "share", "status"], rows)
+    return head + table(["SLO", "with data", "share", "status"], rows)
 
 
 def _problems(problems: Any) -> str:
     if not isinstance(problems, list) or not problems:
-        return _note("The soak monitor reported no problems.")
+        return note("The soak monitor reported no problems.")
     return "<ul>" + "".join(f"<li>{escape(str(p))}</li>" for p in problems) + "</ul>"
 
 
-def _tag(text: Any, tone: str | None = None) -> _Markup:
-    colour = COLOURS.get(tone or TONES.get(str(text), str(text)), "#59636e")
-    return _Markup(f'<span class="badge" style="--c: {colour}">{escape(str(text))}</span>')
+def _tag(text: Any, tone: str | None = None) -> Markup:
+    return badge(text, tone or TONES.get(str(text), str(text)))
 
 
 def _finding(finding: dict[str, Any]) -> str:
@@ -238,13 +241,9 @@ def _finding(finding: dict[str, Any]) -> str:
 
 
 def _clock(seconds: Any) -> str:  # time into the soak as h:mm:ss
-    s = max(0, round(seconds)) if _number(seconds) else -1
+    s = max(0, round(seconds)) if is_number(seconds) else -1
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 0 else "–"
 
 
 def _window_s(window: str) -> float:  # "100s" → 100
     return float(window[:-1]) if window[:-1].replace(".", "", 1).isdigit() else float("inf")
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
