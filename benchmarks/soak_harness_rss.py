@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 EDGE_S = 300.0  # the first and last five minutes' medians are "start" and "end"
@@ -43,23 +44,23 @@ def main() -> int:
     result = json.loads(results[-1].read_text())
     print(f"soak verdict: {result['verdict']} (exit {completed.returncode}); {results[-1]}")
     resources = result["soak"]["resources"]["series"]
-    for key, series in resources.items():
-        print(summarise(key, series["what"], series["t_s"], series["values"]))
+    for series in resources.values():
+        print(summarise(series))
     for finding in result["soak"]["findings"]:
         print(f"- {finding['what']}: {finding['status']}: {finding['sentence']}")
     return 0
 
 
-def summarise(key: str, what: str, times: list[float], values: list[float]) -> str:
+def summarise(series: dict[str, Any]) -> str:
+    """One line per resource, in the unit result.json gives it (raw values, ``scale`` per unit)."""
+    what, times, values = series["what"], series["t_s"], series["values"]
     if not times:
         return f"{what}: no samples"
     end = times[-1]
     first = [v for t, v in zip(times, values, strict=True) if t <= EDGE_S + 60]  # after warm-up
     last = [v for t, v in zip(times, values, strict=True) if t >= end - EDGE_S]
     start_v, end_v = statistics.median(first), statistics.median(last)
-    scale, unit = {"bytes": (1e6, " MB"), "seconds": (1e-3, " ms")}.get(
-        key.rsplit("_", 1)[-1], (1.0, "")
-    )
+    scale, unit = series["scale"], f" {series['unit']}" if series["unit"] else ""
     return (
         f"{what}: {len(values)} samples over {end / 60:.0f} min; median of the first 5 min "
         f"{start_v / scale:.1f}{unit}, of the last 5 min {end_v / scale:.1f}{unit}, growth "

@@ -26,13 +26,11 @@ from harness.report.html_parts import (
     table,
 )
 from harness.report.html_style import FONT
-from harness.soak.coverage import MIN_SHARE
 
 __all__ = ["soak_section"]
 
 TONES = {"started": "fail", "leaking": "fail", "drifting": "warn", "cleared": "pass"}
 TONES |= {"flat": "pass", "insufficient_data": "no_data", "page": "fail", "ticket": "warn"}
-UNITS = (("_bytes", 1e-6, "MB"), ("_seconds", 1e3, "ms"), ("_fds", 1.0, "fds"))  # key's end
 LAYOUT = {
     "template": "plotly_white", "font": {"family": FONT}, "hovermode": "x unified",
     "margin": {"l": 60, "r": 16, "t": 44, "b": 40},
@@ -94,9 +92,8 @@ def _alerts(alerts: Any, interval: Any) -> str:
 
 def _rank(check: dict[str, Any]) -> tuple[bool, float]:
     """As harness.soak.alerts.Transition.worst: a firing check first, then the highest short burn."""
-    long, short, limit = finite([check.get(k) for k in ("long_burn", "short_burn", "threshold")])
-    firing = None not in (long, short, limit) and min(long or 0, short or 0) > (limit or 0)
-    return firing, short or 0.0
+    [short] = finite([check.get("short_burn")])
+    return check.get("firing") is True, short or 0.0
 
 
 def _burn_charts(soak: dict[str, Any], scale: float) -> list[str]:
@@ -156,7 +153,9 @@ def _resource_charts(soak: dict[str, Any], scale: float) -> list[str]:
     charts = [] if series else [note("No resource was sampled during the soak.")]
     for i, (key, raw) in enumerate(series.items()):
         what, raw = str(mapping(raw).get("what") or key), mapping(raw)
-        factor, unit = next(((f, u) for end, f, u in UNITS if key.endswith(end)), (1.0, ""))
+        scale_of_unit = raw.get("scale")
+        factor = 1 / scale_of_unit if is_number(scale_of_unit) and scale_of_unit else 1.0
+        unit = str(raw.get("unit") or "")
         unjudged = {"status": "not judged", "sentence": f"No trend was fitted to {what}."}
         caption = _finding(findings.pop(what, unjudged))
         if is_number(skipped := raw.get("skipped")) and skipped:
@@ -215,14 +214,17 @@ def _coverage(coverage: Any, slos: list[str]) -> str:
     evaluations, seen = mapping(coverage).get("evaluations"), mapping(coverage).get("with_data")
     if not is_number(evaluations) or not evaluations:
         return note("No burn-rate evaluation fell after the warm-up: coverage was not measured.")
+    watched, needed = mapping(mapping(coverage).get("watched")), mapping(coverage).get("min_share")
     rows = []
     for slo in dict.fromkeys([*slos, *mapping(seen)]):  # an SLO never measured is not in seen
         count = mapping(seen).get(slo, 0)
         share = count / evaluations if is_number(count) else 0.0
-        tag = _tag("watched", "pass") if share >= MIN_SHARE else _tag("too little data", "no_data")
+        tag = _tag("watched", "pass") if watched.get(slo) else _tag("too little data", "no_data")
         rows.append([str(slo), num(count, ",.0f"), num(share, ".0%"), tag])
     head = f'<p class="meta">Of {evaluations:,.0f} burn-rate evaluations after the warm-up, '
-    head += f"those with data in every page-level window (at least {MIN_SHARE:.0%} needed).</p>"
+    head += (
+        f"those with data in every page-level window (at least {num(needed, '.0%')} needed).</p>"
+    )
     return head + table(["SLO", "with data", "share", "status"], rows)
 
 

@@ -40,15 +40,23 @@ class Coverage:
                 "the soak made no burn-rate evaluation after its warm-up and shortest window "
                 "(too short?): its alerts were never checked"
             ]
-        gaps = []
-        for slo in slos:
-            seen = self.measured.get(slo, 0)
-            if seen < MIN_SHARE * self.evaluations:
-                gaps.append(
-                    f"SLO '{slo}': its page-level burn rates had data in only {seen} of "
-                    f"{self.evaluations} evaluations, so a fast burn could have gone unseen"
-                )
-        return gaps
+        return [
+            f"SLO '{slo}': its page-level burn rates had data in only "
+            f"{self.measured.get(slo, 0)} of {self.evaluations} evaluations, so a fast burn "
+            "could have gone unseen"
+            for slo in slos
+            if not self.watched(slo)
+        ]
 
-    def report(self) -> dict[str, Any]:
-        return {"evaluations": self.evaluations, "with_data": dict(self.measured)}
+    def watched(self, slo: str) -> bool:
+        """Whether the SLO's page alerts had data in enough of the evaluations."""
+        return self.evaluations > 0 and self.measured.get(slo, 0) >= MIN_SHARE * self.evaluations
+
+    def report(self, slos: Sequence[str]) -> dict[str, Any]:
+        """For result.json: the counts, and the judgement ``gaps`` makes of them per SLO."""
+        return {
+            "evaluations": self.evaluations,
+            "with_data": dict(self.measured),
+            "min_share": MIN_SHARE,
+            "watched": {slo: self.watched(slo) for slo in slos},
+        }

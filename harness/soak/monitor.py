@@ -173,7 +173,11 @@ class SoakMonitor:
             "evaluate_every_s": self.settings.evaluate_every_s,
             "alerts": alerts,
             "burn_history": history,
-            "coverage": self._coverage.report() if self._coverage else None,
+            "coverage": (
+                self._coverage.report([s.name for s in self.settings.slos])
+                if self._coverage
+                else None
+            ),
             "pages": [d.as_dict() for d in self._deliveries()],
             "resources": self._resources.report() if self._resources else None,
             "findings": [f.as_dict() for f in self._findings],

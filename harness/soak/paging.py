@@ -91,6 +91,7 @@ def transition_record(transition: Transition, started_at: float) -> dict[str, An
                 "threshold": c.factor,
                 "long_burn": c.long_burn,
                 "short_burn": c.short_burn,
+                "firing": c.firing,
             }
             for c in transition.checks
         ],

@@ -192,6 +192,8 @@ class ResourceSampler:
             "series": {
                 r.key: {
                     "what": r.what,
+                    "unit": r.unit.symbol,  # values are raw: ``scale`` of them make one ``unit``
+                    "scale": r.unit.scale,
                     "t_s": [round(t - (started or 0.0), 1) for t in series[r.key].times_s],
                     "values": [float(f"{v:.6g}") for v in series[r.key].values],
                     "skipped": skipped[r.key],

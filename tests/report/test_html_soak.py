@@ -74,7 +74,7 @@ def _alerts_and_history() -> tuple[list[dict[str, Any]], list[dict[str, Any]], d
         book.update(START + t, checks)
     book.clear_all(START + SOAK_S + 1.0)
     alerts = [transition_record(transition, START) for transition in book.history]
-    return alerts, history, coverage.report()
+    return alerts, history, coverage.report(list(SLOS))
 
 
 def _resources() -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -93,8 +93,8 @@ def _resources() -> tuple[dict[str, Any], list[dict[str, Any]]]:
     series, findings = {}, []
     for r in RESOURCES:
         t_s, v = times[skip.get(r.key, 0) :], values[r.key][skip.get(r.key, 0) :]
-        series[r.key] = {"what": r.what, "t_s": t_s, "values": [float(f"{x:.6g}") for x in v],
-                         "skipped": skip.get(r.key, 0)}  # fmt: skip
+        series[r.key] = {"what": r.what, "unit": r.unit.symbol, "scale": r.unit.scale, "t_s": t_s,
+                         "values": [float(f"{x:.6g}") for x in v], "skipped": skip.get(r.key, 0)}  # fmt: skip
         trend = fit_trend([START + t for t in t_s], v, skip_first_s=WARMUP_S)
         limits = r.thresholds
         finding = judge_growth(
@@ -198,6 +198,8 @@ def test_the_soak_section_draws_what_the_soak_saw() -> None:
     assert html.count('id="chart-soak-burn-') == BURN_CHARTS
     assert html.count('id="chart-soak-resource-') == RESOURCE_CHARTS
     assert "0:08:05" in html  # the first page, in the alerts table
+    for unit in ("MB", "fds", "ms"):  # each resource's axis in the unit result.json gives it
+        assert f'"title":{{"text":"{unit}"}}' in html
     assert "page above 14.4\\u00d7 (17\\u002f10 s)" in html  # as Plotly's JSON writes it
     assert html.count('"type":"log"') == 2  # the availability SLOs' burst spans 3 orders
     for finding in result["soak"]["findings"]:

@@ -93,6 +93,9 @@ def test_a_burn_pages_once_and_its_end_resolves_once(monitor: SoakMonitor) -> No
 
     key = "loadgate/recommender/a/page"
     assert kinds(monitor) == [("trigger", key), ("resolve", key)]
+    started, cleared = monitor.report()["alerts"]
+    assert [c["firing"] for c in started["checks"]] == [True]  # the report need not re-derive it
+    assert [c["firing"] for c in cleared["checks"]] == [False]
     assert monitor.findings().failures[0].startswith("SLO 'a' fired a page-level burn-rate alert")
 
 
@@ -110,6 +113,8 @@ def test_a_soak_that_never_had_data_is_inconclusive_not_a_pass(monitor: SoakMoni
     monitor.finished(None, {})
     findings = monitor.findings()
     assert findings.unmeasured and "had data in only 0 of" in findings.unmeasured[0]
+    coverage = monitor.report()["coverage"]
+    assert coverage["watched"] == {"a": False} and coverage["min_share"] == 0.8
     verdict = with_findings(Verdict(VerdictStatus.PASS, 0, ("all SLOs met",)), findings)
     assert (verdict.status, verdict.exit_code) == (VerdictStatus.INCONCLUSIVE, 3)
 
