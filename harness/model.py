@@ -77,7 +77,6 @@ class Plan:
     prometheus_url: str | None = None  # None: start a private Prometheus
     min_events: int = 100  # fewer events in an SLO's window than this is no_data, never met
     max_generator_cpu: float = 90.0  # percent of one core, per Locust process
-    max_burn_rate: float | None = None  # gate: no SLO may burn its budget faster than this
     service_args: tuple[str, ...] = ()  # extra flags for the reference service (store, faults)
     remote_workers: RemoteWorkers | None = None
     baseline: Baseline | None = None

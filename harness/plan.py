@@ -115,7 +115,6 @@ def build_plan(options: RunOptions) -> Plan:
         prometheus_url=options.prometheus_url.rstrip("/") if options.prometheus_url else None,
         min_events=gate.min_events,
         max_generator_cpu=gate.max_generator_cpu,
-        max_burn_rate=gate.max_burn_rate,
         service_args=tuple(service_args),
         remote_workers=remote,
         relative_criteria=gate.criteria.relative or DEFAULT_CRITERIA,

@@ -1,13 +1,15 @@
 """The scenario's ``gate:`` section, read and checked: limits, criteria and the score.
 
-Criteria are read by plan_criteria.py. Without relative criteria, a run with ``--baseline``
-uses p99 ≤ +10 % and throughput ≥ −5 % per endpoint, as key criteria.
+Criteria are read by plan_criteria.py; ``max_burn_rate`` becomes a key burn-rate criterion.
+Without relative criteria, a run with ``--baseline`` uses p99 ≤ +10 % and throughput ≥ −5 % per
+endpoint, as key criteria.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from harness.gate.absolute import max_burn_rate
 from harness.gate.score import ScoreThresholds
 from harness.plan_criteria import GateCriteria, read_criteria, read_score
 from harness.validation import FieldReader
@@ -19,7 +21,6 @@ __all__ = ["GateSettings", "read_gate"]
 class GateSettings:
     min_events: int = 100  # fewer events in an SLO's window is no_data, never met
     max_generator_cpu: float = 90.0
-    max_burn_rate: float | None = None
     criteria: GateCriteria = field(default_factory=GateCriteria)
     score: ScoreThresholds | None = None
 
@@ -44,10 +45,12 @@ def read_gate(scenario: FieldReader | None) -> GateSettings:
         scenario.problem(
             ("gate", "max_burn_rate"), f"{max_burn} is not allowed; allowed: {burn_allowed}"
         )
+    criteria = read_criteria(scenario)
+    if isinstance(max_burn, int | float):  # judged first, as the criterion it is
+        criteria = replace(criteria, absolute=(max_burn_rate(float(max_burn)), *criteria.absolute))
     return GateSettings(
         min_events=min_events if isinstance(min_events, int) else 100,
         max_generator_cpu=float(max_cpu) if isinstance(max_cpu, int | float) else 90.0,
-        max_burn_rate=float(max_burn) if isinstance(max_burn, int | float) else None,
-        criteria=read_criteria(scenario),
+        criteria=criteria,
         score=read_score(scenario),
     )

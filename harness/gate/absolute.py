@@ -29,6 +29,7 @@ __all__ = [
     "AbsoluteCriterion",
     "Bound",
     "judge_absolute",
+    "max_burn_rate",
 ]
 
 LATENCY_METRICS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")
@@ -64,6 +65,15 @@ class AbsoluteCriterion:
     slo: str | None = None  # burn_rate / slos_met: one SLO; None: every SLO
     weight: float = 1.0
     key: bool = False
+
+
+def max_burn_rate(bound: float) -> AbsoluteCriterion:
+    """``gate.max_burn_rate``: no SLO may burn faster; a hard bound (key), not points in a score.
+
+    A gate may be stricter than the SLOs (e.g. ≤ 0.5×); it is the same check as a criterion
+    ``{metric: burn_rate, pass: "<= 0.5", key: true}``.
+    """
+    return AbsoluteCriterion("burn_rate", Bound("<=", bound), key=True)
 
 
 def judge_absolute(

@@ -1,6 +1,6 @@
 """Every gate criterion of a plan, judged, and the total score. Pure: measurements in.
 
-burn-rate bound (key) + absolute criteria + relative criteria (with a baseline) → score
+absolute criteria (gate.max_burn_rate among them) + relative criteria (with a baseline) → score
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.gate.absolute import judge_absolute
-from harness.gate.criteria import burn_rate_criteria
 from harness.gate.relative import judge_relative
 from harness.gate.score import Score, total_score
 from harness.model import (
@@ -38,8 +37,7 @@ def judge_gate(
     window: LoadWindow | None,
     samples: PerWindowView,
 ) -> GateJudgement:
-    criteria = burn_rate_criteria(evaluations, plan.max_burn_rate)
-    criteria += judge_absolute(plan.absolute_criteria, client, evaluations, window)
+    criteria = judge_absolute(plan.absolute_criteria, client, evaluations, window)
     if plan.baseline is not None:
         criteria += judge_relative(
             plan.relative_criteria, plan.baseline.samples, samples, plan.baseline.name

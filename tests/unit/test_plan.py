@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import InputError
+from harness.gate.absolute import Bound
 from harness.plan import RunOptions, build_plan
 from tests.conftest import REPO, write
 from tests.e2e.slo_texts import client_availability_slo
@@ -141,3 +142,14 @@ def test_an_open_model_plan_carries_its_arrivals_and_a_default_pool(tmp_path: Pa
         RunOptions(scenario=make_scenario(tmp_path, load="  arrival_rate: 400\n"))
     )
     assert default_pool.load.users == 40  # enough for 100 ms of latency at 400/s
+
+
+def test_max_burn_rate_is_a_key_burn_rate_criterion_judged_first(tmp_path: Path) -> None:
+    scenario = make_scenario(tmp_path)
+    text = scenario.read_text() + (
+        'gate:\n  max_burn_rate: 0.5\n  criteria:\n    - {metric: p99_ms, pass: "< 300ms"}\n'
+    )
+    plan = build_plan(RunOptions(scenario=write(scenario, text)))
+    first, second = plan.absolute_criteria
+    assert (first.metric, first.pass_bound, first.key) == ("burn_rate", Bound("<=", 0.5), True)
+    assert second.metric == "p99_ms"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from harness.errors import InputError
-from harness.gate.criteria import burn_rate_criteria
+from harness.gate.absolute import judge_absolute, max_burn_rate
 from harness.gate.verdict import decide
-from harness.model import SLOEvaluation, SLOStatus
+from harness.model import CriterionResult, SLOEvaluation, SLOStatus
 from harness.slo.policy import DEFAULT_POLICY, load_policy, prom_duration
 from tests.conftest import write
 from tests.unit.test_verdict import CLIENT, HEALTHY, WINDOW
@@ -56,16 +56,20 @@ def evaluation(burn: float | None) -> SLOEvaluation:
     return SLOEvaluation("home", status, 0.99, sli, 1000.0, burn)
 
 
-def test_a_gate_stricter_than_the_slo_fails_on_burn_rate_alone() -> None:
-    criteria = burn_rate_criteria([evaluation(0.8)], max_burn_rate=0.5)
+def bounded(burn: float | None, bound: float = 0.5) -> list[CriterionResult]:
+    return judge_absolute([max_burn_rate(bound)], None, [evaluation(burn)], None)
 
-    assert [c.passed for c in criteria] == [False]
+
+def test_a_gate_stricter_than_the_slo_fails_on_burn_rate_alone() -> None:
+    criteria = bounded(0.8)
+
+    assert [(c.passed, c.key) for c in criteria] == [(False, True)]  # a hard bound, not points
     verdict = decide([evaluation(0.8)], HEALTHY, WINDOW, CLIENT, criteria=criteria)
     assert verdict.exit_code == 1
-    assert "burned its error budget at 0.80×, above the gate's bound of 0.5×" in verdict.reasons[0]
+    assert "burn rate of home is 0.8×; the gate requires <= 0.5×" in verdict.reasons[0]
 
 
-def test_burn_rates_within_the_bound_pass_and_no_bound_means_no_criteria() -> None:
-    assert [c.passed for c in burn_rate_criteria([evaluation(0.3)], 0.5)] == [True]
-    assert burn_rate_criteria([evaluation(0.3)], None) == []
-    assert [c.passed for c in burn_rate_criteria([evaluation(None)], 0.5)] == [None]
+def test_burn_rates_within_the_bound_pass_and_no_data_is_not_a_pass() -> None:
+    assert [c.passed for c in bounded(0.3)] == [True]
+    assert [c.passed for c in bounded(0.5)] == [True]  # the bound itself is allowed
+    assert [c.passed for c in bounded(None)] == [None]
