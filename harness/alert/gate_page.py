@@ -25,6 +25,7 @@ from harness.errors import (
     InputError,
     Problem,
 )
+from harness.report.files import REPORT_FILES
 from harness.report.result_json import read_result
 
 __all__ = ["add_page_parser", "gate_event", "run_page"]
@@ -37,7 +38,6 @@ SEVERITY: dict[str, Severity] = {
     "warn": "warning",
     "pass": "info",
 }
-REPORT_FILES = ("report.html", "summary.md", "junit.xml", "result.json", "locust_report.html")
 
 
 def add_page_parser(commands: Any) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from harness.errors import InputError, Problem
 from harness.model import PerWindow, Plan
 from harness.report.atomic import write_atomically
+from harness.report.files import RESULT_JSON
 from harness.report.result_json import read_result
 
 __all__ = [
@@ -128,7 +129,7 @@ def _finite_or_none(value: object) -> float | None:
 
 def save_baseline(run_dir: Path, name: str, folder: Path = BASELINE_DIR) -> Path:
     """Make a baseline of a finished run (its result.json must hold samples and a fingerprint)."""
-    result_path = run_dir / "result.json"
+    result_path = run_dir / RESULT_JSON
     result = read_result(result_path)
     if not result.get("samples") or not result.get("fingerprint"):
         raise InputError([Problem(str(result_path), "samples", "the run has no per-window samples to keep; "

@@ -22,6 +22,7 @@ from harness.load.client_metrics import (
 )
 from harness.load.health import CpuSampler
 from harness.model import LoadProfile, RemoteWorkers
+from harness.report.files import LOCUST_REPORT
 from harness.stack.processes import ProcessGroup
 
 __all__ = ["LocustRun", "generators", "locust_argv", "run_locust"]
@@ -72,7 +73,7 @@ def locust_argv(
         "--json-file",
         str(run_dir / "locust_stats"),
         "--html",
-        str(run_dir / "locust_report.html"),
+        str(run_dir / LOCUST_REPORT),
         "--only-summary",
         "--loglevel",
         "INFO",

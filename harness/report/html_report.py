@@ -16,6 +16,7 @@ from plotly.offline import get_plotlyjs
 
 from harness.gate.samples import WINDOW_S
 from harness.report.atomic import write_atomically
+from harness.report.files import REPORT_HTML
 from harness.report.html_parts import (
     COLOURS,
     CONFIG,
@@ -39,7 +40,7 @@ Trace = tuple[str, Any, dict[str, str]]  # legend name, values (one per window),
 
 
 def write_html(run_dir: Path, result: dict[str, Any]) -> Path:
-    path = run_dir / "report.html"
+    path = run_dir / REPORT_HTML
     write_atomically(path, render_html(result))
     return path
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.report.atomic import write_atomically
+from harness.report.files import JUNIT_XML
 
 __all__ = ["render_junit", "write_junit"]
 
@@ -66,6 +67,6 @@ def _case(
 
 
 def write_junit(run_dir: Path, result: dict[str, Any]) -> Path:
-    path = run_dir / "junit.xml"
+    path = run_dir / JUNIT_XML
     write_atomically(path, render_junit(result))
     return path

@@ -15,11 +15,11 @@ from harness.gate.score import Score
 from harness.gate.steps import StepResult, breaking_point
 from harness.model import CriterionResult, EndpointStats, RunResult, SLOEvaluation, Verdict
 from harness.report.atomic import write_atomically
+from harness.report.files import RESULT_JSON
 
 __all__ = ["SCHEMA_VERSION", "VERDICTS", "build_result", "read_result", "write_result"]
 
 SCHEMA_VERSION = 1
-RESULT_FILE = "result.json"
 VERDICTS = ("pass", "warn", "fail", "inconclusive")
 PERCENTILE_KEYS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")
 
@@ -122,7 +122,7 @@ def build_result(
 
 
 def write_result(run_dir: Path, result: dict[str, Any]) -> Path:
-    path = run_dir / RESULT_FILE
+    path = run_dir / RESULT_JSON
     write_atomically(path, json.dumps(result, indent=2, allow_nan=False) + "\n")
     return path
 

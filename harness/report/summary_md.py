@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.report.atomic import write_atomically
+from harness.report.files import SUMMARY_MD
 
 __all__ = ["render_summary", "write_summary"]
 
@@ -79,7 +80,7 @@ def render_summary(result: dict[str, Any]) -> str:
 
 def write_summary(run_dir: Path, result: dict[str, Any]) -> Path:
     text = render_summary(result)
-    path = run_dir / "summary.md"
+    path = run_dir / SUMMARY_MD
     write_atomically(path, text)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:  # GitHub Actions shows this file on the run's page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ __all__ = [
     "SoakScaling",
     "load_policy",
     "prom_duration",
+    "shortest_window_s",
 ]
 
 DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "slo" / "policies" / "google-30d.yaml"
@@ -87,6 +89,11 @@ class BurnPolicy:
     def windows(self) -> list[float]:
         """Every window the alerts read, shortest first."""
         return sorted({w for a in self.alerts for w in (a.long_s, a.short_s)})
+
+
+def shortest_window_s(policies: Iterable[BurnPolicy]) -> float | None:
+    """The shortest window any of the policies reads (None without a window)."""
+    return min((w for policy in policies for w in policy.windows()), default=None)
 
 
 def load_policy(path: Path) -> BurnPolicy:

@@ -21,7 +21,8 @@ from harness.durations import parse_duration
 from harness.errors import COMMAND_LINE, InputError, Problem
 from harness.model import Plan
 from harness.report.console import print_report
-from harness.slo.policy import DEFAULT_POLICY, BurnPolicy, load_policy
+from harness.report.files import REPORT_HTML
+from harness.slo.policy import DEFAULT_POLICY, BurnPolicy, load_policy, shortest_window_s
 from harness.soak.burn_checks import soak_policies
 from harness.soak.monitor import SoakMonitor, SoakSettings
 from harness.soak.paging import soak_change_event
@@ -81,7 +82,7 @@ def run_soak(
 
     policy = load_policy(args.policy)
     policies = soak_policies(policy, plan.slos, plan.load.duration_s)
-    shortest = min((w for p in policies.values() for w in p.windows()), default=60.0)
+    shortest = shortest_window_s(policies.values()) or 60.0
     scenario = plan.name
     settings = SoakSettings(
         slos=plan.slos,
@@ -116,7 +117,7 @@ def run_soak(
             f"ended: {verdict}",
             {"verdict": verdict, "reasons": list(outcome.verdict.reasons)[:5]},
             say,
-            str(outcome.run_dir.resolve() / "report.html"),
+            str(outcome.run_dir.resolve() / REPORT_HTML),
             outcome.run_dir.name,
         )
     print_report(console, outcome.result, str(outcome.result_path))

@@ -27,8 +27,9 @@ from harness.alert.queued import QueuedPager
 from harness.model import LoadWindow, PerWindowView
 from harness.monitor import Findings
 from harness.prometheus_api import PrometheusAPI
+from harness.report.files import REPORT_HTML
 from harness.slo.model import SLO
-from harness.slo.policy import BurnPolicy
+from harness.slo.policy import BurnPolicy, shortest_window_s
 from harness.soak.alerts import AlertBook, Transition
 from harness.soak.burn_checks import check_alerts
 from harness.soak.coverage import Coverage
@@ -88,10 +89,10 @@ class SoakMonitor:
         self._resources = ResourceSampler(self.api_factory(api.url), self.settings.service_job)
         self._pages = QueuedPager(self.pager)
         self._run_id, self._started_at = run_id, self.clock()
-        shortest = min((w for p in self.settings.policies.values() for w in p.windows()), default=0)
+        shortest = shortest_window_s(self.settings.policies.values()) or 0.0
         self._coverage = Coverage(self._started_at + self.settings.warmup_s + shortest)
         if self.settings.report_dir:
-            self._link = str(Path(self.settings.report_dir) / run_id / "report.html")
+            self._link = str(Path(self.settings.report_dir) / run_id / REPORT_HTML)
         self._thread = threading.Thread(target=self._loop, name="soak-monitor", daemon=True)
         self._thread.start()
 
