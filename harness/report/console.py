@@ -7,6 +7,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from harness.report.formats import num
+
 __all__ = ["print_report"]
 
 STYLES = {
@@ -27,9 +29,9 @@ def print_report(console: Console, result: dict[str, Any], report_path: str) -> 
         slos.add_row(
             slo["name"],
             f"[{SLO_STYLES[slo['status']]}]{slo['status']}[/]",
-            _percent(slo["sli"]),
-            _percent(slo["objective"]),
-            _number(slo["events"]),
+            num(slo["sli"], ".3%"),
+            num(slo["objective"], ".3%"),
+            num(slo["events"], ",.0f"),
             f"{slo['burn_rate']:.2f}×" if slo["burn_rate"] is not None else "–",
         )
     console.print(slos)
@@ -43,7 +45,10 @@ def print_report(console: Console, result: dict[str, Any], report_path: str) -> 
                 f"{row['method']} {row['name']}".strip(),
                 str(row["requests"]),
                 str(row["failures"]),
-                *(_ms(row[key]) for key in ("p50_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")),
+                *(
+                    num(row[key], ".1f", " ms")
+                    for key in ("p50_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")
+                ),
             )
         console.print(endpoints)
 
@@ -89,15 +94,3 @@ def print_report(console: Console, result: dict[str, Any], report_path: str) -> 
     for reason in result["reasons"]:
         console.print(f"  • {reason}", highlight=False)
     console.print(f"Report: {report_path}", highlight=False)
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3%}"
-
-
-def _number(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f}"
-
-
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f} ms"

@@ -7,9 +7,10 @@ a value of the wrong type reads as missing, and missing data is shown as "–" o
 
 from __future__ import annotations
 
-import math
 from html import escape
 from typing import Any
+
+from harness.report.formats import is_number
 
 __all__ = [
     "COLOURS",
@@ -18,10 +19,8 @@ __all__ = [
     "badge",
     "dicts",
     "finite",
-    "is_number",
     "mapping",
     "note",
-    "num",
     "table",
 ]
 
@@ -53,14 +52,6 @@ def badge(text: Any, tone: str | None = None) -> Markup:
 
 def note(text: str) -> str:
     return f'<p class="note">{escape(text)}</p>'
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def num(value: Any, spec: str = ",.3g", suffix: str = "") -> str:
-    return f"{value:{spec}}{suffix}" if is_number(value) else "–"
 
 
 def mapping(value: Any) -> dict[str, Any]:

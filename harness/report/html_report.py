@@ -17,16 +17,15 @@ from plotly.offline import get_plotlyjs
 from harness.gate.samples import WINDOW_S
 from harness.report.atomic import write_atomically
 from harness.report.files import REPORT_HTML
+from harness.report.formats import is_number, num
 from harness.report.html_parts import (
     COLOURS,
     CONFIG,
     NEUTRAL,
     badge,
     finite,
-    is_number,
     mapping,
     note,
-    num,
     table,
 )
 from harness.report.html_soak import soak_section

@@ -12,6 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from harness.report.formats import is_number, num
 from harness.report.html_parts import (
     COLOURS,
     CONFIG,
@@ -19,10 +20,8 @@ from harness.report.html_parts import (
     badge,
     dicts,
     finite,
-    is_number,
     mapping,
     note,
-    num,
     table,
 )
 from harness.report.html_style import FONT

@@ -25,6 +25,7 @@ from rich.table import Table
 
 from harness.model import LoadProfile
 from harness.monitor import RunMonitor
+from harness.report.formats import num
 from harness.report.live_numbers import (
     BURNING,
     MET,
@@ -62,9 +63,9 @@ def render(snapshot: Snapshot) -> RenderableType:
         f"{phase} {_clock(min(done, total))}/{_clock(total)}",
     )
     head.add_row("phase", bar)
-    load = f"{_num(s.rate, '.1f')} req/s · p99 {_num(s.p99_ms, '.1f')} ms (last {RECENT})"
+    load = f"{num(s.rate, '.1f')} req/s · p99 {num(s.p99_ms, '.1f')} ms (last {RECENT})"
     head.add_row("load", load)
-    head.add_row("errors", f"{_num(s.errors, ',.0f')} ({_percent(s.error_ratio)}) since the start")
+    head.add_row("errors", f"{num(s.errors, ',.0f')} ({num(s.error_ratio, '.3%')}) since the start")
 
     slos = Table(title="SLOs so far", title_justify="left", expand=False)
     for column in ("SLO", "objective", "SLI", "events", "status"):
@@ -74,9 +75,9 @@ def render(snapshot: Snapshot) -> RenderableType:
         style = STATUS_STYLES[slo.status]
         slos.add_row(
             slo.name,
-            _percent(slo.objective),
-            _percent(slo.sli),
-            _num(slo.events, ",.0f"),
+            num(slo.objective, ".3%"),
+            num(slo.sli, ".3%"),
+            num(slo.events, ",.0f"),
             f"[{style}]{slo.status}[/]",
         )
     return Panel(Group(head, slos), title="loadgate · live", title_align="left", expand=False)
@@ -86,7 +87,7 @@ def plain_line(snapshot: Snapshot) -> str:
     """One line for logs: ``[30s/55s] window: 412 req/s, p99 3.1 ms, 0 errors (0.00%), SLOs: …``."""
     s = snapshot
     phase = "warm-up" if s.in_warmup else "window"
-    errors = f"{_num(s.errors, '.0f')} errors ({_percent(s.error_ratio, '.2%')})"
+    errors = f"{num(s.errors, '.0f')} errors ({num(s.error_ratio, '.2%')})"
     counts = []
     for status, label in ((MET, MET), (BURNING, BURNING), (NO_DATA, NO_DATA), (UNKNOWN, "unknown")):
         names = [slo.name for slo in s.slos if slo.status == status]
@@ -97,7 +98,7 @@ def plain_line(snapshot: Snapshot) -> str:
     slos = ", ".join(counts)
     return (
         f"[{_clock(s.elapsed_s)}/{_clock(s.warmup_s + s.duration_s)}] {phase}: "
-        f"{_num(s.rate, '.0f')} req/s, p99 {_num(s.p99_ms, '.1f')} ms, {errors}, "
+        f"{num(s.rate, '.0f')} req/s, p99 {num(s.p99_ms, '.1f')} ms, {errors}, "
         f"SLOs: {slos or '–'}"
     )
 
@@ -216,11 +217,3 @@ class LiveView:
 def _clock(seconds: float) -> str:
     whole = int(seconds)
     return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{whole}s"
-
-
-def _num(value: float | None, spec: str) -> str:
-    return "–" if value is None else format(value, spec)
-
-
-def _percent(value: float | None, spec: str = ".3%") -> str:
-    return "–" if value is None else format(value, spec)

@@ -8,6 +8,7 @@ from typing import Any
 
 from harness.report.atomic import write_atomically
 from harness.report.files import SUMMARY_MD
+from harness.report.formats import num
 
 __all__ = ["render_summary", "write_summary"]
 
@@ -60,8 +61,8 @@ def render_summary(result: dict[str, Any]) -> str:
             if c.get("effect_pct") is not None and c.get("confidence_interval_pct"):
                 low, high = c["confidence_interval_pct"]
                 change = f"{c['effect_pct']:+.1f} % ({low:+.1f} to {high:+.1f} %)"
-            lines.append(f"| {c['name']} | {ICONS.get(c['status'], '')} {c['status']} | {_num(c['observed'])} | "
-                         f"{_num(c.get('baseline'))} | {change} | {_weight(c)} |")  # fmt: skip
+            lines.append(f"| {c['name']} | {ICONS.get(c['status'], '')} {c['status']} | {num(c['observed'])} | "
+                         f"{num(c.get('baseline'))} | {change} | {_weight(c)} |")  # fmt: skip
         lines.append("")
     if result.get("score"):
         score = result["score"]
@@ -73,8 +74,12 @@ def render_summary(result: dict[str, Any]) -> str:
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for e in [*result["client"]["endpoints"], result["client"]["total"]]:
-            lines.append(f"| {e['method']} {e['name']} | {e['requests']:,} | {e['failures']:,} | {_ms(e['p50_ms'])} | "
-                         f"{_ms(e['p95_ms'])} | {_ms(e['p99_ms'])} | {_ms(e['max_ms'])} |")  # fmt: skip
+            times = " | ".join(
+                num(e[k], ".1f", " ms") for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")
+            )
+            lines.append(
+                f"| {e['method']} {e['name']} | {e['requests']:,} | {e['failures']:,} | {times} |"
+            )
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -87,14 +92,6 @@ def write_summary(run_dir: Path, result: dict[str, Any]) -> Path:
         with Path(step_summary).open("a", encoding="utf-8") as handle:
             handle.write(text + "\n")
     return path
-
-
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f} ms"
-
-
-def _num(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.3g}"
 
 
 def _weight(criterion: dict[str, Any]) -> str:
