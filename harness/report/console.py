@@ -32,7 +32,7 @@ def print_report(console: Console, result: dict[str, Any], report_path: str) -> 
             num(slo["sli"], ".3%"),
             num(slo["objective"], ".3%"),
             num(slo["events"], ",.0f"),
-            f"{slo['burn_rate']:.2f}×" if slo["burn_rate"] is not None else "–",
+            num(slo["burn_rate"], ".2f", "×"),
         )
     console.print(slos)
 
@@ -75,10 +75,11 @@ def print_report(console: Console, result: dict[str, Any], report_path: str) -> 
         for column in ("criterion", "observed", "bound", "weight", "status"):
             criteria.add_column(column, justify="left" if column == "criterion" else "right")
         for row in result["criteria"]:
-            observed = "–" if row["observed"] is None else f"{row['observed']:.4g}"
             weight = "key" if row.get("key") else f"{row.get('weight', 1):g}"
             status = f"[{STYLES.get(row['status'], 'magenta')}]{row['status']}[/]"
-            criteria.add_row(row["name"], observed, f"{row['threshold']:g}", weight, status)
+            criteria.add_row(
+                row["name"], num(row["observed"], ".4g"), num(row["threshold"], "g"), weight, status
+            )
         console.print(criteria)
         score = result.get("score")
         if score:

@@ -22,4 +22,8 @@ def is_number(value: Any) -> bool:
 
 def num(value: Any, spec: str = ",.3g", suffix: str = "") -> str:
     """``value`` formatted by ``spec`` with ``suffix``; "–" when it is not a finite number."""
-    return f"{value:{spec}}{suffix}" if is_number(value) else MISSING
+    if not is_number(value):
+        return MISSING
+    if spec.endswith("d") and isinstance(value, float):  # a count read back from JSON as 3.0
+        value = round(value)
+    return f"{value:{spec}}{suffix}"

@@ -15,6 +15,7 @@ from harness.report.formats import is_number
 __all__ = [
     "COLOURS",
     "CONFIG",
+    "NEUTRAL",
     "Markup",
     "badge",
     "dicts",

@@ -218,7 +218,9 @@ def _coverage(coverage: Any, slos: list[str]) -> str:
     for slo in dict.fromkeys([*slos, *mapping(seen)]):  # an SLO never measured is not in seen
         count = mapping(seen).get(slo, 0)
         share = count / evaluations if is_number(count) else 0.0
-        tag = _tag("watched", "pass") if watched.get(slo) else _tag("too little data", "no_data")
+        judged = watched.get(slo)  # True, False, or missing (nothing judged it)
+        tag = _tag("watched", "pass") if judged is True else _tag("too little data", "no_data")
+        tag = tag if isinstance(judged, bool) else _tag("not judged", "no_data")
         rows.append([str(slo), num(count, ",.0f"), num(share, ".0%"), tag])
     head = f'<p class="meta">Of {evaluations:,.0f} burn-rate evaluations after the warm-up, '
     head += (

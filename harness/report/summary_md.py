@@ -45,11 +45,10 @@ def render_summary(result: dict[str, Any]) -> str:
             "|---|---|---:|---:|---:|---:|",
         ]
         for slo in result["slos"]:
-            sli = "–" if slo["sli"] is None else f"{slo['sli']:.3%}"
-            events = "–" if slo["events"] is None else f"{slo['events']:,.0f}"
-            burn = "–" if slo["burn_rate"] is None else f"{slo['burn_rate']:.2f}×"
-            lines.append(f"| {slo['name']} | {ICONS[slo['status']]} {slo['status']} | {sli} | "
-                         f"{slo['objective']:.3%} | {events} | {burn} |")  # fmt: skip
+            numbers = [num(slo["sli"], ".3%"), num(slo["objective"], ".3%"),
+                       num(slo["events"], ",.0f"), num(slo["burn_rate"], ".2f", "×")]  # fmt: skip
+            lines.append(f"| {slo['name']} | {ICONS[slo['status']]} {slo['status']} | "
+                         + " | ".join(numbers) + " |")  # fmt: skip
         lines.append("")
     if result["criteria"]:
         lines += [

@@ -53,7 +53,7 @@ def add_soak_arguments(parser: argparse.ArgumentParser) -> None:
     add_paging_arguments(parser)
 
 
-def evaluation_interval(shortest_window_s: float, given: str | None) -> float:
+def evaluation_interval(shortest_s: float, given: str | None) -> float:
     """Half the shortest window, so no alert can start and clear between two looks."""
     if given is not None:
         try:
@@ -65,7 +65,7 @@ def evaluation_interval(shortest_window_s: float, given: str | None) -> float:
                 [Problem(COMMAND_LINE, "--evaluate-every", f"{given!r}: allowed 1s to 1h, e.g. 5s")]
             )
         return seconds
-    return min(MAX_INTERVAL_S, max(MIN_INTERVAL_S, shortest_window_s / 2))
+    return min(MAX_INTERVAL_S, max(MIN_INTERVAL_S, shortest_s / 2))
 
 
 def run_soak(

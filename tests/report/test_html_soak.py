@@ -176,7 +176,7 @@ def test_missing_pieces_become_sentences() -> None:
         {"evaluate_every_s": 5, "alerts": [], "burn_history": [{"t": 5.0, "burn": {"a": {}}}],
          "resources": {"series": {"service_rss_bytes": {"what": "service RSS", "t_s": [],
                                                         "values": [], "skipped": 7}}},
-         "findings": [], "coverage": {"evaluations": 10, "with_data": {}},
+         "findings": [], "coverage": {"evaluations": 10, "with_data": {}, "watched": {"a": False}},
          "policies": {"a": POLICY}}
     )  # fmt: skip
     assert "No burn-rate alert fired during the soak (evaluated every 5 s)." in html
@@ -246,3 +246,19 @@ def test_the_soak_section_renders_offline_in_headless_chromium(tmp_path: Path) -
     assert lines == {f"chart-soak-burn-{i}": 5 for i in range(BURN_CHARTS)} | {
         f"chart-soak-resource-{i}": 1 for i in range(RESOURCE_CHARTS)
     }
+
+
+def test_resources_and_coverage_are_shown_as_result_json_states_them() -> None:
+    # A resource the report has never heard of: its axis and values come from unit and scale.
+    series = {"queue_depth": {"what": "queue", "unit": "k", "scale": 1000, "t_s": [0.0, 5.0],
+                              "values": [2000, 4000], "skipped": 0}}  # fmt: skip
+    # The monitor's judgement of coverage, not the report's own: here deliberately the opposite
+    # of what the shares alone would say.
+    coverage = {"evaluations": 10, "with_data": {"a": 10, "b": 2}, "min_share": 0.8,
+                "watched": {"a": False, "b": True}}  # fmt: skip
+    html = soak_section({"resources": {"series": series}, "coverage": coverage})
+
+    assert '"y":[2.0,4.0]' in html and '"title":{"text":"k"}' in html
+    rows = {row.split("</td>")[0]: row for row in html.split("<tr><td>")[1:]}
+    assert "too little data" in rows["a"] and "watched" in rows["b"]
+    assert "at least 80% needed" in html
