@@ -18,6 +18,9 @@ HOME_ONLY = Path(__file__).with_name("home_only_locustfile.py")
 # The injected latency dominates what the client sees, so that the client's own jitter (a few ms
 # at p99, varying from run to run) cannot hide the regression or fake one.
 BASE_MS, SLOWER_MS = 30, 40
+# The regression is judged at p95: at 8 users a 5 s window holds about 400 requests, so its p99
+# rests on the 4 slowest, and a noisy baseline run widened p99's interval until the 30 % only
+# warned (+19 %, CI +2 to +32 %); the same runs at p95: +24 %, CI +21 to +29 % (a fail).
 
 
 def scenario(folder: Path, latency_ms: int) -> Path:
@@ -40,7 +43,7 @@ slos: [{slo}]
 gate:
   min_events: 100
   criteria:
-    - {{metric: p99_ms, max_increase: 10%, key: true}}   # a regression fails the run
+    - {{metric: p95_ms, max_increase: 10%, key: true}}   # a regression fails the run
     - {{metric: p99_ms, pass: "< 300ms", weight: 2}}      # scored: 2 points
     - {{metric: error_ratio, pass: "< 0.1%"}}            # 1 point
     - {{metric: throughput, pass: ">= 100000/s", warning: ">= 1/s"}}  # always warns: ½ point
@@ -71,7 +74,7 @@ def test_a_run_like_its_baseline_passes_and_30_percent_more_latency_fails(tmp_pa
         "run", str(scenario(tmp_path / "a", BASE_MS)), "--baseline", baseline, out_dir=out / "same"
     )
     # The service now takes 40 ms where it took 30: a third more, and with the client's own few
-    # milliseconds 25-30 % more of what the client waits for, at the median and at p99.
+    # milliseconds 25-30 % more of what the client waits for, at the median and at p95.
     slower = run_cli(
         "run",
         str(scenario(tmp_path / "b", SLOWER_MS)),
@@ -82,7 +85,7 @@ def test_a_run_like_its_baseline_passes_and_30_percent_more_latency_fails(tmp_pa
 
     assert same.returncode == 0, same.stdout + same.stderr
     unchanged = same.result["criteria"][-1]
-    assert unchanged["name"] == "p99 of GET /v1/recommendations/home vs baseline"
+    assert unchanged["name"] == "p95 of GET /v1/recommendations/home vs baseline"
     # Not a regression. A busy machine can slow one run by a few per cent (+11 % seen while
     # other work ran beside it): the interval then straddles the tolerance and the gate warns
     # (the run still exits 0) rather than crying wolf.
@@ -94,7 +97,7 @@ def test_a_run_like_its_baseline_passes_and_30_percent_more_latency_fails(tmp_pa
     low, high = regression["confidence_interval_pct"]
     assert 10 < low <= regression["effect_pct"] <= high
     [reason] = slower.result["reasons"]  # the key criterion; the score alone would only warn
-    assert reason.startswith("p99 of GET /v1/recommendations/home rose ")
+    assert reason.startswith("p95 of GET /v1/recommendations/home rose ")
     assert "against baseline `main`; tolerance +10%" in reason
 
     # The reports: JUnit lists each SLO and criterion; the summary renders the verdict.
