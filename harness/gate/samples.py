@@ -10,7 +10,7 @@ from __future__ import annotations
 from harness.model import WINDOW_S, ClientStats, LoadWindow, PerWindow
 from harness.prometheus_api import PrometheusAPI
 
-__all__ = ["METRICS", "WINDOW_S", "endpoint_key", "window_samples"]
+__all__ = ["METRICS", "endpoint_key", "window_samples"]
 
 METRICS = ("p50_ms", "p95_ms", "p99_ms", "error_ratio", "throughput")
 

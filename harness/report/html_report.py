@@ -14,7 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from harness.gate.samples import WINDOW_S
+from harness.model import WINDOW_S
 from harness.report.atomic import write_atomically
 from harness.report.files import REPORT_HTML
 from harness.report.formats import is_number, num

@@ -30,14 +30,14 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from itertools import pairwise
 
 from scipy.stats import t as student_t
 
-from harness.model import WINDOW_S
+from harness.model import WINDOW_S, PerWindowView
 
 __all__ = [
     "BUCKETS", "COUNT", "MEGABYTES", "MILLISECONDS", "MIN_POINTS", "Finding", "GrowthStatus",
@@ -47,7 +47,6 @@ __all__ = [
 BUCKETS = 20  # the line is fitted to this many bucket medians
 MIN_POINTS = 6  # fewer (non-empty buckets, hence samples) after the warm-up: no trend
 HOUR_S = 3600.0
-SAMPLE_WINDOW_S = WINDOW_S  # one p99 per window of the gate's samples
 LATENCY_MIN_SLOPE_MS_PER_H = 5.0  # a p99 drifts when its whole interval lies above both
 LATENCY_MIN_RELATIVE_PCT_PER_H = 10.0
 LATENCY_MIN_TOTAL_MS = 2.0  # ... and it rose by at least this much over the soak
@@ -206,7 +205,7 @@ def judge_growth(
 
 
 def p99_drift(
-    p99_ms: Sequence[float | None], *, what: str = "p99 latency", window_s: float = SAMPLE_WINDOW_S,
+    p99_ms: Sequence[float | None], *, what: str = "p99 latency", window_s: float = WINDOW_S,
     skip_first_s: float = 0.0, min_slope_ms_per_h: float = LATENCY_MIN_SLOPE_MS_PER_H,
     min_relative_pct_per_h: float = LATENCY_MIN_RELATIVE_PCT_PER_H,
 ) -> Finding:  # fmt: skip
@@ -223,7 +222,7 @@ def p99_drift(
 
 
 def latency_drift(
-    samples: Mapping[str, Mapping[str, Sequence[float | None]]],
+    samples: PerWindowView,
 ) -> Finding | None:
     """The most serious p99 drift over the endpoints of ``samples`` (endpoint → metric → one
     value per window, as harness.gate.samples gives them); None when there is no endpoint."""

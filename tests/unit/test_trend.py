@@ -10,12 +10,11 @@ import numpy as np
 import pytest
 
 from harness.errors import InconclusiveError
-from harness.gate.samples import WINDOW_S
+from harness.model import WINDOW_S
 from harness.prometheus_api import QueryError
 from harness.soak.resources import ResourceSampler
 from harness.soak.trend import (
     MEGABYTES,
-    SAMPLE_WINDOW_S,
     GrowthStatus,
     Trend,
     fit_trend,
@@ -117,7 +116,6 @@ def test_a_random_walk_without_drift_is_rarely_called_a_leak() -> None:
 
 
 def test_a_creeping_p99_is_a_drift_and_the_worst_endpoint_is_reported() -> None:
-    assert SAMPLE_WINDOW_S == WINDOW_S
     rng = np.random.default_rng(4)
     flat = [50 + float(x) for x in rng.normal(0, 2, 240)]  # 20 min of 5 s windows
     creeping = [v + 30 * i * 5 / 3600 for i, v in enumerate(flat)]  # + 30 ms/h on 50 ms
@@ -207,4 +205,4 @@ def test_windows_without_a_p99_keep_their_place_in_time() -> None:
     finding = p99_drift(p99)
     assert finding.trend is not None
     assert finding.trend.slope_per_h == pytest.approx(7.2, rel=0.01)
-    assert finding.trend.span_s == pytest.approx(399 * SAMPLE_WINDOW_S)
+    assert finding.trend.span_s == pytest.approx(399 * WINDOW_S)
