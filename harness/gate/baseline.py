@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import platform
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from harness.errors import InputError, Problem
 from harness.model import PerWindow, Plan
 from harness.report.atomic import write_atomically
 from harness.report.files import RESULT_JSON
+from harness.report.formats import is_number
 from harness.report.result_json import read_result
 
 __all__ = [
@@ -116,15 +116,10 @@ def per_window(samples: object, where: str) -> PerWindow:
             if not isinstance(values, list):
                 raise wrong(f"samples → {endpoint} → {metric}", values, "a list of numbers or null")
         result[str(endpoint)] = {
-            str(metric): [_finite_or_none(v) for v in values] for metric, values in metrics.items()
+            str(metric): [float(v) if is_number(v) else None for v in values]
+            for metric, values in metrics.items()
         }
     return result
-
-
-def _finite_or_none(value: object) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    return None
 
 
 def save_baseline(run_dir: Path, name: str, folder: Path = BASELINE_DIR) -> Path:

@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from harness.gate.samples import endpoint_key
 from harness.report.formats import num
 
 __all__ = ["print_report"]
@@ -42,7 +43,7 @@ def print_report(console: Console, result: dict[str, Any], report_path: str) -> 
             endpoints.add_column(column, justify="left" if column == "endpoint" else "right")
         for row in [*result["client"]["endpoints"], result["client"]["total"]]:
             endpoints.add_row(
-                f"{row['method']} {row['name']}".strip(),
+                endpoint_key(row["method"], row["name"]),
                 str(row["requests"]),
                 str(row["failures"]),
                 *(

@@ -14,6 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from harness.gate.samples import endpoint_key
 from harness.model import WINDOW_S
 from harness.report.atomic import write_atomically
 from harness.report.files import REPORT_HTML
@@ -132,7 +133,7 @@ def _client(client: Any) -> str:
     keys = ("p50_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")
     rows = [
         [
-            f"{e.get('method', '')} {e.get('name', '')}".strip(),
+            endpoint_key(str(e.get("method", "")), str(e.get("name", ""))),
             num(e.get("requests"), ",.0f"),
             num(e.get("failures"), ",.0f"),
             *(num(e.get(k), ".1f", " ms") for k in keys),

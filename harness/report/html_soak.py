@@ -219,8 +219,12 @@ def _coverage(coverage: Any, slos: list[str]) -> str:
         count = mapping(seen).get(slo, 0)
         share = count / evaluations if is_number(count) else 0.0
         judged = watched.get(slo)  # True, False, or missing (nothing judged it)
-        tag = _tag("watched", "pass") if judged is True else _tag("too little data", "no_data")
-        tag = tag if isinstance(judged, bool) else _tag("not judged", "no_data")
+        if judged is True:
+            tag = _tag("watched", "pass")
+        elif judged is False:
+            tag = _tag("too little data", "no_data")
+        else:
+            tag = _tag("not judged", "no_data")
         rows.append([str(slo), num(count, ",.0f"), num(share, ".0%"), tag])
     head = f'<p class="meta">Of {evaluations:,.0f} burn-rate evaluations after the warm-up, '
     head += (

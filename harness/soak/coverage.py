@@ -21,6 +21,7 @@ MIN_SHARE = 0.8  # of the evaluations after the warm-up, with data in every page
 @dataclass
 class Coverage:
     measurable_from: float  # Unix seconds: the warm-up is over and the shortest window has filled
+    slos: tuple[str, ...]  # the SLOs the soak watches
     evaluations: int = 0
     measured: dict[str, int] = field(default_factory=dict)  # SLO → evaluations with data
 
@@ -33,7 +34,7 @@ class Coverage:
             if pages and all(c.long_burn is not None and c.short_burn is not None for c in pages):
                 self.measured[slo] = self.measured.get(slo, 0) + 1
 
-    def gaps(self, slos: Sequence[str]) -> list[str]:
+    def gaps(self) -> list[str]:
         """What could not be watched, as reasons; empty when every SLO was."""
         if self.evaluations == 0:
             return [
@@ -44,7 +45,7 @@ class Coverage:
             f"SLO '{slo}': its page-level burn rates had data in only "
             f"{self.measured.get(slo, 0)} of {self.evaluations} evaluations, so a fast burn "
             "could have gone unseen"
-            for slo in slos
+            for slo in self.slos
             if not self.watched(slo)
         ]
 
@@ -52,11 +53,11 @@ class Coverage:
         """Whether the SLO's page alerts had data in enough of the evaluations."""
         return self.evaluations > 0 and self.measured.get(slo, 0) >= MIN_SHARE * self.evaluations
 
-    def report(self, slos: Sequence[str]) -> dict[str, Any]:
+    def report(self) -> dict[str, Any]:
         """For result.json: the counts, and the judgement ``gaps`` makes of them per SLO."""
         return {
             "evaluations": self.evaluations,
             "with_data": dict(self.measured),
             "min_share": MIN_SHARE,
-            "watched": {slo: self.watched(slo) for slo in slos},
+            "watched": {slo: self.watched(slo) for slo in self.slos},
         }

@@ -90,7 +90,10 @@ class SoakMonitor:
         self._pages = QueuedPager(self.pager)
         self._run_id, self._started_at = run_id, self.clock()
         shortest = shortest_window_s(self.settings.policies.values()) or 0.0
-        self._coverage = Coverage(self._started_at + self.settings.warmup_s + shortest)
+        self._coverage = Coverage(
+            self._started_at + self.settings.warmup_s + shortest,
+            tuple(s.name for s in self.settings.slos),
+        )
         if self.settings.report_dir:
             self._link = str(Path(self.settings.report_dir) / run_id / REPORT_HTML)
         self._thread = threading.Thread(target=self._loop, name="soak-monitor", daemon=True)
@@ -174,11 +177,7 @@ class SoakMonitor:
             "evaluate_every_s": self.settings.evaluate_every_s,
             "alerts": alerts,
             "burn_history": history,
-            "coverage": (
-                self._coverage.report([s.name for s in self.settings.slos])
-                if self._coverage
-                else None
-            ),
+            "coverage": (self._coverage.report() if self._coverage else None),
             "pages": [d.as_dict() for d in self._deliveries()],
             "resources": self._resources.report() if self._resources else None,
             "findings": [f.as_dict() for f in self._findings],
@@ -199,9 +198,7 @@ class SoakMonitor:
                 warnings.append(finding.sentence)
             elif finding.status is GrowthStatus.INSUFFICIENT_DATA and "latency" not in finding.what:
                 warnings.append(f"could not judge {finding.sentence}")
-        unmeasured = (
-            self._coverage.gaps([s.name for s in self.settings.slos]) if self._coverage else []
-        )
+        unmeasured = self._coverage.gaps() if self._coverage else []
         notes = [f"paging failed: {d.detail}" for d in self._deliveries() if not d.ok]
         return Findings(
             tuple(failures), tuple(warnings), tuple(unmeasured), tuple(notes + self.problems)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.alert.events import AlertEvent, ChangeEvent, dedup_key, severity_for
-from harness.soak.alerts import Transition
+from harness.soak.alerts import AlertCheck, Transition
 
 __all__ = ["SERVICE", "alert_event", "soak_change_event", "transition_record"]
 
@@ -47,17 +47,7 @@ def alert_event(
             "severity": transition.severity,
             "run_id": run_id,
             "scenario": scenario,
-            "windows": [
-                {
-                    "long_s": c.long_s,
-                    "short_s": c.short_s,
-                    "threshold": c.factor,
-                    "long_burn": c.long_burn,
-                    "short_burn": c.short_burn,
-                    "firing": c.firing,
-                }
-                for c in transition.checks
-            ],
+            "windows": [check_record(c) for c in transition.checks],
         },
         links=[{"href": report_link, "text": "loadgate soak report"}] if report_link else [],
         component=service,
@@ -84,15 +74,17 @@ def transition_record(transition: Transition, started_at: float) -> dict[str, An
         "slo": transition.slo,
         "severity": transition.severity,
         "event": "started" if transition.started else "cleared",
-        "checks": [
-            {
-                "long_s": c.long_s,
-                "short_s": c.short_s,
-                "threshold": c.factor,
-                "long_burn": c.long_burn,
-                "short_burn": c.short_burn,
-                "firing": c.firing,
-            }
-            for c in transition.checks
-        ],
+        "checks": [check_record(c) for c in transition.checks],
+    }
+
+
+def check_record(check: AlertCheck) -> dict[str, Any]:
+    """One window pair's burn rates, as a page's details and result.json both show it."""
+    return {
+        "long_s": check.long_s,
+        "short_s": check.short_s,
+        "threshold": check.factor,
+        "long_burn": check.long_burn,
+        "short_burn": check.short_burn,
+        "firing": check.firing,
     }

@@ -55,7 +55,7 @@ def _burn(slo: str, n: int, t: float, window: float) -> float | None:
 
 def _alerts_and_history() -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """What SoakMonitor._evaluate records, evaluation by evaluation."""
-    book, coverage, history = AlertBook(), Coverage(START + WARMUP_S + 10.0), []
+    book, coverage, history = AlertBook(), Coverage(START + WARMUP_S + 10.0, tuple(SLOS)), []
     for i in range(1, int(SOAK_S / EVERY_S) + 1):
         t = i * EVERY_S
         checks = [
@@ -74,7 +74,7 @@ def _alerts_and_history() -> tuple[list[dict[str, Any]], list[dict[str, Any]], d
         book.update(START + t, checks)
     book.clear_all(START + SOAK_S + 1.0)
     alerts = [transition_record(transition, START) for transition in book.history]
-    return alerts, history, coverage.report(list(SLOS))
+    return alerts, history, coverage.report()
 
 
 def _resources() -> tuple[dict[str, Any], list[dict[str, Any]]]:
