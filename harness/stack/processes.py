@@ -3,7 +3,8 @@
 Each child gets its own process group (so Locust's forked workers are stopped with it) and, on
 Linux, a parent-death signal (so even a ``kill -9`` of the harness takes its children along).
 ``ProcessGroup`` stops everything it started when its ``with`` block ends — on success, failure,
-timeout or Ctrl-C.
+timeout or Ctrl-C. Each child's output goes to ``<log_dir>/<name>.log`` through a ``BoundedLog``,
+so a chatty child cannot fill the disk.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from pathlib import Path
 from types import TracebackType
 
 from harness.alert.secret import KEY_ENV as ROUTING_KEY_ENV
+from harness.stack.bounded_log import DEFAULT_HEAD_BYTES, DEFAULT_TAIL_BYTES, BoundedLog
 
-__all__ = ["RUN_ID_ENV", "ProcessGroup", "StartedProcess"]
+__all__ = ["RUN_ID_ENV", "ProcessGroup", "StartedProcess", "inherited_environment"]
 
 RUN_ID_ENV = "LOADGATE_RUN_ID"
 SECRET_ENV = frozenset({ROUTING_KEY_ENV})  # never passed to a child
@@ -39,10 +41,11 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 
 
 class StartedProcess:
-    def __init__(self, name: str, popen: subprocess.Popen[bytes], log_path: Path) -> None:
+    def __init__(self, name: str, popen: subprocess.Popen[bytes], log: BoundedLog) -> None:
         self.name = name
         self.popen = popen
-        self.log_path = log_path
+        self.log = log
+        self.log_path = log.path
 
     @property
     def pid(self) -> int:
@@ -53,20 +56,26 @@ class StartedProcess:
         return self.popen.poll()
 
     def log_tail(self, lines: int = 20) -> str:
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        """The last lines of its output (from memory too, once its log has been cut)."""
+        if self.popen.poll() is not None:
+            self.log.close(timeout_s=1.0)  # the output's last bytes may still be in the pipe
+        return self.log.text_tail(lines)
 
 
 class ProcessGroup:
     """A ``with`` block owning child processes; leaving it stops them all, newest first."""
 
-    def __init__(self, log_dir: Path, run_id: str = "", stop_timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        log_dir: Path,
+        run_id: str = "",
+        stop_timeout_s: float = 10.0,
+        log_bytes: tuple[int, int] = (DEFAULT_HEAD_BYTES, DEFAULT_TAIL_BYTES),  # head, tail
+    ) -> None:
         self.log_dir = log_dir
         self.run_id = run_id
         self.stop_timeout_s = stop_timeout_s
+        self.log_bytes = log_bytes
         self.started: list[StartedProcess] = []
 
     def start(
@@ -77,19 +86,27 @@ class ProcessGroup:
         cwd: Path | None = None,
     ) -> StartedProcess:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log_path = self.log_dir / f"{name}.log"
-        with log_path.open("ab") as log_file:
+        read_fd, write_fd = os.pipe()
+        try:
             popen = subprocess.Popen(
                 list(argv),
                 stdin=subprocess.DEVNULL,
-                stdout=log_file,
+                stdout=write_fd,
                 stderr=subprocess.STDOUT,
                 # The run id marks every descendant, so leftovers can be found (tests check none are).
-                env={**_inherited_environment(), RUN_ID_ENV: self.run_id, **(env or {})},
+                env={**inherited_environment(), RUN_ID_ENV: self.run_id, **(env or {})},
                 cwd=cwd,
                 preexec_fn=_die_with_parent,
             )
-        process = StartedProcess(name, popen, log_path)
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)  # the child's copy is the only writer: its exit is the log's end
+        head, tail = self.log_bytes
+        process = StartedProcess(
+            name, popen, BoundedLog(self.log_dir / f"{name}.log", read_fd, head, tail)
+        )
         self.started.append(process)
         log.debug("started %s (pid %d): %s", name, popen.pid, " ".join(argv))
         return process
@@ -108,6 +125,13 @@ class ProcessGroup:
         _signal_group(process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.popen.wait(timeout=self.stop_timeout_s)
+        process.log.close()
+        if process.log.cut_bytes:
+            log.warning(
+                "%s wrote %d bytes; its log keeps the head and the tail",
+                process.name,
+                process.log.written,
+            )
         return process.popen.returncode
 
     def stop_all(self) -> None:
@@ -139,7 +163,7 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
         os.killpg(pid, sig)
 
 
-def _inherited_environment() -> dict[str, str]:
+def inherited_environment() -> dict[str, str]:
     """The harness's environment less its secrets: a locustfile, the service or Prometheus have
     no business with the PagerDuty routing key (children's environments are readable in /proc)."""
     return {k: v for k, v in os.environ.items() if k not in SECRET_ENV}

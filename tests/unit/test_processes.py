@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -17,7 +18,7 @@ signal.signal(signal.SIGTERM, signal.SIG_IGN)
 child = os.fork()
 if child == 0:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-print(os.getpid(), flush=True)
+os.write(1, f"{os.getpid()}\\n".encode())  # one write: the two processes' lines never mix
 time.sleep(600)
 """
 
@@ -69,3 +70,52 @@ def test_children_never_inherit_the_pagerduty_routing_key(
         )
         process.popen.wait(timeout=30)
     assert process.log_path.read_text().strip() == "['LOADGATE_RUN_ID', 'LOADGATE_SOMETHING_ELSE']"
+
+
+# Numbered lines, far more than the bound; the last line is printed after a pause, so a reader
+# can look at the tail while the process still runs.
+CHATTY = """
+import sys, time
+for i in range(200_000):
+    sys.stdout.write(f"line {i:06d} " + "x" * 20 + "\\n")
+sys.stdout.flush()
+print("still running", flush=True)
+time.sleep(float(sys.argv[1]))
+print("the last line", flush=True)
+"""
+
+
+def test_a_chatty_child_keeps_the_head_and_tail_of_its_log_and_says_what_was_cut(
+    tmp_path: Path,
+) -> None:
+    with ProcessGroup(tmp_path / "logs", log_bytes=(64 * 1024, 32 * 1024)) as group:
+        process = group.start("chatty", [sys.executable, "-c", CHATTY, "0"])
+        process.popen.wait(timeout=60)
+        assert process.log_tail(2) == "still running\nthe last line"
+    text = process.log_path.read_text()
+    written = 200_000 * 33 + len("still running\nthe last line\n")
+    assert process.log.written == written
+    assert len(text) < 64 * 1024 + 32 * 1024 + 300, "the log is bounded"
+    assert text.startswith("line 000000 ")  # the head: how it started
+    assert text.endswith("still running\nthe last line\n")  # the tail: how it ended
+    marker = [line for line in text.splitlines() if line.startswith("[loadgate:")]
+    assert len(marker) == 1 and f"of the {written:,} bytes written" in marker[0]
+    cut = int(marker[0].split()[1].replace(",", ""))
+    kept_lines = [line for line in text.splitlines() if line.startswith("line ")]
+    # Whole lines on both sides of the cut, and nothing lost or counted twice.
+    assert all(len(line) == 32 for line in kept_lines)
+    assert len(text.encode()) - len(marker[0]) - 2 + cut == written
+
+
+def test_the_tail_of_a_cut_log_is_readable_while_the_child_runs(tmp_path: Path) -> None:
+    with ProcessGroup(tmp_path / "logs", log_bytes=(1024, 1024), stop_timeout_s=2.0) as group:
+        process = group.start("chatty", [sys.executable, "-c", CHATTY, "600"])
+        deadline = time.monotonic() + 60
+        while process.log_tail(1) != "still running":
+            assert time.monotonic() < deadline, process.log_tail(3)
+            time.sleep(0.05)
+        assert process.log_tail(2).startswith("line 199999 ")
+        head = process.log_path.read_text()
+        assert len(head) <= 1024 and head.endswith("\n"), (
+            "only the head, whole lines, while it runs"
+        )
