@@ -19,7 +19,13 @@ from rich.markup import escape
 
 from harness import __version__
 from harness.alert.gate_page import add_page_parser, run_page
-from harness.cli_load import add_load_arguments, add_remote_arguments, run_options
+from harness.cli_load import (
+    LOCUST_ARGS_HELP,
+    add_load_arguments,
+    add_remote_arguments,
+    run_options,
+    split_locust_args,
+)
 from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
 from harness.gate.baseline import BASELINE_DIR, save_baseline
 from harness.plan import build_plan
@@ -48,8 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="run a load test and gate it on SLOs",
+        usage="loadgate run [flags] [scenario] [-- LOCUST_OPTION ...]",
         description="Run load against a service, then judge the SLOs over the load window. "
-        "Flags override the scenario file. Without --target the reference service is started.",
+        "Flags override the scenario file. Without --target the reference service is started. "
+        + LOCUST_ARGS_HELP,
         epilog=EPILOG,
     )
     add_load_arguments(run)
@@ -61,9 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     soak = commands.add_parser(
         "soak",
         help="run load for hours, alerting, paging and looking for leaks like production",
+        usage="loadgate soak [flags] scenario [-- LOCUST_OPTION ...]",
         description="Run the scenario's load for --duration; every interval, judge each SLO's "
         "burn rate over the policy's windows in soak time, page on alerts (--page/--dry-run), "
-        "and look for leaks and drift. Ctrl-C stops it with a partial report.",
+        "and look for leaks and drift. Ctrl-C stops it with a partial report. " + LOCUST_ARGS_HELP,
         epilog=EPILOG,
     )
     add_load_arguments(soak, scenario_required=True)
@@ -121,7 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    own, locust_args = split_locust_args(list(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(own)
+    if locust_args is not None and args.command not in ("run", "soak"):
+        parser.error(f"`--` passes options to Locust: only with run and soak, not {args.command}")
+    args.locust_args = locust_args
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

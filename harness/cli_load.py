@@ -8,7 +8,21 @@ from pathlib import Path
 from harness.durations import DURATION_HELP
 from harness.options import RunOptions
 
-__all__ = ["add_load_arguments", "add_remote_arguments", "run_options"]
+__all__ = [
+    "LOCUST_ARGS_HELP",
+    "add_load_arguments",
+    "add_remote_arguments",
+    "run_options",
+    "split_locust_args",
+]
+
+LOCUST_ARGS_HELP = (
+    "Locust's own options go after `--`, e.g. `-- --tags home` (or load.locust_args in the "
+    "scenario; the command line's replace them): --tags, --exclude-tags, User class names, "
+    "--reset-stats, --equal-weights, --enable-rebalancing, --profile, --otel and the "
+    "locustfile's own options. Options loadgate sets itself (-f, --host, --users, --run-time, "
+    "--headless, --processes, --master…, --json-file, --html, --loglevel…) are refused (exit 2)."
+)
 
 
 def add_load_arguments(parser: argparse.ArgumentParser, scenario_required: bool = False) -> None:
@@ -74,6 +88,14 @@ def add_remote_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def split_locust_args(argv: list[str]) -> tuple[list[str], tuple[str, ...] | None]:
+    """loadgate's arguments, and Locust's after the first ``--`` (``None`` without one)."""
+    if "--" not in argv:
+        return argv, None
+    cut = argv.index("--")
+    return argv[:cut], tuple(argv[cut + 1 :])
+
+
 def run_options(args: argparse.Namespace) -> RunOptions:
     """The flags as given; ``None`` where not given, so the scenario file decides."""
     return RunOptions(
@@ -94,4 +116,5 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         master_bind=getattr(args, "master_bind", None),
         worker_metrics=tuple(getattr(args, "worker_metrics", ())),
         baseline=getattr(args, "baseline", None),
+        locust_args=getattr(args, "locust_args", None),
     )

@@ -83,6 +83,7 @@ class Plan:
     relative_criteria: tuple[RelativeCriterion, ...] = ()
     absolute_criteria: tuple[AbsoluteCriterion, ...] = ()
     score_thresholds: ScoreThresholds | None = None  # None: the defaults, 90 % and 75 %
+    locust_args: tuple[str, ...] = ()  # Locust options passed through (--tags …), checked
 
 
 # The per-window samples' window: the gate's samples, the burn-rate series and the p99 drift.

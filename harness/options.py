@@ -27,3 +27,4 @@ class RunOptions:
     master_bind: str | None = None  # "host:port" the master listens on for them
     worker_metrics: tuple[str, ...] = ()  # "host:port" of their metrics exporters
     baseline: str | None = None  # a baseline name (under baselines/) or a path
+    locust_args: tuple[str, ...] | None = None  # after ``--``: Locust's own options, passed through

@@ -6,6 +6,7 @@ command line are relative to the working directory. Every problem is reported at
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from harness.errors import COMMAND_LINE, InputError, Problem
 from harness.gate.baseline import fingerprint, load_baseline
 from harness.gate.relative import DEFAULT_CRITERIA
+from harness.load.locustfile_check import check_locustfile
 from harness.model import Plan, RemoteWorkers
 from harness.options import RunOptions
 from harness.plan_gate import read_gate
@@ -23,15 +25,21 @@ from harness.targets import check_target_url
 from harness.validation import FieldReader
 from harness.yamlfile import load_yaml_documents
 
-__all__ = ["RunOptions", "build_plan"]
+__all__ = ["Probe", "RunOptions", "build_plan"]
+
+# (locustfile, Locust options, where the options came from, their field) → problems found
+Probe = Callable[[Path, Sequence[str], str, str], list[Problem]]
 
 CLI = COMMAND_LINE
 SCENARIO_KEYS = {"name", "description", "target", "service", "load", "slos", "gate"}
 GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate", "criteria", "score"}
 
 
-def build_plan(options: RunOptions) -> Plan:
-    """Validate the scenario and flags together; raises ``InputError`` with every problem."""
+def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> Plan:
+    """Validate the scenario and flags together; raises ``InputError`` with every problem.
+
+    ``probe`` loads the locustfile in a subprocess to find what would fail once the load starts
+    (``None`` skips it: unit tests with stand-in locustfiles)."""
     problems: list[Problem] = []
     scenario = _read_scenario(options.scenario, problems) if options.scenario else None
     base = options.scenario.parent if options.scenario else Path.cwd()
@@ -71,6 +79,9 @@ def build_plan(options: RunOptions) -> Plan:
         if wrong:
             problems.append(Problem(_where(options.target, options.scenario), "target", wrong))
 
+    locust_args, args_where = _locust_args(options, scenario)
+    if probe is not None and locustfile is not None and locustfile.is_file():
+        problems.extend(probe(locustfile, locust_args, *args_where))
     load = load_profile(options, scenario, problems)
     gate = read_gate(scenario)
     service_args = (
@@ -120,6 +131,7 @@ def build_plan(options: RunOptions) -> Plan:
         relative_criteria=gate.criteria.relative or DEFAULT_CRITERIA,
         absolute_criteria=gate.criteria.absolute,
         score_thresholds=gate.score,
+        locust_args=locust_args,
     )
     if options.baseline is None:
         return plan
@@ -144,6 +156,30 @@ def _read_scenario(path: Path, problems: list[Problem]) -> FieldReader | None:
     reader.unknown_keys(("target",), {"url"})
     reader.unknown_keys(("service",), {"args"})
     return reader
+
+
+def _locust_args(
+    options: RunOptions, scenario: FieldReader | None
+) -> tuple[tuple[str, ...], tuple[str, str]]:
+    """Locust's own options to pass through, and where they came from (for messages): the
+    command line's (after ``--``) replace the scenario's ``load.locust_args``."""
+    if options.locust_args is not None:
+        return options.locust_args, (CLI, "-- (Locust options)")
+    if scenario is None:
+        return (), (CLI, "-- (Locust options)")
+    where = (scenario.document.source, "load.locust_args")
+    raw = scenario.get(("load", "locust_args"), None)
+    if raw is None:
+        return (), where
+    if not isinstance(raw, list) or not all(
+        isinstance(a, str | int | float) and not isinstance(a, bool) for a in raw
+    ):
+        scenario.problem(
+            ("load", "locust_args"),
+            f"{raw!r} is not allowed; allowed: a list of Locust options, e.g. [--tags, home]",
+        )
+        return (), where
+    return tuple(str(a) for a in raw), where
 
 
 def _remote_workers(options: RunOptions, problems: list[Problem]) -> RemoteWorkers | None:

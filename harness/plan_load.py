@@ -23,7 +23,7 @@ __all__ = ["LOAD_KEYS", "load_profile"]
 CLI = COMMAND_LINE
 LOAD_KEYS = {
     "locustfile", "users", "spawn_rate", "duration", "warmup", "processes",
-    "arrival_rate", "arrivals", "stages", "max_lateness",
+    "arrival_rate", "arrivals", "stages", "max_lateness", "locust_args",
 }  # fmt: skip
 DEFAULTS: dict[str, Any] = {
     "users": 10,

@@ -29,7 +29,7 @@ from harness.gate.verdict import decide, inconclusive, with_findings
 from harness.load.health import judge_generator
 from harness.load.quantiles import with_prometheus_p99
 from harness.load.results import read_client_results
-from harness.load.runner import generators, run_locust
+from harness.load.runner import early_exit, generators, run_locust
 from harness.model import (
     GeneratorHealth,
     LoadWindow,
@@ -205,6 +205,7 @@ def _run_stages(
                     on_tick=view.on_tick,
                     remote=remote,
                     stop_reason=monitor.stop_reason if monitor else None,
+                    locust_args=plan.locust_args,
                 )
         finally:
             if monitor is not None:
@@ -221,6 +222,8 @@ def _run_stages(
             arrivals=results.arrivals,
             reported=(results.processes, generators(load, remote)),
         )
+        if (failure := early_exit(locust, results.window)) is not None:
+            generator = replace(generator, problems=(failure, *generator.problems))
         progress.run = replace(
             progress.run, window=results.window, client=results.client, generator=generator
         )

@@ -51,10 +51,11 @@ class CliRun:
 
 def run_cli(*args: str, out_dir: Path, timeout: float = 180, cwd: Path = REPO) -> CliRun:
     """Run ``loadgate`` as a user would, in its own process."""
+    if args and args[0] == "run":  # --out before any `--`: what follows that is Locust's
+        cut = args.index("--") if "--" in args else len(args)
+        args = (*args[:cut], "--out", str(out_dir), *args[cut:])
     completed = subprocess.run(
-        [sys.executable, "-m", "harness", *args, "--out", str(out_dir)]
-        if args and args[0] == "run"
-        else [sys.executable, "-m", "harness", *args],
+        [sys.executable, "-m", "harness", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

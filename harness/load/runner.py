@@ -1,15 +1,22 @@
 """Running Locust headless as a subprocess, with the harness's plugin loaded beside the locustfile.
 
 Locust monkey-patches the standard library with gevent when imported, so it never runs inside
-the harness's own process.
+the harness's own process. It is stopped early (deadline, Ctrl-C, a soak's abort) the way a person
+stops it, with SIGINT: Locust handles that at every stage, while its SIGTERM handler is installed
+only once the load has started — and never while a ``LoadTestShape`` runs — so a SIGTERM then
+would kill it before the plugin writes the window it measured.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import signal
+import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,13 +28,15 @@ from harness.load.client_metrics import (
     ENV_WARMUP_S,
 )
 from harness.load.health import CpuSampler
-from harness.model import LoadProfile, RemoteWorkers
+from harness.model import LoadProfile, LoadWindow, RemoteWorkers
 from harness.report.files import LOCUST_REPORT
-from harness.stack.processes import ProcessGroup
+from harness.stack.processes import ProcessGroup, StartedProcess
 
-__all__ = ["LocustRun", "generators", "locust_argv", "run_locust"]
+__all__ = ["LocustRun", "early_exit", "generators", "locust_argv", "run_locust"]
 
 STARTUP_GRACE_S = 60.0  # import, spawn and the plugin's final-scrape wait, beyond the run time
+INTERRUPT_GRACE_S = 15.0  # after SIGINT: the plugin waits up to 10 s for a last scrape, then exits
+EARLY_EXIT_LINES = 8  # of Locust's log, in the reason: a traceback's end names the error
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,9 @@ def locust_argv(
     load: LoadProfile,
     run_dir: Path,
     remote: RemoteWorkers | None = None,
+    locust_args: Sequence[str] = (),
 ) -> list[str]:
+    """Locust's command line; ``locust_args`` (checked by the plan) go last, as given."""
     run_time = math.ceil(load.warmup_s + load.duration_s)
     argv = [
         sys.executable,
@@ -83,7 +94,7 @@ def locust_argv(
                  "--master-bind-port", str(remote.master_port)]  # fmt: skip
     elif load.processes > 1:
         argv += ["--processes", str(load.processes)]
-    return argv
+    return argv + list(locust_args)
 
 
 def run_locust(
@@ -96,6 +107,7 @@ def run_locust(
     on_tick: Callable[[], None] | None = None,
     remote: RemoteWorkers | None = None,
     stop_reason: Callable[[], str | None] | None = None,
+    locust_args: Sequence[str] = (),
 ) -> LocustRun:
     """Run the load to completion (bounded in time), sampling the generator's CPU once a second."""
     results_dir = run_dir / "client"
@@ -113,7 +125,7 @@ def run_locust(
         "PYTHONUNBUFFERED": "1",
     }
     process = group.start(
-        "locust", locust_argv(locustfile, target_url, load, run_dir, remote), env=env
+        "locust", locust_argv(locustfile, target_url, load, run_dir, remote, locust_args), env=env
     )
     sampler = CpuSampler(process.pid)
     deadline = time.monotonic() + load.warmup_s + load.duration_s + STARTUP_GRACE_S
@@ -123,7 +135,7 @@ def run_locust(
         while process.exited() is None:
             if time.monotonic() > deadline:
                 timed_out = True
-                group.stop(process)
+                _stop(group, process)
                 break
             sampler.sample()
             if on_tick is not None:
@@ -132,14 +144,38 @@ def run_locust(
                 # Asked to stop (soak: a fast burn with --abort-on-page): Locust writes its
                 # window on SIGTERM and the run is judged over the part that ran.
                 stopped_early = reason
-                group.stop(process)
+                _stop(group, process)
                 break
             time.sleep(0.5)
     except KeyboardInterrupt:
         # Stop the load but keep going: Locust writes its window on SIGTERM, and the SLOs over
         # the partial window are still worth reporting (as inconclusive).
         interrupted = True
-        group.stop(process)
+        _stop(group, process)
     return LocustRun(
         process.exited(), timed_out, interrupted, sampler, process.log_tail(15), stopped_early
     )
+
+
+def early_exit(locust: LocustRun, window: LoadWindow | None) -> str | None:
+    """Why Locust ended on its own before the measured window opened — an import error, an
+    exception in an ``init`` listener — with the end of its log, which names the error."""
+    if window is not None or locust.timed_out or locust.interrupted or locust.stopped_early:
+        return None
+    lines = [line for line in locust.log_tail.splitlines() if line.strip()][-EARLY_EXIT_LINES:]
+    ending = "".join(f"\n    {line}" for line in lines) if lines else " (it wrote nothing)"
+    return (
+        f"the load generator exited (exit code {locust.exit_code}) before the measured window "
+        f"opened; the last lines of logs/locust.log:{ending}"
+    )
+
+
+def _stop(group: ProcessGroup, process: StartedProcess) -> None:
+    """SIGINT (see the module's docstring) to Locust's master only: it tells its forked workers
+    to stop, and they send it their results before it exits — signalled too, they would quit on
+    their own and their results would be lost. Then the group's SIGTERM/SIGKILL for what is left."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(process.pid, signal.SIGINT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.popen.wait(timeout=INTERRUPT_GRACE_S)
+    group.stop(process)

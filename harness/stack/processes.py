@@ -35,6 +35,9 @@ _PR_SET_PDEATHSIG = 1
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
     os.setsid()
+    # A shell starts background jobs (`make test &`, some CI runners) with SIGINT ignored, and an
+    # ignored signal stays ignored across exec: Locust is stopped with SIGINT, so restore it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     if sys.platform == "linux":
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

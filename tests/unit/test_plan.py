@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from harness.errors import InputError
+from harness.errors import InputError, Problem
 from harness.gate.absolute import Bound
-from harness.plan import RunOptions, build_plan
+from harness.model import Plan
+from harness.plan import RunOptions
+from harness.plan import build_plan as _build_plan
 from tests.conftest import REPO, write
 from tests.e2e.slo_texts import client_availability_slo
+
+
+def build_plan(options: RunOptions) -> Plan:
+    """Without the locustfile probe: these stand-in locustfiles are not real ones (its own tests
+    run it, e2e)."""
+    return _build_plan(options, probe=None)
 
 
 def make_scenario(folder: Path, load: str = "  users: 4\n  duration: 20s\n  warmup: 2s\n") -> Path:
@@ -153,3 +162,41 @@ def test_max_burn_rate_is_a_key_burn_rate_criterion_judged_first(tmp_path: Path)
     first, second = plan.absolute_criteria
     assert (first.metric, first.pass_bound, first.key) == ("burn_rate", Bound("<=", 0.5), True)
     assert second.metric == "p99_ms"
+
+
+def test_locust_options_come_from_the_scenario_and_the_command_line_replaces_them(
+    tmp_path: Path,
+) -> None:
+    seen: list[tuple[tuple[str, ...], str, str]] = []
+
+    def probe(locustfile: Path, args: Sequence[str], source: str, field: str) -> list[Problem]:
+        seen.append((tuple(args), source, field))
+        return []
+
+    load = "  users: 4\n  locust_args: [--tags, home, --shop-size, 3]\n"
+    scenario = make_scenario(tmp_path, load=load)
+    from_file = _build_plan(RunOptions(scenario=scenario), probe=probe)
+    from_cli = _build_plan(RunOptions(scenario=scenario, locust_args=("-T", "cart")), probe=probe)
+
+    assert from_file.locust_args == ("--tags", "home", "--shop-size", "3")
+    assert from_cli.locust_args == ("-T", "cart")
+    assert seen == [
+        (("--tags", "home", "--shop-size", "3"), str(scenario), "load.locust_args"),
+        (("-T", "cart"), "command line", "-- (Locust options)"),
+    ]
+
+
+def test_locust_options_that_are_not_a_list_of_words_are_refused(tmp_path: Path) -> None:
+    scenario = make_scenario(tmp_path, load="  users: 4\n  locust_args: --tags home\n")
+    with pytest.raises(InputError, match=r"load.locust_args: '--tags home' is not allowed"):
+        build_plan(RunOptions(scenario=scenario))
+
+
+def test_the_probe_s_problems_are_reported_with_the_others(tmp_path: Path) -> None:
+    def probe(locustfile: Path, args: Sequence[str], source: str, field: str) -> list[Problem]:
+        return [Problem(str(locustfile), "import", "importing it failed: boom", 3)]
+
+    scenario = make_scenario(tmp_path, load="  users: -1\n")
+    with pytest.raises(InputError) as raised:
+        _build_plan(RunOptions(scenario=scenario), probe=probe)
+    assert [p.field for p in raised.value.problems] == ["import", "load.users"]

@@ -12,10 +12,25 @@ from harness.gate.relative import RelativeCriterion, judge_relative
 from harness.gate.score import ScoreThresholds, total_score
 from harness.gate.statistics import Direction
 from harness.gate.verdict import decide
-from harness.model import ClientStats, CriterionResult, EndpointStats, SLOStatus, VerdictStatus
-from harness.plan import RunOptions, build_plan
+from harness.model import (
+    ClientStats,
+    CriterionResult,
+    EndpointStats,
+    Plan,
+    SLOStatus,
+    VerdictStatus,
+)
+from harness.plan import RunOptions
+from harness.plan import build_plan as _build_plan
 from tests.unit.test_plan import make_scenario
 from tests.unit.test_verdict import HEALTHY, WINDOW, slo
+
+
+def build_plan(options: RunOptions) -> Plan:
+    """Without the locustfile probe: these stand-in locustfiles are not real ones (its own tests
+    run it, e2e)."""
+    return _build_plan(options, probe=None)
+
 
 HOME = EndpointStats("/home", "GET", 6000, 12, 2.0, 3.0, 4.0, 250.0, 400.0, 900.0)
 CART = EndpointStats("/cart", "POST", 0, 0, None, None, None, None, None, None)
