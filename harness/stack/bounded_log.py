@@ -66,10 +66,14 @@ class BoundedLog:
         data = (_file_end(self.path) if on_disk_is_recent else b"") + ring
         return "\n".join(data.decode("utf-8", errors="replace").splitlines()[-lines:])
 
+    def wait(self, timeout_s: float) -> bool:
+        """Wait (bounded) for the end of the child's output; ``True`` once it is all in."""
+        self._thread.join(timeout_s)
+        return not self._thread.is_alive()
+
     def close(self, timeout_s: float = 5.0) -> None:
         """Wait (bounded) for the child's last output and write the tail; idempotent."""
-        self._thread.join(timeout_s)
-        if self._thread.is_alive():
+        if not self.wait(timeout_s):
             # A descendant outside the process group still holds the pipe: keep what we have.
             log.warning(
                 "%s: the log is still open after %.0fs; writing its tail now", self.path, timeout_s

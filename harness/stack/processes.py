@@ -61,7 +61,7 @@ class StartedProcess:
     def log_tail(self, lines: int = 20) -> str:
         """The last lines of its output (from memory too, once its log has been cut)."""
         if self.popen.poll() is not None:
-            self.log.close(timeout_s=1.0)  # the output's last bytes may still be in the pipe
+            self.log.wait(timeout_s=1.0)  # the output's last bytes may still be in the pipe
         return self.log.text_tail(lines)
 
 
