@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser(
         "validate",
-        help="check SLO and scenario files without running anything",
+        help="check SLO and scenario files (a scenario's locustfile is loaded in a subprocess) "
+        "without starting anything",
         epilog=EPILOG,
     )
     validate.add_argument("paths", nargs="+", type=Path, help="SLO or scenario YAML files")

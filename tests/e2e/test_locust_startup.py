@@ -5,15 +5,19 @@ survives a ``LoadTestShape`` that slipped past the check."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
+from harness.load import locustfile_check
 from tests.conftest import REPO, CliRun, home_requests, leftover_processes, run_cli, wait_for, write
 from tests.e2e.slo_texts import client_availability_slo
 
@@ -55,6 +59,19 @@ def refused(run: CliRun, *fragments: str) -> None:
     for fragment in fragments:
         assert fragment in run.stderr, f"{fragment!r} missing from:\n{run.stderr}"
     assert not run.out_dir.exists(), "nothing may start for invalid input"
+    assert processes_naming(run.out_dir.parent) == [], "the check left a process behind"
+
+
+def processes_naming(folder: Path) -> list[str]:
+    """Processes whose command line names a file in ``folder`` (the locustfile's probe)."""
+    found = []
+    for process in psutil.process_iter(["pid", "cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            if process.status() != psutil.STATUS_ZOMBIE and str(folder) in " ".join(
+                process.info["cmdline"] or []
+            ):
+                found.append(f"{process.pid}: {' '.join(process.info['cmdline'])[:120]}")
+    return found
 
 
 BROKEN = {
@@ -80,6 +97,26 @@ def test_a_locustfile_that_cannot_run_exits_2_before_anything_starts(
     text, expected = BROKEN[case]
     run = run_cli("run", str(scenario(tmp_path, text)), out_dir=tmp_path / "out")
     refused(run, *expected)
+
+
+def test_a_locustfile_that_hangs_at_import_is_refused_at_the_probe_s_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It also starts a process of its own: the deadline stops that one too.
+    hanging = write(tmp_path / "hang.py", "import subprocess, sys, time\n"
+                    "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', __file__])\n"
+                    "time.sleep(600)\n")  # fmt: skip
+    monkeypatch.setattr(locustfile_check, "PROBE_TIMEOUT_S", 3.0)
+    started = time.monotonic()
+
+    problems = locustfile_check.check_locustfile(hanging, [], "command line", "--")
+
+    assert time.monotonic() - started < 10
+    assert [str(p) for p in problems] == [
+        f"{hanging}: import: loading it did not finish within 3s; allowed: a locustfile that "
+        "imports without waiting on anything (do slow set-up in on_start or a test_start listener)"
+    ]
+    wait_for(lambda: processes_naming(tmp_path) == [], timeout_s=5)
 
 
 def test_locust_options_loadgate_owns_are_refused_from_the_command_line_and_the_scenario(
