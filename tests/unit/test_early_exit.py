@@ -1,0 +1,43 @@
+"""Why Locust ended before its window: only when it ended on its own, with its log's last lines."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from harness.load.health import CpuSampler
+from harness.load.runner import LocustRun, early_exit
+from harness.model import LoadWindow
+
+TRACEBACK = "\n".join(
+    ["[…] INFO/locust.main: Starting Locust 2.47.0", "", *[f"  line {i}" for i in range(10)],
+     "ZeroDivisionError: division by zero"]
+)  # fmt: skip
+CRASHED = LocustRun(1, False, False, CpuSampler(0), TRACEBACK)
+
+
+def test_an_exit_before_the_window_gives_the_exit_code_and_the_last_lines_of_the_log() -> None:
+    reason = early_exit(CRASHED, window=None)
+    assert reason is not None
+    head, *lines = reason.splitlines()
+    assert head == (
+        "the load generator exited (exit code 1) before the measured window opened; "
+        "the last lines of logs/locust.log:"
+    )
+    assert lines == [f"      line {i}" for i in range(3, 10)] + [
+        "    ZeroDivisionError: division by zero"
+    ]
+
+
+def test_nothing_to_explain_with_a_window_or_when_the_harness_stopped_it() -> None:
+    assert early_exit(CRASHED, LoadWindow(1.0, 2.0)) is None
+    assert early_exit(replace(CRASHED, interrupted=True), None) is None
+    assert early_exit(replace(CRASHED, timed_out=True), None) is None
+    assert early_exit(replace(CRASHED, stopped_early="a page fired"), None) is None
+
+
+def test_a_silent_exit_says_it_wrote_nothing() -> None:
+    reason = early_exit(replace(CRASHED, exit_code=-9, log_tail=""), None)
+    assert reason == (
+        "the load generator exited (exit code -9) before the measured window opened; "
+        "the last lines of logs/locust.log: (it wrote nothing)"
+    )
