@@ -25,6 +25,7 @@ __all__ = ["PROBE", "PROBE_TIMEOUT_S", "check_locustfile"]
 
 PROBE = Path(__file__).with_name("probe.py")
 PROBE_TIMEOUT_S = 30.0  # importing Locust takes about a second; a locustfile may do more
+LOCUST_CONFIG = "Locust's configuration (locust.conf, ~/.locust.conf, pyproject.toml, LOCUST_*)"
 
 
 def check_locustfile(
@@ -72,10 +73,14 @@ def check_locustfile(
                     f"{process.returncode}): {last or 'no output'}",
                 )
             ]
+    sources = {"locustfile": where, "args": args_source, "config": LOCUST_CONFIG}
     return [
-        Problem(where, item["field"], item["message"], item["line"])
-        if item["about"] == "locustfile"
-        else Problem(args_source, args_field, item["message"])
+        Problem(
+            sources[item["about"]],
+            args_field if item["about"] == "args" else item["field"],
+            item["message"],
+            item["line"],
+        )
         for item in found
     ]
 

@@ -9,12 +9,16 @@ It loads the locustfile the way ``locust`` does and writes a JSON report of what
 * there is a ``LoadTestShape``: Locust would follow the shape's own timeline and ignore the users,
   run time and warm-up loadgate gives it, so the measured window could not be placed;
 * the Locust options passed through do not parse (Locust's own parser, with the locustfile's own
-  options added), set an option loadgate owns, or name User classes that do not exist.
+  options added), set an option loadgate owns, or name User classes that do not exist;
+* Locust's configuration (locust.conf, ~/.locust.conf, pyproject.toml, ``LOCUST_*`` variables),
+  which Locust applies beside loadgate's command line, sets an option loadgate owns and does not
+  always give on that command line (``--processes``, ``--logfile``, ``--csv`` …).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -32,6 +36,11 @@ ALLOWED = {
     "profile",
     "otel",
 }
+# loadgate gives these on every command line, and the command line wins over the configuration.
+ALWAYS_GIVEN = {
+    "locustfile", "headless", "host", "num_users", "spawn_rate", "run_time", "stop_timeout",
+    "json_file", "html_file", "only_summary", "loglevel", "help", "version",
+}  # fmt: skip
 INSTEAD = {
     "locustfile": "--locustfile or load.locustfile",
     "host": "--target or target.url",
@@ -88,7 +97,49 @@ def check(locustfile: str, args: list[str]) -> list[dict[str, Any]]:
                 "scenario's load.stages (docs/load.md), or keep the shape in another file",
             )
         )
-    return problems + _argument_problems(args, set(users))
+    return problems + _argument_problems(args, set(users)) + _configuration_problems()
+
+
+def _configuration_problems() -> list[dict[str, Any]]:
+    from locust.argument_parser import get_empty_argument_parser, setup_parser_arguments
+
+    names: dict[str, str] = {}
+
+    def values(config_files: list[str] | None, environment: dict[str, str]) -> dict[str, Any]:
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(environment)
+        try:
+            kwargs = {} if config_files is None else {"default_config_files": config_files}
+            parser = get_empty_argument_parser(add_help=False, **kwargs)
+            setup_parser_arguments(parser)  # type: ignore[no-untyped-call]
+            names.update(
+                (a.dest, max(a.option_strings, key=len))
+                for a in parser._actions
+                if a.option_strings
+            )
+            parsed: dict[str, Any] = vars(parser.parse_known_args([])[0])
+            return parsed
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    try:
+        configured = values(None, dict(os.environ))
+        plain = values([], {k: v for k, v in os.environ.items() if not k.startswith("LOCUST_")})
+    except (SystemExit, Exception):  # a configuration Locust cannot read fails Locust's own start
+        return []
+    return [
+        _problem(
+            "config",
+            names.get(dest, dest),
+            f"sets {value!r}, which loadgate owns and Locust would apply "
+            "beside loadgate's command line; allowed: remove it there (pass the Locust "
+            f"options you mean after `--`: {ALLOWED_TEXT})",
+        )
+        for dest, value in configured.items()
+        if dest not in ALLOWED | ALWAYS_GIVEN and value != plain.get(dest)
+    ]
 
 
 def _argument_problems(args: list[str], users: set[str]) -> list[dict[str, Any]]:

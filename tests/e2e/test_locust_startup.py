@@ -119,6 +119,26 @@ def test_a_locustfile_that_hangs_at_import_is_refused_at_the_probe_s_deadline(
     wait_for(lambda: processes_naming(tmp_path) == [], timeout_s=5)
 
 
+def test_options_loadgate_owns_are_refused_from_locust_s_own_configuration_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Locust applies LOCUST_* variables (and locust.conf) beside the command line: four worker
+    # processes, or a log moved away from logs/locust.log, would change what loadgate measures.
+    monkeypatch.setenv("LOCUST_PROCESSES", "4")
+    monkeypatch.setenv("LOCUST_LOGFILE", str(tmp_path / "elsewhere.log"))
+    monkeypatch.setenv("LOCUST_USERS", "99")  # loadgate always gives --users: the command line wins
+    monkeypatch.setenv("LOCUST_TAGS", "home")  # allowed
+    locustfile = write(tmp_path / "load.py", HOME)
+
+    problems = locustfile_check.check_locustfile(locustfile, [], "command line", "--")
+
+    assert [(p.source, p.field) for p in problems] == [
+        (locustfile_check.LOCUST_CONFIG, "--processes"),
+        (locustfile_check.LOCUST_CONFIG, "--logfile"),
+    ]
+    assert problems[0].message.startswith("sets 4, which loadgate owns")
+
+
 def test_locust_options_loadgate_owns_are_refused_from_the_command_line_and_the_scenario(
     tmp_path: Path,
 ) -> None:
