@@ -41,6 +41,12 @@ ALWAYS_GIVEN = {
     "locustfile", "headless", "host", "num_users", "spawn_rate", "run_time", "stop_timeout",
     "json_file", "html_file", "only_summary", "loglevel", "help", "version",
 }  # fmt: skip
+# The web UI's options: nothing in a headless run reads them, so a locust.conf kept for
+# interactive use may set them.
+WEB_UI_ONLY = {
+    "web_host", "web_host_display_name", "web_port", "web_auth", "web_login", "tls_cert",
+    "tls_key", "web_base_path", "build_path", "legacy_ui",
+}  # fmt: skip
 INSTEAD = {
     "locustfile": "--locustfile or load.locustfile",
     "host": "--target or target.url",
@@ -138,7 +144,7 @@ def _configuration_problems() -> list[dict[str, Any]]:
             f"options you mean after `--`: {ALLOWED_TEXT})",
         )
         for dest, value in configured.items()
-        if dest not in ALLOWED | ALWAYS_GIVEN and value != plain.get(dest)
+        if dest not in ALLOWED | ALWAYS_GIVEN | WEB_UI_ONLY and value != plain.get(dest)
     ]
 
 
