@@ -25,7 +25,7 @@ from harness.errors import InconclusiveError, InputError
 from harness.gate.judge import judge_gate
 from harness.gate.samples import window_samples
 from harness.gate.steps import StepResult, step_windows
-from harness.gate.verdict import decide, inconclusive, with_findings
+from harness.gate.verdict import decide, inconclusive, invalid_input, with_findings
 from harness.load.health import judge_generator
 from harness.load.quantiles import with_prometheus_p99
 from harness.load.results import read_client_results
@@ -109,11 +109,13 @@ def execute_run(
         verdict = inconclusive(str(exc))
     except KeyboardInterrupt:
         verdict = inconclusive("interrupted before the run finished; results are partial")
-    except InputError:
-        # Invalid input found late (a latency threshold off the service's buckets): exit 2 —
-        # but a soak's open pages are resolved first.
+    except InputError as exc:
+        # Invalid input found only once there was data (a latency threshold off the service's
+        # buckets): exit 2, but what was measured is reported first, with the problems as its
+        # reasons, and a soak's open pages are resolved.
         if monitor is not None:
             monitor.finished(progress.run.window, progress.samples)
+        write_reports(run_dir, progress.result(plan, invalid_input(exc), monitor))
         raise
     except Exception as exc:  # a harness bug must still leave the partial report behind
         log.exception("the run failed")
