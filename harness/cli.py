@@ -63,10 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="run load for hours, alerting, paging and looking for leaks like production",
         description="Run the scenario's load for --duration; every interval, judge each SLO's "
         "burn rate over the policy's windows in soak time, page on alerts (--page/--dry-run), "
-        "and look for leaks and drift. Ctrl-C stops it with a partial report.",
+        "and look for leaks and drift. Ctrl-C stops it with a partial report. Takes what run "
+        "takes: a scenario file, flags alone, or both (flags override the file).",
         epilog=EPILOG,
     )
-    add_load_arguments(soak, scenario_required=True)
+    add_load_arguments(soak)
     add_remote_arguments(soak)
     add_soak_arguments(soak)
 

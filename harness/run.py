@@ -82,14 +82,16 @@ def execute_run(
     say: Say = lambda _: None,
     live: Console | None = None,
     monitor: RunMonitor | None = None,
+    run_id: str | None = None,
 ) -> RunOutcome:
     """Run the plan end to end; ``say`` receives one line per stage, for the person watching.
 
     While Locust runs, ``live`` (a terminal) shows a live view; without it, ``say`` gets a
     progress line every 15 s. A ``monitor`` (soak mode) watches the load and adds its findings.
+    ``run_id`` is given by a caller that names the run before it starts (a soak's start event).
     """
     started_at = time.time()
-    run_id = new_run_id(plan.name, started_at)
+    run_id = run_id or new_run_id(plan.name, started_at)
     run_dir = plan.out_dir / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     progress = RunProgress(
