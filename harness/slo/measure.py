@@ -20,7 +20,7 @@ class SLIMeasurement:
 
     good: float | None
     bad: float | None
-    total: float | None
+    total: float | None  # the event count: the total, or a raw ratio's events (SLO.count_query)
     raw: float | None = None
     window_s: float = 0.0
     error: str | None = None  # why the numbers could not be read
@@ -37,7 +37,7 @@ def measure_slo(api: PrometheusAPI, slo: SLO, window: LoadWindow) -> SLIMeasurem
         return SLIMeasurement(
             good=value(slo.good_query),
             bad=value(slo.bad_query),
-            total=value(slo.total_query),
+            total=value(slo.count_query),
             raw=value(slo.raw_query),
             window_s=window.seconds,
         )
