@@ -228,7 +228,9 @@ def _events_query(
         return MISSING
     if "raw_query" not in queries:
         reader.problem(
-            path, "only a raw ratio (rawType and raw) takes it; allowed: a total query instead"
+            path,
+            "only a raw ratio (rawType and raw) takes it; allowed: no annotation, the total "
+            "query already counts the events",
         )
         return MISSING
     return _query_text(reader, path)
