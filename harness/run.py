@@ -45,7 +45,12 @@ from harness.report.live_numbers import LiveSampler
 from harness.report.sinks import write_reports
 from harness.slo.burn import burn_series
 from harness.slo.evaluate import evaluate_slo, no_data
-from harness.slo.measure import check_bucket_boundaries, check_queries, measure_slo
+from harness.slo.measure import (
+    check_bucket_boundaries,
+    check_queries,
+    measure_slo,
+    raise_invalid,
+)
 from harness.stack.processes import ProcessGroup
 from harness.stack.prometheus import (
     scrape_gaps,
@@ -244,10 +249,13 @@ def _run_stages(
                 progress.run = replace(progress.run, client=client)
                 progress.samples = window_samples(api, client, results.window)
             progress.slo_samples = burn_series(api, plan.slos, results.window)
+            measured = [measure_slo(api, slo, results.window) for slo in plan.slos]
             progress.evaluations = [
-                evaluate_slo(slo, measure_slo(api, slo, results.window), plan.min_events)
-                for slo in plan.slos
+                evaluate_slo(slo, m, plan.min_events)
+                for slo, m in zip(plan.slos, measured, strict=True)
             ]
+            # A query that returned several series is the SLO file's mistake (exit 2), found late.
+            raise_invalid(measured)
             problems = scrape_gaps(api, results.window)
         if service is not None and service.exited() is not None:
             problems.append(
