@@ -92,4 +92,7 @@ def test_a_query_returning_several_series_is_an_input_error_naming_the_slo_and_t
     assert str(slo) in run.stderr
     assert 'name="/v1/recommendations/home"' in run.stderr
     assert "sum(" in run.stderr  # how to fix it
+    # Found after the load: the run is reported, with the problem as its one reason.
+    [reason] = run.result["reasons"]
+    assert run.result["exit_code"] == 2 and "slo 'unsummed' → good query" in reason
     assert leftover_processes(run.run_ids) == []
