@@ -10,6 +10,12 @@ user's locustfile:
   times each iteration's first request from its intended start;
 * records each request inside the window in HDR histograms per endpoint (exact, mergeable across
   processes) and writes them to a results file when Locust quits;
+* bounds the distinct request names it records and exports (``names.py``): a locustfile that
+  forgot ``name=`` must not make every request dearer than the last;
+* counts the iterations (tasks) inside the window and those that raised (``user_error``): an
+  iteration that raised is load that did not happen;
+* samples its own CPU, so a worker on another machine, which the harness cannot see, still
+  reports whether it was saturated;
 * before the process exits, waits (bounded) for one more Prometheus scrape, so the last counts of
   the window are stored in Prometheus and not lost with the process.
 """
@@ -24,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import gevent
-from locust import events
+import psutil
+from locust import TaskSet, events
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 from prometheus_client import Counter, Histogram
@@ -32,6 +39,7 @@ from prometheus_client import Counter, Histogram
 from harness.load.arrivals import ArrivalProfile
 from harness.load.client_metrics import ENV_ARRIVALS, ENV_RESULTS_DIR, ENV_WARMUP_S, WINDOW_FILE
 from harness.load.exporter import ClientMetrics, bind_exporter
+from harness.load.names import NameBound, folding_warning
 from harness.load.open_model import Dispatcher
 from harness.load.window import WindowRecorder
 
@@ -40,9 +48,12 @@ log = logging.getLogger("loadgate.plugin")
 WINDOW_MESSAGE = "loadgate_window_start"
 RESULTS_MESSAGE = "loadgate_window_results"
 FINAL_SCRAPE_WAIT_S = 10.0
+CPU_SAMPLE_S = 0.5  # as often as the harness samples the processes it can see
 
 METRICS = ClientMetrics()
 WINDOW = WindowRecorder()
+NAMES = NameBound()
+WINDOW.folded = NAMES.folded_examples
 _state: dict[str, Any] = {"exporter_port": None, "dispatcher": None}
 _series: dict[tuple[str, str], tuple[Counter, Counter, Histogram]] = {}  # ok, error, duration
 # The iteration each user greenlet is running: [intended start, first request still to come].
@@ -58,6 +69,7 @@ def on_init(environment: Environment, **_: Any) -> None:
         runner.register_message(RESULTS_MESSAGE, _on_results_message)
         return
     _state["exporter_port"] = bind_exporter(METRICS.registry)
+    gevent.spawn(_sample_own_cpu)
     METRICS.users.set_function(lambda: float(runner.user_count) if runner else 0.0)
     arrivals = os.environ.get(ENV_ARRIVALS)
     if arrivals:
@@ -90,6 +102,16 @@ def _pace_by_arrivals(user_class: type) -> None:
 
     user_class.on_start = on_start  # type: ignore[attr-defined]
     user_class.wait_time = wait_time  # type: ignore[attr-defined]
+
+
+def _sample_own_cpu() -> None:
+    # cpu_percent covers the real time since the previous call, so a greenlet that runs late in a
+    # saturated process still reads the whole interval right.
+    process = psutil.Process()
+    process.cpu_percent(None)
+    while True:
+        gevent.sleep(CPU_SAMPLE_S)
+        WINDOW.cpu_sample(time.time(), process.cpu_percent(None))
 
 
 def _begin_iteration() -> None:
@@ -145,6 +167,9 @@ def on_request(
     start_time: float | None = None,
     **_: Any,
 ) -> None:
+    name = NAMES.fold(name)
+    if NAMES.first_fold:
+        log.warning("loadgate: %s", folding_warning(NAMES.folded_examples))
     series = _series.get((name, request_type))
     if series is None:
         # Both outcomes exist from the first request on, so "no errors" is a 0, not a missing
@@ -165,6 +190,24 @@ def on_request(
     finished = start_time + response_time / 1000.0 if start_time is not None else time.time()
     if WINDOW.is_open(finished):
         WINDOW.record(name, request_type, response_time, corrected, exception is not None)
+
+
+def on_user_error(exception: BaseException, **_: Any) -> None:
+    if WINDOW.is_open(time.time()):
+        WINDOW.user_error(exception)
+
+
+_execute_next_task = TaskSet.execute_next_task
+
+
+def _counted_execute_next_task(self: TaskSet) -> None:
+    # One task run is one iteration; one that raises is counted by on_user_error instead.
+    _execute_next_task(self)
+    if WINDOW.is_open(time.time()):
+        WINDOW.iterations += 1
+
+
+TaskSet.execute_next_task = _counted_execute_next_task  # type: ignore[method-assign]
 
 
 def on_test_stopping(environment: Environment, **_: Any) -> None:
@@ -224,6 +267,7 @@ def _wait_for_final_scrape(after: float, scraped: bool) -> None:
 events.init.add_listener(on_init)
 events.test_start.add_listener(on_test_start)
 events.request.add_listener(on_request)
+events.user_error.add_listener(on_user_error)
 events.test_stopping.add_listener(on_test_stopping)
 events.test_stop.add_listener(on_test_stop)
 events.quitting.add_listener(on_quitting)
