@@ -33,7 +33,7 @@ import gevent
 import psutil
 from locust import TaskSet, events
 from locust.env import Environment
-from locust.runners import MasterRunner, WorkerRunner
+from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 from prometheus_client import Counter, Histogram
 
 from harness.load.arrivals import ArrivalProfile
@@ -46,15 +46,18 @@ from harness.load.window import WindowRecorder
 log = logging.getLogger("loadgate.plugin")
 
 WINDOW_MESSAGE = "loadgate_window_start"
+WINDOW_END_MESSAGE = "loadgate_window_end"
 RESULTS_MESSAGE = "loadgate_window_results"
 FINAL_SCRAPE_WAIT_S = 10.0
+RESULTS_WAIT_S = 10.0  # how long the master waits for the workers' results when the load stops
 CPU_SAMPLE_S = 0.5  # as often as the harness samples the processes it can see
 
 METRICS = ClientMetrics()
 WINDOW = WindowRecorder()
 NAMES = NameBound()
 WINDOW.folded = NAMES.folded_examples
-_state: dict[str, Any] = {"exporter_port": None, "dispatcher": None}
+_state: dict[str, Any] = {"exporter_port": None, "dispatcher": None, "results_sent": False}
+_results_from: set[str] = set()  # workers whose results the master has written
 _series: dict[tuple[str, str], tuple[Counter, Counter, Histogram]] = {}  # ok, error, duration
 # The iteration each user greenlet is running: [intended start, first request still to come].
 _iterations: dict[Any, list[Any]] = {}
@@ -64,6 +67,7 @@ def on_init(environment: Environment, **_: Any) -> None:
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         runner.register_message(WINDOW_MESSAGE, _on_window_message)
+        runner.register_message(WINDOW_END_MESSAGE, _on_window_end_message)
     if isinstance(runner, MasterRunner):
         # The master sends no requests: nothing to export or dispatch; it collects the results.
         runner.register_message(RESULTS_MESSAGE, _on_results_message)
@@ -149,8 +153,15 @@ def _on_window_message(environment: Environment, msg: Any, **_: Any) -> None:
         _start_dispatcher()
 
 
+def _on_window_end_message(environment: Environment, msg: Any, **_: Any) -> None:
+    WINDOW.end = float(msg.data["end"])
+    _stop_dispatcher()
+    _send_results(environment)
+
+
 def _on_results_message(environment: Environment, msg: Any, **_: Any) -> None:
     _write_json(f"client-{msg.node_id}.json", msg.data)
+    _results_from.add(msg.node_id)
 
 
 def _open_window(start: float) -> None:
@@ -216,17 +227,43 @@ def on_test_stopping(environment: Environment, **_: Any) -> None:
     # both sides only if the window ended first.
     if WINDOW.end is None:
         WINDOW.end = time.time()
+    if isinstance(environment.runner, MasterRunner):
+        # Ask for the workers' results now: when Locust quits, the master waits only 0.5 s for
+        # its workers, and a busy (saturated) worker's results, its CPU among them, came too late.
+        environment.runner.send_message(WINDOW_END_MESSAGE, {"end": WINDOW.end})
 
 
 def on_test_stop(environment: Environment, **_: Any) -> None:
     if WINDOW.end is None:
         WINDOW.end = time.time()
+    _stop_dispatcher()
+    runner = environment.runner
+    if isinstance(runner, MasterRunner):
+        _await_results(runner)
+    _send_results(environment)
+
+
+def _stop_dispatcher() -> None:
     if _state["dispatcher"] is not None:
         _state["dispatcher"].stop()
+
+
+def _send_results(environment: Environment) -> None:
+    # Workers may be on other machines: their results travel to the master, which writes them.
     runner = environment.runner
-    if isinstance(runner, WorkerRunner):
-        # Workers may be on other machines: their results travel to the master, which writes them.
+    if isinstance(runner, WorkerRunner) and not _state["results_sent"]:
+        _state["results_sent"] = True
         runner.send_message(RESULTS_MESSAGE, WINDOW.as_json())
+
+
+def _await_results(runner: MasterRunner) -> None:
+    deadline = time.time() + RESULTS_WAIT_S
+    while time.time() < deadline:
+        connected = {w.id for w in runner.clients.all if w.state != STATE_MISSING}
+        if connected <= _results_from:
+            return
+        gevent.sleep(0.05)
+    log.warning("loadgate: some workers' results did not arrive within %.0fs", RESULTS_WAIT_S)
 
 
 def on_quitting(environment: Environment, **_: Any) -> None:
