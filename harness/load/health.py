@@ -84,7 +84,7 @@ def judge_generator(
     """``reported``: (processes whose results arrived, processes that generated load);
     ``reports``: what those processes said of themselves (CPU, iterations, exceptions)."""
     reports = reports or ProcessReports()
-    processes = _cpu_by_process(samples, window, reports)
+    processes, unmeasured = _cpu_by_process(samples, window, reports)
     cpu_max = max((p.cpu_max for p in processes), default=0.0)
     problems = []
     if interrupted:
@@ -99,6 +99,11 @@ def judge_generator(
         problems.append(
             f"results of {missing} of {reported[1]} load-generating processes are missing: "
             "their requests cannot be counted"
+        )
+    if unmeasured and window is not None:
+        problems.append(
+            f"the CPU of {', '.join(unmeasured)} was not measured inside the window: "
+            "it may have been saturated"
         )
     saturated = [f"{p.process} used {p.cpu_max:.0f}%" for p in processes if p.cpu_max > max_cpu]
     if saturated:
@@ -135,8 +140,9 @@ def judge_generator(
 
 def _cpu_by_process(
     samples: list[CpuSample], window: LoadWindow | None, reports: ProcessReports
-) -> tuple[ProcessCpu, ...]:
-    """Each process's highest CPU in the window: sampled here, or reported by the process."""
+) -> tuple[tuple[ProcessCpu, ...], list[str]]:
+    """Each process's highest CPU in the window, sampled here or reported by the process; and
+    the processes nobody measured (a worker elsewhere that reported no CPU)."""
     highest: dict[str, float] = {}
     local_pids = {s.pid for s in samples}
     for s in samples:
@@ -144,15 +150,20 @@ def _cpu_by_process(
             label = f"pid {s.pid}"
             highest[label] = max(highest.get(label, 0.0), s.percent)
     here = socket.gethostname()
+    unmeasured = []
     for cpu in reports.cpu:
         # A worker on this machine that the harness forked is sampled twice: one entry, the higher.
         local = cpu.host == here and cpu.pid in local_pids
         label = f"pid {cpu.pid}" if local else f"worker on {cpu.host} (pid {cpu.pid})"
-        highest[label] = max(highest.get(label, 0.0), cpu.cpu_max)
-    return tuple(
+        if cpu.cpu_max is not None:
+            highest[label] = max(highest.get(label, 0.0), cpu.cpu_max)
+        elif not local:
+            unmeasured.append(label)
+    processes = tuple(
         ProcessCpu(label, round(cpu, 1))
         for label, cpu in sorted(highest.items(), key=lambda item: -item[1])
     )
+    return processes, unmeasured
 
 
 def _user_error_sentence(reports: ProcessReports, consequence: str) -> str:

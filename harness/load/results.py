@@ -30,7 +30,7 @@ class ReportedCpu:
 
     pid: int
     host: str
-    cpu_max: float
+    cpu_max: float | None  # None: no sample fell inside the window (or an older plugin)
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,8 @@ def _reports(payloads: list[dict[str, Any]]) -> ProcessReports:
     folded: list[str] = []
     for payload in payloads:
         reported = (payload.get("cpu") or {}).get("max")
-        if isinstance(reported, int | float):
-            cpu.append(ReportedCpu(int(payload["pid"]), str(payload.get("host", "")), reported))
+        measured = float(reported) if isinstance(reported, int | float) else None
+        cpu.append(ReportedCpu(int(payload.get("pid", 0)), str(payload.get("host", "")), measured))
         for kind, count in (payload.get("error_kinds") or {}).items():
             kinds[kind] = kinds.get(kind, 0) + int(count)
         folded += [n for n in payload.get("folded_names") or [] if n not in folded]

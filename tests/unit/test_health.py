@@ -79,3 +79,13 @@ def test_folded_request_names_are_a_warning_that_says_how_to_group() -> None:
     health = judge_generator([], WINDOW, 0, max_cpu=90.0, reports=reports)
     assert health.problems == ()
     assert "'/items/17', '/items/4'" in health.warnings[0] and "name=" in health.warnings[0]
+
+
+def test_a_worker_elsewhere_that_reported_no_cpu_is_a_problem_one_here_is_sampled_anyway() -> None:
+    remote = ProcessReports(cpu=(ReportedCpu(9, "loadbox-7", None),))
+    health = judge_generator([], WINDOW, 0, max_cpu=90.0, reports=remote)
+    assert "the CPU of worker on loadbox-7 (pid 9) was not measured" in health.problems[0]
+
+    here = ProcessReports(cpu=(ReportedCpu(7, socket.gethostname(), None),))
+    health = judge_generator([CpuSample(120.0, 7, 35.0)], WINDOW, 0, max_cpu=90.0, reports=here)
+    assert health.problems == ()
