@@ -14,8 +14,8 @@ user's locustfile:
   forgot ``name=`` must not make every request dearer than the last;
 * counts the iterations (tasks) inside the window and those that raised (``user_error``): an
   iteration that raised is load that did not happen;
-* samples its own CPU, so a worker on another machine, which the harness cannot see, still
-  reports whether it was saturated;
+* samples its own CPU (``self_cpu.py``), so a worker on another machine, which the harness
+  cannot see, still reports whether it was saturated;
 * before the process exits, waits (bounded) for one more Prometheus scrape, so the last counts of
   the window are stored in Prometheus and not lost with the process.
 """
@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import gevent
-import psutil
 from locust import TaskSet, events
 from locust.env import Environment
 from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
@@ -41,6 +40,7 @@ from harness.load.client_metrics import ENV_ARRIVALS, ENV_RESULTS_DIR, ENV_WARMU
 from harness.load.exporter import ClientMetrics, bind_exporter
 from harness.load.names import NameBound, folding_warning
 from harness.load.open_model import Dispatcher
+from harness.load.self_cpu import sample_own_cpu
 from harness.load.window import WindowRecorder
 
 log = logging.getLogger("loadgate.plugin")
@@ -50,7 +50,6 @@ WINDOW_END_MESSAGE = "loadgate_window_end"
 RESULTS_MESSAGE = "loadgate_window_results"
 FINAL_SCRAPE_WAIT_S = 10.0
 RESULTS_WAIT_S = 10.0  # how long the master waits for the workers' results when the load stops
-CPU_SAMPLE_S = 0.5  # as often as the harness samples the processes it can see
 
 METRICS = ClientMetrics()
 WINDOW = WindowRecorder()
@@ -73,7 +72,7 @@ def on_init(environment: Environment, **_: Any) -> None:
         runner.register_message(RESULTS_MESSAGE, _on_results_message)
         return
     _state["exporter_port"] = bind_exporter(METRICS.registry)
-    gevent.spawn(_sample_own_cpu)
+    sample_own_cpu(WINDOW)
     METRICS.users.set_function(lambda: float(runner.user_count) if runner else 0.0)
     arrivals = os.environ.get(ENV_ARRIVALS)
     if arrivals:
@@ -106,16 +105,6 @@ def _pace_by_arrivals(user_class: type) -> None:
 
     user_class.on_start = on_start  # type: ignore[attr-defined]
     user_class.wait_time = wait_time  # type: ignore[attr-defined]
-
-
-def _sample_own_cpu() -> None:
-    # cpu_percent covers the real time since the previous call, so a greenlet that runs late in a
-    # saturated process still reads the whole interval right.
-    process = psutil.Process()
-    process.cpu_percent(None)
-    while True:
-        gevent.sleep(CPU_SAMPLE_S)
-        WINDOW.cpu_sample(time.time(), process.cpu_percent(None))
 
 
 def _begin_iteration() -> None:
