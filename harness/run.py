@@ -229,6 +229,7 @@ def _run_stages(
             stopped_early=locust.stopped_early is not None,
             arrivals=results.arrivals,
             reported=(results.processes, generators(load, remote)),
+            reports=results.reports,
         )
         progress.run = replace(
             progress.run, window=results.window, client=results.client, generator=generator
