@@ -42,7 +42,7 @@ from harness.progress import RunProgress
 from harness.prometheus_api import PrometheusAPI
 from harness.report.live import LiveView
 from harness.report.live_numbers import LiveSampler
-from harness.report.sinks import write_reports
+from harness.report.sinks import make_run_folder, write_reports
 from harness.slo.burn import burn_series
 from harness.slo.evaluate import evaluate_slo, no_data
 from harness.slo.measure import check_bucket_boundaries, check_queries, measure_slo
@@ -91,7 +91,7 @@ def execute_run(
     started_at = time.time()
     run_id = new_run_id(plan.name, started_at)
     run_dir = plan.out_dir / run_id
-    run_dir.mkdir(parents=True, exist_ok=True)
+    make_run_folder(run_dir)
     progress = RunProgress(
         run=RunResult(
             run_id,
