@@ -2,9 +2,11 @@
 code, a result.json naming the cause in one line (where a folder can hold one), no process left
 behind, and within a stated time.
 
-Cases share one reference service and one Prometheus (``--target``, ``--prometheus-url``) where
-the fault does not touch them; a misbehaving Prometheus or target is a proxy in front of the real
-one (tests/e2e/misbehaving.py). Loads are short: a 1 s warm-up and a 4 s window.
+Cases share one reference service (``--target``) and, where Locust's own metrics are not needed,
+one Prometheus (``--prometheus-url``); the others use the run's private Prometheus, as by default.
+A misbehaving Prometheus or target is a proxy in front of the real one (tests/e2e/misbehaving.py).
+Loads are short: a 1 s warm-up and a 4 s window, or 30 s for faults inside the window (cut short
+by the fault).
 """
 
 from __future__ import annotations
@@ -93,7 +95,6 @@ class Gate:
 
     def __init__(self, args: list[str], out_dir: Path, stderr: Path) -> None:
         self.out_dir, self.stderr_path = out_dir, stderr
-        self.started = time.monotonic()
         with stderr.open("w") as sink:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "harness", *args, "--out", str(out_dir)],
@@ -159,7 +160,9 @@ def test_prometheus_killed_during_the_window_is_inconclusive(
 
 
 @pytest.mark.parametrize(
-    ("fault", "bound_s"), [("503", 5), ("500", 5), (HANG, QUERY_TIMEOUT_S + 5)]
+    # The harness's own start (Python, imports: 2–3 s on a busy machine) is in the bound.
+    ("fault", "bound_s"),
+    [("503", 8), ("500", 8), (HANG, QUERY_TIMEOUT_S + 8)],
 )
 def test_prometheus_failing_its_queries_is_inconclusive_within_a_bound(
     stack: tuple[str, PrometheusAPI], slo: Path, out_dir: Path, fault: str, bound_s: float
@@ -175,7 +178,7 @@ def test_prometheus_failing_its_queries_is_inconclusive_within_a_bound(
     reason = assert_inconclusive(run, f"Prometheus at {proxy.url}")
     assert ("timed out" in reason) if fault == HANG else (f"HTTP {fault}" in reason), reason
     assert took < bound_s, took
-    assert "locust" not in run.stderr.lower()  # it ended before any load
+    assert not list(out_dir.glob("*/logs/locust.log"))  # it ended before any load
 
 
 @pytest.mark.load
