@@ -1,8 +1,10 @@
 """The one adapter between the harness and Prometheus's HTTP API (through prometheus-api-client).
 
 Every call has an explicit timeout and a bounded retry, and failures become harness errors:
-Prometheus unreachable → ``InconclusiveError``; a query Prometheus rejects → ``QueryError``;
-several series where one number is expected → ``SeveralSeriesError`` (a ``QueryError``).
+Prometheus unreachable, failing (5xx) or silent → ``InconclusiveError``; a query it rejects
+(400, 422) → ``QueryError``; several series where one number is expected → ``SeveralSeriesError``
+(a ``QueryError``). A query unanswered for ``QUERY_TIMEOUT_S`` is not retried, so a Prometheus that
+accepts queries and never answers ends a run within that time.
 An empty result, NaN or ±Inf is ``None`` ("no data"), never a number: missing data is not success.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,6 +28,11 @@ from harness.errors import InconclusiveError, LoadgateError
 __all__ = ["PrometheusAPI", "QueryError", "SeveralSeriesError", "on_steps", "several_series"]
 
 QUERY_TIMEOUT_S = 10
+# What Prometheus answers to a query it will not run: 400 (bad_data) and 422 (execution). Anything
+# else — a 5xx, a 404 from something that is not Prometheus, an auth proxy's 401 — is a
+# Prometheus that did not measure, not a wrong query.
+REJECTED = frozenset({400, 422})
+_STATUS = re.compile(r"HTTP Status Code (\d{3})")  # the client's only message for a non-200
 
 
 class QueryError(LoadgateError):
@@ -91,8 +99,15 @@ class PrometheusAPI:
         self._client = PrometheusConnect(
             url=self.url,
             disable_ssl=False,
+            # read=False: a query unanswered for QUERY_TIMEOUT_S (or cut off) is not sent again —
+            # retries would triple a hung Prometheus's cost; refused connections and 502–504
+            # are still retried twice.
             retry=Retry(
-                total=2, backoff_factor=0.1, status_forcelist=[502, 503, 504], raise_on_status=False
+                total=2,
+                read=False,
+                backoff_factor=0.1,
+                status_forcelist=[502, 503, 504],
+                raise_on_status=False,
             ),
             timeout=QUERY_TIMEOUT_S,
         )
@@ -151,13 +166,29 @@ class PrometheusAPI:
         try:
             yield
         except PrometheusApiClientException as exc:
+            status = _STATUS.match(str(exc))
+            if status is not None and int(status.group(1)) not in REJECTED:
+                raise InconclusiveError(
+                    f"Prometheus at {self.url} answered HTTP {status.group(1)} to a query"
+                ) from None
             raise QueryError(f"Prometheus rejected the query {query!r}: {_short(exc)}") from None
+        except requests.Timeout:
+            raise InconclusiveError(
+                f"Prometheus at {self.url} did not answer a query within {QUERY_TIMEOUT_S}s "
+                "(timed out)"
+            ) from None
         except (requests.RequestException, json.JSONDecodeError) as exc:
             raise InconclusiveError(
-                f"Prometheus at {self.url} did not answer: {_short(exc)}"
+                f"Prometheus at {self.url} did not answer: {_os_error(exc) or _short(exc)}"
             ) from None
 
 
 def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:300]
+
+
+def _os_error(exc: BaseException) -> str | None:
+    """The cause at the bottom of urllib3's retries ("Connection refused"), not its long story."""
+    found = re.search(r"\[Errno -?\d+\] ([^'\"()]+)", str(exc))
+    return found.group(1).strip() if found else None

@@ -29,7 +29,7 @@ from harness.gate.verdict import decide, inconclusive, invalid_input, with_findi
 from harness.load.health import judge_generator
 from harness.load.quantiles import with_prometheus_p99
 from harness.load.results import read_client_results
-from harness.load.runner import generators, run_locust
+from harness.load.runner import LocustRun, generators, run_locust
 from harness.model import (
     GeneratorHealth,
     LoadWindow,
@@ -42,7 +42,7 @@ from harness.progress import RunProgress
 from harness.prometheus_api import PrometheusAPI
 from harness.report.live import LiveView
 from harness.report.live_numbers import LiveSampler
-from harness.report.sinks import write_reports
+from harness.report.sinks import make_run_folder, write_reports
 from harness.slo.burn import burn_series
 from harness.slo.evaluate import evaluate_slo, no_data
 from harness.slo.measure import (
@@ -98,7 +98,7 @@ def execute_run(
     started_at = time.time()
     run_id = run_id or new_run_id(plan.name, started_at)
     run_dir = plan.out_dir / run_id
-    run_dir.mkdir(parents=True, exist_ok=True)
+    make_run_folder(run_dir)
     progress = RunProgress(
         run=RunResult(
             run_id,
@@ -231,6 +231,8 @@ def _run_stages(
             reported=(results.processes, generators(load, remote)),
             reports=results.reports,
         )
+        if (cut := _cut_short(results.window, load.duration_s, locust)) is not None:
+            generator = replace(generator, problems=(*generator.problems, cut))
         progress.run = replace(
             progress.run, window=results.window, client=results.client, generator=generator
         )
@@ -299,3 +301,20 @@ def _judge_steps(api: PrometheusAPI, plan: Plan, window: LoadWindow) -> list[Ste
         )
         for index, rate, step in step_windows(plan.load.arrivals, load_start, window)
     ]
+
+
+CUT_SHORT_TOLERANCE_S = 1.0  # a window that ran its course is at least its planned length
+
+
+def _cut_short(window: LoadWindow | None, planned_s: float, locust: LocustRun) -> str | None:
+    """A Locust that quit on its own before the window's end (someone's SIGTERM, a locustfile
+    that stops the runner) exits 0: its window is shorter than planned, and the rest unmeasured.
+    The harness's own stops (Ctrl-C, a timeout, a soak's abort) are judged where they happen."""
+    if window is None or locust.interrupted or locust.timed_out or locust.stopped_early:
+        return None
+    if window.seconds >= planned_s - CUT_SHORT_TOLERANCE_S:
+        return None
+    return (
+        f"the load generator stopped {planned_s - window.seconds:.1f}s before the window's end "
+        f"(exit code {locust.exit_code}): {window.seconds:.1f}s of {planned_s:g}s measured"
+    )
