@@ -4,16 +4,23 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck lint-workflows system-deps install clean
+.PHONY: demo test lint typecheck lint-workflows system-deps install lock clean
 
-# The virtual environment, rebuilt when the dependencies change.
-$(BIN)/.installed: pyproject.toml
+# The virtual environment, rebuilt when the dependencies change: exactly the versions (and
+# hashes) in requirements.lock, the ones the tests passed with; then loadgate itself, editable.
+$(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(BIN)/.installed
+
+# After changing a dependency in pyproject.toml: pin the newest versions its ranges allow, with
+# hashes (docs/development.md). `make lock UPGRADE=--upgrade` moves every pin, not only new ones.
+lock: install
+	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links $(UPGRADE) --output-file requirements.lock pyproject.toml
 
 system-deps:
 	@scripts/ensure-system-deps.sh

@@ -47,8 +47,12 @@ def free_port() -> int:
 
 @contextmanager
 def server(argv: list[str], cores: str, health: str) -> Iterator[None]:
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    process = subprocess.Popen(["taskset", "-c", cores, *argv], cwd=REPO, **quiet)  # type: ignore[call-overload]
+    process = subprocess.Popen(
+        ["taskset", "-c", cores, *argv],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

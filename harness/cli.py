@@ -69,13 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
     soak = commands.add_parser(
         "soak",
         help="run load for hours, alerting, paging and looking for leaks like production",
-        usage="loadgate soak [flags] scenario [-- LOCUST_OPTION ...]",
+        usage="loadgate soak [flags] [scenario] [-- LOCUST_OPTION ...]",
         description="Run the scenario's load for --duration; every interval, judge each SLO's "
         "burn rate over the policy's windows in soak time, page on alerts (--page/--dry-run), "
-        "and look for leaks and drift. Ctrl-C stops it with a partial report. " + LOCUST_ARGS_HELP,
+        "and look for leaks and drift. Ctrl-C stops it with a partial report. Takes what run "
+        "takes: a scenario file, flags alone, or both (flags override the file). "
+        + LOCUST_ARGS_HELP,
         epilog=EPILOG,
     )
-    add_load_arguments(soak, scenario_required=True)
+    add_load_arguments(soak)
     add_remote_arguments(soak)
     add_soak_arguments(soak)
 

@@ -25,13 +25,11 @@ LOCUST_ARGS_HELP = (
 )
 
 
-def add_load_arguments(parser: argparse.ArgumentParser, scenario_required: bool = False) -> None:
-    if scenario_required:
-        parser.add_argument("scenario", type=Path, help="scenario YAML file")
-    else:
-        parser.add_argument(
-            "scenario", nargs="?", type=Path, help="scenario YAML file (optional with flags)"
-        )
+def add_load_arguments(parser: argparse.ArgumentParser) -> None:
+    """The same flags for ``run`` and ``soak``: a scenario file, flags alone, or both."""
+    parser.add_argument(
+        "scenario", nargs="?", type=Path, help="scenario YAML file (optional with flags)"
+    )
     parser.add_argument("--locustfile", type=Path, help="locustfile to run (any ordinary one)")
     parser.add_argument(
         "--slo",

@@ -30,6 +30,7 @@ __all__ = [
     "LoadWindow",
     "Percentiles",
     "Plan",
+    "ProcessCpu",
     "RemoteWorkers",
     "RunResult",
     "SLOEvaluation",
@@ -158,6 +159,14 @@ class ClientStats:
 
 
 @dataclass(frozen=True)
+class ProcessCpu:
+    """The highest CPU one Locust process used inside the window, wherever it ran."""
+
+    process: str  # "pid 123" on this machine, "worker on HOST (pid 123)" reported by a worker
+    cpu_max: float  # percent of one core
+
+
+@dataclass(frozen=True)
 class GeneratorHealth:
     cpu_max: float  # highest CPU percent of one core seen in any Locust process
     dropped_iterations: int
@@ -165,6 +174,10 @@ class GeneratorHealth:
     target_arrival_rate: float | None = None  # per second, open model
     achieved_arrival_rate: float | None = None
     problems: tuple[str, ...] = ()  # why the generator's measurements cannot be trusted
+    processes: tuple[ProcessCpu, ...] = ()  # every Locust process's CPU, highest first
+    iterations: int = 0  # tasks the users ran inside the window, those that raised included
+    user_errors: int = 0  # of which raised an exception (Locust's user_error)
+    warnings: tuple[str, ...] = ()  # worth fixing, but the measurements stand
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,11 @@ from harness.errors import InconclusiveError, InputError
 from harness.gate.judge import judge_gate
 from harness.gate.samples import window_samples
 from harness.gate.steps import StepResult, step_windows
-from harness.gate.verdict import decide, inconclusive, with_findings
+from harness.gate.verdict import decide, inconclusive, invalid_input, with_findings
 from harness.load.health import judge_generator
 from harness.load.quantiles import with_prometheus_p99
 from harness.load.results import read_client_results
-from harness.load.runner import early_exit, generators, run_locust
+from harness.load.runner import LocustRun, early_exit, generators, run_locust
 from harness.model import (
     GeneratorHealth,
     LoadWindow,
@@ -42,10 +42,15 @@ from harness.progress import RunProgress
 from harness.prometheus_api import PrometheusAPI
 from harness.report.live import LiveView
 from harness.report.live_numbers import LiveSampler
-from harness.report.sinks import write_reports
+from harness.report.sinks import make_run_folder, write_reports
 from harness.slo.burn import burn_series
 from harness.slo.evaluate import evaluate_slo, no_data
-from harness.slo.measure import check_bucket_boundaries, check_queries, measure_slo
+from harness.slo.measure import (
+    check_bucket_boundaries,
+    check_queries,
+    measure_slo,
+    raise_invalid,
+)
 from harness.stack.processes import ProcessGroup
 from harness.stack.prometheus import (
     scrape_gaps,
@@ -82,16 +87,18 @@ def execute_run(
     say: Say = lambda _: None,
     live: Console | None = None,
     monitor: RunMonitor | None = None,
+    run_id: str | None = None,
 ) -> RunOutcome:
     """Run the plan end to end; ``say`` receives one line per stage, for the person watching.
 
     While Locust runs, ``live`` (a terminal) shows a live view; without it, ``say`` gets a
     progress line every 15 s. A ``monitor`` (soak mode) watches the load and adds its findings.
+    ``run_id`` is given by a caller that names the run before it starts (a soak's start event).
     """
     started_at = time.time()
-    run_id = new_run_id(plan.name, started_at)
+    run_id = run_id or new_run_id(plan.name, started_at)
     run_dir = plan.out_dir / run_id
-    run_dir.mkdir(parents=True, exist_ok=True)
+    make_run_folder(run_dir)
     progress = RunProgress(
         run=RunResult(
             run_id,
@@ -109,11 +116,13 @@ def execute_run(
         verdict = inconclusive(str(exc))
     except KeyboardInterrupt:
         verdict = inconclusive("interrupted before the run finished; results are partial")
-    except InputError:
-        # Invalid input found late (a latency threshold off the service's buckets): exit 2 —
-        # but a soak's open pages are resolved first.
+    except InputError as exc:
+        # Invalid input found only once there was data (a latency threshold off the service's
+        # buckets): exit 2, but what was measured is reported first, with the problems as its
+        # reasons, and a soak's open pages are resolved.
         if monitor is not None:
             monitor.finished(progress.run.window, progress.samples)
+        write_reports(run_dir, progress.result(plan, invalid_input(exc), monitor))
         raise
     except Exception as exc:  # a harness bug must still leave the partial report behind
         log.exception("the run failed")
@@ -221,7 +230,10 @@ def _run_stages(
             stopped_early=locust.stopped_early is not None,
             arrivals=results.arrivals,
             reported=(results.processes, generators(load, remote)),
+            reports=results.reports,
         )
+        if (cut := _cut_short(results.window, load.duration_s, locust)) is not None:
+            generator = replace(generator, problems=(*generator.problems, cut))
         if (failure := early_exit(locust, results.window)) is not None:
             generator = replace(generator, problems=(failure, *generator.problems))
         progress.run = replace(
@@ -243,10 +255,13 @@ def _run_stages(
                 progress.run = replace(progress.run, client=client)
                 progress.samples = window_samples(api, client, results.window)
             progress.slo_samples = burn_series(api, plan.slos, results.window)
+            measured = [measure_slo(api, slo, results.window) for slo in plan.slos]
             progress.evaluations = [
-                evaluate_slo(slo, measure_slo(api, slo, results.window), plan.min_events)
-                for slo in plan.slos
+                evaluate_slo(slo, m, plan.min_events)
+                for slo, m in zip(plan.slos, measured, strict=True)
             ]
+            # A query that returned several series is the SLO file's mistake (exit 2), found late.
+            raise_invalid(measured)
             problems = scrape_gaps(api, results.window)
         if service is not None and service.exited() is not None:
             problems.append(
@@ -289,3 +304,20 @@ def _judge_steps(api: PrometheusAPI, plan: Plan, window: LoadWindow) -> list[Ste
         )
         for index, rate, step in step_windows(plan.load.arrivals, load_start, window)
     ]
+
+
+CUT_SHORT_TOLERANCE_S = 1.0  # a window that ran its course is at least its planned length
+
+
+def _cut_short(window: LoadWindow | None, planned_s: float, locust: LocustRun) -> str | None:
+    """A Locust that quit on its own before the window's end (someone's SIGTERM, a locustfile
+    that stops the runner) exits 0: its window is shorter than planned, and the rest unmeasured.
+    The harness's own stops (Ctrl-C, a timeout, a soak's abort) are judged where they happen."""
+    if window is None or locust.interrupted or locust.timed_out or locust.stopped_early:
+        return None
+    if window.seconds >= planned_s - CUT_SHORT_TOLERANCE_S:
+        return None
+    return (
+        f"the load generator stopped {planned_s - window.seconds:.1f}s before the window's end "
+        f"(exit code {locust.exit_code}): {window.seconds:.1f}s of {planned_s:g}s measured"
+    )

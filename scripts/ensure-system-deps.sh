@@ -38,11 +38,45 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+# The packaged daemons stay off: loadgate starts its own Prometheus per run (and Alertmanager in
+# tests), and a packaged one would hold ports 9090/9093 and scrape nothing useful. Debian starts a
+# package's service on install unless policy-rc.d (honoured by invoke-rc.d and, under systemd,
+# deb-systemd-invoke) answers 101; containers usually ship one. Where there is none, one is put
+# in place for this install only. Under systemd the units would still be enabled for the next
+# boot: those this install enabled (and only those) are disabled again.
+services_of() {
+  case "$1" in
+    prometheus) echo prometheus.service ;;
+    prometheus-alertmanager) echo prometheus-alertmanager.service ;;
+    redis-server) echo redis-server.service ;;
+  esac
+}
+units=()
+for package in "${packages[@]}"; do
+  unit=$(services_of "$package")
+  [ -n "$unit" ] && units+=("$unit")
+done
+policy=/usr/sbin/policy-rc.d
+own_policy=false
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# loadgate: no service starts while its packages install\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  own_policy=true
+fi
+trap '[ "$own_policy" = true ] && rm -f "$policy"' EXIT
+
 echo "installing Debian packages: ${packages[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# --no-install-recommends: no node exporter or other daemons come along. Debian's policy-rc.d in
-# containers keeps the packaged prometheus service from starting; loadgate starts its own per run.
+# --no-install-recommends: no node exporter or other daemons come along.
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 command -v prometheus >/dev/null
+if [ -d /run/systemd/system ]; then
+  for unit in "${units[@]+"${units[@]}"}"; do
+    if systemctl is-enabled --quiet "$unit" 2>/dev/null; then
+      echo "disabling $unit, which its package enabled: loadgate starts its own"
+      systemctl disable --now --quiet "$unit" || true
+    fi
+  done
+fi
 start_redis

@@ -6,6 +6,7 @@
     pager        Pager.send → Delivery (never raises): PagerDuty, dry run, off
     cli_options  --page / --dry-run / --pagerduty-routing-key-file / --pagerduty-url
     gate_page    ``loadgate page RESULT_JSON`` for CI
+    page_state   ``--state-file``: each gate alert's last event, so a pass resolves only a trigger
 
 See docs/paging.md.
 """

@@ -3,6 +3,7 @@
 One alert per gated scenario, dedup key ``loadgate/gate/<scenario name>``: a failing gate on main
 opens it (``auto`` triggers on fail or inconclusive), the next passing run closes it (``auto``
 resolves on pass or warn), and a failure in between updates the same alert instead of opening more.
+With ``--state-file`` a pass resolves only an alert the file records as triggered (page_state.py).
 
 Exit codes: 0 delivered (or dry run) · 2 invalid input (unreadable result, bad flags, no
 ``--page``/``--dry-run``) · 3 PagerDuty could not be reached after the bounded retries.
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 
 from harness.alert.cli_options import add_paging_arguments, pager_from_args, paging_mode
 from harness.alert.events import Action, AlertEvent, Severity, fit_summary, gate_dedup_key
+from harness.alert.page_state import read_states, record_state
 from harness.errors import (
     COMMAND_LINE,
     EXIT_INCONCLUSIVE,
@@ -67,6 +69,14 @@ def add_page_parser(commands: Any) -> None:
     page.add_argument(
         "--source", default="loadgate", help="payload.source: what is affected (default: loadgate)"
     )
+    page.add_argument(
+        "--state-file",
+        type=Path,
+        metavar="PATH",
+        help="remember each alert's last event here; with --action auto a pass then resolves "
+        "only an alert this file records as triggered (unknown alerts are resolved). "
+        "Keep it between runs, e.g. in the CI cache",
+    )
     add_paging_arguments(page)
 
 
@@ -96,9 +106,22 @@ def run_page(
     if not args.source.strip():
         raise InputError([Problem(COMMAND_LINE, "--source", "empty; allowed: a non-empty name")])
     result = read_result(args.result)
+    state_file: Path | None = args.state_file
+    states = read_states(state_file) if state_file else {}  # validated before anything is sent
     event = gate_event(result, args.action, args.result, args.report_url, args.source, environ)
+    already_resolved = states.get(event.dedup_key) == "resolved"
+    if args.action == "auto" and event.action == "resolve" and already_resolved:
+        say(f"not resolving {event.dedup_key}: {state_file} records no trigger since its resolve")
+        return EXIT_PASS
+    # A dry run changes nothing; neither does a pager refused for a bad key (InputError, first).
     with pager_from_args(args, environ, print_line, **client_kwargs) as pager:
+        record = state_file if paging_mode(args) == "page" else None
+        run_id = result["run"].get("id")
+        if record and event.action == "trigger":  # before sending: it may arrive despite an error
+            record_state(record, event.dedup_key, "triggered", run_id)
         delivery = pager.send(event)
+        if record and event.action == "resolve" and delivery.ok:
+            record_state(record, event.dedup_key, "resolved", run_id)
     if not delivery.ok:
         say(
             f"the {delivery.kind} for {delivery.dedup_key} was not delivered (PagerDuty "

@@ -8,7 +8,8 @@ A failure to reach PagerDuty must not stop what is being measured (a soak keeps 
 - ``DryRunPager`` — prints the JSON each event would send, routing key shown as ``<redacted>``;
 - ``RecordingPager`` — paging off: only records what would have been sent.
 
-``make_pager`` builds one from the paging configuration (ARCHITECTURE.md, "Paging configuration").
+``make_pager`` builds one from the paging configuration (docs/architecture.md, "Paging
+configuration").
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ by ``RoutingKey``, whose ``repr``/``str``/``format`` say ``<redacted>``. The one
 to the PagerDuty client calls ``reveal()``; text that might contain it (the client's error
 messages, which print its last four characters as ``*XXXX``) goes through ``scrub()`` first.
 
-Sources (the paging contract in ARCHITECTURE.md): the file named by
+Sources (the paging contract in docs/architecture.md): the file named by
 ``--pagerduty-routing-key-file`` wins over the environment variable ``LOADGATE_PAGERDUTY_ROUTING_KEY``.
 Every error names the source and what is allowed — never the value.
 """

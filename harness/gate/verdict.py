@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from harness.durations import format_duration
-from harness.errors import EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_PASS
+from harness.errors import EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_INVALID_INPUT, EXIT_PASS, InputError
 from harness.gate.score import Score
 from harness.model import (
     ClientStats,
@@ -33,7 +33,7 @@ from harness.model import (
 )
 from harness.monitor import Findings
 
-__all__ = ["decide", "inconclusive", "with_findings"]
+__all__ = ["decide", "inconclusive", "invalid_input", "with_findings"]
 
 
 def decide(
@@ -109,6 +109,15 @@ def _scored_reasons(criteria: Sequence[CriterionResult]) -> list[str]:
 
 def inconclusive(*reasons: str) -> Verdict:
     return Verdict(VerdictStatus.INCONCLUSIVE, EXIT_INCONCLUSIVE, tuple(reasons))
+
+
+def invalid_input(error: InputError) -> Verdict:
+    """A run that found its input invalid only after the load: nothing was judged (exit 2)."""
+    return Verdict(
+        VerdictStatus.INCONCLUSIVE,
+        EXIT_INVALID_INPUT,
+        tuple(f"invalid input: {problem}" for problem in error.problems),
+    )
 
 
 def _breach_reason(evaluation: SLOEvaluation, span: str) -> str:

@@ -1,23 +1,38 @@
 """Is the load generator trustworthy? A saturated generator measures itself, not the service.
 
-``CpuSampler`` samples the CPU of every Locust process (master and forked workers) through the
-run; ``judge_generator`` turns the samples inside the window, the open model's arrival counts and
-Locust's exit code into a ``GeneratorHealth`` whose ``problems`` make the verdict inconclusive.
+``CpuSampler`` samples the CPU of every Locust process on this machine (master and forked
+workers) through the run; every load-generating process also samples itself and reports it with
+its results, so a worker on another machine counts the same. ``judge_generator`` turns the CPU
+inside the window, the open model's arrival counts, the iterations that raised and Locust's exit
+code into a ``GeneratorHealth`` whose ``problems`` make the verdict inconclusive.
 """
 
 from __future__ import annotations
 
+import socket
 import time
 from dataclasses import dataclass, field
 
 import psutil
 
-from harness.model import ArrivalCounts, GeneratorHealth, LoadWindow
+from harness.load.names import folding_warning
+from harness.load.results import ProcessReports
+from harness.model import ArrivalCounts, GeneratorHealth, LoadWindow, ProcessCpu
 
-__all__ = ["MAX_DROPPED_SHARE", "MAX_SHORTFALL", "CpuSample", "CpuSampler", "judge_generator"]
+__all__ = [
+    "MAX_DROPPED_SHARE",
+    "MAX_SHORTFALL",
+    "MAX_USER_ERROR_SHARE",
+    "CpuSample",
+    "CpuSampler",
+    "judge_generator",
+]
 
 MAX_DROPPED_SHARE = 0.01  # more dropped arrivals than this: inconclusive
 MAX_SHORTFALL = 0.01  # starting fewer arrivals than the target by more than this: inconclusive
+# More iterations raising than this: inconclusive. The same bound as dropped arrivals: either way
+# that share of the intended load did not happen.
+MAX_USER_ERROR_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -64,12 +79,13 @@ def judge_generator(
     interrupted: bool = False,
     stopped_early: bool = False,
     reported: tuple[int, int] | None = None,
+    reports: ProcessReports | None = None,
 ) -> GeneratorHealth:
-    """``reported``: (processes whose results arrived, processes that generated load)."""
-    inside = [
-        s.percent for s in samples if window is None or window.start <= s.at <= window.end + 1
-    ]
-    cpu_max = max(inside, default=0.0)
+    """``reported``: (processes whose results arrived, processes that generated load);
+    ``reports``: what those processes said of themselves (CPU, iterations, exceptions)."""
+    reports = reports or ProcessReports()
+    processes, unmeasured = _cpu_by_process(samples, window, reports)
+    cpu_max = max((p.cpu_max for p in processes), default=0.0)
     problems = []
     if interrupted:
         problems.append("interrupted before the run finished; results are partial")
@@ -84,9 +100,15 @@ def judge_generator(
             f"results of {missing} of {reported[1]} load-generating processes are missing: "
             "their requests cannot be counted"
         )
-    if cpu_max > max_cpu:
+    if unmeasured and window is not None:
         problems.append(
-            f"the load generator was saturated: a Locust process used {cpu_max:.0f}% of a core "
+            f"the CPU of {', '.join(unmeasured)} was not measured inside the window: "
+            "it may have been saturated"
+        )
+    saturated = [f"{p.process} used {p.cpu_max:.0f}%" for p in processes if p.cpu_max > max_cpu]
+    if saturated:
+        problems.append(
+            f"the load generator was saturated: {', '.join(saturated)} of a core "
             f"(limit {max_cpu:.0f}%); its latencies measure itself, not the service"
         )
     target = achieved = None
@@ -94,6 +116,14 @@ def judge_generator(
         problems += _arrival_problems(arrivals)
         target = arrivals.expected / window.seconds
         achieved = arrivals.started / window.seconds
+    warnings = []
+    if reports.user_errors:
+        if reports.user_errors > MAX_USER_ERROR_SHARE * (reports.iterations + reports.user_errors):
+            problems.append(_user_error_sentence(reports, ": that load did not happen"))
+        else:
+            warnings.append(_user_error_sentence(reports, ""))
+    if reports.folded_names:
+        warnings.append(folding_warning(list(reports.folded_names)))
     return GeneratorHealth(
         cpu_max=round(cpu_max, 1),
         dropped_iterations=arrivals.dropped if arrivals else 0,
@@ -101,6 +131,49 @@ def judge_generator(
         problems=tuple(problems),
         target_arrival_rate=None if target is None else round(target, 3),
         achieved_arrival_rate=None if achieved is None else round(achieved, 3),
+        processes=processes,
+        iterations=reports.iterations + reports.user_errors,
+        user_errors=reports.user_errors,
+        warnings=tuple(warnings),
+    )
+
+
+def _cpu_by_process(
+    samples: list[CpuSample], window: LoadWindow | None, reports: ProcessReports
+) -> tuple[tuple[ProcessCpu, ...], list[str]]:
+    """Each process's highest CPU in the window, sampled here or reported by the process; and
+    the processes nobody measured (a worker elsewhere that reported no CPU)."""
+    highest: dict[str, float] = {}
+    local_pids = {s.pid for s in samples}
+    for s in samples:
+        if window is None or window.start <= s.at <= window.end + 1:
+            label = f"pid {s.pid}"
+            highest[label] = max(highest.get(label, 0.0), s.percent)
+    here = socket.gethostname()
+    unmeasured = []
+    for cpu in reports.cpu:
+        # A worker on this machine that the harness forked is sampled twice: one entry, the higher.
+        local = cpu.host == here and cpu.pid in local_pids
+        label = f"pid {cpu.pid}" if local else f"worker on {cpu.host} (pid {cpu.pid})"
+        if cpu.cpu_max is not None:
+            highest[label] = max(highest.get(label, 0.0), cpu.cpu_max)
+        elif not local:
+            unmeasured.append(label)
+    processes = tuple(
+        ProcessCpu(label, round(cpu, 1))
+        for label, cpu in sorted(highest.items(), key=lambda item: -item[1])
+    )
+    return processes, unmeasured
+
+
+def _user_error_sentence(reports: ProcessReports, consequence: str) -> str:
+    total = reports.iterations + reports.user_errors
+    share = reports.user_errors / total
+    kinds = "; ".join(f"{kind} ({count}×)" for kind, count in reports.error_kinds[:3])
+    return (
+        f"the locustfile's users raised an exception in {reports.user_errors} of {total} "
+        f"iterations ({share:.1%}, limit {MAX_USER_ERROR_SHARE:.0%}){consequence}"
+        + (f". Raised: {kinds}" if kinds else "")
     )
 
 

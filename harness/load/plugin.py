@@ -10,6 +10,12 @@ user's locustfile:
   times each iteration's first request from its intended start;
 * records each request inside the window in HDR histograms per endpoint (exact, mergeable across
   processes) and writes them to a results file when Locust quits;
+* bounds the distinct request names it records and exports (``names.py``): a locustfile that
+  forgot ``name=`` must not make every request dearer than the last;
+* counts the iterations (tasks) inside the window and those that raised (``user_error``): an
+  iteration that raised is load that did not happen;
+* samples its own CPU (``self_cpu.py``), so a worker on another machine, which the harness
+  cannot see, still reports whether it was saturated;
 * before the process exits, waits (bounded) for one more Prometheus scrape, so the last counts of
   the window are stored in Prometheus and not lost with the process.
 """
@@ -24,26 +30,33 @@ from pathlib import Path
 from typing import Any
 
 import gevent
-from locust import events
+from locust import TaskSet, events
 from locust.env import Environment
-from locust.runners import MasterRunner, WorkerRunner
+from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 from prometheus_client import Counter, Histogram
 
 from harness.load.arrivals import ArrivalProfile
 from harness.load.client_metrics import ENV_ARRIVALS, ENV_RESULTS_DIR, ENV_WARMUP_S, WINDOW_FILE
 from harness.load.exporter import ClientMetrics, bind_exporter
+from harness.load.names import NameBound, folding_warning
 from harness.load.open_model import Dispatcher
+from harness.load.self_cpu import sample_own_cpu
 from harness.load.window import WindowRecorder
 
 log = logging.getLogger("loadgate.plugin")
 
 WINDOW_MESSAGE = "loadgate_window_start"
+WINDOW_END_MESSAGE = "loadgate_window_end"
 RESULTS_MESSAGE = "loadgate_window_results"
 FINAL_SCRAPE_WAIT_S = 10.0
+RESULTS_WAIT_S = 10.0  # how long the master waits for the workers' results when the load stops
 
 METRICS = ClientMetrics()
 WINDOW = WindowRecorder()
-_state: dict[str, Any] = {"exporter_port": None, "dispatcher": None}
+NAMES = NameBound()
+WINDOW.folded = NAMES.folded_examples
+_state: dict[str, Any] = {"exporter_port": None, "dispatcher": None, "results_sent": False}
+_results_from: set[str] = set()  # workers whose results the master has written
 _series: dict[tuple[str, str], tuple[Counter, Counter, Histogram]] = {}  # ok, error, duration
 # The iteration each user greenlet is running: [intended start, first request still to come].
 _iterations: dict[Any, list[Any]] = {}
@@ -53,11 +66,13 @@ def on_init(environment: Environment, **_: Any) -> None:
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         runner.register_message(WINDOW_MESSAGE, _on_window_message)
+        runner.register_message(WINDOW_END_MESSAGE, _on_window_end_message)
     if isinstance(runner, MasterRunner):
         # The master sends no requests: nothing to export or dispatch; it collects the results.
         runner.register_message(RESULTS_MESSAGE, _on_results_message)
         return
     _state["exporter_port"] = bind_exporter(METRICS.registry)
+    sample_own_cpu(WINDOW)
     METRICS.users.set_function(lambda: float(runner.user_count) if runner else 0.0)
     arrivals = os.environ.get(ENV_ARRIVALS)
     if arrivals:
@@ -127,8 +142,15 @@ def _on_window_message(environment: Environment, msg: Any, **_: Any) -> None:
         _start_dispatcher()
 
 
+def _on_window_end_message(environment: Environment, msg: Any, **_: Any) -> None:
+    WINDOW.end = float(msg.data["end"])
+    _stop_dispatcher()
+    _send_results(environment)
+
+
 def _on_results_message(environment: Environment, msg: Any, **_: Any) -> None:
     _write_json(f"client-{msg.node_id}.json", msg.data)
+    _results_from.add(msg.node_id)
 
 
 def _open_window(start: float) -> None:
@@ -145,6 +167,9 @@ def on_request(
     start_time: float | None = None,
     **_: Any,
 ) -> None:
+    name = NAMES.fold(name)
+    if NAMES.first_fold:
+        log.warning("loadgate: %s", folding_warning(NAMES.folded_examples))
     series = _series.get((name, request_type))
     if series is None:
         # Both outcomes exist from the first request on, so "no errors" is a 0, not a missing
@@ -167,23 +192,67 @@ def on_request(
         WINDOW.record(name, request_type, response_time, corrected, exception is not None)
 
 
+def on_user_error(exception: BaseException, **_: Any) -> None:
+    if WINDOW.is_open(time.time()):
+        WINDOW.user_error(exception)
+
+
+_execute_next_task = TaskSet.execute_next_task
+
+
+def _counted_execute_next_task(self: TaskSet) -> None:
+    # One task run is one iteration; one that raises is counted by on_user_error instead.
+    _execute_next_task(self)
+    if WINDOW.is_open(time.time()):
+        WINDOW.iterations += 1
+
+
+TaskSet.execute_next_task = _counted_execute_next_task  # type: ignore[method-assign]
+
+
 def on_test_stopping(environment: Environment, **_: Any) -> None:
     # The window closes before the users are stopped: a request still in flight then is killed
     # on the client unrecorded, while the service may still count it — outside the window on
     # both sides only if the window ended first.
     if WINDOW.end is None:
         WINDOW.end = time.time()
+    if isinstance(environment.runner, MasterRunner):
+        # Ask for the workers' results now: when Locust quits, the master waits only 0.5 s for
+        # its workers, and a busy (saturated) worker's results, its CPU among them, came too late.
+        environment.runner.send_message(WINDOW_END_MESSAGE, {"end": WINDOW.end})
 
 
 def on_test_stop(environment: Environment, **_: Any) -> None:
     if WINDOW.end is None:
         WINDOW.end = time.time()
+    _stop_dispatcher()
+    runner = environment.runner
+    if isinstance(runner, MasterRunner):
+        _await_results(runner)
+    _send_results(environment)
+
+
+def _stop_dispatcher() -> None:
     if _state["dispatcher"] is not None:
         _state["dispatcher"].stop()
+
+
+def _send_results(environment: Environment) -> None:
+    # Workers may be on other machines: their results travel to the master, which writes them.
     runner = environment.runner
-    if isinstance(runner, WorkerRunner):
-        # Workers may be on other machines: their results travel to the master, which writes them.
+    if isinstance(runner, WorkerRunner) and not _state["results_sent"]:
+        _state["results_sent"] = True
         runner.send_message(RESULTS_MESSAGE, WINDOW.as_json())
+
+
+def _await_results(runner: MasterRunner) -> None:
+    deadline = time.time() + RESULTS_WAIT_S
+    while time.time() < deadline:
+        connected = {w.id for w in runner.clients.all if w.state != STATE_MISSING}
+        if connected <= _results_from:
+            return
+        gevent.sleep(0.05)
+    log.warning("loadgate: some workers' results did not arrive within %.0fs", RESULTS_WAIT_S)
 
 
 def on_quitting(environment: Environment, **_: Any) -> None:
@@ -224,6 +293,7 @@ def _wait_for_final_scrape(after: float, scraped: bool) -> None:
 events.init.add_listener(on_init)
 events.test_start.add_listener(on_test_start)
 events.request.add_listener(on_request)
+events.user_error.add_listener(on_user_error)
 events.test_stopping.add_listener(on_test_stopping)
 events.test_stop.add_listener(on_test_stop)
 events.quitting.add_listener(on_quitting)

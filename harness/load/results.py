@@ -1,5 +1,7 @@
 """Reading what the plugin wrote in each Locust process: the window, per-endpoint HDR histograms
-(corrected and uncorrected) and open-model arrival counts.
+(corrected and uncorrected), open-model arrival counts, and each process's own account of
+itself (``ProcessReports``: its CPU, its iterations and the exceptions its users raised, the
+request names it folded).
 
 Histograms from all processes are merged before percentiles are taken, so percentiles are exact
 (3 significant digits) for the whole run, not averages of per-process percentiles.
@@ -17,9 +19,29 @@ from hdrh.histogram import HdrHistogram
 from harness.load.client_metrics import CLIENT_RESULTS_GLOB, WINDOW_FILE
 from harness.model import ArrivalCounts, ClientStats, EndpointStats, LoadWindow, Percentiles
 
-__all__ = ["ClientResults", "percentiles", "read_client_results"]
+__all__ = ["ClientResults", "ProcessReports", "ReportedCpu", "percentiles", "read_client_results"]
 
 PERCENTILES = {"p50_ms": 50.0, "p90_ms": 90.0, "p95_ms": 95.0, "p99_ms": 99.0, "p999_ms": 99.9}
+
+
+@dataclass(frozen=True)
+class ReportedCpu:
+    """A process's CPU inside the window, as it measured itself (on its own machine and clock)."""
+
+    pid: int
+    host: str
+    cpu_max: float | None  # None: no sample fell inside the window (or an older plugin)
+
+
+@dataclass(frozen=True)
+class ProcessReports:
+    """Summed over the processes that generated load."""
+
+    cpu: tuple[ReportedCpu, ...] = ()
+    iterations: int = 0  # tasks that ran to their end inside the window
+    user_errors: int = 0  # tasks (or on_start) that raised inside the window
+    error_kinds: tuple[tuple[str, int], ...] = ()  # ("Type: message", count), most frequent first
+    folded_names: tuple[str, ...] = ()  # the first request names folded into "(other)"
 
 
 @dataclass(frozen=True)
@@ -28,6 +50,7 @@ class ClientResults:
     client: ClientStats | None  # None when no process wrote results (it crashed, or never started)
     processes: int  # how many load-generating processes reported
     arrivals: ArrivalCounts | None = None  # open model only
+    reports: ProcessReports = ProcessReports()
 
 
 @dataclass
@@ -51,8 +74,8 @@ def read_client_results(results_dir: Path, open_model: bool = False) -> ClientRe
         return ClientResults(window, None, 0)
     merged: dict[tuple[str, str], _Merged] = {}
     counts: list[float] = [0, 0, 0, 0.0]
-    for path in files:
-        payload = json.loads(path.read_text(encoding="utf-8"))
+    payloads = [json.loads(path.read_text(encoding="utf-8")) for path in files]
+    for payload in payloads:
         arrivals = payload.get("arrivals", {})
         for i, kind in enumerate(("scheduled", "started", "dropped", "expected")):
             counts[i] += arrivals.get(kind, 0)
@@ -89,6 +112,27 @@ def read_client_results(results_dir: Path, open_model: bool = False) -> ClientRe
         ArrivalCounts(int(counts[0]), int(counts[1]), int(counts[2]), counts[3])
         if open_model
         else None,
+        _reports(payloads),
+    )
+
+
+def _reports(payloads: list[dict[str, Any]]) -> ProcessReports:
+    cpu: list[ReportedCpu] = []
+    kinds: dict[str, int] = {}
+    folded: list[str] = []
+    for payload in payloads:
+        reported = (payload.get("cpu") or {}).get("max")
+        measured = float(reported) if isinstance(reported, int | float) else None
+        cpu.append(ReportedCpu(int(payload.get("pid", 0)), str(payload.get("host", "")), measured))
+        for kind, count in (payload.get("error_kinds") or {}).items():
+            kinds[kind] = kinds.get(kind, 0) + int(count)
+        folded += [n for n in payload.get("folded_names") or [] if n not in folded]
+    return ProcessReports(
+        cpu=tuple(cpu),
+        iterations=sum(int(p.get("iterations", 0)) for p in payloads),
+        user_errors=sum(int(p.get("user_errors", 0)) for p in payloads),
+        error_kinds=tuple(sorted(kinds.items(), key=lambda item: -item[1])),
+        folded_names=tuple(folded[:3]),
     )
 
 

@@ -1,5 +1,6 @@
 """What one Locust process measured inside the window: per-endpoint counts and HDR histograms,
-latency both corrected for coordinated omission and not, and open-model arrival counts.
+latency both corrected for coordinated omission and not, open-model arrival counts, iterations
+and the exceptions the locustfile's users raised, and the process's own CPU.
 
 Pure (no Locust, no gevent): the plugin feeds it, and tests can too.
 """
@@ -7,6 +8,7 @@ Pure (no Locust, no gevent): the plugin feeds it, and tests can too.
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +17,7 @@ from hdrh.histogram import HdrHistogram
 __all__ = ["HDR_MAX_US", "EndpointRecord", "WindowRecorder"]
 
 HDR_MAX_US = 3_600_000_000  # one hour, in microseconds: anything longer is clamped
+ERROR_KINDS = 5  # distinct exception messages kept per process, to name in the verdict
 
 
 def _histogram() -> HdrHistogram:
@@ -52,6 +55,12 @@ class WindowRecorder:
         self.endpoints: dict[tuple[str, str], EndpointRecord] = {}
         self.arrivals = Arrivals()
         self.separate_uncorrected = False  # the open model times two ways; the closed model one
+        self.iterations = 0  # tasks that ran to their end inside the window
+        self.user_errors = 0  # tasks (or on_start) that raised inside the window
+        self.error_kinds: dict[str, int] = {}  # "Type: message" -> count, the first ERROR_KINDS
+        self.cpu_max: float | None = None  # this process's own CPU, % of a core, in the window
+        self.cpu_samples = 0
+        self.folded: list[str] = []  # the first request names folded into "(other)"
 
     def is_open(self, at: float) -> bool:
         return self.start is not None and at >= self.start and (self.end is None or at <= self.end)
@@ -68,10 +77,29 @@ class WindowRecorder:
         if self.separate_uncorrected:
             _record(entry.uncorrected, response_ms)
 
+    def user_error(self, exception: BaseException) -> None:
+        self.user_errors += 1
+        kind = f"{type(exception).__name__}: {exception}"[:200]
+        if kind in self.error_kinds or len(self.error_kinds) < ERROR_KINDS:
+            self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
+
+    def cpu_sample(self, at: float, percent: float) -> None:
+        """A CPU reading covering the half second before ``at`` (so one after the end still counts)."""
+        if self.start is None or at < self.start or (self.end is not None and at > self.end + 1):
+            return
+        self.cpu_samples += 1
+        self.cpu_max = percent if self.cpu_max is None else max(self.cpu_max, percent)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "pid": os.getpid(),
+            "host": socket.gethostname(),
             "arrivals": vars(self.arrivals),
+            "iterations": self.iterations,
+            "user_errors": self.user_errors,
+            "error_kinds": self.error_kinds,
+            "cpu": {"max": self.cpu_max, "samples": self.cpu_samples},
+            "folded_names": self.folded,
             "endpoints": [
                 {
                     "name": name,

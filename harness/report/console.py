@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from harness.gate.samples import endpoint_key
@@ -52,6 +53,8 @@ def print_report(console: Console, result: dict[str, Any], report_path: str) -> 
                 ),
             )
         console.print(endpoints)
+    for warning in (result.get("generator") or {}).get("warnings") or []:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
 
     if result.get("steps"):
         steps = Table(title="Steps (stress)", title_justify="left")

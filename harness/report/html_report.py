@@ -153,8 +153,16 @@ def _generator(generator: Any) -> str:
         ["target arrival rate", num(generator.get("target_arrival_rate"), ".1f", "/s")],
         ["achieved arrival rate", num(generator.get("achieved_arrival_rate"), ".1f", "/s")],
         ["exit code", num(generator.get("exit_code"), "d")],
+        ["iterations", num(generator.get("iterations"), ",.0f")],
+        ["iterations that raised", num(generator.get("user_errors"), ",.0f")],
+    ]
+    rows += [
+        [f"CPU of {p.get('process')}", num(p.get("cpu_max"), ".1f", " %")]
+        for p in generator.get("processes") or []
+        if isinstance(p, dict)
     ]
     rows += [["problem", str(p)] for p in generator.get("problems") or []]
+    rows += [["warning", str(w)] for w in generator.get("warnings") or []]
     return "<h2>Load generator health</h2>" + table(["measure", "value"], rows)
 
 

@@ -116,7 +116,13 @@ def build_result(
             "target_arrival_rate": run.generator.target_arrival_rate,
             "achieved_arrival_rate": run.generator.achieved_arrival_rate,
             "exit_code": run.generator.exit_code,
+            "processes": [
+                {"process": p.process, "cpu_max": p.cpu_max} for p in run.generator.processes
+            ],
+            "iterations": run.generator.iterations,
+            "user_errors": run.generator.user_errors,
             "problems": list(run.generator.problems),
+            "warnings": list(run.generator.warnings),
         },
     }
 

@@ -1,6 +1,7 @@
 """Pure SLO evaluation: what Prometheus returned over a window ─► SLI, status, burn rate, budget.
 
-Missing data is never success: no series, NaN, Inf or fewer events than the minimum is ``no_data``.
+Missing data is never success: no series, NaN, Inf or fewer events than the minimum is ``no_data``
+— for raw ratios too, whose events are counted by ``SLO.count_query``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ import math
 
 from harness.model import SLOEvaluation, SLOStatus
 from harness.slo.measure import SLIMeasurement
-from harness.slo.model import SLO
+from harness.slo.model import EVENTS_ANNOTATION, SLO
+
+# A raw ratio judged on the load generator's requests says so: they may be more than its events.
+CLIENT_EVENTS = "raw ratio: events are the load generator's requests in the window"
 
 __all__ = ["burn_rate", "evaluate_slo", "no_data"]
 
@@ -17,22 +21,22 @@ __all__ = ["burn_rate", "evaluate_slo", "no_data"]
 def evaluate_slo(slo: SLO, measured: SLIMeasurement, min_events: int) -> SLOEvaluation:
     if measured.error:
         return no_data(slo, measured.error)
+    total = measured.total
+    if total is None:
+        return no_data(slo, _no_count(slo))
+    # Sloth-style queries give events per second; the guard counts events.
+    events = total * measured.window_s if slo.total_is_rate else total
+    if events < min_events:
+        return no_data(
+            slo,
+            f"not enough events: {events:.0f} in the window, at least {min_events} are needed",
+            events,
+        )
     if slo.raw_query is not None:
         if measured.raw is None:
-            return no_data(slo, "the raw ratio query returned no data over the window")
-        sli, events = (1.0 - measured.raw if slo.raw_is_failure else measured.raw), None
+            return no_data(slo, "the raw ratio query returned no data over the window", events)
+        sli = 1.0 - measured.raw if slo.raw_is_failure else measured.raw
     else:
-        total = measured.total
-        if total is None:
-            return no_data(slo, "the total query returned no data over the window")
-        # Sloth-style queries give events per second; the guard counts events.
-        events = total * measured.window_s if slo.total_is_rate else total
-        if events < min_events:
-            return no_data(
-                slo,
-                f"not enough events: {events:.0f} in the window, at least {min_events} are needed",
-                events,
-            )
         counted = measured.good if slo.good_query is not None else measured.bad
         if counted is None:
             role = "good" if slo.good_query is not None else "bad"
@@ -51,9 +55,21 @@ def evaluate_slo(slo: SLO, measured: SLIMeasurement, min_events: int) -> SLOEval
         events=events,
         burn_rate=burn,
         budget_consumed=burn * measured.window_s / slo.time_window_s if measured.window_s else None,
-        detail=""
-        if events is not None
-        else "raw ratio: the event count is unknown, no minimum-events guard",
+        detail=CLIENT_EVENTS if slo.raw_query is not None and slo.events_query is None else "",
+    )
+
+
+def _no_count(slo: SLO) -> str:
+    """Why the SLO's events could not be counted, and how the file can fix it."""
+    if slo.raw_query is None:
+        return "the total query returned no data over the window"
+    if slo.events_query is not None:
+        return f"the events query ({EVENTS_ANNOTATION}) returned no data over the window"
+    return (
+        "a raw ratio needs an event count for the minimum-events guard, and the load generator's "
+        "request counter (loadgate_client_requests_total) had no data over the window — does "
+        f"Prometheus scrape the load generator? An OpenSLO SLO can name its own count with the "
+        f"{EVENTS_ANNOTATION} annotation"
     )
 
 

@@ -7,11 +7,17 @@ from dataclasses import dataclass
 from harness.durations import promql_duration
 from harness.errors import InputError, Problem
 from harness.model import LoadWindow
-from harness.prometheus_api import PrometheusAPI, QueryError
+from harness.prometheus_api import PrometheusAPI, QueryError, SeveralSeriesError, several_series
 from harness.slo.latency import boundary_problem, known_boundaries
 from harness.slo.model import SLO, render_query
 
-__all__ = ["SLIMeasurement", "check_bucket_boundaries", "check_queries", "measure_slo"]
+__all__ = [
+    "SLIMeasurement",
+    "check_bucket_boundaries",
+    "check_queries",
+    "measure_slo",
+    "raise_invalid",
+]
 
 
 @dataclass(frozen=True)
@@ -20,42 +26,67 @@ class SLIMeasurement:
 
     good: float | None
     bad: float | None
-    total: float | None
+    total: float | None  # the event count: the total, or a raw ratio's events (SLO.count_query)
     raw: float | None = None
     window_s: float = 0.0
     error: str | None = None  # why the numbers could not be read
+    invalid: Problem | None = None  # the SLO file's mistake that made them unreadable
 
 
 def measure_slo(api: PrometheusAPI, slo: SLO, window: LoadWindow) -> SLIMeasurement:
-    """Evaluate the SLO's queries over exactly ``window``: the range is the window, taken at its end."""
+    """Evaluate the SLO's queries over exactly ``window``: the range is the window, taken at its end.
+
+    A query returning several series is the file's mistake: ``invalid`` names it, for
+    ``raise_invalid``; other query failures are only ``error`` (the SLO has no data).
+    """
     rng = promql_duration(window.seconds)
+    count_role = "total" if slo.raw_query is None else "events"
+    queries = {
+        "good": slo.good_query,
+        "bad": slo.bad_query,
+        count_role: slo.count_query,
+        "raw": slo.raw_query,
+    }
+    numbers: dict[str, float | None] = {}
+    for role, query in queries.items():
+        try:
+            numbers[role] = api.value(render_query(query, rng), at=window.end) if query else None
+        except SeveralSeriesError as exc:
+            field = f"slo {slo.name!r} → {role} query"
+            invalid = Problem(slo.source, field, exc.problem, slo.line)
+            return SLIMeasurement(None, None, None, None, window.seconds, str(exc), invalid)
+        except QueryError as exc:
+            return SLIMeasurement(None, None, None, None, window.seconds, str(exc))
+    return SLIMeasurement(
+        good=numbers["good"],
+        bad=numbers["bad"],
+        total=numbers[count_role],
+        raw=numbers["raw"],
+        window_s=window.seconds,
+    )
 
-    def value(query: str | None) -> float | None:
-        return api.value(render_query(query, rng), at=window.end) if query else None
 
-    try:
-        return SLIMeasurement(
-            good=value(slo.good_query),
-            bad=value(slo.bad_query),
-            total=value(slo.total_query),
-            raw=value(slo.raw_query),
-            window_s=window.seconds,
-        )
-    except QueryError as exc:
-        return SLIMeasurement(None, None, None, error=str(exc), window_s=window.seconds)
+def raise_invalid(measurements: list[SLIMeasurement]) -> None:
+    """Exit 2 for every SLO whose file was wrong (e.g. a query missing ``sum``), all at once."""
+    problems = [m.invalid for m in measurements if m.invalid is not None]
+    if problems:
+        raise InputError(problems)
 
 
 def check_queries(api: PrometheusAPI, slos: tuple[SLO, ...]) -> None:
-    """Before any load: every SLO query must be PromQL that Prometheus accepts (else exit 2)."""
+    """Before any load: every SLO query must be PromQL that Prometheus accepts, and must not
+    already return several series (else exit 2). Series the load creates are checked after it."""
     problems = []
     for slo in slos:
         for role, query in slo.queries().items():
+            field = f"slo {slo.name!r} → {role} query"
+            rendered = render_query(query, "1m")
             try:
-                api.vector(render_query(query, "1m"))
+                several_series(rendered, api.vector(rendered))
+            except SeveralSeriesError as exc:
+                problems.append(Problem(slo.source, field, exc.problem, slo.line))
             except QueryError as exc:
-                problems.append(
-                    Problem(slo.source, f"slo {slo.name!r} → {role} query", str(exc), slo.line)
-                )
+                problems.append(Problem(slo.source, field, str(exc), slo.line))
     if problems:
         raise InputError(problems)
 

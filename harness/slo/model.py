@@ -8,12 +8,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["SLO", "WINDOW_PLACEHOLDER", "LatencyThreshold", "render_query"]
+__all__ = [
+    "CLIENT_EVENTS_QUERY",
+    "EVENTS_ANNOTATION",
+    "SLO",
+    "WINDOW_PLACEHOLDER",
+    "LatencyThreshold",
+    "render_query",
+]
 
 # Queries carry this placeholder (OpenSLO style {{window}}, Sloth style {{.window}}); the harness
 # fills it with the window it evaluates over.
 WINDOW_PLACEHOLDER = re.compile(r"\{\{\s*\.?window\s*\}\}")
 _RATE = re.compile(r"\b(?:i?rate)\s*\(")
+# A raw ratio carries no event count, and gate.min_events needs one. The file can name its own
+# (OpenSLO: this annotation on the SLO or its SLI); otherwise the requests the load generator sent
+# in the window are counted — every Locust process the harness runs exports this counter.
+EVENTS_ANNOTATION = "loadgate/events-query"
+CLIENT_EVENTS_QUERY = "sum(increase(loadgate_client_requests_total[{{window}}]))"
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,7 @@ class SLO:
     bad_query: str | None = None
     raw_query: str | None = None  # a query returning the ratio itself
     raw_is_failure: bool = False  # the raw ratio counts failures (1 − raw is the SLI)
+    events_query: str | None = None  # a raw ratio's own event count (EVENTS_ANNOTATION)
     time_window_s: float = 28 * 86400  # the SLO's own window, for budget arithmetic and rules
     display_name: str = ""
     description: str = ""
@@ -53,21 +66,27 @@ class SLO:
         return 1.0 - self.objective
 
     @property
+    def count_query(self) -> str | None:
+        """The query counting the SLO's events over the window, for ``gate.min_events``: the
+        total; for a raw ratio its own events query, or else the load generator's requests."""
+        if self.raw_query is None:
+            return self.total_query
+        return self.events_query or CLIENT_EVENTS_QUERY
+
+    @property
     def total_is_rate(self) -> bool:
-        """Sloth-style queries use ``rate()``: the total is events per second, not a count."""
-        return bool(
-            self.total_query
-            and _RATE.search(self.total_query)
-            and "increase(" not in self.total_query
-        )
+        """Sloth-style queries use ``rate()``: the count is events per second, not a count."""
+        query = self.count_query
+        return bool(query and _RATE.search(query) and "increase(" not in query)
 
     def queries(self) -> dict[str, str]:
-        """The queries by role (good, bad, total, raw), placeholders unfilled."""
+        """The queries the file gives, by role (good, bad, total, raw, events), unfilled."""
         roles = {
             "good": self.good_query,
             "bad": self.bad_query,
             "total": self.total_query,
             "raw": self.raw_query,
+            "events": self.events_query,
         }
         return {role: query for role, query in roles.items() if query is not None}
 

@@ -5,6 +5,8 @@ Kinds read: ``SLO``, ``SLI``, ``Service``, ``DataSource``, ``AlertPolicy``, ``Al
 with a ``ratioMetric`` (good/bad over total, or a raw ratio) or a ``thresholdMetric`` over a latency
 histogram (objective ``op: lte`` and ``value``: "the share of requests faster than value").
 Budgeting is by Occurrences over a rolling window. References resolve across all loaded files.
+A raw ratio may name the query counting its events in a ``loadgate/events-query`` annotation (the
+spec allows no ``total`` beside ``raw``; annotations are its place for what a tool adds).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from harness.durations import parse_duration
 from harness.errors import Problem
 from harness.slo.latency import histogram_queries, threshold_in_query
-from harness.slo.model import SLO, WINDOW_PLACEHOLDER
+from harness.slo.model import EVENTS_ANNOTATION, SLO, WINDOW_PLACEHOLDER
 from harness.validation import MISSING, FieldReader
 from harness.yamlfile import YamlDocument
 
@@ -114,6 +116,9 @@ def parse_slo(document: YamlDocument, index: OpenSLOIndex) -> tuple[SLO | None, 
     queries = (
         _metric_queries(indicator_reader, base, threshold, index) if indicator_reader else MISSING
     )
+    if indicator_reader is not None and queries is not MISSING:
+        events = _events_query(reader, indicator_reader, base, queries)
+        queries = MISSING if events is MISSING else {**queries, "events_query": events}
     policies = _alert_policies(reader, index)
     problems = reader.problems + (
         indicator_reader.problems if indicator_reader is not reader and indicator_reader else []
@@ -205,6 +210,32 @@ def _metric_queries(reader: FieldReader, base: Path_, threshold: Any, index: Ope
     return {f"{role}_query": counted, "total_query": total, "latency": latency}
 
 
+def _events_query(
+    slo: FieldReader, indicator: FieldReader, base: Path_, queries: dict[str, Any]
+) -> Any:
+    """A raw ratio's own event count: the annotation on its SLI (or inline indicator) or its SLO."""
+    annotation = ("metadata", "annotations", EVENTS_ANNOTATION)
+    given = [
+        (reader, path)
+        for reader, path in ((indicator, (*base[:-1], *annotation)), (slo, annotation))
+        if reader.get(path, None) not in (None, MISSING)  # MISSING: not a mapping, reported
+    ]
+    if not given:
+        return None
+    reader, path = given[0]
+    if len(given) > 1:
+        slo.problem(annotation, "is also given on the SLI; allowed: one of the two")
+        return MISSING
+    if "raw_query" not in queries:
+        reader.problem(
+            path,
+            "only a raw ratio (rawType and raw) takes it; allowed: no annotation, the total "
+            "query already counts the events",
+        )
+        return MISSING
+    return _query_text(reader, path)
+
+
 def _query(reader: FieldReader, path: Path_, index: OpenSLOIndex, needs_window: bool = True) -> Any:
     ref = reader.get((*path, "metricSource", "metricSourceRef"), None)
     if ref is not None and ref not in index.named["DataSource"]:
@@ -218,13 +249,16 @@ def _query(reader: FieldReader, path: Path_, index: OpenSLOIndex, needs_window: 
             f"{source_type!r} is not supported; allowed: Prometheus",
         )
         return MISSING
-    query_path = (*path, "metricSource", "spec", "query")
-    query = reader.typed(query_path, str, "a PromQL query")
+    return _query_text(reader, (*path, "metricSource", "spec", "query"), needs_window)
+
+
+def _query_text(reader: FieldReader, path: Path_, needs_window: bool = True) -> Any:
+    query = reader.typed(path, str, "a PromQL query")
     if query is MISSING:
         return MISSING
     if needs_window and not WINDOW_PLACEHOLDER.search(query):
         reader.problem(
-            query_path,
+            path,
             "the query must contain the {{window}} placeholder, e.g. "
             "sum(increase(http_requests_total[{{window}}]))",
         )

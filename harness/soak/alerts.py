@@ -4,7 +4,8 @@ Each SLO is checked against every alert of the (soak-scaled) policy. An alert fi
 its long and its short window burn faster than its factor (Google SRE workbook); an SLO's
 severity — page or ticket — is active while any of its alerts of that severity fires. The book
 turns successive checks into transitions (started, cleared), the only moments anything is sent:
-one trigger when a page starts, one resolve when it clears, never one per evaluation.
+one trigger when a page starts, one resolve when it clears, never one per evaluation. An active
+alert clears only when every one of its windows has data again and none fires.
 """
 
 from __future__ import annotations
@@ -74,6 +75,13 @@ class AlertBook:
         transitions = []
         for key, group in groups.items():
             firing = any(check.firing for check in group)
+            measured = all(
+                check.long_burn is not None and check.short_burn is not None for check in group
+            )
+            if key in self.active and not firing and not measured:
+                # Not measured is not cleared: a Prometheus outage must not resolve a page (the
+                # monitor counts the gap, and the soak's end clears what still fires).
+                continue
             if firing != (key in self.active):
                 transitions.append(Transition(at, key[0], key[1], firing, tuple(group)))
                 if firing:

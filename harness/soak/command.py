@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -75,7 +77,7 @@ def run_soak(
     errors: Console,
     live: bool,
 ) -> int:
-    from harness.run import execute_run  # the pipeline's imports are only needed to run
+    from harness.run import execute_run, new_run_id  # only needed to run
 
     def say(line: str) -> None:
         errors.print(f"[dim]loadgate[/] {escape(line)}")
@@ -84,6 +86,9 @@ def run_soak(
     policies = soak_policies(policy, plan.slos, plan.load.duration_s)
     shortest = shortest_window_s(policies.values()) or 60.0
     scenario = plan.name
+    # Named before the run starts, so the start event already says which run it is.
+    run_id = new_run_id(plan.name, time.time())
+    report = str(plan.out_dir.resolve() / run_id / REPORT_HTML)
     settings = SoakSettings(
         slos=plan.slos,
         policies=policies,
@@ -102,42 +107,45 @@ def run_soak(
             f"soak: {plan.load.duration_s:g}s, burn rates every {settings.evaluate_every_s:g}s "
             f"over policy {policy.name} in soak time (page windows: {_page_windows(policies)})"
         )
-        _announce(pager, scenario, "started", {"duration_s": plan.load.duration_s}, say)
+        announce = _Announcer(pager, scenario, run_id, report, say)
+        announce("started", {"duration_s": plan.load.duration_s})
         try:
             outcome = execute_run(
-                plan, say=say, live=errors if live else None, monitor=SoakMonitor(settings, pager)
+                plan,
+                say=say,
+                live=errors if live else None,
+                monitor=SoakMonitor(settings, pager),
+                run_id=run_id,
             )
         except BaseException as exc:  # invalid input found late, a second Ctrl-C: say it ended
-            _announce(pager, scenario, f"ended early ({type(exc).__name__})", {}, say)
+            announce(f"ended early ({type(exc).__name__})", {})
             raise
         verdict = outcome.verdict.status.value
-        _announce(
-            pager,
-            scenario,
-            f"ended: {verdict}",
-            {"verdict": verdict, "reasons": list(outcome.verdict.reasons)[:5]},
-            say,
-            str(outcome.run_dir.resolve() / REPORT_HTML),
-            outcome.run_dir.name,
+        announce(
+            f"ended: {verdict}", {"verdict": verdict, "reasons": list(outcome.verdict.reasons)[:5]}
         )
     print_report(console, outcome.result, str(outcome.result_path))
     return outcome.verdict.exit_code
 
 
-def _announce(
-    pager: Pager,
-    scenario: str,
-    what: str,
-    details: dict[str, object],
-    say: Callable[[str], None],
-    link: str = "",
-    run_id: str = "",  # not known yet when the soak starts
-) -> None:
-    """A change event on the service's PagerDuty timeline: context for whoever gets paged."""
-    event = soak_change_event(scenario, run_id, f"soak {what}", dict(details), link)
-    delivery = pager.send(event)
-    if not delivery.ok:
-        say(f"PagerDuty change event not delivered: {delivery.detail}")
+@dataclass(frozen=True)
+class _Announcer:
+    """Change events on the service's PagerDuty timeline: context for whoever gets paged. Each
+    names the run and links its report, so the start event already points where the end will."""
+
+    pager: Pager
+    scenario: str
+    run_id: str
+    report_link: str
+    say: Callable[[str], None]
+
+    def __call__(self, what: str, details: dict[str, object]) -> None:
+        event = soak_change_event(
+            self.scenario, self.run_id, f"soak {what}", dict(details), self.report_link
+        )
+        delivery = self.pager.send(event)
+        if not delivery.ok:
+            self.say(f"PagerDuty change event not delivered: {delivery.detail}")
 
 
 def _page_windows(policies: dict[str, BurnPolicy]) -> str:

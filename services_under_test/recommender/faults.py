@@ -107,7 +107,7 @@ class Faults:
         candidate = Faults(**{**asdict(self), **changes})
         for name in known:
             setattr(self, name, getattr(candidate, name))
-        self.latency = [tuple(pair) for pair in self.latency]  # type: ignore[misc]
+        self.latency = [(ms, share) for ms, share in self.latency]  # JSON gives lists: pairs
 
 
 def parse_latency(spec: str) -> list[tuple[float, float]]:

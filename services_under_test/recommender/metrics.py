@@ -194,7 +194,8 @@ def metrics_handler(registry: CollectorRegistry) -> Handler:
         source = registry
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             source = CollectorRegistry()
-            MultiProcessCollector(source)
+            # prometheus_client leaves MultiProcessCollector.__init__ unannotated.
+            MultiProcessCollector(source)  # type: ignore[no-untyped-call]
         return web.Response(
             body=generate_latest(source), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )

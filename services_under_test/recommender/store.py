@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -28,7 +28,8 @@ __all__ = [
 
 T = TypeVar("T")
 
-EVENT_WEIGHTS = {"view": 1.0, "click": 2.0, "add_to_cart": 4.0, "purchase": 8.0}
+# Whole numbers: the in-memory trending scores are Counters (int counts); Redis stores doubles.
+EVENT_WEIGHTS = {"view": 1, "click": 2, "add_to_cart": 4, "purchase": 8}
 KEY_PREFIX = "loadgate:recommender"
 
 
@@ -121,7 +122,8 @@ class RedisStore:
 
     async def ping(self) -> None:
         try:
-            await self._redis.ping()
+            # redis-py types ping() for its sync and asyncio clients alike (bool | Awaitable).
+            await cast("Awaitable[bool]", self._redis.ping())
         except (RedisError, OSError) as exc:
             raise StoreUnavailable(str(exc)) from exc
 

@@ -5,7 +5,7 @@ HTTP answers here: an unknown item is 404, an unavailable store a fallback (read
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeGuard
 
 from aiohttp import web
 
@@ -170,5 +170,5 @@ def _popular(app: web.Application, category: int | None) -> list[int]:
     return cached
 
 
-def _whole(value: object) -> bool:
+def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)

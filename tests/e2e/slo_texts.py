@@ -69,3 +69,52 @@ def client_availability_slo(name: str, target: float) -> str:
         f"sum(increase(loadgate_client_requests_total{{{HOME}}}[{{{{window}}}}]))",
         target,
     )
+
+
+_RAW_SLO = Template("""\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: $name
+${annotations}spec:
+  service: recommender
+  indicator:
+    metadata:
+      name: $name
+    spec:
+      ratioMetric:
+        counter: true
+        rawType: $raw_type
+        raw:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: '$raw'
+  budgetingMethod: Occurrences
+  objectives:
+    - target: $target
+""")
+
+
+def raw_slo(
+    name: str, raw: str, target: float, *, raw_type: str = "success", events: str | None = None
+) -> str:
+    """An OpenSLO raw-ratio SLO; ``events`` is the optional loadgate/events-query annotation."""
+    annotations = f"  annotations:\n    loadgate/events-query: '{events}'\n" if events else ""
+    return _RAW_SLO.substitute(
+        name=name, raw=raw, target=target, raw_type=raw_type, annotations=annotations
+    )
+
+
+def sloth_raw_slo(name: str, error_ratio: str, objective_percent: float) -> str:
+    """A Sloth spec with one raw SLI (``error_ratio_query``); its SLO is named recommender-<name>."""
+    return f"""\
+version: prometheus/v1
+service: recommender
+slos:
+  - name: {name}
+    objective: {objective_percent}
+    sli:
+      raw:
+        error_ratio_query: '{error_ratio}'
+"""

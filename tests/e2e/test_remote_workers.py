@@ -6,6 +6,7 @@ The worker runs on loopback here, started by the test exactly as on another host
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -23,25 +24,40 @@ from tests.conftest import (
     leftover_processes,
     write,
 )
-from tests.e2e.test_load_engine import SHOP, counting_slos
+from tests.e2e.test_load_engine import HOME_ONLY, SHOP, counting_slos
 
 pytestmark = [pytest.mark.e2e, pytest.mark.load]
 
 Factory = Callable[..., tuple[str, subprocess.Popen[bytes]]]
 
 
-def test_a_worker_started_elsewhere_is_driven_scraped_and_counted(
-    service_factory: Factory, tmp_path: Path
-) -> None:
-    url, _ = service_factory()
-    slo = write(tmp_path / "slo.yaml", counting_slos())
+# The harness's master runs HOME_ONLY; this worker's users (same class name) burn a core.
+BURNING = """
+import time
+from locust import FastHttpUser, constant, task
+
+class HomeOnly(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def home(self):
+        busy_until = time.process_time() + 0.05
+        while time.process_time() < busy_until:
+            pass
+        self.client.get("/v1/recommendations/home?user_id=11", name="/v1/recommendations/home")
+"""
+
+
+def run_with_a_remote_worker(
+    tmp_path: Path, gate_args: list[str], worker_locustfile: Path
+) -> tuple[CliRun, int]:
+    """``loadgate run`` as master of one worker started apart, as on another host; and its pid."""
     master_port, worker_metrics = free_port(), free_port()
     out = tmp_path / "out"
     stderr_path = tmp_path / "stderr.txt"
     with stderr_path.open("w") as stderr:
         gate = subprocess.Popen(
-            [sys.executable, "-m", "harness", "run", "--locustfile", SHOP, "--slo", str(slo), "--target", url,
-             "--users", "10", "--spawn-rate", "10", "--warmup", "3s", "--duration", "10s", "--out", str(out),
+            [sys.executable, "-m", "harness", "run", *gate_args, "--out", str(out),
              "--expect-workers", "1", "--master-bind", f"127.0.0.1:{master_port}",
              "--worker-metrics", f"127.0.0.1:{worker_metrics}"],
             cwd=REPO, stdout=subprocess.PIPE, stderr=stderr, text=True,
@@ -53,7 +69,7 @@ def test_a_worker_started_elsewhere_is_driven_scraped_and_counted(
                 assert time.monotonic() < deadline and gate.poll() is None, stderr_path.read_text()
                 time.sleep(0.1)
             worker = subprocess.Popen(
-                [sys.executable, "-m", "locust", "-f", f"{PLUGIN},{REPO / SHOP}", "--worker",
+                [sys.executable, "-m", "locust", "-f", f"{PLUGIN},{worker_locustfile}", "--worker",
                  "--master-host", "127.0.0.1", "--master-port", str(master_port)],
                 cwd=REPO, env={"LOADGATE_METRICS_PORTS": str(worker_metrics), "PATH": "/usr/bin:/bin"},
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -64,7 +80,20 @@ def test_a_worker_started_elsewhere_is_driven_scraped_and_counted(
             gate.kill()
             if worker is not None:
                 worker.kill()
-    run = CliRun(gate.returncode, stdout, stderr_path.read_text(), out)
+    return CliRun(gate.returncode, stdout, stderr_path.read_text(), out), worker.pid
+
+
+def test_a_worker_started_elsewhere_is_driven_scraped_and_counted(
+    service_factory: Factory, tmp_path: Path
+) -> None:
+    url, _ = service_factory()
+    slo = write(tmp_path / "slo.yaml", counting_slos())
+    run, _ = run_with_a_remote_worker(
+        tmp_path,
+        ["--locustfile", SHOP, "--slo", str(slo), "--target", url, "--users", "10",
+         "--spawn-rate", "10", "--warmup", "3s", "--duration", "10s"],
+        REPO / SHOP,
+    )  # fmt: skip
 
     assert run.returncode == 0, run.stdout + run.stderr
     client_window = run.result["client"]["total"]["requests"]
@@ -77,6 +106,30 @@ def test_a_worker_started_elsewhere_is_driven_scraped_and_counted(
         client_window, rel=EDGE_ESTIMATE_TOLERANCE
     )
     assert leftover_processes(run.run_ids) == []
+
+
+def test_a_saturated_remote_worker_makes_the_run_inconclusive_by_name(
+    service_factory: Factory, tmp_path: Path
+) -> None:
+    # The harness cannot sample a process on another machine: only the worker's own report can
+    # carry its CPU to the verdict. The limit is low so that a busy shared machine, which gives
+    # the burning worker less than a whole core, still shows it; the idle master stays far below.
+    url, _ = service_factory()
+    slo = write(tmp_path / "slo.yaml", counting_slos())
+    scenario = write(
+        tmp_path / "scenario.yaml",
+        f"name: burning-worker\nload:\n  locustfile: {HOME_ONLY}\n  users: 2\n  spawn_rate: 2\n"
+        f"  warmup: 2s\n  duration: 5s\nslos:\n  - {slo}\ngate:\n  max_generator_cpu: 20\n",
+    )
+    burning = write(tmp_path / "burning.py", BURNING)
+
+    run, worker_pid = run_with_a_remote_worker(tmp_path, [str(scenario), "--target", url], burning)
+
+    assert run.returncode == 3, run.stdout + run.stderr
+    worker = f"worker on {socket.gethostname()} (pid {worker_pid})"
+    reported = {p["process"]: p["cpu_max"] for p in run.result["generator"]["processes"]}
+    assert reported[worker] > 20, reported
+    assert any(f"saturated: {worker} used" in reason for reason in run.result["reasons"])
 
 
 def test_remote_worker_flags_must_come_together(tmp_path: Path) -> None:

@@ -131,7 +131,7 @@ def test_a_dead_metric_is_no_data_and_inconclusive(
     assert leftover_processes(run.run_ids) == []
 
 
-def test_a_latency_threshold_between_the_services_buckets_exits_2(
+def test_a_latency_threshold_between_the_services_buckets_exits_2_and_reports_the_run(
     service_factory: Factory, tmp_path: Path
 ) -> None:
     url, _ = service_factory()
@@ -146,4 +146,10 @@ def test_a_latency_threshold_between_the_services_buckets_exits_2(
         in run.stderr
     )
     assert "0.025 or 0.05" in run.stderr
+    # Found only after the load: what was measured is still reported, the problem as its reason.
+    result = run.result
+    assert result["exit_code"] == 2 and result["verdict"] == "inconclusive"
+    [reason] = result["reasons"]
+    assert reason.startswith("invalid input: ") and "not a bucket boundary" in reason
+    assert result["client"]["total"]["requests"] > 0
     assert leftover_processes(run.run_ids) == []

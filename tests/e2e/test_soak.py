@@ -14,11 +14,12 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
-from tests.conftest import REPO, home_requests, leftover_processes, wait_for, write
+from tests.conftest import REPO, home_requests, leftover_processes, run_cli, wait_for, write
 from tests.fakes.pagerduty import FakePagerDuty
 
 pytestmark = [pytest.mark.e2e, pytest.mark.load]
@@ -89,6 +90,8 @@ gate:
         resolves = Counter(r["dedup_key"] for r in fake.resolves())
         statuses = Counter(event.status for event in fake.received)
         changes = [c["payload"]["summary"] for c in fake.change_events()]
+        change_run_ids = [c["payload"]["custom_details"]["run_id"] for c in fake.change_events()]
+        trigger_run_ids = {t["payload"]["custom_details"]["run_id"] for t in fake.triggers()}
 
     assert soak.returncode == 1, stdout + stderr  # a page fired: the soak fails
     assert set(triggers.values()) == {1} and resolves == triggers  # exactly one each, same keys
@@ -98,6 +101,9 @@ gate:
 
     [result_file] = out.glob("*/result.json")
     result = json.loads(result_file.read_text())
+    # Every event names the run, the start event too (it is sent before the load begins).
+    assert change_run_ids == [result["run"]["id"]] * 2 == [result_file.parent.name] * 2
+    assert trigger_run_ids == {result["run"]["id"]}
     started = [a for a in result["soak"]["alerts"] if a["event"] == "started"]
     assert {a["slo"] for a in started if a["severity"] == "page"} >= AVAILABILITY
     assert any("fired a page-level burn-rate alert" in reason for reason in result["reasons"])
@@ -154,3 +160,41 @@ def test_an_interrupted_soak_leaves_its_partial_report_and_no_process(
             assert key.encode() not in path.read_bytes(), path
     assert key not in stdout + stderr
     assert leftover_processes([result_file.parent.name]) == []
+
+
+def test_a_soak_takes_the_flags_of_run_alone_and_its_change_events_name_the_run(
+    tmp_path: Path, reference_service: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    target, _ = reference_service
+    out = tmp_path / "reports"
+    # No scenario file: what `loadgate run` accepts, `loadgate soak` accepts.
+    soak = run_cli(
+        "soak", "--locustfile", str(HOME_ONLY), "--slo", str(REPO / "slo/recommender.yaml"),
+        "--target", target, "--users", "4", "--spawn-rate", "4", "--warmup", "3s",
+        "--duration", "15s", "--out", str(out), "--no-live", "--dry-run",
+        out_dir=out, timeout=150,
+    )  # fmt: skip
+
+    assert "the following arguments are required" not in soak.stderr
+    assert soak.returncode == 0, soak.stdout + soak.stderr  # a healthy service passes
+    result = soak.result
+    assert result["client"]["total"]["requests"] > 0, "the soak sent no load"
+    assert result["soak"]["burn_history"], "the soak did not evaluate burn rates"
+    # --dry-run printed both change events; each carries this run's id, the start one too.
+    changes = dry_run_events(soak.stderr, "/v2/change/enqueue")
+    summaries = [c["payload"]["summary"] for c in changes]
+    assert len(summaries) == 2, summaries
+    assert summaries[0] == "[loadgate soak adhoc] soak started"
+    assert summaries[1].startswith("[loadgate soak adhoc] soak ended: "), summaries
+    assert [c["payload"]["custom_details"]["run_id"] for c in changes] == [result["run"]["id"]] * 2
+    assert leftover_processes(soak.run_ids) == []
+
+
+def dry_run_events(stderr: str, path: str) -> list[dict[str, Any]]:
+    """The JSON bodies a dry run printed under its ``would POST …<path>`` lines."""
+    lines = stderr.splitlines()
+    return [
+        json.loads(lines[i + 1])
+        for i, line in enumerate(lines[:-1])
+        if line.startswith("dry run: would POST ") and line.endswith(path)
+    ]

@@ -1,9 +1,13 @@
 """report.html's soak section: alerts, burn rates against thresholds, resources with their trends.
 
-The soak fixture is a 20-minute soak put together with the soak's own code (alert book, coverage,
-trend fits), so its shapes are exactly what ``loadgate soak`` writes: an error burst on home from
-8:00 to 10:10 pages both availability SLOs, Prometheus is unreachable for a minute, the harness
-leaks, the service does not. The browser check reuses test_html_report's Chromium set-up.
+The soak fixture is a 20-minute soak watched by the real ``SoakMonitor`` (harness/soak/monitor.py):
+its thread evaluates the burn-rate alerts and samples resources, its alert book, coverage, pager
+queue and trend fits do the rest, and ``report()`` writes the ``soak`` part of result.json — so a
+change to what the monitor writes is a change to what this test renders. Only time, Prometheus,
+PagerDuty and the harness's own RSS are scripted: an error burst on home from 8:00 to 10:10 pages
+both availability SLOs, Prometheus is unreachable for a minute, PagerDuty is slow once and fails
+once, the harness leaks, the service does not. The browser check reuses test_html_report's
+Chromium set-up.
 """
 
 from __future__ import annotations
@@ -11,16 +15,29 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
+import psutil
+
+from harness.alert.events import AlertEvent, Event, event_kind
+from harness.alert.pager import Delivery, Pager
+from harness.errors import InconclusiveError
+from harness.gate.verdict import with_findings
+from harness.model import Verdict, VerdictStatus
 from harness.report.html_report import render_html, write_html
 from harness.report.html_soak import soak_section
-from harness.soak.alerts import AlertBook, AlertCheck
-from harness.soak.coverage import Coverage
-from harness.soak.paging import transition_record
+from harness.slo.burn import burn_rate_query
+from harness.slo.model import SLO
+from harness.slo.policy import BurnAlert, BurnPolicy, prom_duration
+from harness.soak.monitor import SoakMonitor, SoakSettings
+from harness.soak.paging import soak_change_event
 from harness.soak.resources import RESOURCES
-from harness.soak.trend import fit_trend, judge_growth, latency_drift
 from tests.report.test_html_report import (
     REPO,
     SLOS,
@@ -32,20 +49,39 @@ from tests.report.test_html_report import (
 ARTIFACT = REPO / "reports" / "test-artifacts" / "report-html-soak.png"
 START = 1_795_000_000.0  # Unix s when the soak's monitor started
 SOAK_S, EVERY_S, WARMUP_S = 1200, 5.0, 60.0
-POLICY = [  # google-30d in 20 minutes of soak time (docs/soak.md)
-    {"severity": "page", "long_s": 17.0, "short_s": 10.0, "burn": 14.4},
-    {"severity": "page", "long_s": 100.0, "short_s": 10.0, "burn": 6.0},
-    {"severity": "ticket", "long_s": 400.0, "short_s": 33.0, "burn": 3.0},
-    {"severity": "ticket", "long_s": 1200.0, "short_s": 100.0, "burn": 1.0},
-]
+# google-30d in 20 minutes of soak time (docs/soak.md), as ``soak_policies`` hands it to the monitor
+SOAK_POLICY = BurnPolicy(
+    "google-30d",
+    30 * 86400.0,
+    (
+        BurnAlert("page", 17.0, 10.0, 14.4),
+        BurnAlert("page", 100.0, 10.0, 6.0),
+        BurnAlert("ticket", 400.0, 33.0, 3.0),
+        BurnAlert("ticket", 1200.0, 100.0, 1.0),
+    ),
+)
+POLICY = [asdict(alert) for alert in SOAK_POLICY.alerts]  # as result.json states it
 BURST = (480.0, 610.0)  # home returns errors: burn this much above each SLO's usual
 BURST_BURN = {"home-availability-client": 60.0, "home-availability-server": 45.0}
 OUTAGE = (700.0, 760.0)  # Prometheus does not answer
+PROMETHEUS = "http://127.0.0.1:41873"
 BURN_CHARTS, RESOURCE_CHARTS = len(SLOS), len(RESOURCES)
+SOAK_SLOS = tuple(
+    SLO(name, "recommender", "slo/recommender.yaml", objective,
+        total_query=f'sum(rate(requests_total{{slo="{name}"}}[{{{{window}}}}]))',
+        bad_query=f'sum(rate(requests_failed_total{{slo="{name}"}}[{{{{window}}}}]))')
+    for name, (objective, _) in SLOS.items()
+)  # fmt: skip
+# Each burn-rate query the monitor can ask: (SLO's position, SLO, window in s).
+BURN_QUERIES = {
+    burn_rate_query(slo, prom_duration(window)): (n, slo.name, window)
+    for n, slo in enumerate(SOAK_SLOS)
+    for window in SOAK_POLICY.windows()
+}
 
 
 def _burn(slo: str, n: int, t: float, window: float) -> float | None:
-    if OUTAGE[0] <= t < OUTAGE[1] or t < 2 * EVERY_S:
+    if t < 2 * EVERY_S:
         return None
     usual = 0.15 + 0.1 * math.sin(t / 37 + n) if "availability" in slo else SLOS[slo][1] / 2
     usual *= 1 + 0.3 * math.sin(t / 11 + 2 * n) * (window <= 17)  # short windows are noisier
@@ -53,110 +89,148 @@ def _burn(slo: str, n: int, t: float, window: float) -> float | None:
     return round(max(usual, 0.0) + BURST_BURN.get(slo, 1.5) * overlap, 4)
 
 
-def _alerts_and_history() -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
-    """What SoakMonitor._evaluate records, evaluation by evaluation."""
-    book, coverage, history = AlertBook(), Coverage(START + WARMUP_S + 10.0, tuple(SLOS)), []
-    for i in range(1, int(SOAK_S / EVERY_S) + 1):
-        t = i * EVERY_S
-        checks = [
-            AlertCheck(slo, a["severity"], a["long_s"], a["short_s"], a["burn"],
-                       _burn(slo, n, t, a["long_s"]), _burn(slo, n, t, a["short_s"]))
-            for n, slo in enumerate(SLOS) for a in POLICY
-        ]  # fmt: skip
-        entry: dict[str, dict[str, float | None]] = {}
-        for c in checks:
-            if c.severity == "page":
-                entry.setdefault(c.slo, {}).update(
-                    {f"{c.long_s:g}s": c.long_burn, f"{c.short_s:g}s": c.short_burn}
-                )
-        coverage.count(START + t, checks)
-        history.append({"t": t, "burn": entry})
-        book.update(START + t, checks)
-    book.clear_all(START + SOAK_S + 1.0)
-    alerts = [transition_record(transition, START) for transition in book.history]
-    return alerts, history, coverage.report()
+def _in_burst(t: float) -> bool:
+    return BURST[0] <= t < BURST[1]
 
 
-def _resources() -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Series as ResourceSampler.report() writes them, and the findings judged on them."""
-    times = [i * EVERY_S for i in range(int(SOAK_S / EVERY_S))]
-    in_burst = [BURST[0] <= t < BURST[1] for t in times]
-    values = {
-        "service_rss_bytes": [62e6 + 18e6 * (1 - math.exp(-t / 30)) + 6e5 * math.sin(t / 13)
-                              for t in times],
-        "service_open_fds": [24.0 + (t // 5 % 3) + 6 * burst for t, burst in zip(times, in_burst, strict=True)],
-        "service_loop_lag_p99_seconds": [0.0024 + 0.0008 * math.sin(t / 7) + 0.012 * burst
-                                         for t, burst in zip(times, in_burst, strict=True)],
-        "harness_rss_bytes": [118e6 + 14e3 * t + 4e5 * math.sin(t / 5) for t in times],
-    }  # fmt: skip
-    skip = {"service_loop_lag_p99_seconds": 2}  # no lag histogram before the first scrapes
-    series, findings = {}, []
-    for r in RESOURCES:
-        t_s, v = times[skip.get(r.key, 0) :], values[r.key][skip.get(r.key, 0) :]
-        series[r.key] = {"what": r.what, "unit": r.unit.symbol, "scale": r.unit.scale, "t_s": t_s,
-                         "values": [float(f"{x:.6g}") for x in v], "skipped": skip.get(r.key, 0)}  # fmt: skip
-        trend = fit_trend([START + t for t in t_s], v, skip_first_s=WARMUP_S)
-        limits = r.thresholds
-        finding = judge_growth(
-            trend, limits.min_slope_per_h, limits.min_relative_pct_per_h, what=r.what,
-            unit=r.unit, growing=r.growing, min_total=limits.min_total,
-        )  # fmt: skip
-        findings.append(finding.as_dict())
-    return {"started_at": START, "series": series}, findings
+# The metric in a resource's query: its value t s into the soak (None: no data yet).
+SERVICE: dict[str, Callable[[float], float | None]] = {
+    "process_resident_memory_bytes": lambda t: 62e6 + 18e6 * (1 - math.exp(-t / 30))
+    + 6e5 * math.sin(t / 13),  # a cache filling up, then flat
+    "process_open_fds": lambda t: 24.0 + (t // 5 % 3) + 6 * _in_burst(t),
+    "recommender_event_loop_lag_seconds": lambda t: None if t < 2 * EVERY_S  # no histogram yet
+    else 0.0024 + 0.0008 * math.sin(t / 7) + 0.012 * _in_burst(t),
+}  # fmt: skip
+
+
+class SoakTime(threading.Event):
+    """The monitor's clock and its stop signal in one. Soak time passes only while the monitor's
+    loop waits, by what it waits for, so 20 minutes of evaluations run in well under a second and
+    come out the same every time; past the end it stops the loop, as the load's end would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = START
+        self.over = threading.Event()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if not self.is_set():
+            self.now += timeout or 0.0
+            if self.now > START + SOAK_S:
+                self.set()
+                self.over.set()
+        return self.is_set()
+
+
+class ScriptedPrometheus:
+    """Answers as Prometheus would for the soak's time ``at``; not at all during OUTAGE."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def value(self, query: str, at: float | None = None) -> float | None:
+        assert at is not None, "the soak asks about a moment of its own"
+        t = at - START
+        if OUTAGE[0] <= t < OUTAGE[1]:
+            raise InconclusiveError(
+                f"Prometheus at {self.url} did not answer: ConnectError: [Errno 111] "
+                "Connection refused"
+            )
+        if query in BURN_QUERIES:
+            n, slo, window = BURN_QUERIES[query]
+            return _burn(slo, n, t, window)
+        metric = next(m for m in SERVICE if m in query)  # anything else: a monitor error
+        return SERVICE[metric](t)
+
+
+class LeakingHarness:
+    """psutil's view of the harness process: its RSS grows 50 MB an hour of soak time."""
+
+    def __init__(self, clock: SoakTime) -> None:
+        self._clock = clock
+
+    def __call__(self, pid: int) -> LeakingHarness:
+        return self
+
+    def memory_info(self) -> SimpleNamespace:
+        t = self._clock() - START
+        return SimpleNamespace(rss=118e6 + 14e3 * t + 4e5 * math.sin(t / 5))
+
+
+class FlakyPagerDuty(Pager):
+    """PagerDuty as the soak met it: the 3rd event took three attempts, the 5th never got in."""
+
+    def _deliver(self, event: Event) -> Delivery:
+        kind = event_kind(event)
+        key = event.dedup_key if isinstance(event, AlertEvent) else None
+        if len(self.deliveries) == 2:
+            return Delivery(kind, key, True, 3, "accepted (HTTP 202) after 3 attempts")
+        if len(self.deliveries) == 4:
+            detail = "HTTP 503 after 4 attempts: Service Unavailable (retried for 55 s, the bound)"
+            return Delivery(kind, key, False, 4, detail)
+        return Delivery(kind, key, True, 1, "accepted (HTTP 202) after 1 attempt")
 
 
 def soak_result() -> dict[str, Any]:
-    """A result.json as ``loadgate soak --duration 20m --page`` writes it after that soak."""
+    """A result.json as ``loadgate soak --duration 20m --page`` writes it after that soak: the run
+    part from test_html_report, the ``soak`` part and the verdict from the real monitor, as
+    harness.run and harness.soak.command put them together."""
     result = realistic_result(windows=int(SOAK_S / 5))
     for metrics in [*result["samples"].values(), *result["slo_samples"].values()]:
         for name, values in metrics.items():
             metrics[name] = values[:12] * (len(values) // 12)  # steady, not drifting
     del result["baseline"]
-    alerts, history, coverage = _alerts_and_history()
-    resources, findings = _resources()
-    drift = latency_drift(result["samples"])
-    key = "loadgate/recommender/{}/page"
-    pages = [{"kind": "change", "dedup_key": None, "ok": True, "attempts": 1,
-              "detail": "accepted (HTTP 202) after 1 attempt"}]  # fmt: skip
-    for a in alerts:
-        if a["severity"] == "page":
-            kind = "trigger" if a["event"] == "started" else "resolve"
-            pages.append({"kind": kind, "dedup_key": key.format(a["slo"]), "ok": True,
-                          "attempts": 1, "detail": "accepted (HTTP 202) after 1 attempt"})  # fmt: skip
-    pages[2] |= {"attempts": 3, "detail": "accepted (HTTP 202) after 3 attempts"}
-    pages.append({"kind": "change", "dedup_key": None, "ok": False, "attempts": 4,
-                  "detail": "HTTP 503 after 4 attempts: Service Unavailable (retried for 55 s, "
-                  "the bound per event)"})  # fmt: skip
-    result["soak"] = {
-        "policies": {slo: POLICY for slo in SLOS},
-        "evaluate_every_s": EVERY_S,
-        "alerts": alerts,
-        "burn_history": history,
-        "coverage": coverage,
-        "pages": pages,
-        "resources": resources,
-        "findings": [*findings, *([drift.as_dict()] if drift else [])],
-        "aborted": None,
-        "problems": [
-            "SLO 'home-availability-client', 17s window: Prometheus at http://127.0.0.1:41873 "
-            "did not answer within 5 s (ConnectError: [Errno 111] Connection refused)"
-        ],
-    }
-    result["verdict"], result["exit_code"] = "fail", 1
-    result["reasons"] = [
-        "SLO 'home-availability-client' fired a page-level burn-rate alert at 485s into the soak",
-        "harness RSS grows 50 MB/h — a leak",
-    ]
-    return json.loads(json.dumps(result, allow_nan=False))
+    settings = SoakSettings(
+        slos=SOAK_SLOS, policies={slo.name: SOAK_POLICY for slo in SOAK_SLOS},
+        evaluate_every_s=EVERY_S, abort_on_page=False, service_job="loadgate_service",
+        scenario="soak", warmup_s=WARMUP_S,
+    )  # fmt: skip
+    clock, pager = SoakTime(), FlakyPagerDuty()
+    # _stop: the loop's one wait, which here is where soak time passes (SoakTime).
+    monitor = SoakMonitor(settings, pager, clock=clock, api_factory=ScriptedPrometheus, _stop=clock)  # type: ignore[arg-type]
+    # The sampler reads the harness's RSS with psutil: this process's real one would make the
+    # harness's trend whatever pytest happened to allocate meanwhile.
+    with mock.patch.object(psutil, "Process", LeakingHarness(clock)):
+        pager.send(soak_change_event("soak", "run-1", "soak started", {"duration_s": SOAK_S}))
+        monitor.started(ScriptedPrometheus(PROMETHEUS), "http://127.0.0.1:8080", "run-1")  # type: ignore[arg-type]
+        assert clock.over.wait(timeout=60), "the monitor's loop did not get through the soak"
+        monitor.load_ended()
+        monitor.finished(None, result["samples"])
+    result["soak"] = monitor.report()
+    verdict = with_findings(Verdict(VerdictStatus.PASS, 0, ()), monitor.findings())
+    result["verdict"], result["exit_code"] = verdict.status.value, verdict.exit_code
+    result["reasons"] = list(verdict.reasons)
+    written: dict[str, Any] = json.loads(json.dumps(result, allow_nan=False))
+    return written
 
 
 def test_the_fixture_is_the_soak_it_claims_to_be() -> None:
-    soak = soak_result()["soak"]
+    result = soak_result()
+    soak = result["soak"]
     fired = {(a["slo"], a["severity"]) for a in soak["alerts"] if a["event"] == "started"}
     assert {("home-availability-client", "page"), ("home-availability-server", "page")} <= fired
     statuses = {f["what"]: f["status"] for f in soak["findings"]}
     assert statuses["harness RSS"] == "leaking" and statuses["service RSS"] == "flat"
     assert 0 < max(soak["coverage"]["with_data"].values()) < soak["coverage"]["evaluations"]
+    assert len(soak["burn_history"]) == SOAK_S / EVERY_S + 1  # one per evaluation, from t = 0
+    assert [p["kind"] for p in soak["pages"]] == [
+        "change",
+        "trigger",
+        "trigger",
+        "resolve",
+        "resolve",
+    ]
+    # The outage, said once; anything else here would be the monitor failing on the fixture.
+    assert soak["problems"] == [
+        f"SLO 'home-availability-client', 17s window: Prometheus at {PROMETHEUS} did not "
+        "answer: ConnectError: [Errno 111] Connection refused"
+    ]
+    assert result["verdict"] == "fail" and result["reasons"][0].startswith(
+        "SLO 'home-availability-client' fired a page-level burn-rate alert at 485s"
+    )
 
 
 def test_missing_pieces_become_sentences() -> None:

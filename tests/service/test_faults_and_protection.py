@@ -6,19 +6,24 @@ The re-ranking dependency runs for real (its aiohttp app on a test server).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestServer
+from prometheus_client import CollectorRegistry
 
 from services_under_test.recommender.breaker import BreakerState
 from services_under_test.recommender.faults import Faults
 from services_under_test.recommender.keys import FAULTS, RERANKER
+from services_under_test.recommender.main import init_app
 from services_under_test.reranker.app import init_app as reranker_app
-from tests.service.conftest import AppClient
+from tests.service.conftest import SMALL, AppClient, ClientFactory
 
 MakeClient = Callable[..., Awaitable[AppClient]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 HOME = "/v1/recommendations/home?user_id=7&n=5"
 
 
@@ -174,24 +179,36 @@ async def test_the_admin_api_is_off_unless_enabled(make_client: MakeClient) -> N
 @pytest.mark.parametrize(
     ("peer", "allowed"), [("127.0.0.1", True), ("::1", True), ("10.1.2.3", False)]
 )
-async def test_the_admin_api_answers_loopback_clients_only(peer: str, allowed: bool) -> None:
-    from unittest.mock import MagicMock
+async def test_the_admin_api_answers_loopback_clients_only(
+    aiohttp_client: ClientFactory, peer: str, allowed: bool
+) -> None:
+    # The test client always connects from 127.0.0.1. As a proxy that passes on the original
+    # client would, this outermost middleware shows the app ``peer`` as request.remote instead —
+    # what the loopback check reads; routing, handlers and faults are the real app's.
+    @web.middleware
+    async def from_peer(request: web.Request, handler: Handler) -> web.StreamResponse:
+        return await handler(request.clone(remote=peer))
 
-    from aiohttp import web
-    from aiohttp.test_utils import make_mocked_request
+    settings = dataclasses.replace(SMALL, faults=Faults(), admin=True)  # faults of its own
+    app = await init_app(settings, CollectorRegistry())
+    app.middlewares.insert(0, from_peer)
+    client = await aiohttp_client(app)
 
-    from services_under_test.recommender.admin import _loopback_only
+    put = await client.put("/admin/faults", json={"error_rate": 1.0})
+    got = await client.get("/admin/faults")
 
-    transport = MagicMock()  # only the peer address matters here; no network is involved
-    transport.get_extra_info.side_effect = lambda name, default=None: (
-        (peer, 4242) if name == "peername" else default
-    )
-    request = make_mocked_request("PUT", "/admin/faults", transport=transport)
-    if allowed:
-        _loopback_only(request)
-    else:
-        with pytest.raises(web.HTTPForbidden):
-            _loopback_only(request)
+    if allowed:  # the change is answered, stored, in force and visible as a metric
+        assert put.status == 200 and (await put.json())["active"] == {"error_rate": 1.0}
+        assert got.status == 200 and (await got.json())["faults"]["error_rate"] == 1.0
+        assert (await client.get(HOME)).status == 500
+        assert 'recommender_fault_active{fault="error_rate"} 1.0' in await metric(
+            client, "recommender_fault_active"
+        )
+    else:  # refused, and nothing changed
+        assert put.status == 403 and "loopback clients only" in (await put.json())["error"]
+        assert got.status == 403
+        assert app[FAULTS].error_rate == 0.0
+        assert (await client.get(HOME)).status == 200
 
 
 def test_faults_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

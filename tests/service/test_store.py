@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+import redis.asyncio as aioredis
 
 from services_under_test.recommender.catalog import HISTORY_LENGTH, build_catalog
 from services_under_test.recommender.store import InMemoryStore, RedisStore, Store, StoreUnavailable
@@ -55,7 +56,23 @@ async def test_trending_weighs_purchases_above_views(store: Store) -> None:
 
 
 async def test_ping_answers(store: Store) -> None:
-    await store.ping()
+    served_before = await _pings_served()
+
+    await store.ping()  # answering is returning: a store that cannot answer raises (below)
+
+    if isinstance(store, RedisStore):
+        # The answer came from the server, not from the client: Redis counted a PING.
+        assert await _pings_served() > served_before
+
+
+async def _pings_served() -> int:
+    """PINGs the Redis server has answered since it started, from any client."""
+    client = aioredis.Redis.from_url(REDIS_URL)
+    try:
+        stats = await client.info("commandstats")
+    finally:
+        await client.aclose()
+    return int(stats.get("cmdstat_ping", {}).get("calls", 0))
 
 
 async def test_an_unreachable_redis_is_store_unavailable() -> None:
@@ -63,6 +80,8 @@ async def test_an_unreachable_redis_is_store_unavailable() -> None:
     try:
         with pytest.raises(StoreUnavailable):
             await store.history(WARM_USER)
+        with pytest.raises(StoreUnavailable):
+            await store.ping()
     finally:
         await store.close()
 

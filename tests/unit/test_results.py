@@ -53,3 +53,25 @@ def test_a_window_that_closed_before_it_opened_is_no_window(tmp_path: Path) -> N
     # The load stopped during the warm-up: the plugin's window start lies after its end.
     (tmp_path / "window.json").write_text(json.dumps({"start": 200.0, "end": 150.0}))
     assert read_client_results(tmp_path).window is None
+
+
+def test_each_process_account_of_itself_is_summed_and_kept_per_process(tmp_path: Path) -> None:
+    # What a worker (maybe on another machine) says of itself: its CPU, iterations, exceptions.
+    from harness.load.window import WindowRecorder
+
+    for pid, cpu, errors in ((1, 40.0, 2), (2, 97.0, 1)):
+        recorder = WindowRecorder()
+        recorder.start, recorder.end = 100.0, 160.0
+        recorder.iterations = 50
+        for _ in range(errors):
+            recorder.user_error(RuntimeError("boom"))
+        recorder.cpu_sample(130.0, cpu)
+        recorder.cpu_sample(90.0, 100.0)  # the start-up, before the window: not counted
+        payload = recorder.as_json() | {"pid": pid}
+        (tmp_path / f"client-{pid}.json").write_text(json.dumps(payload))
+
+    reports = read_client_results(tmp_path).reports
+
+    assert sorted(c.cpu_max for c in reports.cpu) == [40.0, 97.0]
+    assert (reports.iterations, reports.user_errors) == (100, 3)
+    assert reports.error_kinds == (("RuntimeError: boom", 3),)

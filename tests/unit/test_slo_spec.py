@@ -9,10 +9,20 @@ import pytest
 from harness.cli import main
 from harness.errors import InputError
 from harness.slo.loader import load_slo_files
+from harness.slo.model import CLIENT_EVENTS_QUERY
 from tests.conftest import REPO, write
-from tests.e2e.slo_texts import client_availability_slo, client_latency_slo
+from tests.e2e.slo_texts import client_availability_slo, client_latency_slo, raw_slo, sloth_raw_slo
 
 VALID = client_availability_slo("home-availability", 0.99)
+RATIO = "sum(increase(ok_total[{{window}}])) / sum(increase(all_total[{{window}}]))"
+COUNT = "sum(increase(all_total[{{window}}]))"
+ANNOTATED = raw_slo("home-raw", RATIO, 0.99, events=COUNT)
+# The same annotation on the inline indicator as well as on the SLO.
+TWICE = ANNOTATED.replace(
+    "    metadata:\n      name: home-raw\n",
+    f"    metadata:\n      name: home-raw\n      annotations:\n"
+    f"        loadgate/events-query: '{COUNT}'\n",
+)
 
 
 def test_the_shipped_slos_load_into_the_model() -> None:
@@ -123,6 +133,21 @@ BAD_SPECS = {
         SLOTH.replace("objective: 99.9", "objective: 999"),
         "slo 'myservice-requests-availability' → slos[0].objective: 999 is out of range",
     ),
+    "An events-query annotation on an SLO with a total query should fail.": (
+        VALID.replace(
+            "  name: home-availability\nspec",
+            f"  name: home-availability\n  annotations:\n    loadgate/events-query: '{COUNT}'\nspec",
+        ),
+        "metadata.annotations.loadgate/events-query: only a raw ratio (rawType and raw) takes it",
+    ),
+    "An events-query annotation without {{window}} should fail.": (
+        ANNOTATED.replace("[{{window}}]))'\nspec", "[5m]))'\nspec"),
+        "metadata.annotations.loadgate/events-query: the query must contain the {{window}} placeholder",
+    ),
+    "An events-query annotation on both the SLO and its indicator should fail.": (
+        TWICE,
+        "metadata.annotations.loadgate/events-query: is also given on the SLI; allowed: one of the two",
+    ),
     "A Sloth query without {{.window}} should fail.": (
         SLOTH.replace("[{{.window}}]))\n        total_query", "[5m]))\n        total_query"),
         "the query must contain the {{.window}} placeholder",
@@ -133,7 +158,7 @@ BAD_SPECS = {
 @pytest.mark.parametrize("case", list(BAD_SPECS))
 def test_bad_specs_fail_with_a_message_naming_the_field(case: str, tmp_path: Path) -> None:
     text, message = BAD_SPECS[case]
-    assert text not in (VALID, FULL, SLOTH), "the case did not change its input"
+    assert text not in (VALID, FULL, SLOTH, ANNOTATED), "the case did not change its input"
     path = write(tmp_path / "slo.yaml", text)
 
     with pytest.raises(InputError) as caught:
@@ -171,3 +196,60 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path) -> None:
         load_slo_files([path])
 
     assert len(caught.value.problems) == 2
+
+
+REFERENCED_RAW_SLI = f"""\
+apiVersion: openslo/v1
+kind: SLI
+metadata:
+  name: home-raw-sli
+  annotations:
+    loadgate/events-query: '{COUNT}'
+spec:
+  ratioMetric:
+    counter: true
+    rawType: failure
+    raw:
+      metricSource:
+        type: Prometheus
+        spec:
+          query: '{RATIO}'
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: home-raw
+spec:
+  service: recommender
+  indicatorRef: home-raw-sli
+  budgetingMethod: Occurrences
+  objectives:
+    - target: 0.99
+"""
+RAW_SPECS = {
+    "An OpenSLO raw ratio without an annotation is counted by the load generator's requests.": (
+        raw_slo("home-raw", RATIO, 0.99),
+        None,
+    ),
+    "An OpenSLO raw ratio annotated on the SLO is counted by its own query.": (ANNOTATED, COUNT),
+    "An OpenSLO raw ratio annotated on its referenced SLI is counted by its own query.": (
+        REFERENCED_RAW_SLI,
+        COUNT,
+    ),
+    "A Sloth raw SLI (its spec has no place for a count) is counted by the load generator's requests.": (
+        sloth_raw_slo("raw", "1 - " + RATIO, 99),
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(RAW_SPECS))
+def test_raw_ratios_know_what_counts_their_events(case: str, tmp_path: Path) -> None:
+    text, own_count = RAW_SPECS[case]
+    path = write(tmp_path / "slo.yaml", text)
+
+    raw = [slo for slo in load_slo_files([path]) if slo.raw_query is not None]
+
+    assert len(raw) == 1
+    assert raw[0].events_query == own_count
+    assert raw[0].count_query == (own_count or CLIENT_EVENTS_QUERY)

@@ -48,6 +48,24 @@ def test_one_transition_when_an_alert_starts_none_while_it_goes_on_one_when_it_c
     assert book.peak_burn["a"] == 40.0
 
 
+def test_a_firing_alert_is_not_cleared_while_its_windows_have_no_data() -> None:
+    book = AlertBook()
+    timeline = [
+        [check("a", 20.0, 30.0)],  # starts
+        [check("a", None, None)],  # Prometheus did not answer: unknown, still firing
+        [check("a", 20.0, None)],  # the short window is still unmeasured
+        [check("a", 20.0, 2.0)],  # measured again, and below the factor: clears
+    ]
+    transitions = [t for at, checks in enumerate(timeline) for t in book.update(float(at), checks)]
+    assert [(t.at, t.started) for t in transitions] == [(0.0, True), (3.0, False)]
+
+
+def test_no_data_never_starts_an_alert_either() -> None:
+    book = AlertBook()
+    assert book.update(0.0, [check("a", None, None)]) == []
+    assert book.active == {}
+
+
 def test_only_both_windows_fire_and_no_data_never_fires() -> None:
     assert not check("a", 20.0, 10.0).firing  # the short window is below the factor
     assert not check("a", None, 99.0).firing

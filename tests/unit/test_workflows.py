@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -158,3 +161,81 @@ def test_the_command_finder_sees_through_shell_syntax() -> None:
         ["run", "a.yaml", "--baseline", "PLACEHOLDER"],
         ["baseline", "save", "PLACEHOLDER", "--name", "main"],
     ]
+
+
+# --- paging from the stability gate -------------------------------------------------------------
+
+
+def gate_steps() -> list[dict[str, Any]]:
+    document = yaml.safe_load((WORKFLOWS / "stability-gate.yml").read_text(encoding="utf-8"))
+    steps: list[dict[str, Any]] = document["jobs"]["gate"]["steps"]
+    return steps
+
+
+def step_named(steps: list[dict[str, Any]], name: str) -> tuple[int, dict[str, Any]]:
+    [(index, step)] = [(i, s) for i, s in enumerate(steps) if s.get("name") == name]
+    return index, step
+
+
+def test_main_keeps_the_paging_state_between_runs_whatever_the_verdict() -> None:
+    steps = gate_steps()
+    restore_at, restore = step_named(steps, "Restore the paging state")
+    page_at, page = step_named(steps, "Page on main")
+    save_at, save = step_named(steps, "Save the paging state")
+    assert restore_at < page_at < save_at
+    assert restore["uses"].startswith("actions/cache/restore@")
+    assert save["uses"].startswith("actions/cache/save@")
+    state = "${{ env.PAGE_STATE }}"
+    assert restore["with"]["path"] == save["with"]["path"] == state
+    # A cache key is written once: each run saves under its own key, and the next run restores
+    # the newest one by the shared prefix.
+    assert restore["with"]["key"] == save["with"]["key"]
+    assert "${{ github.run_id }}" in save["with"]["key"]
+    assert save["with"]["key"].startswith(restore["with"]["restore-keys"])
+    # Only runs on main, and even when the gate failed: a failure's "triggered" must be kept.
+    for step in (restore, page, save):
+        assert step["if"].startswith("always() && github.event_name == 'push'"), step["if"]
+    assert "hashFiles(env.PAGE_STATE)" in save["if"]
+    [args] = list(invocations(page["run"]))
+    assert args[0] == "page" and "--page" in args and "--action" not in args  # auto
+    assert args[args.index("--state-file") + 1] == "PLACEHOLDER"
+    assert '--state-file "$PAGE_STATE"' in page["run"]
+
+
+def test_the_page_step_resolves_only_after_a_run_that_triggered(tmp_path: Path) -> None:
+    """The workflow's own "Page on main" script, run against the fake PagerDuty: a pass after a
+    pass sends nothing, a failure triggers, the pass after it resolves."""
+    from tests.fakes.pagerduty import FakePagerDuty
+    from tests.unit.test_page_command import KEY, result_document
+
+    script = step_named(gate_steps(), "Page on main")[1]["run"]
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "loadgate").symlink_to(REPO / ".venv" / "bin" / "loadgate")
+    state = tmp_path / "page-state" / "loadgate-page.json"
+
+    with FakePagerDuty() as fake:
+
+        def gate_then_page(verdict: str) -> list[str]:
+            """One workflow run on main: a result of this verdict, then the page step."""
+            shutil.rmtree(tmp_path / "reports", ignore_errors=True)
+            run_dir = tmp_path / "reports" / f"20261130T000000Z-ci-{verdict}"
+            run_dir.mkdir(parents=True)
+            (run_dir / "result.json").write_text(json.dumps(result_document(verdict)))
+            done = subprocess.run(
+                ["bash", "-e", "-c", script],
+                cwd=tmp_path,
+                env={"PATH": os.environ["PATH"], "PAGE_STATE": str(state.relative_to(tmp_path)),
+                     "LOADGATE_PAGERDUTY_ROUTING_KEY": KEY, "LOADGATE_PAGERDUTY_URL": fake.url,
+                     "SSL_CERT_FILE": str(fake.ca_file)},
+                capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stdout + done.stderr
+            return [e["event_action"] for e in fake.accepted if "event_action" in e]
+
+        assert gate_then_page("pass") == ["resolve"]  # nothing recorded yet: resolved to be sure
+        assert gate_then_page("pass") == ["resolve"]  # main's previous gate did not trigger
+        assert gate_then_page("fail") == ["resolve", "trigger"]
+        assert gate_then_page("pass") == ["resolve", "trigger", "resolve"]
+        assert gate_then_page("warn") == ["resolve", "trigger", "resolve"]
+        assert fake.open_alerts(KEY) == {}
+    assert json.loads(state.read_text())["alerts"]["loadgate/gate/ci"]["state"] == "resolved"
