@@ -29,7 +29,7 @@ from harness.gate.verdict import decide, inconclusive, invalid_input, with_findi
 from harness.load.health import judge_generator
 from harness.load.quantiles import with_prometheus_p99
 from harness.load.results import read_client_results
-from harness.load.runner import LocustRun, early_exit, generators, run_locust
+from harness.load.runner import LocustRun, early_exit, generators, log_lines, run_locust
 from harness.model import (
     GeneratorHealth,
     LoadWindow,
@@ -234,8 +234,11 @@ def _run_stages(
         )
         if (cut := _cut_short(results.window, load.duration_s, locust)) is not None:
             generator = replace(generator, problems=(*generator.problems, cut))
-        if (failure := early_exit(locust, results.window)) is not None:
-            generator = replace(generator, problems=(failure, *generator.problems))
+        if (failure := early_exit(locust, results.window, load.warmup_s)) is not None:
+            generator = replace(generator, problems=(*generator.problems, failure))
+            say("the load generator exited before it wrote a window; logs/locust.log ends:")
+            for line in log_lines(locust):
+                say(f"  {line}")
         progress.run = replace(
             progress.run, window=results.window, client=results.client, generator=generator
         )

@@ -32,7 +32,7 @@ from harness.model import LoadProfile, LoadWindow, RemoteWorkers
 from harness.report.files import LOCUST_REPORT
 from harness.stack.processes import ProcessGroup, StartedProcess
 
-__all__ = ["LocustRun", "early_exit", "generators", "locust_argv", "run_locust"]
+__all__ = ["LocustRun", "early_exit", "generators", "locust_argv", "log_lines", "run_locust"]
 
 STARTUP_GRACE_S = 60.0  # import, spawn and the plugin's final-scrape wait, beyond the run time
 INTERRUPT_GRACE_S = 15.0  # after SIGINT: the plugin waits up to 10 s for a last scrape, then exits
@@ -47,6 +47,7 @@ class LocustRun:
     sampler: CpuSampler
     log_tail: str
     stopped_early: str | None = None  # why the harness stopped the load before its end
+    ran_s: float = 0.0  # from its start to its exit
 
 
 def generators(load: LoadProfile, remote: RemoteWorkers | None) -> int:
@@ -128,7 +129,8 @@ def run_locust(
         "locust", locust_argv(locustfile, target_url, load, run_dir, remote, locust_args), env=env
     )
     sampler = CpuSampler(process.pid)
-    deadline = time.monotonic() + load.warmup_s + load.duration_s + STARTUP_GRACE_S
+    started = time.monotonic()
+    deadline = started + load.warmup_s + load.duration_s + STARTUP_GRACE_S
     timed_out = interrupted = False
     stopped_early: str | None = None
     try:
@@ -153,21 +155,39 @@ def run_locust(
         interrupted = True
         _stop(group, process)
     return LocustRun(
-        process.exited(), timed_out, interrupted, sampler, process.log_tail(15), stopped_early
+        process.exited(),
+        timed_out,
+        interrupted,
+        sampler,
+        process.log_tail(15),
+        stopped_early,
+        ran_s=time.monotonic() - started,
     )
 
 
-def early_exit(locust: LocustRun, window: LoadWindow | None) -> str | None:
-    """Why Locust ended on its own before the measured window opened — an import error, an
-    exception in an ``init`` listener — with the end of its log, which names the error."""
+def early_exit(locust: LocustRun, window: LoadWindow | None, warmup_s: float) -> str | None:
+    """Why Locust ended on its own without writing a window — an import error, an exception in
+    an ``init`` listener, a kill — with the end of its log, which names the error. One line, as
+    every reason is: the console shows the lines as they are (``log_lines``)."""
     if window is not None or locust.timed_out or locust.interrupted or locust.stopped_early:
         return None
-    lines = [line for line in locust.log_tail.splitlines() if line.strip()][-EARLY_EXIT_LINES:]
-    ending = "".join(f"\n    {line}" for line in lines) if lines else " (it wrote nothing)"
-    return (
-        f"the load generator exited (exit code {locust.exit_code}) before the measured window "
-        f"opened; the last lines of logs/locust.log:{ending}"
+    lines = log_lines(locust)
+    when = (
+        "before the measured window opened"
+        if locust.ran_s < warmup_s
+        else "without writing its measured window"
     )
+    return (
+        f"the load generator exited (exit code {locust.exit_code}) {when}; the last lines of "
+        f"logs/locust.log: {' | '.join(lines) if lines else '(none: it wrote nothing)'}"
+    )
+
+
+def log_lines(locust: LocustRun) -> list[str]:
+    """The last non-blank lines of Locust's log: a traceback's end names the error."""
+    return [line.strip() for line in locust.log_tail.splitlines() if line.strip()][
+        -EARLY_EXIT_LINES:
+    ]
 
 
 def _stop(group: ProcessGroup, process: StartedProcess) -> None:
