@@ -50,7 +50,7 @@ def fingerprint(plan: Plan) -> dict[str, Any]:
     service (a changed service is exactly what the comparison is for)."""
     load = plan.load
     locustfile = hashlib.sha256(plan.locustfile.read_bytes()).hexdigest()[:16]
-    return {
+    traffic: dict[str, Any] = {
         "name": plan.name,
         "locustfile_sha256": locustfile,
         "model": "open" if load.arrivals else "closed",
@@ -59,6 +59,11 @@ def fingerprint(plan: Plan) -> dict[str, Any]:
         # For the record, not enforced: CI machines differ, and that is what samples absorb.
         "environment": {"cpus": os.cpu_count(), "python": platform.python_version()},
     }
+    # Locust options change the traffic too (--tags picks tasks). Stated only when given, so
+    # baselines saved before the options existed still match runs without them.
+    if plan.locust_args:
+        traffic["locust_args"] = list(plan.locust_args)
+    return traffic
 
 
 def resolve_baseline(reference: str) -> Path:

@@ -9,6 +9,7 @@ import pytest
 
 from harness.errors import InputError, Problem
 from harness.gate.absolute import Bound
+from harness.gate.baseline import fingerprint
 from harness.model import Plan
 from harness.plan import RunOptions
 from harness.plan import build_plan as _build_plan
@@ -200,3 +201,13 @@ def test_the_probe_s_problems_are_reported_with_the_others(tmp_path: Path) -> No
     with pytest.raises(InputError) as raised:
         _build_plan(RunOptions(scenario=scenario), probe=probe)
     assert [p.field for p in raised.value.problems] == ["import", "load.users"]
+
+
+def test_locust_options_are_part_of_the_traffic_a_baseline_must_match(tmp_path: Path) -> None:
+    scenario = make_scenario(tmp_path)
+    plain = fingerprint(build_plan(RunOptions(scenario=scenario)))
+    tagged = fingerprint(build_plan(RunOptions(scenario=scenario, locust_args=("--tags", "home"))))
+
+    # Without options the fingerprint is what baselines saved before options existed hold.
+    assert "locust_args" not in plain
+    assert tagged == {**plain, "locust_args": ["--tags", "home"]}
