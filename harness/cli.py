@@ -19,22 +19,22 @@ from rich.markup import escape
 
 from harness import __version__
 from harness.alert.gate_page import add_page_parser, run_page
-from harness.cli_load import (
+from harness.cli_validate import validate_paths
+from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
+from harness.gate.baseline import BASELINE_DIR, save_baseline
+from harness.plan import (
     LOCUST_ARGS_HELP,
     add_load_arguments,
     add_remote_arguments,
+    build_plan,
     run_options,
     split_locust_args,
 )
-from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
-from harness.gate.baseline import BASELINE_DIR, save_baseline
-from harness.plan import build_plan
 from harness.report.console import print_report
 from harness.slo.generate import write_rules
 from harness.slo.loader import load_slo_files
 from harness.slo.policy import DEFAULT_POLICY, load_policy
 from harness.soak.command import add_soak_arguments, run_soak
-from harness.validate import validate_paths
 
 __all__ = ["main"]
 

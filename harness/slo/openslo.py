@@ -17,9 +17,9 @@ from typing import Any
 
 from harness.durations import parse_duration
 from harness.errors import Problem
+from harness.fields import MISSING, FieldReader
 from harness.slo.latency import histogram_queries, threshold_in_query
 from harness.slo.model import EVENTS_ANNOTATION, SLO, WINDOW_PLACEHOLDER
-from harness.validation import MISSING, FieldReader
 from harness.yamlfile import YamlDocument
 
 __all__ = ["API_VERSION", "OpenSLOIndex", "parse_slo"]

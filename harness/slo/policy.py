@@ -8,7 +8,7 @@ from pathlib import Path
 
 from harness.durations import parse_duration
 from harness.errors import InputError, Problem
-from harness.validation import MISSING, FieldReader
+from harness.fields import MISSING, FieldReader
 from harness.yamlfile import load_yaml_documents
 
 __all__ = [

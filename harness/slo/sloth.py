@@ -12,8 +12,8 @@ from typing import Any
 
 from harness.durations import parse_duration
 from harness.errors import Problem
+from harness.fields import MISSING, FieldReader
 from harness.slo.model import SLO, WINDOW_PLACEHOLDER
-from harness.validation import MISSING, FieldReader
 from harness.yamlfile import YamlDocument
 
 __all__ = ["SLOTH_VERSION", "parse_sloth"]

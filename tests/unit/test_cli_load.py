@@ -1,4 +1,4 @@
-"""``loadgate run`` and ``loadgate soak`` take the same load flags, parsed once (cli_load.py): a
+"""``loadgate run`` and ``loadgate soak`` take the same load flags, parsed once (plan/flags.py): a
 soak needs no scenario file when the flags say what to run."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from harness.cli import build_parser, main
-from harness.cli_load import run_options
-from harness.options import RunOptions
 from harness.plan import build_plan
+from harness.plan.flags import run_options
+from harness.plan.options import RunOptions
 
 REPO = Path(__file__).resolve().parents[2]
 LOCUSTFILE = REPO / "tests" / "e2e" / "home_only_locustfile.py"

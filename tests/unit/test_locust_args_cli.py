@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.cli import build_parser
-from harness.cli_load import split_locust_args
+from harness.plan.flags import split_locust_args
 
 
 def test_everything_after_the_first_double_dash_is_locust_s() -> None:

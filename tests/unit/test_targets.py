@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.targets import check_target_url, is_loopback_host
+from harness.plan.targets import check_target_url, is_loopback_host
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost"])

@@ -12,20 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import COMMAND_LINE, InputError, Problem
+from harness.fields import FieldReader
 from harness.gate.baseline import fingerprint, load_baseline
 from harness.gate.relative import DEFAULT_CRITERIA
 from harness.load.locustfile_check import check_locustfile
 from harness.model import Plan, RemoteWorkers
-from harness.options import RunOptions
-from harness.plan_gate import read_gate
-from harness.plan_load import LOAD_KEYS, load_profile
+from harness.plan.gate import read_gate
+from harness.plan.load import LOAD_KEYS, load_profile
+from harness.plan.options import RunOptions
+from harness.plan.targets import check_target_url
 from harness.slo.loader import load_slo_files
 from harness.slo.model import SLO
-from harness.targets import check_target_url
-from harness.validation import FieldReader
 from harness.yamlfile import load_yaml_documents
 
-__all__ = ["Probe", "RunOptions", "build_plan"]
+__all__ = ["Probe", "build_plan"]
 
 # (locustfile, Locust options, where the options came from, their field) → problems found
 Probe = Callable[[Path, Sequence[str], str, str], list[Problem]]

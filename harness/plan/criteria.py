@@ -19,12 +19,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from harness.fields import FieldReader
 from harness.gate.absolute import ALL_ENDPOINTS, LATENCY_METRICS, AbsoluteCriterion, Bound
 from harness.gate.relative import RelativeCriterion
 from harness.gate.samples import METRICS as RELATIVE_METRICS
 from harness.gate.score import ScoreThresholds
 from harness.gate.statistics import Direction
-from harness.validation import FieldReader
 
 __all__ = ["GateCriteria", "read_criteria", "read_score"]
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from harness.durations import DURATION_HELP
-from harness.options import RunOptions
+from harness.plan.options import RunOptions
 
 __all__ = [
     "LOCUST_ARGS_HELP",

@@ -1,6 +1,7 @@
 """Reading fields out of a YAML document while collecting every problem, with its line.
 
-Both scenario files and SLO files go through this, so their errors read alike:
+Both scenario files and SLO files go through this, so their errors read alike (hence it sits
+beside yamlfile.py, not in plan/: plan/ loads SLO files, so slo/ must not import plan/):
 ``slo/recommender.yaml:14: slo 'home-availability' → spec.objectives[0].target: 1.5 is out of range;
 allowed: a ratio above 0 and below 1 (e.g. 0.999)``.
 """

@@ -1,6 +1,6 @@
 """The scenario's ``gate:`` section, read and checked: limits, criteria and the score.
 
-Criteria are read by plan_criteria.py; ``max_burn_rate`` becomes a key burn-rate criterion.
+Criteria are read by criteria.py; ``max_burn_rate`` becomes a key burn-rate criterion.
 Without relative criteria, a run with ``--baseline`` uses p99 ≤ +10 % and throughput ≥ −5 % per
 endpoint, as key criteria.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from harness.fields import FieldReader
 from harness.gate.absolute import max_burn_rate
 from harness.gate.score import ScoreThresholds
-from harness.plan_criteria import GateCriteria, read_criteria, read_score
-from harness.validation import FieldReader
+from harness.plan.criteria import GateCriteria, read_criteria, read_score
 
 __all__ = ["GateSettings", "read_gate"]
 

@@ -13,10 +13,10 @@ from typing import Any, cast
 
 from harness.durations import DURATION_HELP, parse_duration
 from harness.errors import COMMAND_LINE, Problem
+from harness.fields import FieldReader
 from harness.load.arrivals import ArrivalProfile, Stage
 from harness.model import LoadProfile
-from harness.options import RunOptions
-from harness.validation import FieldReader
+from harness.plan.options import RunOptions
 
 __all__ = ["LOAD_KEYS", "load_profile"]
 
