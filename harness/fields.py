@@ -9,18 +9,33 @@ allowed: a ratio above 0 and below 1 (e.g. 0.999)``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from enum import Enum
+from typing import TypeVar, overload
 
 from harness.errors import Problem
 from harness.yamlfile import YamlDocument
 
-__all__ = ["MISSING", "FieldReader", "show_path"]
+__all__ = ["MISSING", "FieldReader", "Missing", "show_path"]
 
 T = TypeVar("T")
-MISSING: Any = object()
+U = TypeVar("U")
+D = TypeVar("D")
+FieldPath = tuple[str | int, ...]
 
 
-def show_path(path: tuple[str | int, ...]) -> str:
+class Missing(Enum):
+    """The type of ``MISSING``: a field that is absent or was wrong (its problem is recorded).
+
+    An enum member, so ``value is MISSING`` narrows ``T | Missing`` to ``T`` for mypy. Truthy, like
+    the bare ``object()`` it replaces, so ``reader.typed(...) or default`` still keeps it."""
+
+    MISSING = "MISSING"
+
+
+MISSING = Missing.MISSING
+
+
+def show_path(path: FieldPath) -> str:
     """``("spec", "objectives", 0, "target")`` → ``spec.objectives[0].target``."""
     text = ""
     for part in path:
@@ -29,37 +44,42 @@ def show_path(path: tuple[str | int, ...]) -> str:
 
 
 class FieldReader:
-    """Typed access to one document's fields; problems pile up in ``problems`` instead of raising."""
+    """Typed access to one document's fields; problems pile up in ``problems`` instead of raising.
+
+    ``get`` returns the YAML value as it is (``object``: the caller checks its shape); ``typed``
+    and ``converted`` return the type asked for. Each returns ``MISSING`` after recording a
+    problem, or ``default`` (of its own type) when the field is absent."""
 
     def __init__(self, document: YamlDocument, label: str = "") -> None:
         self.document = document
         self.label = label  # prefix naming the object, e.g. "slo 'home-latency' → "
         self.problems: list[Problem] = []
 
-    def problem(self, path: tuple[str | int, ...], message: str) -> None:
+    def problem(self, path: FieldPath, message: str) -> None:
         field = self.label + (show_path(path) or "(document)")
         self.problems.append(
             Problem(self.document.source, field, message, self.document.line(*path))
         )
 
-    def get(self, path: tuple[str | int, ...], default: Any = MISSING) -> Any:
+    @overload
+    def get(self, path: FieldPath) -> object: ...
+    @overload
+    def get(self, path: FieldPath, default: D) -> object | D: ...
+    def get(self, path: FieldPath, default: object = MISSING) -> object:
         """The value at ``path``; ``MISSING`` (and a problem) when absent and no default is given."""
-        node: Any = self.document.data
+        node: object = self.document.data
         for i, part in enumerate(path):
-            container_ok = (
-                isinstance(node, dict) if isinstance(part, str) else isinstance(node, list)
-            )
-            if not container_ok:
+            if isinstance(part, str) and isinstance(node, dict):
+                node = node.get(part, MISSING)
+            elif isinstance(part, int) and isinstance(node, list):
+                node = node[part] if part < len(node) else MISSING
+            else:
                 if i and node is not MISSING:
                     kind = "a mapping" if isinstance(part, str) else "a list"
                     self.problem(path[:i], f"{node!r} is not {kind}")
                     return MISSING
                 node = MISSING
                 break
-            if isinstance(part, str):
-                node = node.get(part, MISSING)
-            else:
-                node = node[part] if part < len(node) else MISSING
             if node is MISSING:
                 break
         if node is MISSING or node is None:
@@ -69,13 +89,27 @@ class FieldReader:
             return default
         return node
 
+    @overload
+    def typed(self, path: FieldPath, kind: type[T], allowed: str) -> T | Missing: ...
+    @overload
+    def typed(
+        self, path: FieldPath, kind: type[T], allowed: str, default: D
+    ) -> T | D | Missing: ...
+    @overload
+    def typed(
+        self, path: FieldPath, kind: tuple[type[T], type[U]], allowed: str
+    ) -> T | U | Missing: ...
+    @overload
+    def typed(
+        self, path: FieldPath, kind: tuple[type[T], type[U]], allowed: str, default: D
+    ) -> T | U | D | Missing: ...
     def typed(
         self,
-        path: tuple[str | int, ...],
-        kind: type[T] | tuple[type, ...],
+        path: FieldPath,
+        kind: type[object] | tuple[type[object], ...],
         allowed: str,
-        default: Any = MISSING,
-    ) -> Any:
+        default: object = MISSING,
+    ) -> object:
         """The value at ``path`` if it is of ``kind``; else a problem naming the value and ``allowed``."""
         value = self.get(path, default)
         if value is MISSING or value is default:
@@ -86,13 +120,17 @@ class FieldReader:
             return MISSING
         return value
 
+    @overload
+    def converted(self, path: FieldPath, convert: Callable[[object], T]) -> T | Missing: ...
+    @overload
     def converted(
-        self,
-        path: tuple[str | int, ...],
-        convert: Callable[[Any], T],
-        default: Any = MISSING,
-    ) -> Any:
-        """``convert(value)``; a ``ValueError`` from it becomes a problem carrying its message."""
+        self, path: FieldPath, convert: Callable[[object], T], default: object
+    ) -> T | Missing: ...
+    def converted(
+        self, path: FieldPath, convert: Callable[[object], T], default: object = MISSING
+    ) -> T | Missing:
+        """``convert(value)`` (of ``default`` too, when absent); a ``ValueError`` from it becomes a
+        problem carrying its message."""
         value = self.get(path, default)
         if value is MISSING:
             return MISSING
@@ -102,7 +140,7 @@ class FieldReader:
             self.problem(path, str(exc))
             return MISSING
 
-    def unknown_keys(self, path: tuple[str | int, ...], known: set[str]) -> None:
+    def unknown_keys(self, path: FieldPath, known: set[str]) -> None:
         """Flag keys nobody reads: a typo such as ``dration`` must not be silently ignored."""
         value = self.get(path, {})
         if not isinstance(value, dict):
@@ -113,5 +151,5 @@ class FieldReader:
                 self.problem((*path, str(key)), f"unknown field; allowed here: {allowed}")
 
 
-def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+def _as_tuple(kind: type[object] | tuple[type[object], ...]) -> tuple[type[object], ...]:
     return kind if isinstance(kind, tuple) else (kind,)

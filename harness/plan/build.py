@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from harness.errors import COMMAND_LINE, InputError, Problem
-from harness.fields import FieldReader
+from harness.fields import MISSING, FieldReader
 from harness.gate.baseline import fingerprint, load_baseline
 from harness.gate.relative import DEFAULT_CRITERIA
 from harness.load.locustfile_check import check_locustfile
@@ -30,6 +30,7 @@ __all__ = ["Probe", "build_plan"]
 # (locustfile, Locust options, where the options came from, their field) → problems found
 Probe = Callable[[Path, Sequence[str], str, str], list[Problem]]
 
+T = TypeVar("T")
 CLI = COMMAND_LINE
 SCENARIO_KEYS = {"name", "description", "target", "service", "load", "slos", "gate"}
 GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate", "criteria", "score"}
@@ -44,8 +45,10 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
     scenario = _read_scenario(options.scenario, problems) if options.scenario else None
     base = options.scenario.parent if options.scenario else Path.cwd()
 
-    def from_file(path: tuple[str, ...], kind: type | tuple[type, ...], allowed: str) -> Any:
-        return scenario.typed(path, kind, allowed, None) if scenario else None
+    def from_file(path: tuple[str, ...], kind: type[T], allowed: str) -> T | None:
+        """The field if the file gives it as ``kind``; ``None`` if not (a problem is recorded)."""
+        value = scenario.typed(path, kind, allowed, None) if scenario else None
+        return None if value is MISSING else value
 
     name = from_file(("name",), str, "a short name") or (
         options.scenario.stem if options.scenario else "adhoc"

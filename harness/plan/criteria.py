@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from harness.fields import FieldReader
 from harness.gate.absolute import ALL_ENDPOINTS, LATENCY_METRICS, AbsoluteCriterion, Bound
@@ -96,14 +95,14 @@ def read_score(scenario: FieldReader | None) -> ScoreThresholds | None:
     return ScoreThresholds(pass_pct, warning_pct)
 
 
-def _criterion(entry: Any) -> RelativeCriterion | AbsoluteCriterion:
+def _criterion(entry: object) -> RelativeCriterion | AbsoluteCriterion:
     if not isinstance(entry, dict):
         raise ValueError("a criterion is a mapping")
     unknown = set(entry) - ENTRY_KEYS
     if unknown:
         raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
     metric = entry.get("metric")
-    if metric not in ABSOLUTE_METRICS:
+    if not isinstance(metric, str) or metric not in ABSOLUTE_METRICS:
         raise ValueError(f"metric {metric!r} is not known")
     weight = entry.get("weight", 1)
     if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
@@ -130,14 +129,14 @@ def _criterion(entry: Any) -> RelativeCriterion | AbsoluteCriterion:
     )
 
 
-def _is_relative(entry: dict[str, Any]) -> bool:
+def _is_relative(entry: dict[str, object]) -> bool:
     if "max_increase" in entry or "max_decrease" in entry:
         return True
     match = BOUND.match(str(entry.get("pass", "")))
     return bool(match and match.group(2) and match.group(4) == "%")
 
 
-def _relative(entry: dict[str, Any], metric: str, weight: float, key: bool) -> RelativeCriterion:
+def _relative(entry: dict[str, object], metric: str, weight: float, key: bool) -> RelativeCriterion:
     if metric not in RELATIVE_METRICS:
         raise ValueError(f"{metric} cannot be compared with a baseline")
     forms = [name for name in ("max_increase", "max_decrease", "pass") if name in entry]
@@ -172,7 +171,7 @@ def _relative(entry: dict[str, Any], metric: str, weight: float, key: bool) -> R
     )
 
 
-def _relative_bound(text: Any) -> tuple[Direction, float]:
+def _relative_bound(text: object) -> tuple[Direction, float]:
     match = BOUND.match(str(text))
     if not match or match.group(4) != "%" or not match.group(2):
         raise ValueError(f"{text!r} is not a change against the baseline, e.g. '<= +10%'")
@@ -182,7 +181,7 @@ def _relative_bound(text: Any) -> tuple[Direction, float]:
     return (Direction.HIGHER_IS_WORSE if sign == "+" else Direction.LOWER_IS_WORSE), number
 
 
-def _bound(metric: str, text: Any) -> Bound:
+def _bound(metric: str, text: object) -> Bound:
     match = BOUND.match(str(text))
     family = "latency" if metric in LATENCY_METRICS else metric
     units = UNITS[family]
@@ -195,7 +194,7 @@ def _bound(metric: str, text: Any) -> Bound:
     return Bound(match.group(1), value)
 
 
-def _percent(value: Any) -> float | None:
+def _percent(value: object) -> float | None:
     text = str(value).strip().removesuffix("%").lstrip("+-")
     try:
         number = float(text)
@@ -204,7 +203,7 @@ def _percent(value: Any) -> float | None:
     return number if number >= 0 else None
 
 
-def _slo(entry: dict[str, Any]) -> str | None:
+def _slo(entry: dict[str, object]) -> str | None:
     slo = entry.get("slo")
     if slo is not None and not isinstance(slo, str):
         raise ValueError(f"slo {slo!r} is not an SLO name")

@@ -9,11 +9,12 @@ one); ``users`` is then the pool of concurrent users the arrivals may use.
 from __future__ import annotations
 
 import math
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Literal
 
 from harness.durations import DURATION_HELP, parse_duration
 from harness.errors import COMMAND_LINE, Problem
-from harness.fields import FieldReader
+from harness.fields import MISSING, FieldReader
 from harness.load.arrivals import ArrivalProfile, Stage
 from harness.model import LoadProfile
 from harness.plan.options import RunOptions
@@ -25,7 +26,7 @@ LOAD_KEYS = {
     "locustfile", "users", "spawn_rate", "duration", "warmup", "processes",
     "arrival_rate", "arrivals", "stages", "max_lateness", "locust_args",
 }  # fmt: skip
-DEFAULTS: dict[str, Any] = {
+DEFAULTS: dict[str, float] = {
     "users": 10,
     "spawn_rate": 10.0,
     "duration": 30.0,
@@ -40,8 +41,8 @@ POOL_PER_ARRIVAL = (
 def load_profile(
     options: RunOptions, scenario: FieldReader | None, problems: list[Problem]
 ) -> LoadProfile | None:
-    values: dict[str, Any] = {}
-    checks: list[tuple[str, Any, Any, str]] = [
+    values: dict[str, float | None] = {}  # (ints stay ints: users, processes)
+    checks: list[tuple[str, object, Callable[[object], float], str]] = [
         # (field, flag value, parse, allowed)
         ("users", options.users, _positive(int), "a whole number ≥ 1"),
         (
@@ -76,22 +77,33 @@ def load_profile(
     arrivals = _arrivals(values, scenario, given)
     if any(v is None for k, v in values.items() if k != "arrival_rate") or arrivals is False:
         return None
-    users = values["users"]
+    users, spawn_rate, duration, warmup, processes = (
+        values["users"], values["spawn_rate"], values["duration"], values["warmup"],
+        values["processes"],
+    )  # fmt: skip
+    if (
+        users is None
+        or spawn_rate is None
+        or duration is None
+        or warmup is None
+        or processes is None
+    ):
+        return None  # (not reached: a None above returned already; this tells mypy)
     if arrivals is not None and "users" not in given:
         users = max(10, math.ceil(arrivals.peak_rate * POOL_PER_ARRIVAL))
     return LoadProfile(
-        users=users,
-        spawn_rate=float(values["spawn_rate"])
-        if "spawn_rate" in given or arrivals is None
-        else float(users),
-        duration_s=values["duration"],
-        warmup_s=values["warmup"],
-        processes=values["processes"],
+        users=int(users),
+        spawn_rate=float(spawn_rate) if "spawn_rate" in given or arrivals is None else float(users),
+        duration_s=duration,
+        warmup_s=warmup,
+        processes=int(processes),
         arrivals=arrivals,
     )
 
 
-def _arrivals(values: dict[str, Any], scenario: FieldReader | None, given: set[str]) -> Any:
+def _arrivals(
+    values: dict[str, float | None], scenario: FieldReader | None, given: set[str]
+) -> ArrivalProfile | Literal[False] | None:
     """The open model's profile; ``None`` for the closed model; ``False`` after a problem."""
     stages_raw = scenario.get(("load", "stages"), None) if scenario else None
     kind = scenario.get(("load", "arrivals"), "constant") if scenario else "constant"
@@ -107,6 +119,8 @@ def _arrivals(values: dict[str, Any], scenario: FieldReader | None, given: set[s
         rate = values.get("arrival_rate")
         if rate is None:
             return False if "arrival_rate" in given else None
+        if lateness is MISSING:
+            return False  # its problem is recorded
         return ArrivalProfile(
             stages=(Stage(1.0, float(rate)),), poisson=kind == "poisson", max_lateness_s=lateness
         )
@@ -142,22 +156,25 @@ def _arrivals(values: dict[str, Any], scenario: FieldReader | None, given: set[s
             ("load", "stages"), "allowed: a list of stages with a rate above 0 somewhere"
         )
         return False
-    if "duration" not in given:
-        values["duration"] = max(1.0, sum(s.duration_s for s in stages) - values["warmup"])
+    if lateness is MISSING:
+        return False  # its problem is recorded
+    warmup = values["warmup"]
+    if "duration" not in given and warmup is not None:
+        values["duration"] = max(1.0, sum(s.duration_s for s in stages) - warmup)
     return ArrivalProfile(stages=tuple(stages), poisson=kind == "poisson", max_lateness_s=lateness)
 
 
-def _positive(kind: type | tuple[type, ...]) -> Any:
-    def parse(value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, kind) or cast(float, value) <= 0:
+def _positive(kind: type[int] | tuple[type[int], type[float]]) -> Callable[[object], float]:
+    def parse(value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, kind) or value <= 0:
             raise ValueError("must be positive")
-        return value
+        return value  # an int stays an int (users, processes)
 
     return parse
 
 
-def _duration(minimum: float) -> Any:
-    def parse(value: Any) -> float:
+def _duration(minimum: float) -> Callable[[object], float]:
+    def parse(value: object) -> float:
         seconds = parse_duration(value)
         if seconds < minimum:
             raise ValueError(f"shorter than {minimum:g}s")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 __all__ = [
     "CLIENT_EVENTS_QUERY",
@@ -14,6 +15,7 @@ __all__ = [
     "SLO",
     "WINDOW_PLACEHOLDER",
     "LatencyThreshold",
+    "SLOQueries",
     "render_query",
 ]
 
@@ -35,6 +37,18 @@ class LatencyThreshold:
     metric: str  # the histogram's base name, e.g. http_server_request_duration_seconds
     le: float  # seconds; must be an exact bucket boundary of the metric
     matchers: str = ""  # the other label matchers, e.g. 'http_route="/home"'
+
+
+class SLOQueries(TypedDict, total=False):
+    """The query fields of an ``SLO``, as a file reader gathers them before building it."""
+
+    total_query: str | None
+    good_query: str | None
+    bad_query: str | None
+    raw_query: str | None
+    raw_is_failure: bool
+    events_query: str | None
+    latency: LatencyThreshold | None
 
 
 @dataclass(frozen=True)

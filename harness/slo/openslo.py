@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from harness.durations import parse_duration
 from harness.errors import Problem
-from harness.fields import MISSING, FieldReader
+from harness.fields import MISSING, FieldReader, Missing
 from harness.slo.latency import histogram_queries, threshold_in_query
-from harness.slo.model import EVENTS_ANNOTATION, SLO, WINDOW_PLACEHOLDER
+from harness.slo.model import EVENTS_ANNOTATION, SLO, WINDOW_PLACEHOLDER, SLOQueries
 from harness.yamlfile import YamlDocument
 
 __all__ = ["API_VERSION", "OpenSLOIndex", "parse_slo"]
@@ -65,8 +64,8 @@ class OpenSLOIndex:
             )
             name = MISSING
         self.problems.extend(reader.problems)
-        if reader.problems:
-            return
+        if reader.problems or not isinstance(kind, str) or name is MISSING:
+            return  # (a kind that is not a string is not one of KINDS: its problem is recorded)
         same = self.named[kind]
         if name in same and kind == "Service":
             return  # several SLO files may each declare the service they measure
@@ -91,7 +90,8 @@ class OpenSLOIndex:
         for document in self.named["AlertPolicy"].values():
             reader = FieldReader(document, f"alert policy {document.data['metadata']['name']!r} → ")
             for field_name, ref_key, kind in references:
-                for i, entry in enumerate(reader.get(("spec", field_name), [])):
+                entries = reader.typed(("spec", field_name), list, f"a list of {ref_key}s", [])
+                for i, entry in enumerate(entries if entries is not MISSING else []):
                     ref = entry.get(ref_key) if isinstance(entry, dict) else None
                     if ref is not None and ref not in self.named[kind]:
                         reader.problem(("spec", field_name, i, ref_key), _unknown(kind, ref, self))
@@ -123,7 +123,13 @@ def parse_slo(document: YamlDocument, index: OpenSLOIndex) -> tuple[SLO | None, 
     problems = reader.problems + (
         indicator_reader.problems if indicator_reader is not reader and indicator_reader else []
     )
-    if problems or MISSING in (service, objective, queries, window_s):
+    if (
+        problems
+        or service is MISSING
+        or objective is MISSING
+        or queries is MISSING
+        or window_s is MISSING
+    ):
         return None, problems
     return SLO(
         name=name,
@@ -159,7 +165,9 @@ def _indicator(reader: FieldReader, index: OpenSLOIndex) -> tuple[FieldReader | 
     return FieldReader(sli, f"sli {ref!r} → "), ("spec",)
 
 
-def _metric_queries(reader: FieldReader, base: Path_, threshold: Any, index: OpenSLOIndex) -> Any:
+def _metric_queries(
+    reader: FieldReader, base: Path_, threshold: float | None, index: OpenSLOIndex
+) -> SLOQueries | Missing:
     ratio, limit = (
         reader.get((*base, "ratioMetric"), None),
         reader.get((*base, "thresholdMetric"), None),
@@ -187,6 +195,7 @@ def _metric_queries(reader: FieldReader, base: Path_, threshold: Any, index: Ope
         return {"good_query": good, "total_query": total, "latency": histogram}
     path = (*base, "ratioMetric")
     reader.unknown_keys(path, {"counter", "good", "bad", "total", "rawType", "raw"})
+    ratio = ratio if isinstance(ratio, dict) else {}  # not a mapping: needs good or bad, below
     if "raw" in ratio:
         raw_type = reader.get((*path, "rawType"), "success")
         if raw_type not in ("success", "failure"):
@@ -194,25 +203,26 @@ def _metric_queries(reader: FieldReader, base: Path_, threshold: Any, index: Ope
                 (*path, "rawType"), f"{raw_type!r} is not allowed; allowed: success, failure"
             )
         raw = _query(reader, (*path, "raw"), index)
-        return (
-            MISSING
-            if raw is MISSING
-            else {"raw_query": raw, "raw_is_failure": raw_type == "failure"}
-        )
+        if raw is MISSING:
+            return MISSING
+        return {"raw_query": raw, "raw_is_failure": raw_type == "failure"}
     if ("good" in ratio) == ("bad" in ratio):
         reader.problem(path, "needs exactly one of good or bad, beside total (or rawType and raw)")
         return MISSING
     role = "good" if "good" in ratio else "bad"
-    counted, total = _query(reader, (*path, role), index), _query(reader, (*path, "total"), index)
-    if MISSING in (counted, total):
+    counted = _query(reader, (*path, role), index)
+    total_query = _query(reader, (*path, "total"), index)
+    if counted is MISSING or total_query is MISSING:
         return MISSING
-    latency = threshold_in_query(counted) if role == "good" else None
-    return {f"{role}_query": counted, "total_query": total, "latency": latency}
+    if role == "good":
+        latency = threshold_in_query(counted)
+        return {"good_query": counted, "total_query": total_query, "latency": latency}
+    return {"bad_query": counted, "total_query": total_query, "latency": None}
 
 
 def _events_query(
-    slo: FieldReader, indicator: FieldReader, base: Path_, queries: dict[str, Any]
-) -> Any:
+    slo: FieldReader, indicator: FieldReader, base: Path_, queries: SLOQueries
+) -> str | Missing | None:
     """A raw ratio's own event count: the annotation on its SLI (or inline indicator) or its SLO."""
     annotation = ("metadata", "annotations", EVENTS_ANNOTATION)
     given = [
@@ -236,7 +246,9 @@ def _events_query(
     return _query_text(reader, path)
 
 
-def _query(reader: FieldReader, path: Path_, index: OpenSLOIndex, needs_window: bool = True) -> Any:
+def _query(
+    reader: FieldReader, path: Path_, index: OpenSLOIndex, needs_window: bool = True
+) -> str | Missing:
     ref = reader.get((*path, "metricSource", "metricSourceRef"), None)
     if ref is not None and ref not in index.named["DataSource"]:
         reader.problem(
@@ -252,7 +264,7 @@ def _query(reader: FieldReader, path: Path_, index: OpenSLOIndex, needs_window: 
     return _query_text(reader, (*path, "metricSource", "spec", "query"), needs_window)
 
 
-def _query_text(reader: FieldReader, path: Path_, needs_window: bool = True) -> Any:
+def _query_text(reader: FieldReader, path: Path_, needs_window: bool = True) -> str | Missing:
     query = reader.typed(path, str, "a PromQL query")
     if query is MISSING:
         return MISSING
@@ -266,7 +278,7 @@ def _query_text(reader: FieldReader, path: Path_, needs_window: bool = True) -> 
     return query.strip()
 
 
-def _objective(reader: FieldReader) -> tuple[Any, float | None]:
+def _objective(reader: FieldReader) -> tuple[float | Missing, float | None]:
     objectives = reader.typed(("spec", "objectives"), list, "a list with one objective")
     if objectives is MISSING:
         return MISSING, None
@@ -308,7 +320,7 @@ def _objective(reader: FieldReader) -> tuple[Any, float | None]:
     return (float(target) if target is not MISSING else MISSING), threshold
 
 
-def _rolling_window(reader: FieldReader) -> Any:
+def _rolling_window(reader: FieldReader) -> float | Missing:
     windows = reader.get(("spec", "timeWindow"), None)
     if windows is None:
         return 28 * 86400.0
@@ -327,7 +339,8 @@ def _rolling_window(reader: FieldReader) -> Any:
 
 def _alert_policies(reader: FieldReader, index: OpenSLOIndex) -> tuple[str, ...]:
     names = []
-    for i, entry in enumerate(reader.get(("spec", "alertPolicies"), [])):
+    entries = reader.typed(("spec", "alertPolicies"), list, "a list of alert policies", [])
+    for i, entry in enumerate(entries if entries is not MISSING else []):
         ref = (
             entry
             if isinstance(entry, str)
@@ -335,7 +348,7 @@ def _alert_policies(reader: FieldReader, index: OpenSLOIndex) -> tuple[str, ...]
             if isinstance(entry, dict)
             else None
         )
-        if ref is None or ref not in index.named["AlertPolicy"]:
+        if not isinstance(ref, str) or ref not in index.named["AlertPolicy"]:
             reader.problem(("spec", "alertPolicies", i), _unknown("AlertPolicy", ref, index))
             continue
         names.append(ref)

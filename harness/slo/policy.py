@@ -116,7 +116,8 @@ def load_policy(path: Path) -> BurnPolicy:
             f"must be at least {MIN_SOAK_WINDOW_S:g}s: rate() needs several scrapes",
         )
     alerts = []
-    for i, _ in enumerate(reader.typed(("alerts",), list, "a list of burn-rate alerts") or []):
+    entries = reader.typed(("alerts",), list, "a list of burn-rate alerts")
+    for i in range(len(entries) if entries is not MISSING else 0):
         severity = reader.get(("alerts", i, "severity"))
         if severity not in SEVERITIES:
             reader.problem(
@@ -127,18 +128,20 @@ def load_policy(path: Path) -> BurnPolicy:
         burn = reader.typed(
             ("alerts", i, "burn"), (int, float), "a burn-rate factor > 0, e.g. 14.4"
         )
-        if MISSING not in (long_s, short_s) and short_s >= long_s:
+        if long_s is MISSING or short_s is MISSING:
+            continue  # its problem is recorded: the policy is refused below
+        if short_s >= long_s:
             reader.problem(("alerts", i, "short"), "must be shorter than long")
         alerts.append(
             BurnAlert(str(severity), long_s, short_s, float(burn) if burn is not MISSING else 0.0)
         )
-    if reader.problems or MISSING in (name, window) or not alerts:
-        raise InputError(
-            reader.problems or [_problem(path, "alerts: at least one alert is required")]
-        )
+    if reader.problems or name is MISSING or window is MISSING or absent_for is MISSING:
+        raise InputError(reader.problems)
+    if not alerts:
+        raise InputError([_problem(path, "alerts: at least one alert is required")])
     soak = (
         SoakScaling(represents, min_window)
-        if MISSING not in (represents, min_window)
+        if represents is not MISSING and min_window is not MISSING
         else SoakScaling()
     )
     return BurnPolicy(name, window, tuple(alerts), absent_for, soak)

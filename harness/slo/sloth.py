@@ -8,12 +8,11 @@ spec says otherwise. An SLO is named ``<service>-<name>``, as Sloth names its SL
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from harness.durations import parse_duration
 from harness.errors import Problem
 from harness.fields import MISSING, FieldReader
-from harness.slo.model import SLO, WINDOW_PLACEHOLDER
+from harness.slo.model import SLO, WINDOW_PLACEHOLDER, SLOQueries
 from harness.yamlfile import YamlDocument
 
 __all__ = ["SLOTH_VERSION", "parse_sloth"]
@@ -36,7 +35,7 @@ def parse_sloth(document: YamlDocument) -> tuple[list[SLO], list[Problem]]:
         else 30 * 86400.0
     )
     entries = reader.typed(("slos",), list, "a list of SLOs")
-    if reader.problems or entries is MISSING:
+    if reader.problems or entries is MISSING or service is MISSING or window_s is MISSING:
         return [], reader.problems
     slos = []
     for i in range(len(entries)):
@@ -56,7 +55,7 @@ def parse_sloth(document: YamlDocument) -> tuple[list[SLO], list[Problem]]:
 
 
 def _parse_one(
-    reader: FieldReader, i: int, slo_name: str, service: str, window_s: float, labels: Any
+    reader: FieldReader, i: int, slo_name: str, service: str, window_s: float, labels: object
 ) -> SLO | None:
     before = len(reader.problems)
     reader.label = f"slo {slo_name!r} → "
@@ -72,7 +71,7 @@ def _parse_one(
         reader.get(("slos", i, "sli", "events"), None),
         reader.get(("slos", i, "sli", "raw"), None),
     )
-    queries: dict[str, Any] = {}
+    queries: SLOQueries = {}
     if (events is None) == (raw is None):
         reader.problem(
             ("slos", i, "sli"), "needs exactly one of events or raw (plugins are not supported)"
@@ -84,13 +83,11 @@ def _parse_one(
         queries["raw_query"] = _query(reader, ("slos", i, "sli", "raw", "error_ratio_query"))
         queries["raw_is_failure"] = True
     alert_name = reader.get(("slos", i, "alerting", "name"), "")
+    own_labels = reader.typed(("slos", i, "labels"), dict, "a mapping of label names to values", {})
     reader.label = ""
-    if len(reader.problems) > before or objective is MISSING:
+    if len(reader.problems) > before or objective is MISSING or own_labels is MISSING:
         return None
-    slo_labels = {
-        **(labels if isinstance(labels, dict) else {}),
-        **reader.get(("slos", i, "labels"), {}),
-    }
+    slo_labels = {**(labels if isinstance(labels, dict) else {}), **own_labels}
     return SLO(
         name=slo_name,
         service=service,
@@ -106,9 +103,12 @@ def _parse_one(
     )
 
 
-def _query(reader: FieldReader, path: tuple[str | int, ...]) -> Any:
+def _query(reader: FieldReader, path: tuple[str | int, ...]) -> str | None:
+    """The query, stripped; ``None`` once a problem with it is recorded (the SLO is not built)."""
     query = reader.typed(path, str, "a PromQL query with {{.window}}")
-    if query is not MISSING and not WINDOW_PLACEHOLDER.search(query):
+    if query is MISSING:
+        return None
+    if not WINDOW_PLACEHOLDER.search(query):
         reader.problem(path, "the query must contain the {{.window}} placeholder")
-        return MISSING
-    return query.strip() if query is not MISSING else MISSING
+        return None
+    return query.strip()

@@ -130,6 +130,8 @@ def test_bad_open_model_settings_are_refused(
         ("gate:\n  criteria:\n    - {metric: p42_ms, max_increase: 10%}\n", "gate.criteria[0]"),
         ("gate:\n  criteria:\n    - {metric: p99_ms, max_increase: lots}\n", "gate.criteria[0]"),
         ("service:\n  args: [[--nested]]\n", "service.args"),
+        ("service:\n  args: --fast\n", "service.args"),
+        ("target:\n  url: 8080\n", "target.url"),
     ],
 )
 def test_bad_gate_criteria_or_service_args_are_refused(

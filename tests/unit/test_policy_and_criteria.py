@@ -50,6 +50,13 @@ def test_a_policy_with_a_short_window_longer_than_its_long_window_is_refused(
         load_policy(path)
 
 
+def test_a_policy_without_alerts_is_refused_naming_the_field(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.yaml", "name: quiet\nslo_window: 30d\n")
+
+    with pytest.raises(InputError, match=r"p\.yaml:1: alerts: is required"):
+        load_policy(path)
+
+
 def evaluation(burn: float | None) -> SLOEvaluation:
     sli = None if burn is None else 1 - burn * 0.01
     status = SLOStatus.NO_DATA if burn is None else SLOStatus.MET

@@ -148,6 +148,12 @@ BAD_SPECS = {
         TWICE,
         "metadata.annotations.loadgate/events-query: is also given on the SLI; allowed: one of the two",
     ),
+    "Sloth SLO labels that are not a mapping should fail, not crash.": (
+        SLOTH.replace(
+            "    labels:\n      category: availability\n", "    labels: [availability]\n"
+        ),
+        "slos[0].labels: ['availability'] is not allowed; allowed: a mapping of label names",
+    ),
     "A Sloth query without {{.window}} should fail.": (
         SLOTH.replace("[{{.window}}]))\n        total_query", "[5m]))\n        total_query"),
         "the query must contain the {{.window}} placeholder",
