@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from harness import __version__
-from harness.alert.gate_page import add_page_parser, run_page
+from harness.alert.gate_page import add_page_parser, page_options, run_page
 from harness.cli_validate import validate_paths
 from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
 from harness.gate.baseline import BASELINE_DIR, save_baseline
@@ -34,7 +34,7 @@ from harness.report.console import print_report
 from harness.slo.generate import write_rules
 from harness.slo.loader import load_slo_files
 from harness.slo.policy import DEFAULT_POLICY, load_policy
-from harness.soak.command import add_soak_arguments, run_soak
+from harness.soak.command import add_soak_arguments, run_soak, soak_options
 
 __all__ = ["main"]
 
@@ -160,9 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.print(f"[green]saved[/] baseline {args.name!r}: {path}", highlight=False)
             return EXIT_PASS
         if args.command == "soak":
-            return run_soak(
-                build_plan(run_options(args)), args, console, errors, _live(args, errors)
-            )
+            return run_soak(soak_options(args), os.environ, console, errors, _live(args, errors))
         return _run(args, console, errors)
     except InputError as exc:
         errors.print(f"[bold red]invalid input[/] ({len(exc.problems)} problem(s)):")
@@ -200,7 +198,7 @@ def _validate(paths: list[Path], console: Console, errors: Console) -> int:
 
 def _page(args: argparse.Namespace, console: Console, errors: Console) -> int:
     return run_page(
-        args,
+        page_options(args),
         os.environ,
         print_line=lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True),
         say=lambda line: errors.print(f"loadgate: {line}", markup=False),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from harness.alert.pager import Pager, PagingMode, make_pager
 from harness.alert.secret import KEY_ENV, KEY_FILE_FLAG
 from harness.alert.transport import URL_ENV, URL_FLAG, WORST_CASE_S
 
-__all__ = ["add_paging_arguments", "pager_from_args", "paging_mode"]
+__all__ = ["PagingOptions", "add_paging_arguments", "pager_for", "paging_mode", "paging_options"]
 
 
 def add_paging_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +55,23 @@ def add_paging_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+@dataclass(frozen=True)
+class PagingOptions:
+    """The paging flags, as given (``mode`` from ``--page``/``--dry-run``; neither is ``off``)."""
+
+    mode: PagingMode = "off"
+    routing_key_file: Path | None = None
+    url: str | None = None
+
+
+def paging_options(args: argparse.Namespace) -> PagingOptions:
+    return PagingOptions(
+        mode=paging_mode(args),
+        routing_key_file=getattr(args, "pagerduty_routing_key_file", None),
+        url=getattr(args, "pagerduty_url", None),
+    )
+
+
 def paging_mode(args: argparse.Namespace) -> PagingMode:
     if getattr(args, "page", False):
         return "page"
@@ -62,18 +80,13 @@ def paging_mode(args: argparse.Namespace) -> PagingMode:
     return "off"
 
 
-def pager_from_args(
-    args: argparse.Namespace,
+def pager_for(
+    options: PagingOptions,
     environ: Mapping[str, str],
     print_line: Callable[[str], None],
     **client_kwargs: Any,
 ) -> Pager:
     """The pager the flags ask for (raises InputError on bad configuration, naming the source)."""
     return make_pager(
-        paging_mode(args),
-        getattr(args, "pagerduty_routing_key_file", None),
-        getattr(args, "pagerduty_url", None),
-        environ,
-        print_line,
-        **client_kwargs,
+        options.mode, options.routing_key_file, options.url, environ, print_line, **client_kwargs
     )

@@ -13,13 +13,20 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from harness.alert.cli_options import add_paging_arguments, pager_from_args, paging_mode
+from harness.alert.cli_options import (
+    PagingOptions,
+    add_paging_arguments,
+    pager_for,
+    paging_options,
+)
 from harness.alert.events import Action, AlertEvent, Severity, fit_summary, gate_dedup_key
-from harness.alert.page_state import read_states, record_state
+from harness.alert.page_state import AlertState, read_states, record_state
+from harness.alert.pager import Pager
 from harness.errors import (
     COMMAND_LINE,
     EXIT_INCONCLUSIVE,
@@ -30,7 +37,7 @@ from harness.errors import (
 from harness.report.files import REPORT_FILES
 from harness.report.result_json import read_result
 
-__all__ = ["add_page_parser", "gate_event", "run_page"]
+__all__ = ["PageOptions", "add_page_parser", "gate_event", "page_options", "run_page"]
 
 ActionChoice = Literal["auto", "trigger", "resolve"]
 TRIGGERING = ("fail", "inconclusive")
@@ -80,42 +87,70 @@ def add_page_parser(commands: Any) -> None:
     add_paging_arguments(page)
 
 
+@dataclass(frozen=True)
+class PageOptions:
+    """The ``loadgate page`` flags, as given."""
+
+    result: Path
+    action: ActionChoice = "auto"
+    report_url: str | None = None
+    source: str = "loadgate"
+    state_file: Path | None = None
+    paging: PagingOptions = field(default_factory=PagingOptions)
+
+
+def page_options(args: argparse.Namespace) -> PageOptions:
+    return PageOptions(
+        result=args.result,
+        action=args.action,
+        report_url=args.report_url,
+        source=args.source,
+        state_file=args.state_file,
+        paging=paging_options(args),
+    )
+
+
 def run_page(
-    args: argparse.Namespace,
+    options: PageOptions,
     environ: Mapping[str, str],
     print_line: Callable[[str], None],
     say: Callable[[str], None],
     **client_kwargs: Any,
 ) -> int:
-    """Run ``loadgate page``; InputError for invalid input, else an exit code."""
-    if paging_mode(args) == "off":
-        raise InputError(
-            [
-                Problem(
-                    COMMAND_LINE,
-                    "--page/--dry-run",
-                    "paging must be explicit: pass --page to send the event to PagerDuty, "
-                    "or --dry-run to print it without sending",
-                )
-            ]
-        )
-    if args.report_url and urlsplit(args.report_url).scheme not in ("http", "https"):
-        raise InputError(
-            [Problem(COMMAND_LINE, "--report-url", f"{args.report_url!r}: allowed an http(s) URL")]
-        )
-    if not args.source.strip():
-        raise InputError([Problem(COMMAND_LINE, "--source", "empty; allowed: a non-empty name")])
-    result = read_result(args.result)
-    state_file: Path | None = args.state_file
-    states = read_states(state_file) if state_file else {}  # validated before anything is sent
-    event = gate_event(result, args.action, args.result, args.report_url, args.source, environ)
+    """Run ``loadgate page``; InputError (every problem of the invocation at once) for invalid
+    input, else an exit code."""
+    problems = _flag_problems(options)
+    result: dict[str, Any] | None = None
+    states: dict[str, AlertState] = {}
+    pager: Pager | None = None
+    try:
+        result = read_result(options.result)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        states = read_states(options.state_file) if options.state_file else {}
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if options.paging.mode != "off":  # (off: refused above, whatever the key)
+        try:  # a dry run checks the key too; a bad one is refused before anything is sent
+            pager = pager_for(options.paging, environ, print_line, **client_kwargs)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems or result is None or pager is None:
+        if pager is not None:
+            pager.close()
+        raise InputError(problems)
+    state_file = options.state_file
+    event = gate_event(
+        result, options.action, options.result, options.report_url, options.source, environ
+    )
     already_resolved = states.get(event.dedup_key) == "resolved"
-    if args.action == "auto" and event.action == "resolve" and already_resolved:
+    if options.action == "auto" and event.action == "resolve" and already_resolved:
+        pager.close()
         say(f"not resolving {event.dedup_key}: {state_file} records no trigger since its resolve")
         return EXIT_PASS
-    # A dry run changes nothing; neither does a pager refused for a bad key (InputError, first).
-    with pager_from_args(args, environ, print_line, **client_kwargs) as pager:
-        record = state_file if paging_mode(args) == "page" else None
+    with pager:
+        record = state_file if options.paging.mode == "page" else None
         run_id = result["run"].get("id")
         if record and event.action == "trigger":  # before sending: it may arrive despite an error
             record_state(record, event.dedup_key, "triggered", run_id)
@@ -128,9 +163,29 @@ def run_page(
             f"unreachable, or it refused the event — check the key and URL): {delivery.detail}"
         )
         return EXIT_INCONCLUSIVE
-    if paging_mode(args) == "page":
+    if options.paging.mode == "page":
         say(f"sent {delivery.kind} {delivery.dedup_key}: {delivery.detail}")
     return EXIT_PASS
+
+
+def _flag_problems(options: PageOptions) -> list[Problem]:
+    problems = []
+    if options.paging.mode == "off":
+        problems.append(
+            Problem(
+                COMMAND_LINE,
+                "--page/--dry-run",
+                "paging must be explicit: pass --page to send the event to PagerDuty, "
+                "or --dry-run to print it without sending",
+            )
+        )
+    if options.report_url and urlsplit(options.report_url).scheme not in ("http", "https"):
+        problems.append(
+            Problem(COMMAND_LINE, "--report-url", f"{options.report_url!r}: allowed an http(s) URL")
+        )
+    if not options.source.strip():
+        problems.append(Problem(COMMAND_LINE, "--source", "empty; allowed: a non-empty name"))
+    return problems
 
 
 def gate_event(

@@ -9,7 +9,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from harness.alert.gate_page import gate_event, run_page
+from harness.alert.gate_page import gate_event, page_options, run_page
 from harness.alert.secret import KEY_ENV
 from harness.alert.transport import URL_ENV
 from harness.cli import build_parser, main
@@ -165,6 +165,29 @@ def test_paging_must_be_explicit(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert exit_.value.code == 2
 
 
+def test_every_input_problem_of_a_page_is_reported_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = write_run(tmp_path, "fail").with_name("state.json")
+    state.write_text("[]")  # not a state file loadgate wrote
+    argv = [
+        "page",
+        str(tmp_path / "none.json"),
+        "--page",
+        "--report-url",
+        "ftp://x",
+        "--source",
+        " ",
+    ]
+
+    assert main([*argv, "--state-file", str(state)]) == 2
+
+    err = capsys.readouterr().err
+    assert "invalid input (5 problem(s))" in err
+    for named in ("--report-url", "--source", "none.json", str(state), KEY_ENV):
+        assert named in err
+
+
 def test_page_without_a_key_is_invalid_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -175,7 +198,7 @@ def test_page_without_a_key_is_invalid_input(
 
 def test_unreachable_pagerduty_exits_3_without_a_traceback(tmp_path: Path) -> None:
     path = write_run(tmp_path, "fail")
-    args = build_parser().parse_args(["page", str(path), "--page"])
+    args = page_options(build_parser().parse_args(["page", str(path), "--page"]))
     said: list[str] = []
     requests: list[httpx2.Request] = []
 
@@ -202,7 +225,7 @@ def test_unreachable_pagerduty_exits_3_without_a_traceback(tmp_path: Path) -> No
 
 def test_delivered_page_exits_0(tmp_path: Path) -> None:
     path = write_run(tmp_path, "pass")
-    args = build_parser().parse_args(["page", str(path), "--page"])
+    args = page_options(build_parser().parse_args(["page", str(path), "--page"]))
     said: list[str] = []
     bodies: list[dict[str, Any]] = []
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from harness.alert.gate_page import run_page
+from harness.alert.gate_page import page_options, run_page
 from harness.alert.page_state import read_states
 from harness.alert.secret import KEY_ENV
 from harness.cli import build_parser, main
@@ -33,7 +33,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePagerDuty]:
 def page(fake: FakePagerDuty, result: Path, state: Path, *flags: str, **client: Any) -> int:
     argv = ["page", str(result), "--pagerduty-url", fake.url, "--state-file", str(state), *flags]
     if client:  # bounded retries made quick: run_page takes the client's settings
-        return run_page(build_parser().parse_args(argv), {KEY_ENV: KEY}, print, print, **client)
+        options = page_options(build_parser().parse_args(argv))
+        return run_page(options, {KEY_ENV: KEY}, print, print, **client)
     return main(argv)
 
 

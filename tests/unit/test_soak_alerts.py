@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from harness.cli import main
 from harness.errors import InputError
 from harness.gate.verdict import with_findings
 from harness.model import Verdict, VerdictStatus
 from harness.monitor import Findings
+from harness.plan import RunOptions
 from harness.slo.policy import DEFAULT_POLICY, load_policy
 from harness.soak.alerts import AlertBook, AlertCheck
-from harness.soak.command import evaluation_interval
+from harness.soak.command import SoakOptions, evaluation_interval, plan_soak
 
 
 def test_a_soak_stands_for_days_of_the_slo_window_and_no_window_is_too_short() -> None:
@@ -146,6 +148,23 @@ def test_a_policy_whose_soak_scaling_cannot_work_is_refused(
     )
     with pytest.raises(InputError, match=message):
         load_policy(path)
+
+
+def test_a_soak_reports_its_plan_policy_and_interval_problems_in_one_round(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: s\nload:\n  locustfile: nowhere.py\n  users: zero\n")
+    policy = tmp_path / "p.yaml"
+    policy.write_text("name: p\nslo_window: 30d\n")  # no alerts
+
+    with pytest.raises(InputError) as caught:
+        plan_soak(SoakOptions(RunOptions(scenario=scenario), policy, evaluate_every="soon"), None)
+
+    fields = sorted(problem.field for problem in caught.value.problems)
+    assert fields == ["--evaluate-every", "alerts", "load.users", "locustfile"]
+    assert main(["soak", str(scenario), "--policy", str(policy), "--evaluate-every", "0s"]) == 2
+    assert "invalid input (4 problem(s))" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("given", ["5", "0s", "2h", "soon"])
