@@ -9,7 +9,7 @@ raising: it does its I/O on its own thread and reports what went wrong.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from rich.console import RenderableType
 
@@ -50,7 +50,7 @@ class RunMonitor(Protocol):
     def finished(self, window: LoadWindow | None, samples: PerWindowView) -> None:
         """The run is over, whatever ended it: conclude (trends, what still fires)."""
 
-    def report(self) -> dict[str, Any]:
+    def report(self) -> dict[str, object]:
         """Its section of result.json — also when the run ended early (partial)."""
 
     def findings(self) -> Findings: ...

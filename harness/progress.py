@@ -7,7 +7,6 @@ The pipeline fills it in stage by stage; whatever ends the run (a verdict, an ex
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from harness.gate.baseline import fingerprint
 from harness.gate.score import Score
@@ -31,7 +30,7 @@ class RunProgress:
 
     def result(
         self, plan: Plan, verdict: Verdict, monitor: RunMonitor | None = None
-    ) -> dict[str, Any]:
+    ) -> dict[str, object]:
         scenario = str(plan.scenario_path) if plan.scenario_path else plan.name
         result = build_result(
             self.run,

@@ -57,7 +57,7 @@ class AlertEvent:
     summary: str
     source: str
     severity: Severity = "error"
-    custom_details: dict[str, Any] = field(default_factory=dict)
+    custom_details: dict[str, object] = field(default_factory=dict)
     links: list[dict[str, str]] = field(default_factory=list)
     component: str | None = None
     group: str | None = None
@@ -79,7 +79,7 @@ class ChangeEvent:
 
     summary: str
     source: str
-    custom_details: dict[str, Any] = field(default_factory=dict)
+    custom_details: dict[str, object] = field(default_factory=dict)
     links: list[dict[str, str]] = field(default_factory=list)
     timestamp: str = field(default_factory=lambda: utc_timestamp())
 
@@ -96,7 +96,7 @@ def endpoint_path(event: Event) -> str:
     return "/v2/enqueue" if isinstance(event, AlertEvent) else "/v2/change/enqueue"
 
 
-def event_body(event: Event) -> dict[str, Any]:
+def event_body(event: Event) -> dict[str, Any]:  # the PagerDuty client's keyword arguments
     """The JSON body sent for ``event``, minus ``routing_key`` (which the client adds)."""
     if isinstance(event, ChangeEvent):
         change: dict[str, Any] = {
@@ -112,7 +112,7 @@ def event_body(event: Event) -> dict[str, Any]:
         return change
     if event.action == "resolve":
         return {"event_action": "resolve", "dedup_key": event.dedup_key}
-    payload: dict[str, Any] = {
+    payload: dict[str, object] = {
         "summary": fit_summary(event.summary),
         "source": event.source,
         "severity": event.severity,

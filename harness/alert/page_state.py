@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 from harness.errors import InputError, Problem
 from harness.report.atomic import write_atomically
@@ -67,10 +67,12 @@ def record_state(path: Path, dedup_key: str, state: AlertState, run_id: str | No
     """Record ``dedup_key``'s new state, keeping the other alerts'; written atomically, so a job
     killed mid-write leaves the previous file, never half of one."""
     read_states(path)  # never overwrite a file that is not ours
-    document: dict[str, Any] = {"schema": STATE_SCHEMA, "alerts": {}}
-    if path.exists():
+    alerts: dict[str, object] = {}
+    document: dict[str, object] = {"schema": STATE_SCHEMA, "alerts": alerts}
+    if path.exists():  # read_states checked its shape: a mapping with an "alerts" mapping
         document = json.loads(path.read_text(encoding="utf-8"))
-    document["alerts"][dedup_key] = {
+        alerts = cast(dict[str, object], document["alerts"])
+    alerts[dedup_key] = {
         "state": state,
         "run_id": run_id,
         "at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),

@@ -64,7 +64,7 @@ class Delivery:
     attempts: int  # HTTP requests made (0 for dry runs and when paging is off)
     detail: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         """As result.json keeps it."""
         return asdict(self)
 

@@ -14,7 +14,6 @@ import os
 import platform
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from harness.errors import InputError, Problem
 from harness.model import PerWindow, Plan
@@ -40,17 +39,17 @@ BASELINE_DIR = Path("baselines")
 class Baseline:
     name: str
     source: str
-    scenario: dict[str, Any]  # the fingerprint of the scenario that made it
+    scenario: dict[str, object]  # the fingerprint of the scenario that made it
     samples: PerWindow  # endpoint → metric → one value per window
     run_id: str
 
 
-def fingerprint(plan: Plan) -> dict[str, Any]:
+def fingerprint(plan: Plan) -> dict[str, object]:
     """What must match for two runs to be comparable: the traffic — not the machine, and not the
     service (a changed service is exactly what the comparison is for)."""
     load = plan.load
     locustfile = hashlib.sha256(plan.locustfile.read_bytes()).hexdigest()[:16]
-    traffic: dict[str, Any] = {
+    traffic: dict[str, object] = {
         "name": plan.name,
         "locustfile_sha256": locustfile,
         "model": "open" if load.arrivals else "closed",
@@ -72,7 +71,7 @@ def resolve_baseline(reference: str) -> Path:
     return path if path.suffix == ".json" or path.exists() else BASELINE_DIR / f"{reference}.json"
 
 
-def load_baseline(reference: str, scenario: dict[str, Any]) -> Baseline:
+def load_baseline(reference: str, scenario: dict[str, object]) -> Baseline:
     path = resolve_baseline(reference)
     where = str(path)
     try:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 import os
 import time
-from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
 from harness.load.client_metrics import ENV_METRICS_ADDR, ENV_METRICS_PORTS, LATENCY_BUCKETS
@@ -26,7 +26,7 @@ class ScrapeClock(Collector):
     def __init__(self) -> None:
         self.last_scrape = 0.0
 
-    def collect(self) -> list[Any]:
+    def collect(self) -> list[Metric]:
         self.last_scrape = time.time()
         return []
 

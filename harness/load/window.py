@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass, field
-from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
@@ -90,7 +89,7 @@ class WindowRecorder:
         self.cpu_samples += 1
         self.cpu_max = percent if self.cpu_max is None else max(self.cpu_max, percent)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, object]:
         return {
             "pid": os.getpid(),
             "host": socket.gethostname(),

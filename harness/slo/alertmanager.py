@@ -7,16 +7,16 @@ read from a file at Alertmanager's start: it never appears in the generated conf
 
 from __future__ import annotations
 
-from typing import Any
-
 __all__ = ["PAGERDUTY_SEVERITY", "alertmanager_config"]
 
 PAGERDUTY_SEVERITY = {"page": "critical", "ticket": "warning"}
 
 
-def alertmanager_config(routing_key_file: str, pagerduty_url: str | None = None) -> dict[str, Any]:
-    def receiver(severity: str) -> dict[str, Any]:
-        config: dict[str, Any] = {
+def alertmanager_config(
+    routing_key_file: str, pagerduty_url: str | None = None
+) -> dict[str, object]:
+    def receiver(severity: str) -> dict[str, object]:
+        config: dict[str, object] = {
             "routing_key_file": routing_key_file,
             "severity": PAGERDUTY_SEVERITY[severity],
             "send_resolved": True,

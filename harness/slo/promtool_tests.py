@@ -6,11 +6,10 @@ test the alerting logic for any SLI query, whatever metrics it reads.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from harness.slo.model import SLO
 from harness.slo.policy import BurnAlert, BurnPolicy, prom_duration
-from harness.slo.rules import absent_selector, alert_name, alert_rules, slo_labels
+from harness.slo.rules import AlertRule, absent_selector, alert_name, alert_rules, slo_labels
 
 __all__ = ["promtool_test_file"]
 
@@ -21,8 +20,8 @@ _MATCHER = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\
 
 def promtool_test_file(
     slos: list[SLO], policy_for: dict[str, BurnPolicy], rule_file: str
-) -> dict[str, Any]:
-    tests: list[dict[str, Any]] = []
+) -> dict[str, object]:
+    tests: list[dict[str, object]] = []
     for slo in slos:
         policy = policy_for[slo.name]
         expected = {r["alert"]: r for r in alert_rules(slo, policy)["rules"]}
@@ -31,7 +30,9 @@ def promtool_test_file(
     return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}
 
 
-def _burn_tests(slo: SLO, policy: BurnPolicy, expected: dict[str, Any]) -> list[dict[str, Any]]:
+def _burn_tests(
+    slo: SLO, policy: BurnPolicy, expected: dict[str, AlertRule]
+) -> list[dict[str, object]]:
     budget = 1 - slo.objective
     windows = policy.windows()
     tests = [
@@ -92,9 +93,9 @@ def _case(
     name: str,
     ratios: dict[float, float],
     policy: BurnPolicy,
-    expected: dict[str, Any],
+    expected: dict[str, AlertRule],
     firing: BurnAlert | None,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     labels = slo_labels(slo)
     checks = []
     for severity in ("page", "ticket"):
@@ -123,7 +124,9 @@ def _case(
     }
 
 
-def _absent_tests(slo: SLO, policy: BurnPolicy, expected: dict[str, Any]) -> list[dict[str, Any]]:
+def _absent_tests(
+    slo: SLO, policy: BurnPolicy, expected: dict[str, AlertRule]
+) -> list[dict[str, object]]:
     selector = absent_selector(slo)
     alertname = alert_name(slo, "SLIMissing")
     if selector is None or alertname not in expected:
@@ -132,7 +135,7 @@ def _absent_tests(slo: SLO, policy: BurnPolicy, expected: dict[str, Any]) -> lis
     metric, _, matchers = selector.partition("{")
     equal = {k: _unescape(v) for k, op, v in _MATCHER.findall(matchers) if op == "="}
     after = prom_duration(policy.absent_for_s + 120)
-    missing = {
+    missing: dict[str, object] = {
         "name": f"{slo.name}: the SLI metric is absent: {alertname} fires",
         "interval": "1m",
         "input_series": [],
@@ -152,7 +155,7 @@ def _absent_tests(slo: SLO, policy: BurnPolicy, expected: dict[str, Any]) -> lis
     if any(op == "=~" for _, op, _ in _MATCHER.findall(matchers)):
         return [missing]  # a series matching a regular expression cannot be made up reliably
     steps = int(policy.absent_for_s // 60) + 10
-    present = {
+    present: dict[str, object] = {
         "name": f"{slo.name}: the SLI metric is present: quiet",
         "interval": "1m",
         "input_series": [{"series": _series(metric, equal), "values": f"0+1x{steps}"}],

@@ -7,12 +7,52 @@ Naming follows Sloth's conventions so dashboards built for Sloth work: ``slo:sli
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TypedDict
 
 from harness.slo.model import SLO, render_query
 from harness.slo.policy import BurnAlert, BurnPolicy, prom_duration
 
-__all__ = ["absent_selector", "alert_name", "alert_rules", "recording_rules", "slo_labels"]
+__all__ = [
+    "AlertGroup",
+    "AlertRule",
+    "RecordingRule",
+    "RuleGroup",
+    "absent_selector",
+    "alert_name",
+    "alert_rules",
+    "recording_rules",
+    "slo_labels",
+]
+
+# Prometheus rule files, as written: a group of rules, each a recording rule or an alert.
+AlertRule = TypedDict(
+    "AlertRule",
+    {
+        "alert": str,
+        "expr": str,
+        "for": str,
+        "labels": dict[str, str],
+        "annotations": dict[str, str],
+    },
+    total=False,
+)
+
+
+class RecordingRule(TypedDict):
+    record: str
+    expr: str
+    labels: dict[str, str]
+
+
+class RuleGroup(TypedDict):
+    name: str
+    rules: list[AlertRule] | list[RecordingRule]
+
+
+class AlertGroup(TypedDict):
+    name: str
+    rules: list[AlertRule]
+
 
 SLO_LABEL, SERVICE_LABEL = "loadgate_slo", "loadgate_service"
 _SELECTOR_BEFORE_RANGE = re.compile(
@@ -40,9 +80,9 @@ def error_ratio_expr(slo: SLO, window: str) -> str:
     return f"1 - (\n  ({fill(slo.good_query)})\n  /\n  ({fill(slo.total_query)})\n)"
 
 
-def recording_rules(slo: SLO, policy: BurnPolicy) -> dict[str, Any]:
+def recording_rules(slo: SLO, policy: BurnPolicy) -> RuleGroup:
     labels = slo_labels(slo)
-    rules: list[dict[str, Any]] = [
+    rules: list[RecordingRule] = [
         {
             "record": f"slo:sli_error:ratio_rate{prom_duration(w)}",
             "expr": error_ratio_expr(slo, prom_duration(w)),
@@ -80,8 +120,8 @@ def burn_condition(slo: SLO, alert: BurnAlert) -> str:
     )
 
 
-def alert_rules(slo: SLO, policy: BurnPolicy) -> dict[str, Any]:
-    rules: list[dict[str, Any]] = []
+def alert_rules(slo: SLO, policy: BurnPolicy) -> AlertGroup:
+    rules: list[AlertRule] = []
     for severity in ("page", "ticket"):
         pairs = [a for a in policy.alerts if a.severity == severity]
         if not pairs:

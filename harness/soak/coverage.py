@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from harness.soak.alerts import AlertCheck
 
@@ -53,7 +52,7 @@ class Coverage:
         """Whether the SLO's page alerts had data in enough of the evaluations."""
         return self.evaluations > 0 and self.measured.get(slo, 0) >= MIN_SHARE * self.evaluations
 
-    def report(self) -> dict[str, Any]:
+    def report(self) -> dict[str, object]:
         """For result.json: the counts, and the judgement ``gaps`` makes of them per SLO."""
         return {
             "evaluations": self.evaluations,

@@ -17,12 +17,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rich.console import RenderableType
 from rich.table import Table
 
-from harness.alert.pager import Pager
+from harness.alert.pager import Delivery, Pager
 from harness.alert.queued import QueuedPager
 from harness.model import LoadWindow, PerWindowView
 from harness.monitor import Findings
@@ -65,7 +64,7 @@ class SoakMonitor:
     api_factory: Callable[[str], PrometheusAPI] = PrometheusAPI  # tests pass a fake
     name: str = "soak"
     book: AlertBook = field(default_factory=AlertBook)
-    burn_history: list[dict[str, Any]] = field(default_factory=list)
+    burn_history: list[dict[str, object]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pages: QueuedPager | None = None
@@ -157,7 +156,7 @@ class SoakMonitor:
         drift = latency_drift(samples)
         self._findings += [drift] if drift is not None else []
 
-    def report(self) -> dict[str, Any]:
+    def report(self) -> dict[str, object]:
         with self._lock:
             alerts = [transition_record(t, self._started_at) for t in self.book.history]
             history = list(self.burn_history)
@@ -269,7 +268,7 @@ class SoakMonitor:
         )
         self._pages.put(event)  # in order, by the queue's own thread
 
-    def _deliveries(self) -> list[Any]:
+    def _deliveries(self) -> list[Delivery]:
         return self._pages.deliveries if self._pages is not None else list(self.pager.deliveries)
 
     def _problem(self, text: str) -> None:

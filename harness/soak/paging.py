@@ -7,8 +7,6 @@ a resolve closes exactly the alert its trigger opened.
 
 from __future__ import annotations
 
-from typing import Any
-
 from harness.alert.events import AlertEvent, ChangeEvent, dedup_key, severity_for
 from harness.soak.alerts import AlertCheck, Transition
 
@@ -57,7 +55,7 @@ def alert_event(
 
 
 def soak_change_event(
-    scenario: str, run_id: str, summary: str, details: dict[str, Any], report_link: str = ""
+    scenario: str, run_id: str, summary: str, details: dict[str, object], report_link: str = ""
 ) -> ChangeEvent:
     return ChangeEvent(
         f"[loadgate soak {scenario}] {summary}",
@@ -67,7 +65,7 @@ def soak_change_event(
     )
 
 
-def transition_record(transition: Transition, started_at: float) -> dict[str, Any]:
+def transition_record(transition: Transition, started_at: float) -> dict[str, object]:
     """A transition as result.json keeps it."""
     return {
         "at_s": round(transition.at - started_at, 1),
@@ -78,7 +76,7 @@ def transition_record(transition: Transition, started_at: float) -> dict[str, An
     }
 
 
-def check_record(check: AlertCheck) -> dict[str, Any]:
+def check_record(check: AlertCheck) -> dict[str, object]:
     """One window pair's burn rates, as a page's details and result.json both show it."""
     return {
         "long_s": check.long_s,

@@ -38,7 +38,6 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import psutil
 
@@ -182,7 +181,7 @@ class ResourceSampler:
             findings.append(finding)
         return findings
 
-    def report(self) -> dict[str, Any]:
+    def report(self) -> dict[str, object]:
         """For result.json: each series (seconds since the first sample, 6 significant digits)."""
         series = self.series()
         with self._lock:
