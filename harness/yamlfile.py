@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -24,7 +23,7 @@ class YamlDocument:
     """One YAML document: its data and the line of every value in it."""
 
     source: str
-    data: Any
+    data: object  # what PyYAML's safe loader builds: dicts, lists and scalars
     lines: dict[PathKey, int] = field(default_factory=dict)
 
     def line(self, *path: str | int) -> int | None:
@@ -62,10 +61,10 @@ def load_yaml_documents(path: Path) -> list[YamlDocument]:
     return documents
 
 
-def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:
+def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> object:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
-        mapping: dict[Any, Any] = {}
+        mapping: dict[object, object] = {}
         for key_node, value_node in node.value:
             key = _scalar(key_node)
             mapping[key] = _build(value_node, (*path, str(key)), lines)
@@ -78,6 +77,6 @@ def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
-def _scalar(node: yaml.Node) -> Any:
+def _scalar(node: yaml.Node) -> object:
     # Resolve the tag (int, float, bool, null, str) the way safe_load would.
     return _CONSTRUCTOR.construct_object(node, deep=True)

@@ -49,7 +49,7 @@ SEVERITY: dict[str, Severity] = {
 }
 
 
-def add_page_parser(commands: Any) -> None:
+def add_page_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``page`` subcommand to the CLI's subparsers."""
     page = commands.add_parser(
         "page",
@@ -226,7 +226,7 @@ def scenario_name(scenario: str) -> str:
 
 def _details(result: Mapping[str, Any], reasons: list[str], path: Path) -> dict[str, Any]:
     run: Mapping[str, Any] = result["run"]
-    details: dict[str, Any] = {
+    details: dict[str, object] = {
         "verdict": result["verdict"],
         "exit_code": result.get("exit_code"),
         "reasons": reasons,

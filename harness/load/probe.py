@@ -22,7 +22,6 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
 
 # Locust's options a user may pass through; every other option of Locust's own is loadgate's to
 # set (an option added in a later Locust is refused until it is judged harmless here).
@@ -67,7 +66,7 @@ ALLOWED_TEXT = (
 
 def main(argv: list[str]) -> int:
     report_path, locustfile, args = Path(argv[0]), argv[1], argv[2:]
-    problems: list[dict[str, Any]] = []
+    problems: list[dict[str, object]] = []
     try:
         problems = check(locustfile, args)
     finally:
@@ -75,14 +74,14 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def check(locustfile: str, args: list[str]) -> list[dict[str, Any]]:
+def check(locustfile: str, args: list[str]) -> list[dict[str, object]]:
     from locust.main import merge_locustfiles_content
 
     try:
         users, shapes, _, _ = merge_locustfiles_content([locustfile])
     except BaseException as exc:  # SystemExit too: a locustfile may call sys.exit()
         return [_import_problem(locustfile, exc)]
-    problems: list[dict[str, Any]] = []
+    problems: list[dict[str, object]] = []
     if not users:
         problems.append(
             _problem(
@@ -106,12 +105,12 @@ def check(locustfile: str, args: list[str]) -> list[dict[str, Any]]:
     return problems + _argument_problems(args, set(users)) + _configuration_problems()
 
 
-def _configuration_problems() -> list[dict[str, Any]]:
+def _configuration_problems() -> list[dict[str, object]]:
     from locust.argument_parser import get_empty_argument_parser, setup_parser_arguments
 
     names: dict[str, str] = {}
 
-    def values(config_files: list[str] | None, environment: dict[str, str]) -> dict[str, Any]:
+    def values(config_files: list[str] | None, environment: dict[str, str]) -> dict[str, object]:
         saved = dict(os.environ)
         os.environ.clear()
         os.environ.update(environment)
@@ -124,7 +123,7 @@ def _configuration_problems() -> list[dict[str, Any]]:
                 for a in parser._actions
                 if a.option_strings
             )
-            parsed: dict[str, Any] = vars(parser.parse_known_args([])[0])
+            parsed: dict[str, object] = vars(parser.parse_known_args([])[0])
             return parsed
         finally:
             os.environ.clear()
@@ -148,7 +147,7 @@ def _configuration_problems() -> list[dict[str, Any]]:
     ]
 
 
-def _argument_problems(args: list[str], users: set[str]) -> list[dict[str, Any]]:
+def _argument_problems(args: list[str], users: set[str]) -> list[dict[str, object]]:
     from locust.argument_parser import get_empty_argument_parser, get_parser, setup_parser_arguments
 
     own = get_empty_argument_parser(add_help=True)
@@ -218,7 +217,7 @@ def _written(args: list[str], options: list[str]) -> str | None:
     return None
 
 
-def _import_problem(locustfile: str, exc: BaseException) -> dict[str, Any]:
+def _import_problem(locustfile: str, exc: BaseException) -> dict[str, object]:
     last = traceback.format_exception_only(type(exc), exc)[-1].strip()
     if isinstance(exc, SystemExit):
         last = f"it called sys.exit({exc.code!r})"
@@ -229,7 +228,7 @@ def _import_problem(locustfile: str, exc: BaseException) -> dict[str, Any]:
     return _problem("locustfile", "import", f"importing it failed: {last}", line)
 
 
-def _problem(about: str, field: str, message: str, line: int | None = None) -> dict[str, Any]:
+def _problem(about: str, field: str, message: str, line: int | None = None) -> dict[str, object]:
     return {"about": about, "field": field, "message": message, "line": line}
 
 

@@ -60,7 +60,11 @@ def load_slo_files(paths: Iterable[Path]) -> tuple[SLO, ...]:
             found, sloth_problems = parse_sloth(document)
             slos.extend(found)
             problems.extend(sloth_problems)
-        elif document.data.get("kind") == "SLO" and _filed(index, document):
+        elif (
+            isinstance(document.data, dict)  # (an openslo document is: checked above)
+            and document.data.get("kind") == "SLO"
+            and _filed(index, document)
+        ):
             slo, slo_problems = parse_slo(document, index)
             problems.extend(slo_problems)
             if slo is not None:

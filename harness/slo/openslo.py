@@ -88,7 +88,7 @@ class OpenSLOIndex:
             ("notificationTargets", "targetRef", "AlertNotificationTarget"),
         )
         for document in self.named["AlertPolicy"].values():
-            reader = FieldReader(document, f"alert policy {document.data['metadata']['name']!r} → ")
+            reader = FieldReader(document, f"alert policy {_filed_name(document)!r} → ")
             for field_name, ref_key, kind in references:
                 entries = reader.typed(("spec", field_name), list, f"a list of {ref_key}s", [])
                 for i, entry in enumerate(entries if entries is not MISSING else []):
@@ -100,7 +100,7 @@ class OpenSLOIndex:
 
 def parse_slo(document: YamlDocument, index: OpenSLOIndex) -> tuple[SLO | None, list[Problem]]:
     """One ``kind: SLO`` document (already filed in ``index``) ─► an SLO, or the problems found."""
-    name = document.data["metadata"]["name"]
+    name = _filed_name(document)
     reader = FieldReader(document, f"slo {name!r} → ")
     service = reader.typed(("spec", "service"), str, "the name of a Service")
     if service is not MISSING and index.named["Service"] and service not in index.named["Service"]:
@@ -353,6 +353,12 @@ def _alert_policies(reader: FieldReader, index: OpenSLOIndex) -> tuple[str, ...]
             continue
         names.append(ref)
     return tuple(names)
+
+
+def _filed_name(document: YamlDocument) -> str:
+    """The name a document was filed under in the index (``add`` checked it is a string)."""
+    name = FieldReader(document).get(("metadata", "name"))
+    return name if isinstance(name, str) else str(name)
 
 
 def _unknown(kind: str, ref: object, index: OpenSLOIndex) -> str:

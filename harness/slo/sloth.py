@@ -31,7 +31,7 @@ def parse_sloth(document: YamlDocument) -> tuple[list[SLO], list[Problem]]:
     labels = reader.get(("labels",), {})
     window_s = (
         reader.converted(("slo_period",), parse_duration, "30d")
-        if "slo_period" in document.data
+        if reader.get(("slo_period",), None) is not None
         else 30 * 86400.0
     )
     entries = reader.typed(("slos",), list, "a list of SLOs")
