@@ -7,13 +7,13 @@ The pipeline fills it in stage by stage; whatever ends the run (a verdict, an ex
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from harness.gate.baseline import fingerprint
 from harness.gate.score import Score
 from harness.gate.steps import StepResult
 from harness.model import CriterionResult, PerWindow, Plan, RunResult, SLOEvaluation, Verdict
 from harness.monitor import RunMonitor
+from harness.report.result_doc import ResultDoc
 from harness.report.result_json import build_result
 
 __all__ = ["RunProgress"]
@@ -29,9 +29,7 @@ class RunProgress:
     slo_samples: PerWindow = field(default_factory=dict)
     score: Score | None = None
 
-    def result(
-        self, plan: Plan, verdict: Verdict, monitor: RunMonitor | None = None
-    ) -> dict[str, Any]:
+    def result(self, plan: Plan, verdict: Verdict, monitor: RunMonitor | None = None) -> ResultDoc:
         scenario = str(plan.scenario_path) if plan.scenario_path else plan.name
         result = build_result(
             self.run,

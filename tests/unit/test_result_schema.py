@@ -30,6 +30,7 @@ from harness.model import (
     SLOStatus,
 )
 from harness.progress import RunProgress
+from harness.report import result_doc
 from harness.report.result_json import write_result
 from tests.conftest import REPO
 from tests.result_schema import check_result, problems, schema
@@ -195,3 +196,36 @@ def test_readers_accept_added_fields_and_the_tests_make_the_writer_list_them(
 
 def test_the_schema_sits_beside_the_document_it_describes() -> None:
     assert "result-json.schema.json" in (REPO / "docs" / "result-json.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("typed", "where"),
+    [
+        (result_doc.ResultDoc, ()),
+        (result_doc.RunDoc, ("properties", "run")),
+        (result_doc.LoadWindowDoc, ("properties", "run", "properties", "load_window", "oneOf", 1)),
+        (result_doc.ClientDoc, ("properties", "client", "oneOf", 1)),
+        (result_doc.EndpointDoc, ("$defs", "endpoint")),
+        (result_doc.SLODoc, ("$defs", "slo")),
+        (result_doc.CriterionDoc, ("properties", "criteria", "items")),
+        (result_doc.ScoreDoc, ("properties", "score", "oneOf", 1)),
+        (result_doc.StepDoc, ("properties", "steps", "items")),
+        (result_doc.BreakingPointDoc, ("properties", "breaking_point", "oneOf", 1)),
+        (result_doc.GeneratorDoc, ("properties", "generator")),
+        (result_doc.ProcessDoc, ("properties", "generator", "properties", "processes", "items")),
+        (result_doc.BaselineDoc, ("properties", "baseline")),
+    ],
+    ids=lambda value: value.__name__ if isinstance(value, type) else None,
+)
+def test_the_typed_document_names_the_fields_the_schema_does(
+    typed: Any, where: tuple[str | int, ...]
+) -> None:
+    """The writer's types (harness/report/result_doc.py) and the schema list the same fields."""
+    node: Any = schema()
+    for step in where:
+        node = node[step]
+    assert typed.__required_keys__ | typed.__optional_keys__ == set(node["properties"])
+    # What the schema requires, the type does not leave optional (except the parts RunProgress
+    # adds to build_result's document: every result.json written has them).
+    added_later = {"samples", "slo_samples", "fingerprint"}
+    assert set(node.get("required", [])) - added_later <= typed.__required_keys__
