@@ -15,6 +15,7 @@ from rich.console import RenderableType
 
 from harness.model import LoadWindow, PerWindowView
 from harness.prometheus_api import PrometheusAPI
+from harness.report.result_doc import MonitorSection
 
 __all__ = ["Findings", "RunMonitor"]
 
@@ -30,7 +31,7 @@ class Findings:
 
 
 class RunMonitor(Protocol):
-    name: str  # its section in result.json
+    name: MonitorSection  # its section in result.json (typed there: harness/report/result_doc.py)
 
     def started(self, api: PrometheusAPI, target_url: str, run_dir_name: str) -> None:
         """The stack is up and the load about to start."""

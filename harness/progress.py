@@ -13,6 +13,7 @@ from harness.gate.score import Score
 from harness.gate.steps import StepResult
 from harness.model import CriterionResult, PerWindow, Plan, RunResult, SLOEvaluation, Verdict
 from harness.monitor import RunMonitor
+from harness.report.result_doc import ResultDoc
 from harness.report.result_json import build_result
 
 __all__ = ["RunProgress"]
@@ -28,9 +29,7 @@ class RunProgress:
     slo_samples: PerWindow = field(default_factory=dict)
     score: Score | None = None
 
-    def result(
-        self, plan: Plan, verdict: Verdict, monitor: RunMonitor | None = None
-    ) -> dict[str, object]:
+    def result(self, plan: Plan, verdict: Verdict, monitor: RunMonitor | None = None) -> ResultDoc:
         scenario = str(plan.scenario_path) if plan.scenario_path else plan.name
         result = build_result(
             self.run,

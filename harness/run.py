@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
@@ -42,6 +41,7 @@ from harness.progress import RunProgress
 from harness.prometheus_api import PrometheusAPI
 from harness.report.live import LiveView
 from harness.report.live_numbers import LiveSampler
+from harness.report.result_doc import ResultDoc
 from harness.report.sinks import make_run_folder, write_reports
 from harness.slo.burn import burn_series
 from harness.slo.evaluate import evaluate_slo, no_data
@@ -70,7 +70,7 @@ log = logging.getLogger(__name__)
 class RunOutcome:
     verdict: Verdict
     run_dir: Path
-    result: dict[str, Any]
+    result: ResultDoc
     result_path: Path
 
 

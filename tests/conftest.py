@@ -16,6 +16,8 @@ import psutil
 import pytest
 import requests
 
+from tests.result_schema import check_result
+
 REPO = Path(__file__).resolve().parent.parent
 RUN_ID_ENV = "LOADGATE_RUN_ID"
 # How far Prometheus's count over a window may differ from the load generator's. increase() fills
@@ -37,10 +39,13 @@ class CliRun:
 
     @property
     def result(self) -> dict[str, Any]:
-        """The run's result.json (there is exactly one run folder per CLI call in these tests)."""
+        """The run's result.json (there is exactly one run folder per CLI call in these tests),
+        checked against docs/result-json.schema.json: every e2e run's document is."""
         files = list(self.out_dir.glob("*/result.json"))
         assert len(files) == 1, f"expected one result.json in {self.out_dir}, found {files}"
-        return json.loads(files[0].read_text())
+        document: dict[str, Any] = json.loads(files[0].read_text())
+        check_result(document, str(files[0]))
+        return document
 
     @property
     def run_ids(self) -> list[str]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from harness.gate.samples import endpoint_key
 from harness.report.formats import num
+from harness.report.result_doc import ResultDoc
 
 __all__ = ["print_report"]
 
@@ -22,8 +21,8 @@ STYLES = {
 SLO_STYLES = {"met": "green", "breached": "red", "no_data": "magenta"}
 
 
-def print_report(console: Console, result: dict[str, Any], report_path: str) -> None:
-    """Render a result.json document (the report sinks share one source of truth)."""
+def print_report(console: Console, result: ResultDoc, report_path: str) -> None:
+    """Render the result document (the report sinks share one source of truth)."""
     slos = Table(title="SLOs over the load window", title_justify="left")
     for column in ("SLO", "status", "SLI", "objective", "events", "burn rate"):
         slos.add_column(column, justify="left" if column in ("SLO", "status") else "right")
@@ -78,11 +77,15 @@ def print_report(console: Console, result: dict[str, Any], report_path: str) -> 
         criteria = Table(title="Gate criteria", title_justify="left")
         for column in ("criterion", "observed", "bound", "weight", "status"):
             criteria.add_column(column, justify="left" if column == "criterion" else "right")
-        for row in result["criteria"]:
-            weight = "key" if row.get("key") else f"{row.get('weight', 1):g}"
-            status = f"[{STYLES.get(row['status'], 'magenta')}]{row['status']}[/]"
+        for criterion in result["criteria"]:
+            weight = "key" if criterion.get("key") else f"{criterion.get('weight', 1):g}"
+            status = f"[{STYLES.get(criterion['status'], 'magenta')}]{criterion['status']}[/]"
             criteria.add_row(
-                row["name"], num(row["observed"], ".4g"), num(row["threshold"], "g"), weight, status
+                criterion["name"],
+                num(criterion["observed"], ".4g"),
+                num(criterion["threshold"], "g"),
+                weight,
+                status,
             )
         console.print(criteria)
         score = result.get("score")

@@ -7,6 +7,7 @@ MathJax. Every text that comes from the result is escaped, and missing data beco
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -39,13 +40,13 @@ PERCENTILES = {"p50_ms": "#636efa", "p95_ms": "#ef553b", "p99_ms": P99}
 Trace = tuple[str, Any, dict[str, str]]  # legend name, values (one per window), line style
 
 
-def write_html(run_dir: Path, result: dict[str, Any]) -> Path:
+def write_html(run_dir: Path, result: Mapping[str, Any]) -> Path:
     path = run_dir / REPORT_HTML
     write_atomically(path, render_html(result))
     return path
 
 
-def render_html(result: dict[str, Any]) -> str:
+def render_html(result: Mapping[str, Any]) -> str:
     run = result.get("run") or {}
     verdict = str(result.get("verdict", "inconclusive"))
     seconds = (run.get("load_window") or {}).get("seconds")
@@ -166,7 +167,7 @@ def _generator(generator: Any) -> str:
     return "<h2>Load generator health</h2>" + table(["measure", "value"], rows)
 
 
-def _charts(result: dict[str, Any]) -> list[str]:
+def _charts(result: Mapping[str, Any]) -> list[str]:
     """Charts first, then the sentences about what could not be drawn (each a full grid row)."""
     samples = mapping(result.get("samples"))
     if not samples:

@@ -7,6 +7,7 @@ measured); a pass is a pass. The document is built with the standard library's E
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from harness.report.files import JUNIT_XML
 __all__ = ["render_junit", "write_junit"]
 
 
-def render_junit(result: dict[str, Any]) -> str:
+def render_junit(result: Mapping[str, Any]) -> str:
     suite = ET.Element("testsuite", name=f"loadgate {result['run']['scenario']}")
     for slo in result["slos"]:
         _case(
@@ -66,7 +67,7 @@ def _case(
         ET.SubElement(case, "error", message=error)
 
 
-def write_junit(run_dir: Path, result: dict[str, Any]) -> Path:
+def write_junit(run_dir: Path, result: Mapping[str, Any]) -> Path:
     path = run_dir / JUNIT_XML
     write_atomically(path, render_junit(result))
     return path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,12 +16,12 @@ from harness.gate.steps import StepResult, breaking_point
 from harness.model import CriterionResult, EndpointStats, RunResult, SLOEvaluation, Verdict
 from harness.report.atomic import write_atomically
 from harness.report.files import RESULT_JSON
+from harness.report.result_doc import EndpointDoc, ResultDoc, SLODoc
 
 __all__ = ["SCHEMA_VERSION", "VERDICTS", "build_result", "read_result", "write_result"]
 
 SCHEMA_VERSION = 1
 VERDICTS = ("pass", "warn", "fail", "inconclusive")
-PERCENTILE_KEYS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")
 
 
 def build_result(
@@ -32,7 +32,7 @@ def build_result(
     criteria: Sequence[CriterionResult] = (),
     steps: Sequence[StepResult] = (),
     score: Score | None = None,
-) -> dict[str, Any]:
+) -> ResultDoc:
     breaking = breaking_point(list(steps))
     return {
         "schema": SCHEMA_VERSION,
@@ -127,27 +127,32 @@ def build_result(
     }
 
 
-def write_result(run_dir: Path, result: dict[str, Any]) -> Path:
+def write_result(run_dir: Path, result: Mapping[str, Any]) -> Path:
     path = run_dir / RESULT_JSON
     write_atomically(path, json.dumps(result, indent=2, allow_nan=False) + "\n")
     return path
 
 
-def _endpoint(stats: EndpointStats) -> dict[str, Any]:
-    document = {
+def _endpoint(stats: EndpointStats) -> EndpointDoc:
+    document: EndpointDoc = {
         "name": stats.name,
         "method": stats.method,
         "requests": stats.requests,
         "failures": stats.failures,
-        **{key: getattr(stats, key) for key in PERCENTILE_KEYS},
+        "p50_ms": stats.p50_ms,
+        "p90_ms": stats.p90_ms,
+        "p95_ms": stats.p95_ms,
+        "p99_ms": stats.p99_ms,
+        "p999_ms": stats.p999_ms,
+        "max_ms": stats.max_ms,
+        "prometheus_p99_ms": stats.prometheus_p99_ms,
     }
     if stats.uncorrected is not None:  # in the closed model it equals the above
         document["uncorrected"] = asdict(stats.uncorrected)
-    document["prometheus_p99_ms"] = stats.prometheus_p99_ms
     return document
 
 
-def _slo(evaluation: SLOEvaluation) -> dict[str, Any]:
+def _slo(evaluation: SLOEvaluation) -> SLODoc:
     return {
         "name": evaluation.name,
         "status": evaluation.status.value,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ def make_run_folder(run_dir: Path) -> None:
                                   f"there ({exc.strerror}); allowed: a folder this user can write to")]) from None  # fmt: skip
 
 
-def write_reports(run_dir: Path, result: dict[str, Any]) -> Path:
+def write_reports(run_dir: Path, result: Mapping[str, Any]) -> Path:
     """result.json first (the contract), then summary.md, junit.xml and report.html; each
     atomically, so each is whole or absent. Returns result.json's path.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ ICONS = {
 }
 
 
-def render_summary(result: dict[str, Any]) -> str:
+def render_summary(result: Mapping[str, Any]) -> str:
     verdict = result["verdict"]
     run = result["run"]
     lines = [
@@ -82,7 +83,7 @@ def render_summary(result: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_summary(run_dir: Path, result: dict[str, Any]) -> Path:
+def write_summary(run_dir: Path, result: Mapping[str, Any]) -> Path:
     text = render_summary(result)
     path = run_dir / SUMMARY_MD
     write_atomically(path, text)

@@ -27,6 +27,7 @@ from harness.model import LoadWindow, PerWindowView
 from harness.monitor import Findings
 from harness.prometheus_api import PrometheusAPI
 from harness.report.files import REPORT_HTML
+from harness.report.result_doc import MonitorSection
 from harness.slo.model import SLO
 from harness.slo.policy import BurnPolicy, shortest_window_s
 from harness.soak.alerts import AlertBook, Transition
@@ -62,7 +63,7 @@ class SoakMonitor:
     pager: Pager
     clock: Callable[[], float] = time.time
     api_factory: Callable[[str], PrometheusAPI] = PrometheusAPI  # tests pass a fake
-    name: str = "soak"
+    name: MonitorSection = "soak"
     book: AlertBook = field(default_factory=AlertBook)
     burn_history: list[dict[str, object]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)

@@ -20,6 +20,7 @@ import pytest
 from harness.load import locustfile_check
 from tests.conftest import REPO, CliRun, home_requests, leftover_processes, run_cli, wait_for, write
 from tests.e2e.slo_texts import client_availability_slo
+from tests.result_schema import check_result
 
 HOME = """
 from locust import FastHttpUser, constant, tag, task
@@ -242,6 +243,7 @@ def test_a_shape_that_slipped_past_the_check_loses_nothing_measured_when_stopped
     assert gate.returncode == 3, stdout + stderr_path.read_text()
     files = list(out_dir.glob("*/result.json"))
     result = json.loads(files[0].read_text())
+    check_result(result, str(files[0]))
     assert result["run"]["load_window"] is not None, result["reasons"]
     assert result["client"]["total"]["requests"] > 0
     assert result["reasons"] == ["interrupted before the run finished; results are partial"]

@@ -21,6 +21,7 @@ import requests
 
 from tests.conftest import REPO, home_requests, leftover_processes, run_cli, wait_for, write
 from tests.fakes.pagerduty import FakePagerDuty
+from tests.result_schema import check_result
 
 pytestmark = [pytest.mark.e2e, pytest.mark.load]
 
@@ -101,6 +102,7 @@ gate:
 
     [result_file] = out.glob("*/result.json")
     result = json.loads(result_file.read_text())
+    check_result(result, str(result_file))
     # Every event names the run, the start event too (it is sent before the load begins).
     assert change_run_ids == [result["run"]["id"]] * 2 == [result_file.parent.name] * 2
     assert trigger_run_ids == {result["run"]["id"]}
@@ -148,6 +150,7 @@ def test_an_interrupted_soak_leaves_its_partial_report_and_no_process(
     assert soak.returncode == 3, stdout + stderr
     [result_file] = out.glob("*/result.json")
     result = json.loads(result_file.read_text())
+    check_result(result, str(result_file))
     assert result["verdict"] == "inconclusive"
     assert "interrupted before the run finished; results are partial" in result["reasons"]
     assert result["client"]["total"]["requests"] > 0  # what was measured before the cut is kept

@@ -1,0 +1,160 @@
+"""The result document's shape, typed: what result.json holds (docs/result-json.schema.json).
+
+One writer builds it (``build_result``, completed by ``RunProgress.result``); the report sinks
+read it. These types mirror the published schema field for field, so a reader that misspells a
+key or forgets that a value may be null is caught by mypy, not by a user. Fields may be added
+within schema 1: add them here, in the schema and in docs/result-json.md together.
+
+A soak's section stays loosely typed (``dict[str, Any]``): its monitor builds it from its parts
+(alerts, coverage, resources, findings), and only the HTML report reads it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, TypedDict
+
+from harness.model import PerWindow
+
+__all__ = [
+    "BaselineDoc", "BreakingPointDoc", "ClientDoc", "CriterionDoc", "EndpointDoc",
+    "GeneratorDoc", "LoadWindowDoc", "MonitorSection", "ProcessDoc", "ResultDoc", "RunDoc",
+    "SLODoc", "ScoreDoc", "StepDoc", "VerdictName",
+]  # fmt: skip
+
+VerdictName = Literal["pass", "warn", "fail", "inconclusive"]
+MonitorSection = Literal["soak"]  # the sections a run monitor may add (harness/monitor.py)
+
+
+class LoadWindowDoc(TypedDict):
+    start: str  # ISO 8601, UTC, to the millisecond
+    end: str
+    seconds: float
+
+
+class RunDoc(TypedDict):
+    id: str
+    scenario: str
+    target: str
+    started_at: str
+    load_window: LoadWindowDoc | None  # None: the load stopped before the warm-up ended
+
+
+class EndpointDoc(TypedDict):
+    name: str
+    method: str  # "" for the aggregate
+    requests: int
+    failures: int
+    p50_ms: float | None
+    p90_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    p999_ms: float | None
+    max_ms: float | None
+    uncorrected: NotRequired[dict[str, float | None]]  # open model only: the same percentiles
+    prometheus_p99_ms: float | None
+
+
+class ClientDoc(TypedDict):
+    total: EndpointDoc
+    endpoints: list[EndpointDoc]
+
+
+class SLODoc(TypedDict):
+    name: str
+    status: Literal["met", "breached", "no_data"]
+    sli: float | None
+    objective: float
+    events: float | None
+    burn_rate: float | None
+    budget_consumed: float | None
+    detail: str
+
+
+class CriterionDoc(TypedDict):
+    name: str
+    observed: float | None
+    threshold: float
+    status: str  # pass | warn | fail | no_data
+    baseline: float | None
+    effect_pct: float | None
+    confidence_interval_pct: list[float] | None
+    p_value: float | None
+    weight: float
+    key: bool
+    detail: str
+
+
+# "pass" is a Python keyword, so only the functional form can name this document's fields.
+ScoreDoc = TypedDict(
+    "ScoreDoc",
+    {
+        "value": float,
+        "earned": float,
+        "possible": float,
+        "pass": float,
+        "warning": float,
+        "status": str,  # pass | warn | fail
+    },
+)
+
+
+class StepDoc(TypedDict):
+    index: int
+    arrival_rate: float
+    start: str
+    end: str
+    slos: list[SLODoc]
+
+
+class BreakingPointDoc(TypedDict):
+    arrival_rate: float
+    step: int
+    breached: list[str]
+
+
+class ProcessDoc(TypedDict):
+    process: str  # "pid N", or "worker on HOST (pid N)"
+    cpu_max: float
+
+
+class GeneratorDoc(TypedDict):
+    cpu_max: float
+    dropped_iterations: int
+    target_arrival_rate: float | None
+    achieved_arrival_rate: float | None
+    exit_code: int | None
+    processes: list[ProcessDoc]  # highest CPU first
+    iterations: int
+    user_errors: int
+    problems: list[str]
+    warnings: list[str]
+
+
+class ResultDoc(TypedDict):
+    """The whole of result.json. ``build_result`` writes what the gate decided and measured;
+    ``RunProgress.result`` adds the series over time and the fingerprint, which every result.json
+    written has (the schema requires them), and what only some runs have."""
+
+    schema: int
+    verdict: VerdictName
+    exit_code: int
+    reasons: list[str]
+    run: RunDoc
+    client: ClientDoc | None  # None: the load generator wrote no results
+    slos: list[SLODoc]
+    criteria: list[CriterionDoc]
+    score: ScoreDoc | None  # None: nothing is scored
+    steps: list[StepDoc]
+    breaking_point: BreakingPointDoc | None
+    generator: GeneratorDoc
+
+    samples: NotRequired[PerWindow]  # endpoint → metric → one value per 5 s window
+    slo_samples: NotRequired[PerWindow]  # SLO → burn_rate → one value per 5 s window
+    baseline: NotRequired[BaselineDoc]  # only with --baseline
+    fingerprint: NotRequired[dict[str, Any]]  # the traffic, for baselines
+    soak: NotRequired[dict[str, Any]]  # only from loadgate soak
+
+
+class BaselineDoc(TypedDict):
+    name: str
+    samples: PerWindow
