@@ -234,7 +234,7 @@ def _run_stages(
         )
         if (cut := _cut_short(results.window, load.duration_s, locust)) is not None:
             generator = replace(generator, problems=(*generator.problems, cut))
-        if (failure := early_exit(locust, results.window, load.warmup_s)) is not None:
+        if (failure := early_exit(locust, results.window)) is not None:
             generator = replace(generator, problems=(*generator.problems, failure))
             say("the load generator exited before it wrote a window; logs/locust.log ends:")
             for line in log_lines(locust):

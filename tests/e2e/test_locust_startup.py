@@ -196,7 +196,7 @@ def test_an_error_in_an_init_listener_shows_its_traceback_in_the_console_and_the
 
     assert run.returncode == 3, run.stdout + run.stderr
     [reason] = run.result["reasons"]
-    assert reason.startswith("the load generator exited (exit code 1) before the measured window")
+    assert reason.startswith("the load generator exited (exit code 1) without a measured window")
     assert "\n" not in reason and "ConnectionRefusedError: the fixtures database is down" in reason
     assert "in connect" in reason  # the traceback's frame: where in the locustfile
     # The console: the reason in the report, and the log's last lines as they are.

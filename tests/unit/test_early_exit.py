@@ -1,5 +1,5 @@
 """Why Locust ended without a window: only when it ended on its own, in one line with the last
-lines of its log, and saying whether the window had opened."""
+lines of its log."""
 
 from __future__ import annotations
 
@@ -16,27 +16,21 @@ TRACEBACK = "\n".join(
 CRASHED = LocustRun(1, False, False, CpuSampler(0), TRACEBACK, ran_s=1.5)
 
 
-def test_an_exit_in_the_warm_up_gives_the_exit_code_and_the_last_lines_of_the_log() -> None:
-    assert early_exit(CRASHED, window=None, warmup_s=3.0) == (
-        "the load generator exited (exit code 1) before the measured window opened; the last "
+def test_an_exit_without_a_window_gives_the_exit_code_and_the_last_lines_of_the_log() -> None:
+    assert early_exit(CRASHED, window=None) == (
+        "the load generator exited (exit code 1) without a measured window; the last "
         "lines of logs/locust.log: line 3 | line 4 | line 5 | line 6 | line 7 | line 8 | "
         "line 9 | ZeroDivisionError: division by zero"
     )
 
 
-def test_an_exit_after_the_warm_up_without_a_window_says_so() -> None:
-    reason = early_exit(replace(CRASHED, exit_code=-9, ran_s=10.0), None, warmup_s=3.0)
-    assert reason is not None
-    assert reason.startswith("the load generator exited (exit code -9) without writing its")
-
-
 def test_nothing_to_explain_with_a_window_or_when_the_harness_stopped_it() -> None:
-    assert early_exit(CRASHED, LoadWindow(1.0, 2.0), 3.0) is None
-    assert early_exit(replace(CRASHED, interrupted=True), None, 3.0) is None
-    assert early_exit(replace(CRASHED, timed_out=True), None, 3.0) is None
-    assert early_exit(replace(CRASHED, stopped_early="a page fired"), None, 3.0) is None
+    assert early_exit(CRASHED, LoadWindow(1.0, 2.0)) is None
+    assert early_exit(replace(CRASHED, interrupted=True), None) is None
+    assert early_exit(replace(CRASHED, timed_out=True), None) is None
+    assert early_exit(replace(CRASHED, stopped_early="a page fired"), None) is None
 
 
 def test_a_silent_exit_says_it_wrote_nothing() -> None:
-    reason = early_exit(replace(CRASHED, log_tail=""), None, 3.0)
+    reason = early_exit(replace(CRASHED, log_tail=""), None)
     assert reason is not None and reason.endswith("logs/locust.log: (none: it wrote nothing)")
