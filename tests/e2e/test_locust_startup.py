@@ -184,7 +184,7 @@ def test_locust_options_pass_through_and_a_chatty_locustfile_keeps_a_bounded_log
 
 
 @pytest.mark.e2e
-@pytest.mark.load
+@pytest.mark.load_shared
 def test_an_error_in_an_init_listener_shows_its_traceback_in_the_console_and_the_reasons(
     tmp_path: Path,
 ) -> None:

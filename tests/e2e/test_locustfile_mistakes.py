@@ -15,7 +15,7 @@ from harness.load.names import MAX_NAMES, OTHER_NAME
 from tests.conftest import run_cli, write
 from tests.e2e.test_load_engine import counting_slos
 
-pytestmark = [pytest.mark.e2e, pytest.mark.load]
+pytestmark = [pytest.mark.e2e]
 
 Factory = Callable[..., tuple[str, subprocess.Popen[bytes]]]
 
@@ -46,6 +46,7 @@ class Flaky(FastHttpUser):
 """
 
 
+@pytest.mark.load  # compares two runs' throughput: alone
 def test_a_url_per_id_without_name_is_folded_and_does_not_collapse_the_generator(
     service_factory: Factory, tmp_path: Path
 ) -> None:
@@ -74,6 +75,7 @@ def test_a_url_per_id_without_name_is_folded_and_does_not_collapse_the_generator
 
 
 @pytest.mark.parametrize("model", [(), ("--arrival-rate", "50")], ids=["closed", "open"])
+@pytest.mark.load_shared
 def test_iterations_that_raise_make_the_run_inconclusive(
     service_factory: Factory, tmp_path: Path, model: tuple[str, ...]
 ) -> None:

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import REPO, leftover_processes, run_cli, write
 from tests.e2e.slo_texts import HOME, ratio_slo, raw_slo, sloth_raw_slo
 
-pytestmark = [pytest.mark.e2e, pytest.mark.load]
+pytestmark = [pytest.mark.e2e]
 
 HOME_ONLY = str(Path(__file__).with_name("home_only_locustfile.py"))
 SEVERAL_ENDPOINTS = str(REPO / "scenarios/locustfiles/recommendations.py")
@@ -41,6 +41,7 @@ def gate(url: str, locustfile: str, users: int, duration: str, *slo_args: str) -
     ]  # fmt: skip
 
 
+@pytest.mark.load
 def test_a_raw_ratio_with_too_few_events_is_no_data_and_with_enough_events_is_judged(
     service_factory: Factory, tmp_path: Path
 ) -> None:
@@ -67,6 +68,7 @@ def test_a_raw_ratio_with_too_few_events_is_no_data_and_with_enough_events_is_ju
     assert leftover_processes(few.run_ids + enough.run_ids) == []
 
 
+@pytest.mark.load_shared
 def test_a_query_returning_several_series_is_an_input_error_naming_the_slo_and_the_series(
     service_factory: Factory, tmp_path: Path
 ) -> None:
