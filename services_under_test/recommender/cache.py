@@ -2,6 +2,11 @@
 
 Entries expire after ``ttl_s`` (so popular lists follow the store) and the least recently used
 entry goes first when the cache is full. Hits and misses are counted per cache, for /metrics.
+
+Its size is bounded twice: never more than ``capacity`` entries, and every ``put`` drops the
+expired entries at the least recently used end, so the cache holds only what was used within
+the last ``ttl_s`` — its working set — instead of filling slowly to ``capacity`` with keys asked
+for once (a soak saw that as the service's RSS growing for hours).
 """
 
 from __future__ import annotations
@@ -47,9 +52,17 @@ class TtlLruCache(Generic[V]):
         return entry[1]
 
     def put(self, key: Hashable, value: V) -> None:
-        self._entries[key] = (self._clock() + self.ttl_s, value)
+        now = self._clock()
+        self._entries[key] = (now + self.ttl_s, value)
         self._entries.move_to_end(key)
         while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+        # Least recently used first: once the first entry is fresh, it was put (so used) within
+        # ttl_s, and every entry after it was used later still: stopping there is enough.
+        while self._entries:
+            expires, _ = next(iter(self._entries.values()))
+            if expires >= now:
+                break
             self._entries.popitem(last=False)
 
     def __len__(self) -> int:

@@ -7,10 +7,11 @@ item by category. Store errors are ``StoreUnavailable``; handlers turn them into
 from __future__ import annotations
 
 import time
-from collections import Counter, deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar, cast
 
+import numpy as np
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
@@ -18,6 +19,7 @@ from services_under_test.recommender.catalog import HISTORY_LENGTH, Catalog
 
 __all__ = [
     "EVENT_WEIGHTS",
+    "GUEST_CAPACITY",
     "FaultableStore",
     "InMemoryStore",
     "RedisStore",
@@ -31,6 +33,7 @@ T = TypeVar("T")
 # Whole numbers: the in-memory trending scores are Counters (int counts); Redis stores doubles.
 EVENT_WEIGHTS = {"view": 1, "click": 2, "add_to_cart": 4, "purchase": 8}
 KEY_PREFIX = "loadgate:recommender"
+GUEST_CAPACITY = 10_000  # users outside the catalog kept in memory (about 1 KB each)
 
 
 class StoreUnavailable(Exception):  # noqa: N818 - reads as the condition it is
@@ -46,28 +49,79 @@ class Store(Protocol):
 
 
 class InMemoryStore:
-    """Histories start from the catalog's generated ones; events are kept on top of them."""
+    """Histories start from the catalog's generated ones; events are kept on top of them.
 
-    def __init__(self, catalog: Catalog) -> None:
+    Its memory is bounded whatever users and items the traffic brings (a soak measures it):
+
+    - the catalog's users: one int32 matrix (users × ``HISTORY_LENGTH``), copied from the
+      catalog at start and written in place — no object per user;
+    - users outside the catalog (any id up to 2³¹−1 is accepted): an LRU of at most
+      ``guest_capacity`` capped histories; the least recently active guest is forgotten first;
+    - trending: one score per catalog item, allocated at start.
+    """
+
+    def __init__(self, catalog: Catalog, guest_capacity: int = GUEST_CAPACITY) -> None:
         self._catalog = catalog
-        self._histories: dict[int, deque[int]] = {}
-        self._trending: dict[int | None, Counter[int]] = {}
+        self._histories = catalog.histories.copy()  # -1 = none; valid entries first
+        self._guests: OrderedDict[int, deque[int]] = OrderedDict()
+        self.guest_capacity = guest_capacity
+        self._scores = np.zeros(catalog.items, dtype=np.float64)
+        # Written once now, so its pages are resident from the start: otherwise RSS would creep
+        # up page by page as new items are first scored, which a soak would see as growth.
+        self._scores.fill(0.0)
+        self._members = {
+            c: np.flatnonzero(catalog.category == c) for c in range(catalog.categories)
+        }
+        self._everyone = np.arange(catalog.items)
 
     async def history(self, user_id: int) -> list[int]:
-        known = self._histories.get(user_id)
-        return list(known) if known is not None else self._catalog.initial_history(user_id)
+        if 0 <= user_id < self._catalog.users:
+            row = self._histories[user_id]
+            return list(row[row >= 0].tolist())
+        guest = self._guests.get(user_id)
+        if guest is None:
+            return []
+        self._guests.move_to_end(user_id)
+        return list(guest)
 
     async def record_event(self, user_id: int, item_id: int, category: int, kind: str) -> None:
-        if user_id not in self._histories:
-            self._histories[user_id] = deque(
-                self._catalog.initial_history(user_id), maxlen=HISTORY_LENGTH
-            )
-        self._histories[user_id].appendleft(item_id)
-        for key in (category, None):
-            self._trending.setdefault(key, Counter())[item_id] += EVENT_WEIGHTS[kind]
+        if 0 <= user_id < self._catalog.users:
+            row = self._histories[user_id]
+            row[1:] = row[:-1].copy()  # newest first; the oldest falls off the end
+            row[0] = item_id
+        else:
+            self._guest(user_id).appendleft(item_id)
+        self._scores[item_id] += EVENT_WEIGHTS[kind]
+
+    def _guest(self, user_id: int) -> deque[int]:
+        guest = self._guests.get(user_id)
+        if guest is not None:
+            self._guests.move_to_end(user_id)
+            return guest
+        guest = self._guests[user_id] = deque(maxlen=HISTORY_LENGTH)
+        while len(self._guests) > self.guest_capacity:
+            self._guests.popitem(last=False)
+        return guest
+
+    @property
+    def guests(self) -> int:
+        """Users outside the catalog whose events are kept (at most ``guest_capacity``)."""
+        return len(self._guests)
 
     async def trending(self, category: int | None, n: int) -> list[int]:
-        return [item for item, _ in self._trending.get(category, Counter()).most_common(n)]
+        if category is None:
+            ids = self._everyone
+        else:
+            ids = self._members.get(category, self._everyone[:0])
+        scores = self._scores[ids]
+        hot = np.flatnonzero(scores > 0)  # ascending, as ids are
+        if hot.size > n:  # only the top n are sorted: O(items), not O(items log items)
+            kth = np.partition(scores[hot], hot.size - n)[hot.size - n]
+            above = hot[scores[hot] > kth]
+            hot = np.concatenate([above, hot[scores[hot] == kth][: n - above.size]])
+        # Highest score first; ties go to the lower id, the more popular item.
+        order = np.lexsort((ids[hot], -scores[hot]))
+        return list(ids[hot[order]].tolist())
 
     async def ping(self) -> None:
         return None

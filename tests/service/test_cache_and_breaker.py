@@ -84,3 +84,24 @@ def test_a_failed_trial_opens_the_breaker_again() -> None:
     assert breaker.state is BreakerState.OPEN
     clock.now = 9.0
     assert not breaker.allow()
+
+
+def test_the_cache_never_holds_more_than_its_capacity_however_many_keys() -> None:
+    c, _, clock = cache(capacity=1000, ttl_s=30)
+    for key in range(100_000):  # a real key space: far more keys than the cache may hold
+        clock.now = key * 1e-4  # 10 s in all: nothing expires
+        c.put(key, str(key))
+        assert len(c) <= 1000
+    assert len(c) == 1000
+    assert c.get(99_999) == "99999" and c.get(0) is None
+
+
+def test_entries_unused_for_a_ttl_are_dropped_without_being_asked_for_again() -> None:
+    # Keys asked for once must not stay until the cache is full: a soak saw that slow fill as
+    # the service's RSS growing for hours. What is left is what was used within the TTL.
+    c, _, clock = cache(capacity=50_000, ttl_s=10)
+    for key in range(20_000):
+        clock.now = key * 0.01  # one new key every 10 ms, for 200 s
+        c.put(key, str(key))
+    assert len(c) <= 1001  # ≤ 10 s of keys at 100 a second (+ the one just put)
+    assert c.get(19_999) == "19999"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import tracemalloc
 from collections.abc import AsyncIterator
 
 import pytest
@@ -53,6 +55,61 @@ async def test_trending_weighs_purchases_above_views(store: Store) -> None:
 
     assert (await store.trending(None, 2)) == [bought, viewed]
     assert (await store.trending(int(CATALOG.category[bought]), 5))[0] == bought
+
+
+async def test_ties_in_trending_go_to_the_more_popular_item(store: Store) -> None:
+    item_ids = [1500, 40, 900]  # ids are in popularity order: 40 is the most popular
+    for item in item_ids:
+        await store.record_event(1, item, int(CATALOG.category[item]), "view")
+
+    assert (await store.trending(None, 3))[0] in item_ids
+    if isinstance(store, InMemoryStore):
+        assert await store.trending(None, 3) == sorted(item_ids)
+
+
+async def test_events_of_users_outside_the_catalog_are_kept_newest_first(store: Store) -> None:
+    guest = CATALOG.users + 12_345
+    for item in range(HISTORY_LENGTH + 3):
+        await store.record_event(guest, item, int(CATALOG.category[item]), "view")
+
+    assert await store.history(guest) == list(range(HISTORY_LENGTH + 2, 2, -1))
+
+
+async def test_the_least_recently_active_guest_is_forgotten_first() -> None:
+    store = InMemoryStore(CATALOG, guest_capacity=2)
+    first, second, third = (CATALOG.users + i for i in range(3))
+    for user in (first, second):
+        await store.record_event(user, 7, int(CATALOG.category[7]), "view")
+    await store.history(first)  # first is now more recent than second
+    await store.record_event(third, 8, int(CATALOG.category[8]), "view")
+
+    assert store.guests == 2
+    assert (await store.history(first), await store.history(second)) == ([7], [])
+    assert await store.history(third) == [8]
+
+
+async def test_memory_stays_bounded_when_events_come_from_100k_distinct_users() -> None:
+    # A real user base, not a few shoppers: 100k distinct user ids (the catalog's 500 and 99.5k
+    # outside it) over every item. The in-memory store must not keep an object per user it has
+    # seen: what it holds beyond its fixed arrays is at most guest_capacity capped histories.
+    capacity = 1_000
+    store = InMemoryStore(CATALOG, guest_capacity=capacity)
+    rng = random.Random(3)
+    users = list(range(100_000))
+    rng.shuffle(users)
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        for user in users:
+            item = rng.randrange(CATALOG.items)
+            await store.record_event(user, item, int(CATALOG.category[item]), "purchase")
+        after, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert store.guests == capacity
+    # About 1 KB per kept guest (a capped deque and its ints). Without the bound: ~100 MB.
+    assert after - before < capacity * 2_000, f"grew {(after - before) / 1e6:.1f} MB"
 
 
 async def test_ping_answers(store: Store) -> None:
