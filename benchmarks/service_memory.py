@@ -160,6 +160,7 @@ def sample_forever(config: dict[str, Any]) -> None:
 
 def serve(config: dict[str, Any], argv: list[str]) -> None:
     threading.Thread(target=sample_forever, args=(config,), daemon=True).start()
+    sys.path.insert(0, str(REPO))  # this checkout's service, whatever the venv has installed
     from services_under_test.recommender.server import main as service_main
 
     service_main(argv)
