@@ -19,9 +19,9 @@ from rich.markup import escape
 
 from harness import __version__
 from harness.alert.gate_page import add_page_parser, page_options, run_page
+from harness.baseline_file import BASELINE_DIR, save_baseline
 from harness.cli_validate import validate_paths
 from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
-from harness.gate.baseline import BASELINE_DIR, save_baseline
 from harness.plan import (
     LOCUST_ARGS_HELP,
     add_load_arguments,

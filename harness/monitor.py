@@ -8,30 +8,21 @@ raising: it does its I/O on its own thread and reports what went wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from rich.console import RenderableType
 
-from harness.model import LoadWindow, PerWindowView
 from harness.prometheus_api import PrometheusAPI
-from harness.report.result_doc import MonitorSection
+from harness.values.result_doc import MonitorSection
+from harness.values.run_result import LoadWindow
+from harness.values.samples import PerWindowView
+from harness.values.verdict import Findings
 
-__all__ = ["Findings", "RunMonitor"]
-
-
-@dataclass(frozen=True)
-class Findings:
-    """What a monitor concluded: reasons that fail the run, and reasons that make it warn."""
-
-    failures: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    unmeasured: tuple[str, ...] = ()  # what it could not measure: a pass becomes inconclusive
-    notes: tuple[str, ...] = field(default=())  # reported, verdict unchanged (e.g. paging failed)
+__all__ = ["RunMonitor"]
 
 
 class RunMonitor(Protocol):
-    name: MonitorSection  # its section in result.json (typed there: harness/report/result_doc.py)
+    name: MonitorSection  # its section in result.json (typed there: harness/values/result_doc.py)
 
     def started(self, api: PrometheusAPI, target_url: str, run_dir_name: str) -> None:
         """The stack is up and the load about to start."""

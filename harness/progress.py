@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.gate.baseline import fingerprint
-from harness.gate.score import Score
-from harness.gate.steps import StepResult
-from harness.model import CriterionResult, PerWindow, Plan, RunResult, SLOEvaluation, Verdict
+from harness.baseline_file import fingerprint
 from harness.monitor import RunMonitor
-from harness.report.result_doc import ResultDoc
 from harness.report.result_json import build_result
+from harness.values.plan import Plan
+from harness.values.result_doc import ResultDoc
+from harness.values.run_result import RunResult
+from harness.values.samples import PerWindow
+from harness.values.verdict import CriterionResult, Score, SLOEvaluation, StepResult, Verdict
 
 __all__ = ["RunProgress"]
 

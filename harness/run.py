@@ -22,27 +22,20 @@ from rich.console import Console
 
 from harness.errors import InconclusiveError, InputError
 from harness.gate.judge import judge_gate
-from harness.gate.samples import window_samples
-from harness.gate.steps import StepResult, step_windows
+from harness.gate.steps import step_windows
 from harness.gate.verdict import decide, inconclusive, invalid_input, with_findings
 from harness.load.health import judge_generator
 from harness.load.quantiles import with_prometheus_p99
 from harness.load.results import read_client_results
 from harness.load.runner import LocustRun, early_exit, generators, log_lines, run_locust
-from harness.model import (
-    GeneratorHealth,
-    LoadWindow,
-    Plan,
-    RunResult,
-    Verdict,
-)
+from harness.load.window_samples import window_samples
 from harness.monitor import RunMonitor
 from harness.progress import RunProgress
 from harness.prometheus_api import PrometheusAPI
 from harness.report.live import LiveView
 from harness.report.live_numbers import LiveSampler
-from harness.report.result_doc import ResultDoc
 from harness.report.sinks import make_run_folder, write_reports
+from harness.run_folder import CLIENT_DIR, LOGS_DIR
 from harness.slo.burn import burn_series
 from harness.slo.evaluate import evaluate_slo, no_data
 from harness.slo.measure import (
@@ -60,6 +53,10 @@ from harness.stack.prometheus import (
 )
 from harness.stack.readiness import free_port
 from harness.stack.service import check_target_answers, start_reference_service
+from harness.values.plan import Plan
+from harness.values.result_doc import ResultDoc
+from harness.values.run_result import GeneratorHealth, LoadWindow, RunResult
+from harness.values.verdict import StepResult, Verdict
 
 __all__ = ["RunOutcome", "execute_run", "new_run_id"]
 
@@ -159,7 +156,7 @@ def _run_stages(
     # The TSDB is scratch space: the verdict and its numbers go to the report, the samples do not.
     with (
         tempfile.TemporaryDirectory(prefix="loadgate-tsdb-") as tsdb,
-        ProcessGroup(run_dir / "logs", run_dir.name) as group,
+        ProcessGroup(run_dir / LOGS_DIR, run_dir.name) as group,
     ):
         # Cheap checks that can fail first, before anything heavy starts.
         external = PrometheusAPI(plan.prometheus_url) if plan.prometheus_url else None
@@ -219,7 +216,7 @@ def _run_stages(
         finally:
             if monitor is not None:
                 monitor.load_ended()
-        results = read_client_results(run_dir / "client", open_model=load.arrivals is not None)
+        results = read_client_results(run_dir / CLIENT_DIR, open_model=load.arrivals is not None)
         generator = judge_generator(
             locust.sampler.samples,
             results.window,

@@ -13,7 +13,7 @@ See docs/paging.md.
 
 from harness.alert.events import AlertEvent, ChangeEvent
 from harness.alert.pager import Delivery, DryRunPager, Pager, PagerDutyPager, make_pager
-from harness.alert.secret import RoutingKey, load_routing_key
+from harness.secret import RoutingKey, load_routing_key
 
 __all__ = [
     "AlertEvent",

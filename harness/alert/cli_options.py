@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.alert.pager import Pager, PagingMode, make_pager
-from harness.alert.secret import KEY_ENV, KEY_FILE_FLAG
 from harness.alert.transport import URL_ENV, URL_FLAG, WORST_CASE_S
+from harness.secret import KEY_ENV, KEY_FILE_FLAG
 
 __all__ = ["PagingOptions", "add_paging_arguments", "pager_for", "paging_mode", "paging_options"]
 

@@ -34,8 +34,8 @@ from harness.errors import (
     InputError,
     Problem,
 )
-from harness.report.files import REPORT_FILES
-from harness.report.result_json import read_result
+from harness.result_file import read_result
+from harness.run_folder import REPORT_FILES
 
 __all__ = ["PageOptions", "add_page_parser", "gate_event", "page_options", "run_page"]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from harness.errors import InputError, Problem
-from harness.report.atomic import write_atomically
+from harness.run_folder import write_atomically
 
 __all__ = ["STATE_SCHEMA", "AlertState", "read_states", "record_state"]
 

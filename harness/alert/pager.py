@@ -28,7 +28,6 @@ from typing import Any, Literal
 import pagerduty
 
 from harness.alert.events import AlertEvent, Event, endpoint_path, event_body, event_kind
-from harness.alert.secret import REDACTED, RoutingKey, load_routing_key, routing_key_configured
 from harness.alert.transport import (
     DEADLINE_S,
     SLEEP_TIMER_S,
@@ -38,6 +37,7 @@ from harness.alert.transport import (
     tls_verify,
 )
 from harness.errors import COMMAND_LINE, InputError, Problem
+from harness.secret import REDACTED, RoutingKey, load_routing_key, routing_key_configured
 
 __all__ = [
     "Delivery",

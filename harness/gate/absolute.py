@@ -8,63 +8,25 @@ Latency, error ratio and throughput come from the load generator's exact, in-win
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 
-from harness.gate.samples import endpoint_key
-from harness.model import (
-    ClientStats,
-    CriterionResult,
-    EndpointStats,
-    LoadWindow,
-    SLOEvaluation,
-    SLOStatus,
+from harness.values.criteria import (
+    ALL_ENDPOINTS,
+    EACH_ENDPOINT,
+    LATENCY_METRICS,
+    AbsoluteCriterion,
+    Bound,
+    format_value,
 )
+from harness.values.run_result import ClientStats, EndpointStats, LoadWindow
+from harness.values.samples import endpoint_key
+from harness.values.verdict import CriterionResult, SLOEvaluation, SLOStatus
 
 __all__ = [
-    "ALL_ENDPOINTS",
-    "EACH_ENDPOINT",
-    "LATENCY_METRICS",
-    "AbsoluteCriterion",
-    "Bound",
     "judge_absolute",
     "max_burn_rate",
 ]
-
-LATENCY_METRICS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")
-ALL_ENDPOINTS = "all"  # every request together (the client's total)
-EACH_ENDPOINT = "each"  # one criterion per endpoint
-
-OPERATORS: dict[str, Callable[[float, float], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
-
-
-@dataclass(frozen=True)
-class Bound:
-    op: str  # one of OPERATORS
-    value: float  # in the metric's own unit: ms, a ratio 0–1, requests/s, × of the budget
-
-    def holds(self, observed: float) -> bool:
-        return OPERATORS[self.op](observed, self.value)
-
-    def text(self, unit: str) -> str:
-        return f"{self.op} {_format(self.value, unit)}"
-
-
-@dataclass(frozen=True)
-class AbsoluteCriterion:
-    metric: str  # a latency metric, error_ratio, throughput, burn_rate or slos_met
-    pass_bound: Bound | None  # None only for slos_met: every SLO met
-    warning_bound: Bound | None = None
-    endpoint: str = ALL_ENDPOINTS  # "all", "each" or "GET /v1/…"
-    slo: str | None = None  # burn_rate / slos_met: one SLO; None: every SLO
-    weight: float = 1.0
-    key: bool = False
 
 
 def max_burn_rate(bound: float) -> AbsoluteCriterion:
@@ -177,7 +139,7 @@ def _judge(
     bound = criterion.pass_bound
     if observed is None:
         return CriterionResult(name, None, bound.value, None, f"{name}: no data")
-    seen = _format(observed, unit)
+    seen = format_value(observed, unit)
     if bound.holds(observed):
         return CriterionResult(name, observed, bound.value, True)
     warning = criterion.warning_bound
@@ -200,11 +162,3 @@ def _label(metric: str) -> str:
 
 def _unit(metric: str) -> str:
     return {"error_ratio": "%", "throughput": "/s"}.get(metric, "ms")
-
-
-def _format(value: float, unit: str) -> str:
-    if unit == "%":
-        return f"{value * 100:.3g}%"
-    if unit == "×":
-        return f"{value:.3g}×"
-    return f"{value:.4g}{unit if unit == '/s' else ' ms'}"

@@ -10,15 +10,11 @@ from dataclasses import dataclass
 
 from harness.gate.absolute import judge_absolute
 from harness.gate.relative import judge_relative
-from harness.gate.score import Score, total_score
-from harness.model import (
-    ClientStats,
-    CriterionResult,
-    LoadWindow,
-    PerWindowView,
-    Plan,
-    SLOEvaluation,
-)
+from harness.gate.score import total_score
+from harness.values.plan import Plan
+from harness.values.run_result import ClientStats, LoadWindow
+from harness.values.samples import PerWindowView
+from harness.values.verdict import CriterionResult, Score, SLOEvaluation
 
 __all__ = ["GateJudgement", "judge_gate"]
 

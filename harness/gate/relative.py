@@ -6,12 +6,14 @@ may fall 5 %. Each endpoint present in both runs is judged with ``statistics.com
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from harness.gate.statistics import Comparison, Direction, Judgement, compare
-from harness.model import CriterionResult, PerWindowView
+from harness.gate.statistics import Comparison, Judgement, compare
+from harness.values.criteria import Direction, RelativeCriterion
+from harness.values.samples import PerWindowView
+from harness.values.verdict import CriterionResult
 
-__all__ = ["DEFAULT_CRITERIA", "RelativeCriterion", "judge_relative"]
+__all__ = ["DEFAULT_CRITERIA", "judge_relative"]
 
 LABELS = {
     "p50_ms": "p50",
@@ -20,17 +22,6 @@ LABELS = {
     "error_ratio": "error ratio",
     "throughput": "throughput",
 }
-
-
-@dataclass(frozen=True)
-class RelativeCriterion:
-    metric: str  # one of samples.METRICS
-    tolerance_pct: float
-    direction: Direction
-    endpoint: str | None = None  # "GET /v1/…"; None: every endpoint
-    warning_tolerance_pct: float | None = None  # a shift beyond the tolerance but within this warns
-    weight: float = 1.0
-    key: bool = False
 
 
 # Without gate.criteria, --baseline judges these; key: any regression fails the run.

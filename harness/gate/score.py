@@ -11,37 +11,11 @@ they make the run inconclusive instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from harness.model import CriterionResult
+from harness.values.criteria import ScoreThresholds
+from harness.values.verdict import CriterionResult, Score
 
-__all__ = ["Score", "ScoreThresholds", "total_score"]
-
-
-@dataclass(frozen=True)
-class ScoreThresholds:
-    pass_pct: float = 90.0  # Keptn's defaults
-    warning_pct: float = 75.0
-
-
-@dataclass(frozen=True)
-class Score:
-    value_pct: float
-    earned: float
-    possible: float
-    thresholds: ScoreThresholds
-
-    @property
-    def status(self) -> str:
-        if self.value_pct >= self.thresholds.pass_pct:
-            return "pass"
-        return "warn" if self.value_pct >= self.thresholds.warning_pct else "fail"
-
-    def sentence(self) -> str:
-        return (
-            f"score {self.value_pct:.0f}% ({self.earned:g} of {self.possible:g} points; "
-            f"pass ≥ {self.thresholds.pass_pct:g}%, warning ≥ {self.thresholds.warning_pct:g}%)"
-        )
+__all__ = ["total_score"]
 
 
 def total_score(

@@ -18,15 +18,12 @@ from enum import StrEnum
 
 from scipy.stats import mannwhitneyu, norm
 
-__all__ = ["MIN_WINDOWS", "Comparison", "Direction", "Judgement", "compare"]
+from harness.values.criteria import Direction
+
+__all__ = ["MIN_WINDOWS", "Comparison", "Judgement", "compare"]
 
 MIN_WINDOWS = 5
 CONFIDENCE = 0.95
-
-
-class Direction(StrEnum):
-    HIGHER_IS_WORSE = "higher_is_worse"  # latency, error ratio
-    LOWER_IS_WORSE = "lower_is_worse"  # throughput
 
 
 class Judgement(StrEnum):

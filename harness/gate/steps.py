@@ -3,26 +3,13 @@ step at which an objective breaks. Pure: windows and evaluations in, steps out."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from harness.values.arrivals import ArrivalProfile
+from harness.values.run_result import LoadWindow
+from harness.values.verdict import StepResult
 
-from harness.load.arrivals import ArrivalProfile
-from harness.model import LoadWindow, SLOEvaluation, SLOStatus
-
-__all__ = ["MIN_STEP_S", "StepResult", "breaking_point", "step_windows"]
+__all__ = ["MIN_STEP_S", "breaking_point", "step_windows"]
 
 MIN_STEP_S = 5.0  # shorter slices of a step (cut by the warm-up) are too short to judge
-
-
-@dataclass(frozen=True)
-class StepResult:
-    index: int
-    arrival_rate: float
-    window: LoadWindow
-    evaluations: tuple[SLOEvaluation, ...]
-
-    @property
-    def breached(self) -> list[str]:
-        return [e.name for e in self.evaluations if e.status is SLOStatus.BREACHED]
 
 
 def step_windows(

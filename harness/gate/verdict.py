@@ -20,18 +20,16 @@ from collections.abc import Collection, Sequence
 
 from harness.durations import format_duration
 from harness.errors import EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_INVALID_INPUT, EXIT_PASS, InputError
-from harness.gate.score import Score
-from harness.model import (
-    ClientStats,
+from harness.values.run_result import ClientStats, GeneratorHealth, LoadWindow
+from harness.values.verdict import (
     CriterionResult,
-    GeneratorHealth,
-    LoadWindow,
+    Findings,
+    Score,
     SLOEvaluation,
     SLOStatus,
     Verdict,
     VerdictStatus,
 )
-from harness.monitor import Findings
 
 __all__ = ["decide", "inconclusive", "invalid_input", "with_findings"]
 

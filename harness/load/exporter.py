@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from harness.load.client_metrics import ENV_METRICS_ADDR, ENV_METRICS_PORTS, LATENCY_BUCKETS
+from harness.values.client_metrics import ENV_METRICS_ADDR, ENV_METRICS_PORTS, LATENCY_BUCKETS
 
 __all__ = ["ClientMetrics", "ScrapeClock", "bind_exporter"]
 

@@ -17,7 +17,7 @@ import psutil
 
 from harness.load.names import folding_warning
 from harness.load.results import ProcessReports
-from harness.model import ArrivalCounts, GeneratorHealth, LoadWindow, ProcessCpu
+from harness.values.run_result import ArrivalCounts, GeneratorHealth, LoadWindow, ProcessCpu
 
 __all__ = [
     "MAX_DROPPED_SHARE",

@@ -16,8 +16,8 @@ from collections.abc import Callable
 import gevent
 from gevent.queue import Queue
 
-from harness.load.arrivals import ArrivalProfile, arrival_times, expected_arrivals
 from harness.load.window import WindowRecorder
+from harness.values.arrivals import ArrivalProfile, arrival_times, expected_arrivals
 
 __all__ = ["Dispatcher"]
 

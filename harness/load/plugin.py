@@ -35,13 +35,13 @@ from locust.env import Environment
 from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 from prometheus_client import Counter, Histogram
 
-from harness.load.arrivals import ArrivalProfile
-from harness.load.client_metrics import ENV_ARRIVALS, ENV_RESULTS_DIR, ENV_WARMUP_S, WINDOW_FILE
 from harness.load.exporter import ClientMetrics, bind_exporter
 from harness.load.names import NameBound, folding_warning
 from harness.load.open_model import Dispatcher
 from harness.load.self_cpu import sample_own_cpu
 from harness.load.window import WindowRecorder
+from harness.values.arrivals import ArrivalProfile
+from harness.values.client_metrics import ENV_ARRIVALS, ENV_RESULTS_DIR, ENV_WARMUP_S, WINDOW_FILE
 
 log = logging.getLogger("loadgate.plugin")
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from harness.durations import promql_duration
-from harness.model import ClientStats, EndpointStats, LoadWindow
 from harness.prometheus_api import PrometheusAPI, QueryError
+from harness.values.run_result import ClientStats, EndpointStats, LoadWindow
 
 __all__ = ["with_prometheus_p99"]
 

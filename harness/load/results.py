@@ -16,8 +16,14 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
-from harness.load.client_metrics import CLIENT_RESULTS_GLOB, WINDOW_FILE
-from harness.model import ArrivalCounts, ClientStats, EndpointStats, LoadWindow, Percentiles
+from harness.values.client_metrics import CLIENT_RESULTS_GLOB, WINDOW_FILE
+from harness.values.run_result import (
+    ArrivalCounts,
+    ClientStats,
+    EndpointStats,
+    LoadWindow,
+    Percentiles,
+)
 
 __all__ = ["ClientResults", "ProcessReports", "ReportedCpu", "percentiles", "read_client_results"]
 

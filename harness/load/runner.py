@@ -21,16 +21,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import harness.load.plugin_path as plugin_path
-from harness.load.client_metrics import (
+from harness.load.health import CpuSampler
+from harness.run_folder import CLIENT_DIR, LOCUST_REPORT
+from harness.stack.processes import ProcessGroup, StartedProcess
+from harness.values.client_metrics import (
     ENV_ARRIVALS,
     ENV_METRICS_PORTS,
     ENV_RESULTS_DIR,
     ENV_WARMUP_S,
 )
-from harness.load.health import CpuSampler
-from harness.model import LoadProfile, LoadWindow, RemoteWorkers
-from harness.report.files import LOCUST_REPORT
-from harness.stack.processes import ProcessGroup, StartedProcess
+from harness.values.plan import LoadProfile, RemoteWorkers
+from harness.values.run_result import LoadWindow
 
 __all__ = ["LocustRun", "early_exit", "generators", "locust_argv", "log_lines", "run_locust"]
 
@@ -111,7 +112,7 @@ def run_locust(
     locust_args: Sequence[str] = (),
 ) -> LocustRun:
     """Run the load to completion (bounded in time), sampling the generator's CPU once a second."""
-    results_dir = run_dir / "client"
+    results_dir = run_dir / CLIENT_DIR
     results_dir.mkdir(parents=True, exist_ok=True)
     env = {
         ENV_METRICS_PORTS: ",".join(str(p) for p in metrics_ports),

@@ -11,18 +11,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
+from harness.baseline_file import fingerprint, load_baseline
 from harness.errors import COMMAND_LINE, InputError, Problem
 from harness.fields import MISSING, FieldReader
-from harness.gate.baseline import fingerprint, load_baseline
 from harness.gate.relative import DEFAULT_CRITERIA
 from harness.load.locustfile_check import check_locustfile
-from harness.model import Plan, RemoteWorkers
 from harness.plan.gate import read_gate
 from harness.plan.load import LOAD_KEYS, load_profile
 from harness.plan.options import RunOptions
 from harness.plan.targets import check_target_url
 from harness.slo.loader import load_slo_files
-from harness.slo.model import SLO
+from harness.values.plan import Plan, RemoteWorkers
+from harness.values.slo import SLO
 from harness.yamlfile import load_yaml_documents
 
 __all__ = ["Probe", "build_plan"]

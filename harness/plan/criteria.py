@@ -19,11 +19,16 @@ import re
 from dataclasses import dataclass
 
 from harness.fields import FieldReader
-from harness.gate.absolute import ALL_ENDPOINTS, LATENCY_METRICS, AbsoluteCriterion, Bound
-from harness.gate.relative import RelativeCriterion
-from harness.gate.samples import METRICS as RELATIVE_METRICS
-from harness.gate.score import ScoreThresholds
-from harness.gate.statistics import Direction
+from harness.values.criteria import (
+    ALL_ENDPOINTS,
+    LATENCY_METRICS,
+    AbsoluteCriterion,
+    Bound,
+    Direction,
+    RelativeCriterion,
+    ScoreThresholds,
+)
+from harness.values.samples import METRICS as RELATIVE_METRICS
 
 __all__ = ["GateCriteria", "read_criteria", "read_score"]
 

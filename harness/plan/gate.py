@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 
 from harness.fields import FieldReader
 from harness.gate.absolute import max_burn_rate
-from harness.gate.score import ScoreThresholds
 from harness.plan.criteria import GateCriteria, read_criteria, read_score
+from harness.values.criteria import ScoreThresholds
 
 __all__ = ["GateSettings", "read_gate"]
 

@@ -15,9 +15,9 @@ from typing import Literal
 from harness.durations import DURATION_HELP, parse_duration
 from harness.errors import COMMAND_LINE, Problem
 from harness.fields import MISSING, FieldReader
-from harness.load.arrivals import ArrivalProfile, Stage
-from harness.model import LoadProfile
 from harness.plan.options import RunOptions
+from harness.values.arrivals import ArrivalProfile, Stage
+from harness.values.plan import LoadProfile
 
 __all__ = ["LOAD_KEYS", "load_profile"]
 

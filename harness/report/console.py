@@ -6,9 +6,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.gate.samples import endpoint_key
 from harness.report.formats import num
-from harness.report.result_doc import ResultDoc
+from harness.values.result_doc import ResultDoc
+from harness.values.samples import endpoint_key
 
 __all__ = ["print_report"]
 

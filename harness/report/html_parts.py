@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from harness.report.formats import is_number
+from harness.values.samples import is_number
 
 __all__ = [
     "COLOURS",

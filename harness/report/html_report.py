@@ -15,11 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from harness.gate.samples import endpoint_key
-from harness.model import WINDOW_S
-from harness.report.atomic import write_atomically
-from harness.report.files import REPORT_HTML
-from harness.report.formats import is_number, num
+from harness.report.formats import num
 from harness.report.html_parts import (
     COLOURS,
     CONFIG,
@@ -32,6 +28,8 @@ from harness.report.html_parts import (
 )
 from harness.report.html_soak import soak_section
 from harness.report.html_style import CSS, FONT
+from harness.run_folder import REPORT_HTML, write_atomically
+from harness.values.samples import WINDOW_S, endpoint_key, is_number
 
 __all__ = ["render_html", "write_html"]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from harness.report.formats import is_number, num
+from harness.report.formats import num
 from harness.report.html_parts import (
     COLOURS,
     CONFIG,
@@ -25,6 +25,7 @@ from harness.report.html_parts import (
     table,
 )
 from harness.report.html_style import FONT
+from harness.values.samples import is_number
 
 __all__ = ["soak_section"]
 

@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from harness.report.atomic import write_atomically
-from harness.report.files import JUNIT_XML
+from harness.run_folder import JUNIT_XML, write_atomically
 
 __all__ = ["render_junit", "write_junit"]
 

@@ -23,7 +23,6 @@ from rich.panel import Panel
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 
-from harness.model import LoadProfile
 from harness.monitor import RunMonitor
 from harness.report.formats import num
 from harness.report.live_numbers import (
@@ -36,6 +35,7 @@ from harness.report.live_numbers import (
     SLOSoFar,
     Snapshot,
 )
+from harness.values.plan import LoadProfile
 
 __all__ = ["LiveView", "ProgressLines", "plain_line", "render"]
 

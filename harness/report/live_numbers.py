@@ -11,11 +11,12 @@ import logging
 from dataclasses import dataclass, replace
 
 from harness.errors import InconclusiveError
-from harness.model import LoadWindow, SLOStatus
 from harness.prometheus_api import PrometheusAPI, QueryError
 from harness.slo.evaluate import evaluate_slo
 from harness.slo.measure import measure_slo
-from harness.slo.model import SLO
+from harness.values.run_result import LoadWindow
+from harness.values.slo import SLO
+from harness.values.verdict import SLOStatus
 
 __all__ = ["BURNING", "MET", "NO_DATA", "RECENT", "UNKNOWN", "LiveSampler", "SLOSoFar", "Snapshot"]
 

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
-from harness.errors import InputError, Problem
-from harness.gate.score import Score
-from harness.gate.steps import StepResult, breaking_point
-from harness.model import CriterionResult, EndpointStats, RunResult, SLOEvaluation, Verdict
-from harness.report.atomic import write_atomically
-from harness.report.files import RESULT_JSON
-from harness.report.result_doc import EndpointDoc, ResultDoc, SLODoc
+from harness.gate.steps import breaking_point
+from harness.result_file import SCHEMA_VERSION
+from harness.values.result_doc import EndpointDoc, ResultDoc, SLODoc
+from harness.values.run_result import EndpointStats, RunResult
+from harness.values.verdict import CriterionResult, Score, SLOEvaluation, StepResult, Verdict
 
-__all__ = ["SCHEMA_VERSION", "VERDICTS", "build_result", "read_result", "write_result"]
-
-SCHEMA_VERSION = 1
-VERDICTS = ("pass", "warn", "fail", "inconclusive")
+__all__ = ["build_result"]
 
 
 def build_result(
@@ -127,12 +119,6 @@ def build_result(
     }
 
 
-def write_result(run_dir: Path, result: Mapping[str, Any]) -> Path:
-    path = run_dir / RESULT_JSON
-    write_atomically(path, json.dumps(result, indent=2, allow_nan=False) + "\n")
-    return path
-
-
 def _endpoint(stats: EndpointStats) -> EndpointDoc:
     document: EndpointDoc = {
         "name": stats.name,
@@ -175,34 +161,3 @@ def _iso(timestamp: float) -> str:
         .isoformat(timespec="milliseconds")
         .replace("+00:00", "Z")
     )
-
-
-def read_result(path: Path) -> dict[str, Any]:
-    """A result.json, checked just enough to page on or to keep as a baseline (an InputError
-    naming the file otherwise)."""
-
-    def problem(field: str, message: str) -> InputError:
-        return InputError([Problem(str(path), field, message)])
-
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise problem("(file)", "no such file; allowed: a run's result.json") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise problem("(file)", f"cannot read it ({exc}); allowed: a run's result.json") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            [Problem(str(path), "(file)", f"not JSON: {exc.msg}", line=exc.lineno)]
-        ) from None
-    if not isinstance(document, dict):
-        raise problem("(file)", "not a JSON object; allowed: a run's result.json")
-    if not isinstance(document.get("schema"), int):
-        raise problem(
-            "schema", "missing; allowed: a result.json written by loadgate run (schema 1)"
-        )
-    if document.get("verdict") not in VERDICTS:
-        raise problem("verdict", f"{document.get('verdict')!r}; allowed: {', '.join(VERDICTS)}")
-    run = document.get("run")
-    if not isinstance(run, dict) or not isinstance(run.get("scenario"), str) or not run["scenario"]:
-        raise problem("run.scenario", "missing; allowed: the scenario the run gated")
-    return document

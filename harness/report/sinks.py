@@ -10,8 +10,8 @@ from typing import Any
 from harness.errors import COMMAND_LINE, InconclusiveError, InputError, Problem
 from harness.report.html_report import write_html
 from harness.report.junit_xml import write_junit
-from harness.report.result_json import write_result
 from harness.report.summary_md import write_summary
+from harness.result_file import write_result
 
 __all__ = ["make_run_folder", "write_reports"]
 

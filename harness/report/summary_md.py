@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from harness.report.atomic import write_atomically
-from harness.report.files import SUMMARY_MD
 from harness.report.formats import num
+from harness.run_folder import SUMMARY_MD, write_atomically
 
 __all__ = ["render_summary", "write_summary"]
 

@@ -7,10 +7,11 @@ burn-rate policy.
 
 from __future__ import annotations
 
-from harness.model import WINDOW_S, LoadWindow, PerWindow
 from harness.prometheus_api import PrometheusAPI, QueryError
-from harness.slo.model import SLO
 from harness.slo.rules import error_ratio_expr
+from harness.values.run_result import LoadWindow
+from harness.values.samples import WINDOW_S, PerWindow
+from harness.values.slo import SLO
 
 __all__ = ["burn_rate_query", "burn_series"]
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 
-from harness.model import SLOEvaluation, SLOStatus
 from harness.slo.measure import SLIMeasurement
-from harness.slo.model import EVENTS_ANNOTATION, SLO
+from harness.values.slo import EVENTS_ANNOTATION, SLO
+from harness.values.verdict import SLOEvaluation, SLOStatus
 
 # A raw ratio judged on the load generator's requests says so: they may be more than its events.
 CLIENT_EVENTS = "raw ratio: events are the load generator's requests in the window"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import yaml
 
-from harness.report.atomic import write_atomically
+from harness.run_folder import write_atomically
 from harness.slo.alertmanager import alertmanager_config
-from harness.slo.model import SLO
 from harness.slo.policy import BurnPolicy
 from harness.slo.promtool_tests import promtool_test_file
 from harness.slo.rules import alert_rules, recording_rules
+from harness.values.slo import SLO
 
 __all__ = ["GeneratedFiles", "render_yaml", "write_rules"]
 

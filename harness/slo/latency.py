@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 import re
 
-from harness.load.client_metrics import LATENCY_BUCKETS
-from harness.slo.model import LatencyThreshold
+from harness.values.client_metrics import LATENCY_BUCKETS
+from harness.values.slo import LatencyThreshold
 
 __all__ = [
     "CLIENT_HISTOGRAM",

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from harness.errors import InputError, Problem
 from harness.slo.latency import boundary_problem, known_boundaries
-from harness.slo.model import SLO
 from harness.slo.openslo import OpenSLOIndex, parse_slo
 from harness.slo.sloth import parse_sloth
+from harness.values.slo import SLO
 from harness.yamlfile import YamlDocument, load_yaml_documents
 
 __all__ = ["load_slo_files"]

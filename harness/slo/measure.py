@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from harness.durations import promql_duration
 from harness.errors import InputError, Problem
-from harness.model import LoadWindow
 from harness.prometheus_api import PrometheusAPI, QueryError, SeveralSeriesError, several_series
 from harness.slo.latency import boundary_problem, known_boundaries
-from harness.slo.model import SLO, render_query
+from harness.values.run_result import LoadWindow
+from harness.values.slo import SLO, render_query
 
 __all__ = [
     "SLIMeasurement",

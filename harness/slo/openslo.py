@@ -18,7 +18,7 @@ from harness.durations import parse_duration
 from harness.errors import Problem
 from harness.fields import MISSING, FieldReader, Missing
 from harness.slo.latency import histogram_queries, threshold_in_query
-from harness.slo.model import EVENTS_ANNOTATION, SLO, WINDOW_PLACEHOLDER, SLOQueries
+from harness.values.slo import EVENTS_ANNOTATION, SLO, WINDOW_PLACEHOLDER, SLOQueries
 from harness.yamlfile import YamlDocument
 
 __all__ = ["API_VERSION", "OpenSLOIndex", "parse_slo"]

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from harness.slo.model import SLO
 from harness.slo.policy import BurnAlert, BurnPolicy, prom_duration
 from harness.slo.rules import AlertRule, absent_selector, alert_name, alert_rules, slo_labels
+from harness.values.slo import SLO
 
 __all__ = ["promtool_test_file"]
 

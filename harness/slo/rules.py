@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import TypedDict
 
-from harness.slo.model import SLO, render_query
 from harness.slo.policy import BurnAlert, BurnPolicy, prom_duration
+from harness.values.slo import SLO, render_query
 
 __all__ = [
     "AlertGroup",

@@ -12,7 +12,7 @@ import re
 from harness.durations import parse_duration
 from harness.errors import Problem
 from harness.fields import MISSING, FieldReader
-from harness.slo.model import SLO, WINDOW_PLACEHOLDER, SLOQueries
+from harness.values.slo import SLO, WINDOW_PLACEHOLDER, SLOQueries
 from harness.yamlfile import YamlDocument
 
 __all__ = ["SLOTH_VERSION", "parse_sloth"]

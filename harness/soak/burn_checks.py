@@ -10,9 +10,9 @@ from __future__ import annotations
 from harness.errors import InconclusiveError
 from harness.prometheus_api import PrometheusAPI, QueryError
 from harness.slo.burn import burn_rate_query
-from harness.slo.model import SLO
 from harness.slo.policy import BurnPolicy, prom_duration
 from harness.soak.alerts import AlertCheck
+from harness.values.slo import SLO
 
 __all__ = ["check_alerts", "soak_policies"]
 

@@ -27,15 +27,15 @@ from harness.alert.pager import Pager
 from harness.durations import parse_duration
 from harness.errors import COMMAND_LINE, InputError, Problem
 from harness.load.locustfile_check import check_locustfile
-from harness.model import Plan
 from harness.plan import Probe, RunOptions, build_plan, run_options
 from harness.report.console import print_report
-from harness.report.files import REPORT_HTML
+from harness.run_folder import REPORT_HTML
 from harness.slo.policy import DEFAULT_POLICY, BurnPolicy, load_policy, shortest_window_s
 from harness.soak.burn_checks import soak_policies
 from harness.soak.monitor import SoakMonitor, SoakSettings
 from harness.soak.paging import soak_change_event
 from harness.stack.prometheus import SERVICE_JOB
+from harness.values.plan import Plan
 
 __all__ = [
     "SoakOptions",

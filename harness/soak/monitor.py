@@ -23,12 +23,8 @@ from rich.table import Table
 
 from harness.alert.pager import Delivery, Pager
 from harness.alert.queued import QueuedPager
-from harness.model import LoadWindow, PerWindowView
-from harness.monitor import Findings
 from harness.prometheus_api import PrometheusAPI
-from harness.report.files import REPORT_HTML
-from harness.report.result_doc import MonitorSection
-from harness.slo.model import SLO
+from harness.run_folder import REPORT_HTML
 from harness.slo.policy import BurnPolicy, shortest_window_s
 from harness.soak.alerts import AlertBook, Transition
 from harness.soak.burn_checks import check_alerts
@@ -36,6 +32,11 @@ from harness.soak.coverage import Coverage
 from harness.soak.paging import alert_event, transition_record
 from harness.soak.resources import ResourceSampler
 from harness.soak.trend import Finding, GrowthStatus, latency_drift
+from harness.values.result_doc import MonitorSection
+from harness.values.run_result import LoadWindow
+from harness.values.samples import PerWindowView
+from harness.values.slo import SLO
+from harness.values.verdict import Findings
 
 __all__ = ["SoakMonitor", "SoakSettings"]
 

@@ -37,7 +37,7 @@ from itertools import pairwise
 
 from scipy.stats import t as student_t
 
-from harness.model import WINDOW_S, PerWindowView
+from harness.values.samples import WINDOW_S, PerWindowView
 
 __all__ = [
     "BUCKETS", "COUNT", "MEGABYTES", "MILLISECONDS", "MIN_POINTS", "Finding", "GrowthStatus",

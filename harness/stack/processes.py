@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from harness.alert.secret import KEY_ENV as ROUTING_KEY_ENV
+from harness.secret import KEY_ENV as ROUTING_KEY_ENV
 from harness.stack.bounded_log import DEFAULT_HEAD_BYTES, DEFAULT_TAIL_BYTES, BoundedLog
 
 __all__ = ["RUN_ID_ENV", "ProcessGroup", "StartedProcess", "inherited_environment"]

@@ -16,10 +16,10 @@ import yaml
 
 from harness.durations import promql_duration
 from harness.errors import InconclusiveError
-from harness.model import LoadWindow
 from harness.prometheus_api import PrometheusAPI
 from harness.stack.processes import ProcessGroup
 from harness.stack.readiness import free_port, wait_until
+from harness.values.run_result import LoadWindow
 
 __all__ = [
     "SCRAPE_INTERVAL_S",

@@ -14,8 +14,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness.load.client_metrics import ROUND_THRESHOLDS
 from harness.load.plugin_path import PLUGIN
+from harness.values.client_metrics import ROUND_THRESHOLDS
 from tests.conftest import REPO, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.load]

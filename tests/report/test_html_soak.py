@@ -29,15 +29,15 @@ from harness.alert.events import AlertEvent, Event, event_kind
 from harness.alert.pager import Delivery, Pager
 from harness.errors import InconclusiveError
 from harness.gate.verdict import with_findings
-from harness.model import Verdict, VerdictStatus
 from harness.report.html_report import render_html, write_html
 from harness.report.html_soak import soak_section
 from harness.slo.burn import burn_rate_query
-from harness.slo.model import SLO
 from harness.slo.policy import BurnAlert, BurnPolicy, prom_duration
 from harness.soak.monitor import SoakMonitor, SoakSettings
 from harness.soak.paging import soak_change_event
 from harness.soak.resources import RESOURCES
+from harness.values.slo import SLO
+from harness.values.verdict import Verdict, VerdictStatus
 from tests.report.test_html_report import (
     REPO,
     SLOS,

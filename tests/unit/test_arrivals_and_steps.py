@@ -6,10 +6,11 @@ from itertools import pairwise
 
 import pytest
 
-from harness.gate.steps import StepResult, breaking_point, step_windows
-from harness.load.arrivals import ArrivalProfile, Stage, arrival_times, expected_arrivals, rate_at
+from harness.gate.steps import breaking_point, step_windows
 from harness.load.health import judge_generator
-from harness.model import ArrivalCounts, LoadWindow, SLOEvaluation, SLOStatus
+from harness.values.arrivals import ArrivalProfile, Stage, arrival_times, expected_arrivals, rate_at
+from harness.values.run_result import ArrivalCounts, LoadWindow
+from harness.values.verdict import SLOEvaluation, SLOStatus, StepResult
 
 STEADY = ArrivalProfile(stages=(Stage(1.0, 100.0),))
 RAMP = ArrivalProfile(stages=(Stage(10.0, 50.0), Stage(10.0, 150.0, ramp=True), Stage(10.0, 150.0)))

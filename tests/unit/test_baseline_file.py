@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.baseline_file import load_baseline
 from harness.errors import InputError
-from harness.gate.baseline import load_baseline
 
 SCENARIO = {"name": "ci", "locustfile_sha256": "abc", "model": "closed", "users": 8}
 

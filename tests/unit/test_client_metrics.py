@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from harness.load.client_metrics import LATENCY_BUCKETS, ROUND_THRESHOLDS
+from harness.values.client_metrics import LATENCY_BUCKETS, ROUND_THRESHOLDS
 
 
 def test_buckets_span_1ms_to_10s_and_are_sorted() -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from harness.load.health import CpuSampler
 from harness.load.runner import LocustRun, early_exit
-from harness.model import LoadWindow
+from harness.values.run_result import LoadWindow
 
 TRACEBACK = "\n".join(
     ["[…] INFO/locust.main: Starting Locust 2.47.0", "", *[f"  line {i}" for i in range(10)],

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from harness.model import SLOStatus
 from harness.slo.evaluate import burn_rate, evaluate_slo
 from harness.slo.measure import SLIMeasurement
-from harness.slo.model import CLIENT_EVENTS_QUERY, SLO
+from harness.values.slo import CLIENT_EVENTS_QUERY, SLO
+from harness.values.verdict import SLOStatus
 
 GOOD_TOTAL = SLO(name="a", service="s", source="f", objective=0.99, total_query="t", good_query="g")
 BAD_TOTAL = SLO(name="b", service="s", source="f", objective=0.99, total_query="t", bad_query="b")

@@ -13,9 +13,9 @@ import pytest
 from harness.errors import InconclusiveError
 from harness.load.health import CpuSampler
 from harness.load.runner import LocustRun
-from harness.model import LoadWindow
 from harness.prometheus_api import PrometheusAPI, QueryError
 from harness.run import _cut_short
+from harness.values.run_result import LoadWindow
 
 
 @pytest.fixture

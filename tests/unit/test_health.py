@@ -4,7 +4,7 @@ import socket
 
 from harness.load.health import CpuSample, judge_generator
 from harness.load.results import ProcessReports, ReportedCpu
-from harness.model import LoadWindow
+from harness.values.run_result import LoadWindow
 
 WINDOW = LoadWindow(100.0, 160.0)
 

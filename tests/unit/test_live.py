@@ -10,7 +10,6 @@ import pytest
 from rich.console import Console
 
 from harness.errors import InconclusiveError
-from harness.model import LoadProfile
 from harness.prometheus_api import PrometheusAPI, QueryError
 from harness.report.live import LiveView, ProgressLines, plain_line, render
 from harness.report.live_numbers import (
@@ -22,7 +21,8 @@ from harness.report.live_numbers import (
     SLOSoFar,
     Snapshot,
 )
-from harness.slo.model import SLO
+from harness.values.plan import LoadProfile
+from harness.values.slo import SLO
 
 SLOS = (
     SLOSoFar("home-availability", 0.995, MET, 0.9991, 4120.0),

@@ -10,9 +10,9 @@ import httpx2
 import pytest
 
 from harness.alert.gate_page import gate_event, page_options, run_page
-from harness.alert.secret import KEY_ENV
 from harness.alert.transport import URL_ENV
 from harness.cli import build_parser, main
+from harness.secret import KEY_ENV
 
 KEY = "R0uT1nGkEyX9q8w7e6r5t4y3u2i1o0pZ"
 
@@ -248,7 +248,7 @@ def test_over_real_tls_against_the_fake_events_api(
 ) -> None:
     from harness.alert.events import ChangeEvent
     from harness.alert.pager import PagerDutyPager
-    from harness.alert.secret import RoutingKey
+    from harness.secret import RoutingKey
     from tests.fakes.pagerduty import FakePagerDuty
 
     with FakePagerDuty() as fake:

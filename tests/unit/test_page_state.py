@@ -12,8 +12,8 @@ import pytest
 
 from harness.alert.gate_page import page_options, run_page
 from harness.alert.page_state import read_states
-from harness.alert.secret import KEY_ENV
 from harness.cli import build_parser, main
+from harness.secret import KEY_ENV
 from tests.fakes.pagerduty import FakePagerDuty
 from tests.unit.test_page_command import KEY, no_paging_environment, write_run
 

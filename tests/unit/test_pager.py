@@ -27,7 +27,6 @@ from harness.alert.events import (
     utc_timestamp,
 )
 from harness.alert.pager import DryRunPager, PagerDutyPager, RecordingPager, make_pager
-from harness.alert.secret import KEY_ENV, RoutingKey, load_routing_key
 from harness.alert.transport import (
     DEADLINE_S,
     MAX_HTTP_ATTEMPTS,
@@ -40,6 +39,7 @@ from harness.alert.transport import (
     WORST_CASE_S,
 )
 from harness.errors import InputError
+from harness.secret import KEY_ENV, RoutingKey, load_routing_key
 
 KEY = "R0uT1nGkEyX9q8w7e6r5t4y3u2i1o0pZ"  # 32 characters, not a real key
 URL = "https://events.example.test"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.baseline_file import fingerprint
 from harness.errors import InputError, Problem
-from harness.gate.absolute import Bound
-from harness.gate.baseline import fingerprint
-from harness.model import Plan
 from harness.plan import RunOptions
 from harness.plan import build_plan as _build_plan
+from harness.values.criteria import Bound
+from harness.values.plan import Plan
 from tests.conftest import REPO, write
 from tests.e2e.slo_texts import client_availability_slo
 

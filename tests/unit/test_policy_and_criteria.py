@@ -9,8 +9,8 @@ import pytest
 from harness.errors import InputError
 from harness.gate.absolute import judge_absolute, max_burn_rate
 from harness.gate.verdict import decide
-from harness.model import CriterionResult, SLOEvaluation, SLOStatus
 from harness.slo.policy import DEFAULT_POLICY, load_policy, prom_duration
+from harness.values.verdict import CriterionResult, SLOEvaluation, SLOStatus
 from tests.conftest import write
 from tests.unit.test_verdict import CLIENT, HEALTHY, WINDOW
 

@@ -10,18 +10,18 @@ import pytest
 from rich.console import Console
 
 from harness.gate.verdict import decide
-from harness.model import (
+from harness.report.console import print_report
+from harness.report.result_json import build_result
+from harness.result_file import write_result
+from harness.run_folder import write_atomically
+from harness.values.run_result import (
     ClientStats,
     EndpointStats,
     GeneratorHealth,
     LoadWindow,
     RunResult,
-    SLOEvaluation,
-    SLOStatus,
 )
-from harness.report.atomic import write_atomically
-from harness.report.console import print_report
-from harness.report.result_json import build_result, write_result
+from harness.values.verdict import SLOEvaluation, SLOStatus
 
 STATS = EndpointStats("/v1/recommendations/home", "GET", 500, 2, 1.5, 2.0, 2.5, 4.0, 9.0, 12.0)
 RUN = RunResult(
@@ -113,8 +113,8 @@ def test_summary_is_appended_to_the_github_step_summary(
 def test_junit_lists_each_slo_and_criterion_with_failures_and_errors() -> None:
     import xml.etree.ElementTree as ET
 
-    from harness.model import CriterionResult
     from harness.report.junit_xml import render_junit
+    from harness.values.verdict import CriterionResult
 
     criteria = [CriterionResult("p99 of GET /home vs baseline", 12.0, 10.0, False, "p99 rose 18 %")]
     verdict = decide(EVALUATIONS, RUN.generator, RUN.window, RUN.client, criteria=criteria)
@@ -134,9 +134,9 @@ def test_a_scored_gate_shows_its_score_in_every_report() -> None:
     import xml.etree.ElementTree as ET
 
     from harness.gate.score import total_score
-    from harness.model import CriterionResult
     from harness.report.junit_xml import render_junit
     from harness.report.summary_md import render_summary
+    from harness.values.verdict import CriterionResult
 
     criteria = [
         CriterionResult("p99 of all requests", 4.0, 300.0, True, weight=3.0),

@@ -10,28 +10,24 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from harness.gate.baseline import Baseline
-from harness.gate.score import Score, ScoreThresholds
-from harness.gate.steps import StepResult
 from harness.gate.verdict import decide
-from harness.load.arrivals import ArrivalProfile, Stage
-from harness.model import (
+from harness.progress import RunProgress
+from harness.result_file import write_result
+from harness.values import result_doc
+from harness.values.arrivals import ArrivalProfile, Stage
+from harness.values.baseline import Baseline
+from harness.values.criteria import ScoreThresholds
+from harness.values.plan import LoadProfile, Plan
+from harness.values.run_result import (
     ClientStats,
-    CriterionResult,
     EndpointStats,
     GeneratorHealth,
-    LoadProfile,
     LoadWindow,
     Percentiles,
-    Plan,
     ProcessCpu,
     RunResult,
-    SLOEvaluation,
-    SLOStatus,
 )
-from harness.progress import RunProgress
-from harness.report import result_doc
-from harness.report.result_json import write_result
+from harness.values.verdict import CriterionResult, Score, SLOEvaluation, SLOStatus, StepResult
 from tests.conftest import REPO
 from tests.result_schema import check_result, problems, schema
 from tests.unit.test_soak_monitor import ScriptedPrometheus, make_monitor, wait_for_evaluations
@@ -220,7 +216,7 @@ def test_the_schema_sits_beside_the_document_it_describes() -> None:
 def test_the_typed_document_names_the_fields_the_schema_does(
     typed: Any, where: tuple[str | int, ...]
 ) -> None:
-    """The writer's types (harness/report/result_doc.py) and the schema list the same fields."""
+    """The writer's types (harness/values/result_doc.py) and the schema list the same fields."""
     node: Any = schema()
     for step in where:
         node = node[step]

@@ -7,21 +7,22 @@ from pathlib import Path
 import pytest
 
 from harness.errors import InputError
-from harness.gate.absolute import AbsoluteCriterion, Bound, judge_absolute
-from harness.gate.relative import RelativeCriterion, judge_relative
-from harness.gate.score import ScoreThresholds, total_score
-from harness.gate.statistics import Direction
+from harness.gate.absolute import judge_absolute
+from harness.gate.relative import judge_relative
+from harness.gate.score import total_score
 from harness.gate.verdict import decide
-from harness.model import (
-    ClientStats,
-    CriterionResult,
-    EndpointStats,
-    Plan,
-    SLOStatus,
-    VerdictStatus,
-)
 from harness.plan import RunOptions
 from harness.plan import build_plan as _build_plan
+from harness.values.criteria import (
+    AbsoluteCriterion,
+    Bound,
+    Direction,
+    RelativeCriterion,
+    ScoreThresholds,
+)
+from harness.values.plan import Plan
+from harness.values.run_result import ClientStats, EndpointStats
+from harness.values.verdict import CriterionResult, SLOStatus, VerdictStatus
 from tests.unit.test_plan import make_scenario
 from tests.unit.test_verdict import HEALTHY, WINDOW, slo
 

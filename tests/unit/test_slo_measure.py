@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from harness.errors import InputError
-from harness.model import LoadWindow
 from harness.prometheus_api import PrometheusAPI, SeveralSeriesError
 from harness.slo.measure import check_queries, measure_slo, raise_invalid
-from harness.slo.model import SLO
+from harness.values.run_result import LoadWindow
+from harness.values.slo import SLO
 
 
 class TableAPI(PrometheusAPI):

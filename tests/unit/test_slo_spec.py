@@ -9,7 +9,7 @@ import pytest
 from harness.cli import main
 from harness.errors import InputError
 from harness.slo.loader import load_slo_files
-from harness.slo.model import CLIENT_EVENTS_QUERY
+from harness.values.slo import CLIENT_EVENTS_QUERY
 from tests.conftest import REPO, write
 from tests.e2e.slo_texts import client_availability_slo, client_latency_slo, raw_slo, sloth_raw_slo
 

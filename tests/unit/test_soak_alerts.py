@@ -9,12 +9,11 @@ import pytest
 from harness.cli import main
 from harness.errors import InputError
 from harness.gate.verdict import with_findings
-from harness.model import Verdict, VerdictStatus
-from harness.monitor import Findings
 from harness.plan import RunOptions
 from harness.slo.policy import DEFAULT_POLICY, load_policy
 from harness.soak.alerts import AlertBook, AlertCheck
 from harness.soak.command import SoakOptions, evaluation_interval, plan_soak
+from harness.values.verdict import Findings, Verdict, VerdictStatus
 
 
 def test_a_soak_stands_for_days_of_the_slo_window_and_no_window_is_too_short() -> None:

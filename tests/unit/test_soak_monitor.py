@@ -10,10 +10,10 @@ import pytest
 
 from harness.alert.pager import RecordingPager
 from harness.gate.verdict import with_findings
-from harness.model import Verdict, VerdictStatus
-from harness.slo.model import SLO
 from harness.slo.policy import BurnAlert, BurnPolicy
 from harness.soak.monitor import SoakMonitor, SoakSettings
+from harness.values.slo import SLO
+from harness.values.verdict import Verdict, VerdictStatus
 
 SLO_A = SLO("a", "recommender", "a.yaml", 0.99, total_query="t", bad_query="b")
 POLICY = BurnPolicy("p", 30 * 86400.0, (BurnAlert("page", 2.0, 1.0, 14.4),))

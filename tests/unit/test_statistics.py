@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from harness.gate.statistics import Direction, Judgement, compare
+from harness.gate.statistics import Judgement, compare
+from harness.values.criteria import Direction
 
 
 def samples(center: float, count: int = 12, spread: float = 0.02, seed: int = 1) -> list[float]:

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from harness.errors import InconclusiveError
-from harness.model import WINDOW_S
 from harness.prometheus_api import QueryError
 from harness.soak.resources import ResourceSampler
 from harness.soak.trend import (
@@ -22,6 +21,7 @@ from harness.soak.trend import (
     latency_drift,
     p99_drift,
 )
+from harness.values.samples import WINDOW_S
 
 MB = 1e6
 RSS_THRESHOLDS = (5 * MB, 2.0)  # the service RSS defaults: 5 MB/h and 2 %/h

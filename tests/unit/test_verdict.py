@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 from harness.gate.verdict import decide
-from harness.model import (
-    ClientStats,
-    EndpointStats,
-    GeneratorHealth,
-    LoadWindow,
-    SLOEvaluation,
-    SLOStatus,
-    VerdictStatus,
-)
+from harness.values.run_result import ClientStats, EndpointStats, GeneratorHealth, LoadWindow
+from harness.values.verdict import SLOEvaluation, SLOStatus, VerdictStatus
 
 WINDOW = LoadWindow(1000.0, 1060.0)
 HEALTHY = GeneratorHealth(cpu_max=20.0, dropped_iterations=0, exit_code=0)

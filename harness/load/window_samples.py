@@ -7,16 +7,11 @@ what lets the gate attach a confidence interval to a change.
 
 from __future__ import annotations
 
-from harness.model import WINDOW_S, ClientStats, LoadWindow, PerWindow
 from harness.prometheus_api import PrometheusAPI
+from harness.values.run_result import ClientStats, LoadWindow
+from harness.values.samples import WINDOW_S, PerWindow, endpoint_key
 
-__all__ = ["METRICS", "endpoint_key", "window_samples"]
-
-METRICS = ("p50_ms", "p95_ms", "p99_ms", "error_ratio", "throughput")
-
-
-def endpoint_key(method: str, name: str) -> str:
-    return f"{method} {name}".strip()
+__all__ = ["window_samples"]
 
 
 def window_samples(api: PrometheusAPI, client: ClientStats, window: LoadWindow) -> PerWindow:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, NotRequired, TypedDict
 
-from harness.model import PerWindow
+from harness.values.samples import PerWindow
 
 __all__ = [
     "BaselineDoc", "BreakingPointDoc", "ClientDoc", "CriterionDoc", "EndpointDoc",

@@ -12,19 +12,17 @@ import hashlib
 import json
 import os
 import platform
-from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import InputError, Problem
-from harness.model import PerWindow, Plan
-from harness.report.atomic import write_atomically
-from harness.report.files import RESULT_JSON
-from harness.report.formats import is_number
-from harness.report.result_json import read_result
+from harness.result_file import read_result
+from harness.run_folder import RESULT_JSON, write_atomically
+from harness.values.baseline import Baseline
+from harness.values.plan import Plan
+from harness.values.samples import PerWindow, is_number
 
 __all__ = [
     "BASELINE_DIR",
-    "Baseline",
     "fingerprint",
     "load_baseline",
     "resolve_baseline",
@@ -33,15 +31,6 @@ __all__ = [
 
 SCHEMA = 1
 BASELINE_DIR = Path("baselines")
-
-
-@dataclass(frozen=True)
-class Baseline:
-    name: str
-    source: str
-    scenario: dict[str, object]  # the fingerprint of the scenario that made it
-    samples: PerWindow  # endpoint → metric → one value per window
-    run_id: str
 
 
 def fingerprint(plan: Plan) -> dict[str, object]:

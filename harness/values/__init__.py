@@ -1,0 +1,8 @@
+"""The values passed between the pipeline's stages, at the bottom of the layers.
+
+Plan ─► RunResult (+ per-window samples) ─► SLOEvaluation[] / CriterionResult[] ─► Verdict ─► ResultDoc
+
+Every module here imports nothing from harness/ but other modules of this package, so every
+stage can depend on them and they depend on no stage (tests/unit/test_layers.py keeps it so).
+All frozen: a stage returns new values, it does not change the ones it was given.
+"""

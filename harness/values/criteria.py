@@ -1,0 +1,86 @@
+"""Gate criteria as the plan states them: absolute bounds (``p99 < 300ms``), changes tolerated
+against a baseline (``p99_ms`` may rise 10 %) and the score's thresholds."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = [
+    "ALL_ENDPOINTS",
+    "EACH_ENDPOINT",
+    "LATENCY_METRICS",
+    "OPERATORS",
+    "AbsoluteCriterion",
+    "Bound",
+    "Direction",
+    "RelativeCriterion",
+    "ScoreThresholds",
+    "format_value",
+]
+
+LATENCY_METRICS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")
+ALL_ENDPOINTS = "all"  # every request together (the client's total)
+EACH_ENDPOINT = "each"  # one criterion per endpoint
+
+OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+@dataclass(frozen=True)
+class Bound:
+    op: str  # one of OPERATORS
+    value: float  # in the metric's own unit: ms, a ratio 0–1, requests/s, × of the budget
+
+    def holds(self, observed: float) -> bool:
+        return OPERATORS[self.op](observed, self.value)
+
+    def text(self, unit: str) -> str:
+        return f"{self.op} {format_value(self.value, unit)}"
+
+
+@dataclass(frozen=True)
+class AbsoluteCriterion:
+    metric: str  # a latency metric, error_ratio, throughput, burn_rate or slos_met
+    pass_bound: Bound | None  # None only for slos_met: every SLO met
+    warning_bound: Bound | None = None
+    endpoint: str = ALL_ENDPOINTS  # "all", "each" or "GET /v1/…"
+    slo: str | None = None  # burn_rate / slos_met: one SLO; None: every SLO
+    weight: float = 1.0
+    key: bool = False
+
+
+class Direction(StrEnum):
+    HIGHER_IS_WORSE = "higher_is_worse"  # latency, error ratio
+    LOWER_IS_WORSE = "lower_is_worse"  # throughput
+
+
+@dataclass(frozen=True)
+class RelativeCriterion:
+    metric: str  # one of samples.METRICS
+    tolerance_pct: float
+    direction: Direction
+    endpoint: str | None = None  # "GET /v1/…"; None: every endpoint
+    warning_tolerance_pct: float | None = None  # a shift beyond the tolerance but within this warns
+    weight: float = 1.0
+    key: bool = False
+
+
+@dataclass(frozen=True)
+class ScoreThresholds:
+    pass_pct: float = 90.0  # Keptn's defaults
+    warning_pct: float = 75.0
+
+
+def format_value(value: float, unit: str) -> str:
+    if unit == "%":
+        return f"{value * 100:.3g}%"
+    if unit == "×":
+        return f"{value:.3g}×"
+    return f"{value:.4g}{unit if unit == '/s' else ' ms'}"

@@ -1,0 +1,61 @@
+"""The Plan: everything a run needs, validated, built from a scenario file and flags before
+anything starts (harness/plan/ builds it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.values.arrivals import ArrivalProfile
+from harness.values.baseline import Baseline
+from harness.values.criteria import AbsoluteCriterion, RelativeCriterion, ScoreThresholds
+from harness.values.slo import SLO
+
+__all__ = ["LoadProfile", "Plan", "RemoteWorkers"]
+
+
+@dataclass(frozen=True)
+class LoadProfile:
+    """Closed model: ``users`` each loop over the locustfile's tasks. Open model (``arrivals``):
+    iterations start on a schedule and ``users`` is the pool of concurrency they may use."""
+
+    users: int
+    spawn_rate: float
+    duration_s: float  # the measured load window, warm-up not included
+    warmup_s: float  # load before the window opens: caches fill, series appear in Prometheus
+    processes: int = 1
+    arrivals: ArrivalProfile | None = None  # the open model; None: closed model
+
+
+@dataclass(frozen=True)
+class RemoteWorkers:
+    """Locust workers on other machines: the harness runs the master, they connect to it."""
+
+    count: int
+    master_host: str
+    master_port: int
+    metrics: tuple[str, ...]  # "host:port" of each worker's exporter, for Prometheus to scrape
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a run needs, validated: built from a scenario file and flags, before anything starts."""
+
+    name: str
+    scenario_path: Path | None
+    locustfile: Path
+    slo_files: tuple[Path, ...]
+    slos: tuple[SLO, ...]
+    load: LoadProfile
+    out_dir: Path
+    target_url: str | None = None  # None: start the reference service
+    prometheus_url: str | None = None  # None: start a private Prometheus
+    min_events: int = 100  # fewer events in an SLO's window than this is no_data, never met
+    max_generator_cpu: float = 90.0  # percent of one core, per Locust process
+    service_args: tuple[str, ...] = ()  # extra flags for the reference service (store, faults)
+    remote_workers: RemoteWorkers | None = None
+    baseline: Baseline | None = None
+    relative_criteria: tuple[RelativeCriterion, ...] = ()
+    absolute_criteria: tuple[AbsoluteCriterion, ...] = ()
+    score_thresholds: ScoreThresholds | None = None  # None: the defaults, 90 % and 75 %
+    locust_args: tuple[str, ...] = ()  # Locust options passed through (--tags …), checked

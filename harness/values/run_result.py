@@ -1,0 +1,108 @@
+"""What a load run measured: its window, the client's exact numbers and the generator's health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ArrivalCounts",
+    "ClientStats",
+    "EndpointStats",
+    "GeneratorHealth",
+    "LoadWindow",
+    "Percentiles",
+    "ProcessCpu",
+    "RunResult",
+]
+
+
+@dataclass(frozen=True)
+class LoadWindow:
+    """The measured interval, in Unix seconds; every SLI is computed over exactly this."""
+
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Percentiles:
+    p50_ms: float | None
+    p90_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    p999_ms: float | None
+    max_ms: float | None
+
+
+@dataclass(frozen=True)
+class EndpointStats:
+    """Latency of one endpoint over the window. In the open model, ``p*_ms`` are timed from each
+    iteration's intended start (corrected for coordinated omission); ``uncorrected`` from the
+    actual start, for comparison."""
+
+    name: str
+    method: str
+    requests: int
+    failures: int
+    p50_ms: float | None
+    p90_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    p999_ms: float | None
+    max_ms: float | None
+    uncorrected: Percentiles | None = None
+    prometheus_p99_ms: float | None = None  # histogram_quantile(0.99) of the client histogram
+
+
+@dataclass(frozen=True)
+class ArrivalCounts:
+    """Open-model arrivals intended inside the window, summed over every Locust process."""
+
+    scheduled: int
+    started: int
+    dropped: int
+    expected: float = 0.0  # what the profile asked for
+
+
+@dataclass(frozen=True)
+class ClientStats:
+    """What the load generator saw inside the window (exact HDR percentiles, 3 significant digits)."""
+
+    total: EndpointStats
+    endpoints: tuple[EndpointStats, ...]
+
+
+@dataclass(frozen=True)
+class ProcessCpu:
+    """The highest CPU one Locust process used inside the window, wherever it ran."""
+
+    process: str  # "pid 123" on this machine, "worker on HOST (pid 123)" reported by a worker
+    cpu_max: float  # percent of one core
+
+
+@dataclass(frozen=True)
+class GeneratorHealth:
+    cpu_max: float  # highest CPU percent of one core seen in any Locust process
+    dropped_iterations: int
+    exit_code: int | None
+    target_arrival_rate: float | None = None  # per second, open model
+    achieved_arrival_rate: float | None = None
+    problems: tuple[str, ...] = ()  # why the generator's measurements cannot be trusted
+    processes: tuple[ProcessCpu, ...] = ()  # every Locust process's CPU, highest first
+    iterations: int = 0  # tasks the users ran inside the window, those that raised included
+    user_errors: int = 0  # of which raised an exception (Locust's user_error)
+    warnings: tuple[str, ...] = ()  # worth fixing, but the measurements stand
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: str
+    started_at: float
+    target: str
+    window: LoadWindow | None
+    client: ClientStats | None
+    generator: GeneratorHealth

@@ -1,0 +1,120 @@
+"""Judgements: SLO evaluations, gate criteria, the score, the monitor's findings and the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from harness.values.criteria import ScoreThresholds
+from harness.values.run_result import LoadWindow
+
+__all__ = [
+    "CriterionResult",
+    "Findings",
+    "SLOEvaluation",
+    "SLOStatus",
+    "Score",
+    "StepResult",
+    "Verdict",
+    "VerdictStatus",
+]
+
+
+class SLOStatus(StrEnum):
+    MET = "met"
+    BREACHED = "breached"
+    NO_DATA = "no_data"
+
+
+@dataclass(frozen=True)
+class SLOEvaluation:
+    name: str
+    status: SLOStatus
+    objective: float
+    sli: float | None
+    events: float | None
+    burn_rate: float | None
+    detail: str = ""  # why no_data, or what was measured
+    budget_consumed: float | None = None  # share of the SLO window's error budget this window spent
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """One gate criterion judged: what was observed against what the gate allows."""
+
+    name: str  # e.g. "burn rate of home-latency"
+    observed: float | None
+    threshold: float
+    passed: bool | None  # None: nothing to judge (no data, too few windows)
+    detail: str = ""  # the reason a person reads when it fails, warns or cannot be judged
+    warn: bool = False  # passed, but a regression cannot be ruled out
+    baseline: float | None = None  # relative criteria: the baseline's median
+    effect_pct: float | None = None  # the shift against the baseline, % (Hodges–Lehmann)
+    ci_pct: tuple[float, float] | None = None  # its 95 % confidence interval, %
+    p_value: float | None = None
+    weight: float = 1.0  # points in the gate's score (pass: all, warn: half, fail: none)
+    key: bool = False  # a key criterion is a gate of its own: failing it fails the run
+
+    @property
+    def status(self) -> str:
+        if self.passed is None:
+            return "no_data"
+        if not self.passed:
+            return "fail"
+        return "warn" if self.warn else "pass"
+
+
+class VerdictStatus(StrEnum):
+    PASS = "pass"  # noqa: S105 - a verdict, not a password
+    WARN = "warn"
+    FAIL = "fail"
+    INCONCLUSIVE = "inconclusive"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: VerdictStatus
+    exit_code: int
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Score:
+    value_pct: float
+    earned: float
+    possible: float
+    thresholds: ScoreThresholds
+
+    @property
+    def status(self) -> str:
+        if self.value_pct >= self.thresholds.pass_pct:
+            return "pass"
+        return "warn" if self.value_pct >= self.thresholds.warning_pct else "fail"
+
+    def sentence(self) -> str:
+        return (
+            f"score {self.value_pct:.0f}% ({self.earned:g} of {self.possible:g} points; "
+            f"pass ≥ {self.thresholds.pass_pct:g}%, warning ≥ {self.thresholds.warning_pct:g}%)"
+        )
+
+
+@dataclass(frozen=True)
+class StepResult:
+    index: int
+    arrival_rate: float
+    window: LoadWindow
+    evaluations: tuple[SLOEvaluation, ...]
+
+    @property
+    def breached(self) -> list[str]:
+        return [e.name for e in self.evaluations if e.status is SLOStatus.BREACHED]
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What a monitor concluded: reasons that fail the run, and reasons that make it warn."""
+
+    failures: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    unmeasured: tuple[str, ...] = ()  # what it could not measure: a pass becomes inconclusive
+    notes: tuple[str, ...] = field(default=())  # reported, verdict unchanged (e.g. paging failed)
