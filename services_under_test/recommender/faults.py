@@ -13,6 +13,12 @@ visible as ``recommender_fault_active{fault}``, so a report can tell an injected
 | downstream_delay_ms| calls to the re-ranking service are delayed (timeouts, then the breaker opens) |
 | empty_results      | share of recommendation responses returned empty (a quality regression) |
 | leak_kb_per_s      | memory that is allocated and never freed |
+| slowdown_pct       | each request takes this much longer, in proportion to its own service time |
+
+The slowdown (``--fault-slowdown 10%``) is a regression of known size for calibrating a gate: it
+measures how long the request took (including any injected latency) and then waits that time ×
+pct / 100 more, asynchronously, so a 10 % slowdown makes every request 1.10 × as long — the
+p50 and the p99 alike — without blocking the other requests in flight.
 """
 
 from __future__ import annotations
@@ -29,10 +35,19 @@ from aiohttp import web
 
 from services_under_test.recommender.metrics import ServiceMetrics
 
-__all__ = ["Faults", "fault_middleware", "parse_latency", "run_fault_loops"]
+__all__ = [
+    "SLOWDOWN_MAX_PCT",
+    "Faults",
+    "fault_middleware",
+    "parse_latency",
+    "parse_slowdown",
+    "run_fault_loops",
+]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 EXEMPT = ("/metrics", "/healthz", "/readyz", "/admin/faults", "/openapi.yaml")
+# Ten times as slow is far beyond any regression a gate is calibrated against; more is a typo.
+SLOWDOWN_MAX_PCT = 1000.0
 
 
 @dataclass
@@ -48,9 +63,12 @@ class Faults:
     downstream_delay_ms: float = 0.0
     empty_results: float = 0.0
     leak_kb_per_s: float = 0.0
+    slowdown_pct: float = 0.0
     seed: int = 7
 
     def __post_init__(self) -> None:
+        # "10%" as well as 10: the admin API and RECOMMENDER_FAULTS accept what the flag accepts.
+        self.slowdown_pct = parse_slowdown(self.slowdown_pct, "slowdown_pct")
         self.validate()
         self._rng = random.Random(self.seed)
 
@@ -77,6 +95,7 @@ class Faults:
             "downstream_delay_ms": self.downstream_delay_ms,
             "empty_results": self.empty_results,
             "leak_kb_per_s": self.leak_kb_per_s,
+            "slowdown_pct": self.slowdown_pct,
         }
         return {name: value for name, value in values.items() if value}
 
@@ -119,9 +138,27 @@ def parse_latency(spec: str) -> list[tuple[float, float]]:
     return pairs
 
 
+def parse_slowdown(value: object, name: str = "slowdown") -> float:
+    """``"10%"``, ``"10"`` or 10 → 10.0 (percent), within 0–``SLOWDOWN_MAX_PCT``; else a
+    ``ValueError`` that names ``name``, the value given and what is allowed."""
+    allowed = f"a percentage from 0 to {SLOWDOWN_MAX_PCT:g} (e.g. 10 or 10%)"
+    pct = None
+    if isinstance(value, str):
+        try:
+            pct = float(value.strip().removesuffix("%"))
+        except ValueError:
+            pct = None
+    elif isinstance(value, int | float) and not isinstance(value, bool):  # JSON true is no number
+        pct = float(value)
+    # NaN fails both comparisons, so it is refused here too.
+    if pct is None or not 0.0 <= pct <= SLOWDOWN_MAX_PCT:
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+    return pct
+
+
 def publish(faults: Faults, metrics: ServiceMetrics) -> None:
     for name in ("latency_ms", "error_rate", "stall_ms", "store_outage", "downstream_delay_ms",
-                 "empty_results", "leak_kb_per_s"):  # fmt: skip
+                 "empty_results", "leak_kb_per_s", "slowdown_pct"):  # fmt: skip
         metrics.fault_active.labels(name).set(faults.active().get(name, 0.0))
 
 
@@ -130,10 +167,7 @@ def fault_middleware(
 ) -> Callable[..., Awaitable[web.StreamResponse]]:
     publish(faults, metrics)
 
-    @web.middleware
-    async def inject(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path in EXEMPT:
-            return await handler(request)
+    async def faulty(request: web.Request, handler: Handler) -> web.StreamResponse:
         resource = request.match_info.route.resource
         delay = faults.added_latency_s(resource.canonical if resource is not None else request.path)
         if delay:
@@ -144,7 +178,27 @@ def fault_middleware(
             )
         return await handler(request)
 
+    @web.middleware
+    async def inject(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path in EXEMPT:
+            return await handler(request)
+        started, slowdown_pct = time.perf_counter(), faults.slowdown_pct
+        try:
+            response = await faulty(request, handler)
+        except web.HTTPException:  # an answer too (404, 503, an injected 500): as much slower
+            await _slow_down(started, slowdown_pct)
+            raise
+        await _slow_down(started, slowdown_pct)
+        return response
+
     return inject
+
+
+async def _slow_down(started: float, slowdown_pct: float) -> None:
+    """Wait ``slowdown_pct`` % of the time since ``started``: proportional, so a 10 % slowdown
+    shows as +10 % at every percentile. ``asyncio.sleep``: other requests go on meanwhile."""
+    if slowdown_pct:
+        await asyncio.sleep((time.perf_counter() - started) * slowdown_pct / 100.0)
 
 
 async def run_fault_loops(faults: Faults) -> AsyncIterator[None]:

@@ -7,7 +7,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from services_under_test.recommender.faults import Faults, parse_latency
+from services_under_test.recommender.faults import Faults, parse_latency, parse_slowdown
 
 __all__ = ["Settings", "parse_settings"]
 
@@ -81,6 +81,13 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         "--fault-empty-results", type=float, default=0.0, help="share of empty responses"
     )
     faults.add_argument("--fault-leak-kb-per-s", type=float, default=0.0, help="memory never freed")
+    faults.add_argument(
+        "--fault-slowdown",
+        type=_slowdown_flag,
+        default=0.0,
+        metavar="PCT",
+        help="each request takes PCT %% longer than its own service time (0–1000, e.g. 10%%)",
+    )
     args = parser.parse_args(argv)
     try:
         injected = Faults(**json.loads(os.environ.get("RECOMMENDER_FAULTS") or "{}"))
@@ -97,6 +104,7 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
                     "downstream_delay_ms": args.fault_downstream_delay_ms,
                     "empty_results": args.fault_empty_results,
                     "leak_kb_per_s": args.fault_leak_kb_per_s,
+                    "slowdown_pct": args.fault_slowdown,
                 }.items()
                 if value
             }
@@ -121,3 +129,11 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         instrument=not args.no_instrumentation,
         faults=injected,
     )
+
+
+def _slowdown_flag(text: str) -> float:
+    # argparse words it "argument --fault-slowdown: …" and exits 2, like any other bad flag.
+    try:
+        return parse_slowdown(text, "the slowdown")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
