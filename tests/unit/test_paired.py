@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.stats import wilcoxon
 
-from harness.paired import (
+from harness.gate.paired import (
     MIN_PAIRS,
     Direction,
     PairedStatus,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from scipy.stats import binomtest
 
-from harness.calibration_stats import (
+from harness.calibrate.stats import (
     DetectionPoint,
     clopper_pearson,
     detection_curve,
