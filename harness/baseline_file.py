@@ -20,6 +20,7 @@ from harness.run_folder import RESULT_JSON, write_atomically
 from harness.values.baseline import Baseline
 from harness.values.plan import Plan
 from harness.values.samples import PerWindow, is_number
+from harness.values.status import Status
 
 __all__ = [
     "BASELINE_DIR",
@@ -122,7 +123,7 @@ def save_baseline(run_dir: Path, name: str, folder: Path = BASELINE_DIR) -> Path
     if not result.get("samples") or not result.get("fingerprint"):
         raise InputError([Problem(str(result_path), "samples", "the run has no per-window samples to keep; "
                                   "allowed: a run whose load window lasted at least a few windows")])  # fmt: skip
-    if result.get("verdict") not in ("pass", "warn"):
+    if result.get("verdict") not in (Status.PASS, Status.WARN):
         raise InputError([Problem(str(result_path), "verdict", f"{result.get('verdict')!r}: a baseline must be a "
                                   "run that passed; allowed: pass, warn")])  # fmt: skip
     document = {

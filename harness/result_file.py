@@ -10,11 +10,11 @@ from typing import Any
 
 from harness.errors import InputError, Problem
 from harness.run_folder import RESULT_JSON, write_atomically
+from harness.values.status import VERDICTS
 
-__all__ = ["SCHEMA_VERSION", "VERDICTS", "read_result", "write_result"]
+__all__ = ["SCHEMA_VERSION", "read_result", "write_result"]
 
 SCHEMA_VERSION = 1
-VERDICTS = ("pass", "warn", "fail", "inconclusive")
 
 
 def write_result(run_dir: Path, result: Mapping[str, Any]) -> Path:

@@ -36,16 +36,17 @@ from harness.errors import (
 )
 from harness.result_file import read_result
 from harness.run_folder import REPORT_FILES
+from harness.values.status import Status
 
 __all__ = ["PageOptions", "add_page_parser", "gate_event", "page_options", "run_page"]
 
 ActionChoice = Literal["auto", "trigger", "resolve"]
-TRIGGERING = ("fail", "inconclusive")
+TRIGGERING = (Status.FAIL, Status.INCONCLUSIVE)
 SEVERITY: dict[str, Severity] = {
-    "fail": "critical",
-    "inconclusive": "error",
-    "warn": "warning",
-    "pass": "info",
+    Status.FAIL: "critical",
+    Status.INCONCLUSIVE: "error",
+    Status.WARN: "warning",
+    Status.PASS: "info",
 }
 
 
@@ -250,7 +251,7 @@ def _details(result: Mapping[str, Any], reasons: list[str], path: Path) -> dict[
     failed = [
         {key: c.get(key) for key in ("name", "status", "observed", "threshold")}
         for c in result.get("criteria") or []
-        if isinstance(c, dict) and c.get("status") not in ("pass", None)
+        if isinstance(c, dict) and c.get("status") not in (Status.PASS, None)
     ]
     if failed:
         details["criteria_not_passed"] = failed

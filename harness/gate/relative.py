@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from harness.gate.statistics import Comparison, Judgement, compare
+from harness.gate.statistics import Comparison, compare
 from harness.values.criteria import Direction, RelativeCriterion
 from harness.values.samples import PerWindowView
+from harness.values.status import Status
 from harness.values.verdict import CriterionResult
 
 __all__ = ["DEFAULT_CRITERIA", "judge_relative"]
@@ -47,10 +48,10 @@ def judge_relative(
             after = current.get(endpoint, {}).get(criterion.metric, [])
             outcome = compare(before, after, criterion.tolerance_pct, criterion.direction)
             loose = criterion.warning_tolerance_pct
-            if outcome.judgement in (Judgement.WARN, Judgement.FAIL) and loose is not None:
+            if outcome.judgement in (Status.WARN, Status.FAIL) and loose is not None:
                 # Beyond the pass tolerance: within the warning tolerance it warns, else fails.
                 looser = compare(before, after, loose, criterion.direction)
-                judgement = Judgement.FAIL if looser.judgement is Judgement.FAIL else Judgement.WARN
+                judgement = Status.FAIL if looser.judgement is Status.FAIL else Status.WARN
                 outcome = replace(outcome, judgement=judgement)
             judged = _result(criterion, endpoint, outcome, baseline_name)
             results.append(replace(judged, weight=criterion.weight, key=criterion.key))
@@ -66,7 +67,7 @@ def _result(
     limit = f"{sign}{criterion.tolerance_pct:g}%"
     if criterion.warning_tolerance_pct is not None:
         limit += f" (warning {sign}{criterion.warning_tolerance_pct:g}%)"
-    if outcome.judgement is Judgement.INCONCLUSIVE or outcome.shift_pct is None:
+    if outcome.judgement is Status.INCONCLUSIVE or outcome.shift_pct is None:
         return CriterionResult(
             name, None, criterion.tolerance_pct, None, f"{name}: {outcome.detail}"
         )
@@ -80,9 +81,9 @@ def _result(
         name=name,
         observed=outcome.current_median,
         threshold=criterion.tolerance_pct,
-        passed=outcome.judgement is not Judgement.FAIL,
-        detail=sentence if outcome.judgement is not Judgement.PASS else "",
-        warn=outcome.judgement is Judgement.WARN,
+        passed=outcome.judgement is not Status.FAIL,
+        detail=sentence if outcome.judgement is not Status.PASS else "",
+        warn=outcome.judgement is Status.WARN,
         baseline=outcome.baseline_median,
         effect_pct=outcome.shift_pct,
         ci_pct=(outcome.ci_low_pct, outcome.ci_high_pct),

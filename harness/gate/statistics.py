@@ -14,28 +14,21 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 from scipy.stats import mannwhitneyu, norm
 
 from harness.values.criteria import Direction
+from harness.values.status import Status
 
-__all__ = ["MIN_WINDOWS", "Comparison", "Judgement", "compare"]
+__all__ = ["MIN_WINDOWS", "Comparison", "compare"]
 
 MIN_WINDOWS = 5
 CONFIDENCE = 0.95
 
 
-class Judgement(StrEnum):
-    PASS = "pass"  # noqa: S105 - a judgement, not a password
-    WARN = "warn"
-    FAIL = "fail"
-    INCONCLUSIVE = "inconclusive"
-
-
 @dataclass(frozen=True)
 class Comparison:
-    judgement: Judgement
+    judgement: Status  # pass, warn, fail or inconclusive (too few windows)
     shift_pct: float | None  # Hodges–Lehmann shift, % of the baseline median (+ is higher)
     ci_low_pct: float | None
     ci_high_pct: float | None
@@ -55,7 +48,7 @@ def compare(
     baseline, current = _measured(baseline_windows), _measured(current_windows)
     if len(baseline) < MIN_WINDOWS or len(current) < MIN_WINDOWS:
         return Comparison(
-            Judgement.INCONCLUSIVE, None, None, None, None, None, None,
+            Status.INCONCLUSIVE, None, None, None, None, None, None,
             f"too few windows to compare ({len(current)} now, {len(baseline)} in the baseline; "
             f"at least {MIN_WINDOWS} each)",
         )  # fmt: skip
@@ -71,11 +64,11 @@ def compare(
         (low_pct, high_pct) if direction is Direction.HIGHER_IS_WORSE else (-high_pct, -low_pct)
     )
     if worse_low > tolerance_pct:
-        judgement = Judgement.FAIL
+        judgement = Status.FAIL
     elif worse_high <= tolerance_pct:
-        judgement = Judgement.PASS
+        judgement = Status.PASS
     else:
-        judgement = Judgement.WARN
+        judgement = Status.WARN
     return Comparison(
         judgement,
         shift_pct,

@@ -21,6 +21,7 @@ from collections.abc import Collection, Sequence
 from harness.durations import format_duration
 from harness.errors import EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_INVALID_INPUT, EXIT_PASS, InputError
 from harness.values.run_result import ClientStats, GeneratorHealth, LoadWindow
+from harness.values.status import Status
 from harness.values.verdict import (
     CriterionResult,
     Findings,
@@ -28,7 +29,6 @@ from harness.values.verdict import (
     SLOEvaluation,
     SLOStatus,
     Verdict,
-    VerdictStatus,
 )
 
 __all__ = ["decide", "inconclusive", "invalid_input", "with_findings"]
@@ -60,11 +60,11 @@ def decide(
         if e.name not in scored_slos and e.status is SLOStatus.BREACHED
     ]
     failed = [c.detail for c in criteria if c.key and c.passed is False]
-    if score is not None and score.status == "fail":
+    if score is not None and score.status is Status.FAIL:
         failed.append(f"the {score.sentence()} is below its warning threshold")
         failed += _scored_reasons(criteria)
     if breached or failed:
-        return Verdict(VerdictStatus.FAIL, EXIT_FAIL, tuple(breached + failed))
+        return Verdict(Status.FAIL, EXIT_FAIL, tuple(breached + failed))
 
     missing = [
         f"SLO '{e.name}' has no data: {e.detail}"
@@ -76,12 +76,12 @@ def decide(
     missing += [c.detail for c in criteria if c.passed is None]
     if missing or measurement_problems:
         return inconclusive(*missing, *measurement_problems)
-    warned = [c.detail for c in criteria if c.key and c.status == "warn"]
-    if score is not None and score.status == "warn":
+    warned = [c.detail for c in criteria if c.key and c.status is Status.WARN]
+    if score is not None and score.status is Status.WARN:
         warned.append(f"the {score.sentence()} is below its pass threshold")
         warned += _scored_reasons(criteria)
     if warned:
-        return Verdict(VerdictStatus.WARN, EXIT_PASS, tuple(warned))
+        return Verdict(Status.WARN, EXIT_PASS, tuple(warned))
 
     met = sum(1 for e in evaluations if e.status is SLOStatus.MET)
     slos = (
@@ -90,7 +90,7 @@ def decide(
         else f"{met} of {len(evaluations)} SLOs met (the others are scored, not key)"
     )
     return Verdict(
-        VerdictStatus.PASS,
+        Status.PASS,
         EXIT_PASS,
         (
             f"{slos} over the {span} load window ({client.total.requests} requests)",
@@ -102,17 +102,17 @@ def decide(
 
 def _scored_reasons(criteria: Sequence[CriterionResult]) -> list[str]:
     """Why points were lost: each scored criterion that failed or warned."""
-    return [c.detail for c in criteria if not c.key and c.status in ("fail", "warn")]
+    return [c.detail for c in criteria if not c.key and c.status in (Status.FAIL, Status.WARN)]
 
 
 def inconclusive(*reasons: str) -> Verdict:
-    return Verdict(VerdictStatus.INCONCLUSIVE, EXIT_INCONCLUSIVE, tuple(reasons))
+    return Verdict(Status.INCONCLUSIVE, EXIT_INCONCLUSIVE, tuple(reasons))
 
 
 def invalid_input(error: InputError) -> Verdict:
     """A run that found its input invalid only after the load: nothing was judged (exit 2)."""
     return Verdict(
-        VerdictStatus.INCONCLUSIVE,
+        Status.INCONCLUSIVE,
         EXIT_INVALID_INPUT,
         tuple(f"invalid input: {problem}" for problem in error.problems),
     )
@@ -137,11 +137,11 @@ def with_findings(verdict: Verdict, findings: Findings) -> Verdict:
     """
     status, exit_code = verdict.status, verdict.exit_code
     if findings.failures:
-        status, exit_code = VerdictStatus.FAIL, EXIT_FAIL
-    elif findings.unmeasured and status in (VerdictStatus.PASS, VerdictStatus.WARN):
-        status, exit_code = VerdictStatus.INCONCLUSIVE, EXIT_INCONCLUSIVE
-    elif findings.warnings and status is VerdictStatus.PASS:
-        status = VerdictStatus.WARN
+        status, exit_code = Status.FAIL, EXIT_FAIL
+    elif findings.unmeasured and status in (Status.PASS, Status.WARN):
+        status, exit_code = Status.INCONCLUSIVE, EXIT_INCONCLUSIVE
+    elif findings.warnings and status is Status.PASS:
+        status = Status.WARN
     reasons = (
         *findings.failures,
         *findings.unmeasured,

@@ -13,7 +13,16 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from harness.values.client_metrics import ENV_METRICS_ADDR, ENV_METRICS_PORTS, LATENCY_BUCKETS
+from harness.values.client_metrics import (
+    CLIENT_DROPPED_ITERATIONS,
+    CLIENT_HISTOGRAM,
+    CLIENT_REQUESTS,
+    CLIENT_TARGET_ARRIVAL_RATE,
+    CLIENT_USERS,
+    ENV_METRICS_ADDR,
+    ENV_METRICS_PORTS,
+    LATENCY_BUCKETS,
+)
 
 __all__ = ["ClientMetrics", "ScrapeClock", "bind_exporter"]
 
@@ -35,29 +44,27 @@ class ClientMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "loadgate_client_requests",
+            CLIENT_REQUESTS,
             "Requests completed by the load generator.",
             ["name", "method", "outcome"],
             registry=self.registry,
         )
         self.duration = Histogram(
-            "loadgate_client_request_duration_seconds",
+            CLIENT_HISTOGRAM,
             "Request duration seen by the client, from the intended start in the open model.",
             ["name", "method"],
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
         self.dropped = Counter(
-            "loadgate_client_dropped_iterations",
+            CLIENT_DROPPED_ITERATIONS,
             "Open-model arrivals the generator could not start on time.",
             ["name"],
             registry=self.registry,
         )
-        self.users = Gauge(
-            "loadgate_client_users", "Users running in this process.", registry=self.registry
-        )
+        self.users = Gauge(CLIENT_USERS, "Users running in this process.", registry=self.registry)
         self.arrival_rate = Gauge(
-            "loadgate_client_target_arrival_rate",
+            CLIENT_TARGET_ARRIVAL_RATE,
             "Target arrivals per second in this process (open model; 0 in the closed model).",
             registry=self.registry,
         )

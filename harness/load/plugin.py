@@ -41,7 +41,14 @@ from harness.load.open_model import Dispatcher
 from harness.load.self_cpu import sample_own_cpu
 from harness.load.window import WindowRecorder
 from harness.values.arrivals import ArrivalProfile
-from harness.values.client_metrics import ENV_ARRIVALS, ENV_RESULTS_DIR, ENV_WARMUP_S, WINDOW_FILE
+from harness.values.client_metrics import (
+    ENV_ARRIVALS,
+    ENV_RESULTS_DIR,
+    ENV_WARMUP_S,
+    OUTCOME_ERROR,
+    OUTCOME_OK,
+    WINDOW_FILE,
+)
 
 log = logging.getLogger("loadgate.plugin")
 
@@ -175,8 +182,8 @@ def on_request(
         # Both outcomes exist from the first request on, so "no errors" is a 0, not a missing
         # series that an SLO would have to read as "no data". Children are cached: labels() is slow.
         series = _series[(name, request_type)] = (
-            METRICS.requests.labels(name, request_type, "ok"),
-            METRICS.requests.labels(name, request_type, "error"),
+            METRICS.requests.labels(name, request_type, OUTCOME_OK),
+            METRICS.requests.labels(name, request_type, OUTCOME_ERROR),
             METRICS.duration.labels(name, request_type),
         )
     corrected = response_time

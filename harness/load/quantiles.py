@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from harness.durations import promql_duration
 from harness.prometheus_api import PrometheusAPI, QueryError
+from harness.values.client_metrics import CLIENT_HISTOGRAM_BUCKET
 from harness.values.run_result import ClientStats, EndpointStats, LoadWindow
 
 __all__ = ["with_prometheus_p99"]
@@ -19,7 +20,7 @@ def with_prometheus_p99(api: PrometheusAPI, client: ClientStats, window: LoadWin
     def p99(selector: str) -> float | None:
         query = (
             "histogram_quantile(0.99, sum by (le) "
-            f"(increase(loadgate_client_request_duration_seconds_bucket{{{selector}}}[{rng}])))"
+            f"(increase({CLIENT_HISTOGRAM_BUCKET}{{{selector}}}[{rng}])))"
         )
         try:
             seconds = api.value(query, at=window.end)

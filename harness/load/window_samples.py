@@ -8,6 +8,11 @@ what lets the gate attach a confidence interval to a change.
 from __future__ import annotations
 
 from harness.prometheus_api import PrometheusAPI
+from harness.values.client_metrics import (
+    CLIENT_HISTOGRAM_BUCKET,
+    CLIENT_REQUESTS_TOTAL,
+    OUTCOME_ERROR,
+)
 from harness.values.run_result import ClientStats, LoadWindow
 from harness.values.samples import WINDOW_S, PerWindow, endpoint_key
 
@@ -22,10 +27,10 @@ def window_samples(api: PrometheusAPI, client: ClientStats, window: LoadWindow) 
     w = f"{WINDOW_S:g}s"
     for endpoint in client.endpoints:
         selector = f'name="{_escape(endpoint.name)}", method="{_escape(endpoint.method)}"'
-        buckets = f"sum by (le) (increase(loadgate_client_request_duration_seconds_bucket{{{selector}}}[{w}]))"
-        requests = f"sum(increase(loadgate_client_requests_total{{{selector}}}[{w}]))"
+        buckets = f"sum by (le) (increase({CLIENT_HISTOGRAM_BUCKET}{{{selector}}}[{w}]))"
+        requests = f"sum(increase({CLIENT_REQUESTS_TOTAL}{{{selector}}}[{w}]))"
         errors = (
-            f'sum(increase(loadgate_client_requests_total{{{selector}, outcome="error"}}[{w}]))'
+            f'sum(increase({CLIENT_REQUESTS_TOTAL}{{{selector}, outcome="{OUTCOME_ERROR}"}}[{w}]))'
         )
         queries = {
             "p50_ms": f"1000 * histogram_quantile(0.50, {buckets})",

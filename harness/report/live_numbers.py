@@ -14,6 +14,11 @@ from harness.errors import InconclusiveError
 from harness.prometheus_api import PrometheusAPI, QueryError
 from harness.slo.evaluate import evaluate_slo
 from harness.slo.measure import measure_slo
+from harness.values.client_metrics import (
+    CLIENT_HISTOGRAM_BUCKET,
+    CLIENT_REQUESTS_TOTAL,
+    OUTCOME_ERROR,
+)
 from harness.values.run_result import LoadWindow
 from harness.values.slo import SLO
 from harness.values.verdict import SLOStatus
@@ -26,12 +31,11 @@ RECENT = "10s"  # request rate and p99 are over this much of the most recent loa
 
 MET, BURNING, NO_DATA, UNKNOWN = "met so far", "burning", "no data yet", "–"
 
-RATE_QUERY = f"sum(rate(loadgate_client_requests_total[{RECENT}]))"
+RATE_QUERY = f"sum(rate({CLIENT_REQUESTS_TOTAL}[{RECENT}]))"
 P99_QUERY = (
-    "1000 * histogram_quantile(0.99, sum by (le) "
-    f"(rate(loadgate_client_request_duration_seconds_bucket[{RECENT}])))"
+    f"1000 * histogram_quantile(0.99, sum by (le) (rate({CLIENT_HISTOGRAM_BUCKET}[{RECENT}])))"
 )
-OUTCOMES_QUERY = "sum by (outcome) (loadgate_client_requests_total)"  # counted since the start
+OUTCOMES_QUERY = f"sum by (outcome) ({CLIENT_REQUESTS_TOTAL})"  # counted since the start
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ class LiveSampler:
             log.info("live view: %s", exc)
             return None, None
         counts = {s.get("metric", {}).get("outcome", ""): float(s["value"][1]) for s in series}
-        return (sum(counts.values()), counts.get("error", 0.0)) if counts else (None, None)
+        return (sum(counts.values()), counts.get(OUTCOME_ERROR, 0.0)) if counts else (None, None)
 
     def _slo(self, slo: SLO, window: LoadWindow) -> SLOSoFar:
         measured = measure_slo(self.api, slo, window)  # a QueryError comes back as .error

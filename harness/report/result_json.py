@@ -6,10 +6,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import cast
 
 from harness.gate.steps import breaking_point
 from harness.result_file import SCHEMA_VERSION
-from harness.values.result_doc import EndpointDoc, ResultDoc, SLODoc
+from harness.values.result_doc import EndpointDoc, ResultDoc, SLODoc, VerdictName
 from harness.values.run_result import EndpointStats, RunResult
 from harness.values.verdict import CriterionResult, Score, SLOEvaluation, StepResult, Verdict
 
@@ -28,7 +29,8 @@ def build_result(
     breaking = breaking_point(list(steps))
     return {
         "schema": SCHEMA_VERSION,
-        "verdict": verdict.status.value,
+        # Verdict admits only the statuses of VERDICTS, the ones VerdictName spells.
+        "verdict": cast(VerdictName, verdict.status.value),
         "exit_code": verdict.exit_code,
         "reasons": list(verdict.reasons),
         "run": {
@@ -60,7 +62,7 @@ def build_result(
                 "name": c.name,
                 "observed": _finite(c.observed),
                 "threshold": c.threshold,
-                "status": c.status,
+                "status": c.status.value,
                 "baseline": _finite(c.baseline),
                 "effect_pct": _finite(c.effect_pct),
                 "confidence_interval_pct": list(c.ci_pct) if c.ci_pct else None,
@@ -78,7 +80,7 @@ def build_result(
                 "possible": score.possible,
                 "pass": score.thresholds.pass_pct,
                 "warning": score.thresholds.warning_pct,
-                "status": score.status,
+                "status": score.status.value,
             }
             if score
             else None

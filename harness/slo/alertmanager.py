@@ -7,6 +7,8 @@ read from a file at Alertmanager's start: it never appears in the generated conf
 
 from __future__ import annotations
 
+from harness.slo.rules import SERVICE_LABEL, SLO_LABEL
+
 __all__ = ["PAGERDUTY_SEVERITY", "alertmanager_config"]
 
 PAGERDUTY_SEVERITY = {"page": "critical", "ticket": "warning"}
@@ -22,8 +24,8 @@ def alertmanager_config(
             "send_resolved": True,
             "description": '{{ template "pagerduty.default.description" . }}',
             "details": {
-                "slo": "{{ .CommonLabels.loadgate_slo }}",
-                "service": "{{ .CommonLabels.loadgate_service }}",
+                "slo": f"{{{{ .CommonLabels.{SLO_LABEL} }}}}",
+                "service": f"{{{{ .CommonLabels.{SERVICE_LABEL} }}}}",
             },
         }
         if pagerduty_url:
@@ -33,7 +35,7 @@ def alertmanager_config(
     return {
         "route": {
             "receiver": "unrouted",
-            "group_by": ["alertname", "loadgate_slo"],
+            "group_by": ["alertname", SLO_LABEL],
             "group_wait": "30s",
             "group_interval": "5m",
             "repeat_interval": "4h",

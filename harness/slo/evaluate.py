@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from harness.slo.measure import SLIMeasurement
+from harness.values.client_metrics import CLIENT_REQUESTS_TOTAL
 from harness.values.slo import EVENTS_ANNOTATION, SLO
 from harness.values.verdict import SLOEvaluation, SLOStatus
 
@@ -67,7 +68,7 @@ def _no_count(slo: SLO) -> str:
         return f"the events query ({EVENTS_ANNOTATION}) returned no data over the window"
     return (
         "a raw ratio needs an event count for the minimum-events guard, and the load generator's "
-        "request counter (loadgate_client_requests_total) had no data over the window — does "
+        f"request counter ({CLIENT_REQUESTS_TOTAL}) had no data over the window — does "
         f"Prometheus scrape the load generator? An OpenSLO SLO can name its own count with the "
         f"{EVENTS_ANNOTATION} annotation"
     )

@@ -11,18 +11,16 @@ from __future__ import annotations
 import math
 import re
 
-from harness.values.client_metrics import LATENCY_BUCKETS
+from harness.values.client_metrics import CLIENT_HISTOGRAM, LATENCY_BUCKETS
 from harness.values.slo import LatencyThreshold
 
 __all__ = [
-    "CLIENT_HISTOGRAM",
     "boundary_problem",
     "histogram_queries",
     "known_boundaries",
     "threshold_in_query",
 ]
 
-CLIENT_HISTOGRAM = "loadgate_client_request_duration_seconds"
 _BUCKET_SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)_bucket\s*\{([^}]*)\}")
 _LE = re.compile(r"""\s*le\s*=\s*"([^"]+)"\s*,?""")
 _SELECTOR = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*?)(?:_bucket|_count)?\s*(?:\{([^}]*)\})?\s*$")

@@ -9,13 +9,22 @@ import math
 from itertools import pairwise
 
 __all__ = [
+    "CLIENT_DROPPED_ITERATIONS",
+    "CLIENT_HISTOGRAM",
+    "CLIENT_HISTOGRAM_BUCKET",
+    "CLIENT_REQUESTS",
+    "CLIENT_REQUESTS_TOTAL",
     "CLIENT_RESULTS_GLOB",
+    "CLIENT_TARGET_ARRIVAL_RATE",
+    "CLIENT_USERS",
     "ENV_ARRIVALS",
     "ENV_METRICS_ADDR",
     "ENV_METRICS_PORTS",
     "ENV_RESULTS_DIR",
     "ENV_WARMUP_S",
     "LATENCY_BUCKETS",
+    "OUTCOME_ERROR",
+    "OUTCOME_OK",
     "ROUND_THRESHOLDS",
     "WINDOW_FILE",
     "latency_buckets",
@@ -27,6 +36,17 @@ ENV_METRICS_ADDR = "LOADGATE_METRICS_ADDR"  # the exporter's address (default 12
 ENV_RESULTS_DIR = "LOADGATE_RESULTS_DIR"  # where each process writes its window results
 ENV_WARMUP_S = "LOADGATE_WARMUP_S"  # seconds of load before the measured window opens
 ENV_ARRIVALS = "LOADGATE_ARRIVALS"  # the open model's ArrivalProfile as JSON; absent: closed model
+
+# The metrics every Locust process exports (load/exporter.py), named here once for the queries
+# that read them (gate samples, SLO event counts, the live view). A contract: docs/architecture.md.
+CLIENT_REQUESTS = "loadgate_client_requests"  # counter, labels name, method, outcome
+CLIENT_REQUESTS_TOTAL = f"{CLIENT_REQUESTS}_total"  # the series a counter is stored (and read) as
+OUTCOME_OK, OUTCOME_ERROR = "ok", "error"  # the values of its ``outcome`` label
+CLIENT_HISTOGRAM = "loadgate_client_request_duration_seconds"  # labels name, method
+CLIENT_HISTOGRAM_BUCKET = f"{CLIENT_HISTOGRAM}_bucket"
+CLIENT_DROPPED_ITERATIONS = "loadgate_client_dropped_iterations"  # counter, label name
+CLIENT_USERS = "loadgate_client_users"  # gauge
+CLIENT_TARGET_ARRIVAL_RATE = "loadgate_client_target_arrival_rate"  # gauge, per second
 
 WINDOW_FILE = "window.json"  # written by the process that controls the run (standalone or master)
 CLIENT_RESULTS_GLOB = "client-*.json"  # one per process that generated load

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TypedDict
 
+from harness.values.client_metrics import CLIENT_REQUESTS_TOTAL
+
 __all__ = [
     "CLIENT_EVENTS_QUERY",
     "EVENTS_ANNOTATION",
@@ -27,7 +29,7 @@ _RATE = re.compile(r"\b(?:i?rate)\s*\(")
 # (OpenSLO: this annotation on the SLO or its SLI); otherwise the requests the load generator sent
 # in the window are counted — every Locust process the harness runs exports this counter.
 EVENTS_ANNOTATION = "loadgate/events-query"
-CLIENT_EVENTS_QUERY = "sum(increase(loadgate_client_requests_total[{{window}}]))"
+CLIENT_EVENTS_QUERY = f"sum(increase({CLIENT_REQUESTS_TOTAL}[{{{{window}}}}]))"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from harness.values.criteria import ScoreThresholds
 from harness.values.run_result import LoadWindow
+from harness.values.status import VERDICTS, Status
 
 __all__ = [
     "CriterionResult",
@@ -16,7 +17,6 @@ __all__ = [
     "Score",
     "StepResult",
     "Verdict",
-    "VerdictStatus",
 ]
 
 
@@ -56,26 +56,24 @@ class CriterionResult:
     key: bool = False  # a key criterion is a gate of its own: failing it fails the run
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:  # pass, warn, fail or no_data
         if self.passed is None:
-            return "no_data"
+            return Status.NO_DATA
         if not self.passed:
-            return "fail"
-        return "warn" if self.warn else "pass"
-
-
-class VerdictStatus(StrEnum):
-    PASS = "pass"  # noqa: S105 - a verdict, not a password
-    WARN = "warn"
-    FAIL = "fail"
-    INCONCLUSIVE = "inconclusive"
+            return Status.FAIL
+        return Status.WARN if self.warn else Status.PASS
 
 
 @dataclass(frozen=True)
 class Verdict:
-    status: VerdictStatus
+    status: Status  # one of VERDICTS (pass, warn, fail, inconclusive); never no_data
     exit_code: int
     reasons: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        # Status also names what a criterion can be; a verdict is only ever one of VERDICTS.
+        if self.status not in VERDICTS:
+            raise ValueError(f"a verdict is one of {', '.join(VERDICTS)}, not {self.status!r}")
 
 
 @dataclass(frozen=True)
@@ -86,10 +84,10 @@ class Score:
     thresholds: ScoreThresholds
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:  # pass, warn or fail
         if self.value_pct >= self.thresholds.pass_pct:
-            return "pass"
-        return "warn" if self.value_pct >= self.thresholds.warning_pct else "fail"
+            return Status.PASS
+        return Status.WARN if self.value_pct >= self.thresholds.warning_pct else Status.FAIL
 
     def sentence(self) -> str:
         return (

@@ -37,7 +37,8 @@ from harness.soak.monitor import SoakMonitor, SoakSettings
 from harness.soak.paging import soak_change_event
 from harness.soak.resources import RESOURCES
 from harness.values.slo import SLO
-from harness.values.verdict import Verdict, VerdictStatus
+from harness.values.status import Status
+from harness.values.verdict import Verdict
 from tests.report.test_html_report import (
     REPO,
     SLOS,
@@ -200,7 +201,7 @@ def soak_result() -> dict[str, Any]:
         monitor.load_ended()
         monitor.finished(None, result["samples"])
     result["soak"] = monitor.report()
-    verdict = with_findings(Verdict(VerdictStatus.PASS, 0, ()), monitor.findings())
+    verdict = with_findings(Verdict(Status.PASS, 0, ()), monitor.findings())
     result["verdict"], result["exit_code"] = verdict.status.value, verdict.exit_code
     result["reasons"] = list(verdict.reasons)
     written: dict[str, Any] = json.loads(json.dumps(result, allow_nan=False))

@@ -22,7 +22,8 @@ from harness.values.criteria import (
 )
 from harness.values.plan import Plan
 from harness.values.run_result import ClientStats, EndpointStats
-from harness.values.verdict import CriterionResult, SLOStatus, VerdictStatus
+from harness.values.status import Status
+from harness.values.verdict import CriterionResult, SLOStatus
 from tests.unit.test_plan import make_scenario
 from tests.unit.test_verdict import HEALTHY, WINDOW, slo
 
@@ -106,22 +107,22 @@ def test_the_score_counts_a_warning_as_half_its_weight_and_ignores_key_criteria(
 @pytest.mark.parametrize(
     ("criteria", "expected"),
     [
-        ([scored("pass")] * 9 + [scored("fail")], VerdictStatus.PASS),  # 90 %: pass
-        ([scored("pass")] * 4 + [scored("fail")], VerdictStatus.WARN),  # 80 %: warn
-        ([scored("pass")] * 2 + [scored("fail")], VerdictStatus.FAIL),  # 67 %: fail
-        ([scored("pass")] * 9 + [scored("fail", key=True)], VerdictStatus.FAIL),  # a key failure
-        ([scored("pass")] * 9 + [scored("warn", key=True)], VerdictStatus.WARN),
-        ([scored("pass")] * 9 + [scored("no_data")], VerdictStatus.INCONCLUSIVE),
+        ([scored("pass")] * 9 + [scored("fail")], Status.PASS),  # 90 %: pass
+        ([scored("pass")] * 4 + [scored("fail")], Status.WARN),  # 80 %: warn
+        ([scored("pass")] * 2 + [scored("fail")], Status.FAIL),  # 67 %: fail
+        ([scored("pass")] * 9 + [scored("fail", key=True)], Status.FAIL),  # a key failure
+        ([scored("pass")] * 9 + [scored("warn", key=True)], Status.WARN),
+        ([scored("pass")] * 9 + [scored("no_data")], Status.INCONCLUSIVE),
     ],
 )
 def test_the_score_and_key_criteria_decide_the_verdict(
-    criteria: list[CriterionResult], expected: VerdictStatus
+    criteria: list[CriterionResult], expected: Status
 ) -> None:
     verdict = decide(
         [slo(SLOStatus.MET)], HEALTHY, WINDOW, CLIENT, (), criteria, total_score(criteria)
     )
     assert verdict.status is expected
-    if expected is VerdictStatus.FAIL and not any(c.key for c in criteria):
+    if expected is Status.FAIL and not any(c.key for c in criteria):
         assert verdict.reasons[0].startswith("the score 67% (2 of 3 points")
         assert "fail!" in verdict.reasons  # which criterion lost the points
 
@@ -139,11 +140,11 @@ def test_a_breached_slo_judged_by_a_scored_criterion_no_longer_fails_alone() -> 
     )
     many = judged + [scored("pass")] * 9
     keyed = decide(evaluations, HEALTHY, WINDOW, CLIENT, (), many, total_score(many))
-    assert keyed.status is VerdictStatus.FAIL  # by default every SLO is key
+    assert keyed.status is Status.FAIL  # by default every SLO is key
     weighed = decide(
         evaluations, HEALTHY, WINDOW, CLIENT, (), many, total_score(many), {"home-latency"}
     )
-    assert weighed.status is VerdictStatus.PASS  # 9 of 10 points
+    assert weighed.status is Status.PASS  # 9 of 10 points
     assert weighed.reasons[0].startswith("0 of 1 SLOs met (the others are scored, not key)")
     assert weighed.reasons[1].startswith("SLO 'home-latency' breached")
 

@@ -13,7 +13,8 @@ from harness.plan import RunOptions
 from harness.slo.policy import DEFAULT_POLICY, load_policy
 from harness.soak.alerts import AlertBook, AlertCheck
 from harness.soak.command import SoakOptions, evaluation_interval, plan_soak
-from harness.values.verdict import Findings, Verdict, VerdictStatus
+from harness.values.status import Status
+from harness.values.verdict import Findings, Verdict
 
 
 def test_a_soak_stands_for_days_of_the_slo_window_and_no_window_is_too_short() -> None:
@@ -98,22 +99,20 @@ def test_the_end_of_a_soak_clears_what_still_fires() -> None:
 @pytest.mark.parametrize(
     ("status", "findings", "expected"),
     [
-        (VerdictStatus.PASS, Findings(failures=("page fired",)), VerdictStatus.FAIL),
-        (VerdictStatus.INCONCLUSIVE, Findings(failures=("leak",)), VerdictStatus.FAIL),
-        (VerdictStatus.PASS, Findings(warnings=("drift",)), VerdictStatus.WARN),
-        (VerdictStatus.INCONCLUSIVE, Findings(warnings=("drift",)), VerdictStatus.INCONCLUSIVE),
-        (VerdictStatus.PASS, Findings(notes=("paging failed",)), VerdictStatus.PASS),
+        (Status.PASS, Findings(failures=("page fired",)), Status.FAIL),
+        (Status.INCONCLUSIVE, Findings(failures=("leak",)), Status.FAIL),
+        (Status.PASS, Findings(warnings=("drift",)), Status.WARN),
+        (Status.INCONCLUSIVE, Findings(warnings=("drift",)), Status.INCONCLUSIVE),
+        (Status.PASS, Findings(notes=("paging failed",)), Status.PASS),
     ],
 )
 def test_findings_fail_or_warn_a_run_and_notes_change_nothing(
-    status: VerdictStatus, findings: Findings, expected: VerdictStatus
+    status: Status, findings: Findings, expected: Status
 ) -> None:
-    before = Verdict(status, {VerdictStatus.INCONCLUSIVE: 3}.get(status, 0), ("measured",))
+    before = Verdict(status, {Status.INCONCLUSIVE: 3}.get(status, 0), ("measured",))
     after = with_findings(before, findings)
     assert after.status is expected
-    assert after.exit_code == {VerdictStatus.FAIL: 1, VerdictStatus.INCONCLUSIVE: 3}.get(
-        expected, 0
-    )
+    assert after.exit_code == {Status.FAIL: 1, Status.INCONCLUSIVE: 3}.get(expected, 0)
     assert set(after.reasons) == {
         "measured",
         *findings.failures,

@@ -13,7 +13,8 @@ from harness.gate.verdict import with_findings
 from harness.slo.policy import BurnAlert, BurnPolicy
 from harness.soak.monitor import SoakMonitor, SoakSettings
 from harness.values.slo import SLO
-from harness.values.verdict import Verdict, VerdictStatus
+from harness.values.status import Status
+from harness.values.verdict import Verdict
 
 SLO_A = SLO("a", "recommender", "a.yaml", 0.99, total_query="t", bad_query="b")
 POLICY = BurnPolicy("p", 30 * 86400.0, (BurnAlert("page", 2.0, 1.0, 14.4),))
@@ -115,8 +116,8 @@ def test_a_soak_that_never_had_data_is_inconclusive_not_a_pass(monitor: SoakMoni
     assert findings.unmeasured and "had data in only 0 of" in findings.unmeasured[0]
     coverage = monitor.report()["coverage"]
     assert coverage["watched"] == {"a": False} and coverage["min_share"] == 0.8
-    verdict = with_findings(Verdict(VerdictStatus.PASS, 0, ("all SLOs met",)), findings)
-    assert (verdict.status, verdict.exit_code) == (VerdictStatus.INCONCLUSIVE, 3)
+    verdict = with_findings(Verdict(Status.PASS, 0, ("all SLOs met",)), findings)
+    assert (verdict.status, verdict.exit_code) == (Status.INCONCLUSIVE, 3)
 
 
 def test_the_live_view_can_read_while_the_thread_writes(monitor: SoakMonitor) -> None:

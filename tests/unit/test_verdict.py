@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from harness.gate.verdict import decide
 from harness.values.run_result import ClientStats, EndpointStats, GeneratorHealth, LoadWindow
-from harness.values.verdict import SLOEvaluation, SLOStatus, VerdictStatus
+from harness.values.status import Status
+from harness.values.verdict import SLOEvaluation, SLOStatus
 
 WINDOW = LoadWindow(1000.0, 1060.0)
 HEALTHY = GeneratorHealth(cpu_max=20.0, dropped_iterations=0, exit_code=0)
@@ -20,14 +21,14 @@ def slo(status: SLOStatus, name: str = "home-latency") -> SLOEvaluation:
 
 def test_all_met_passes_with_exit_0() -> None:
     verdict = decide([slo(SLOStatus.MET)], HEALTHY, WINDOW, CLIENT)
-    assert (verdict.status, verdict.exit_code) == (VerdictStatus.PASS, 0)
+    assert (verdict.status, verdict.exit_code) == (Status.PASS, 0)
 
 
 def test_a_breach_fails_with_exit_1_and_names_the_slo() -> None:
     verdict = decide(
         [slo(SLOStatus.MET, "ok-one"), slo(SLOStatus.BREACHED)], HEALTHY, WINDOW, CLIENT
     )
-    assert (verdict.status, verdict.exit_code) == (VerdictStatus.FAIL, 1)
+    assert (verdict.status, verdict.exit_code) == (Status.FAIL, 1)
     assert "home-latency" in verdict.reasons[0] and "95.000%" in verdict.reasons[0]
 
 
@@ -40,7 +41,7 @@ def test_a_breach_beside_missing_data_still_fails() -> None:
 
 def test_no_data_is_inconclusive_never_pass() -> None:
     verdict = decide([slo(SLOStatus.MET, "x"), slo(SLOStatus.NO_DATA)], HEALTHY, WINDOW, CLIENT)
-    assert (verdict.status, verdict.exit_code) == (VerdictStatus.INCONCLUSIVE, 3)
+    assert (verdict.status, verdict.exit_code) == (Status.INCONCLUSIVE, 3)
 
 
 def test_no_slos_at_all_is_inconclusive() -> None:
