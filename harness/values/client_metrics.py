@@ -9,7 +9,6 @@ import math
 from itertools import pairwise
 
 __all__ = [
-    "CLIENT_RESULTS_GLOB",
     "ENV_ARRIVALS",
     "ENV_METRICS_ADDR",
     "ENV_METRICS_PORTS",
@@ -17,7 +16,6 @@ __all__ = [
     "ENV_WARMUP_S",
     "LATENCY_BUCKETS",
     "ROUND_THRESHOLDS",
-    "WINDOW_FILE",
     "latency_buckets",
 ]
 
@@ -27,9 +25,6 @@ ENV_METRICS_ADDR = "LOADGATE_METRICS_ADDR"  # the exporter's address (default 12
 ENV_RESULTS_DIR = "LOADGATE_RESULTS_DIR"  # where each process writes its window results
 ENV_WARMUP_S = "LOADGATE_WARMUP_S"  # seconds of load before the measured window opens
 ENV_ARRIVALS = "LOADGATE_ARRIVALS"  # the open model's ArrivalProfile as JSON; absent: closed model
-
-WINDOW_FILE = "window.json"  # written by the process that controls the run (standalone or master)
-CLIENT_RESULTS_GLOB = "client-*.json"  # one per process that generated load
 
 # Thresholds SLOs are written with; each must be an exact bucket boundary.
 ROUND_THRESHOLDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
