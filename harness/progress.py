@@ -1,50 +1,74 @@
 """What a run knows so far, and the result document built from it at any moment.
 
-The pipeline fills it in stage by stage; whatever ends the run (a verdict, an exception, Ctrl-C),
-``result`` turns what is there into result.json — partial results are results too.
+The driver (harness/run.py) records each stage's output here as the stage returns; whatever ends
+the run (a verdict, an exception, Ctrl-C), ``result`` turns what is there into result.json —
+partial results are results too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from harness.baseline_file import fingerprint
 from harness.monitor import RunMonitor
 from harness.report.result_json import build_result
 from harness.values.plan import Plan
 from harness.values.result_doc import ResultDoc
-from harness.values.run_result import RunResult
+from harness.values.run_result import GeneratorHealth, LoadWindow, RunResult
 from harness.values.samples import PerWindow
-from harness.values.verdict import CriterionResult, Score, SLOEvaluation, StepResult, Verdict
+from harness.values.stage_outputs import Judgement, LoadOutcome, Measurements
+from harness.values.verdict import Verdict
 
 __all__ = ["RunProgress"]
+
+# What result.json says of a generator that never ran.
+NOT_STARTED = LoadOutcome(None, None, GeneratorHealth(0.0, 0, None))
 
 
 @dataclass
 class RunProgress:
-    run: RunResult
-    evaluations: list[SLOEvaluation]
-    criteria: list[CriterionResult] = field(default_factory=list)
-    steps: list[StepResult] = field(default_factory=list)
-    samples: PerWindow = field(default_factory=dict)
-    slo_samples: PerWindow = field(default_factory=dict)
-    score: Score | None = None
+    """The run's identity, then one field per stage, set once, when that stage has returned."""
+
+    run_id: str
+    started_at: float
+    target: str  # the plan's name for it until the stack has started, then the URL load goes to
+    load: LoadOutcome | None = None
+    measurements: Measurements | None = None
+    judgement: Judgement | None = None
+
+    @property
+    def run(self) -> RunResult:
+        load = self.load or NOT_STARTED
+        # Measuring puts Prometheus's p99 beside the client's own numbers.
+        client = self.measurements.client if self.measurements else load.client
+        return RunResult(
+            self.run_id, self.started_at, self.target, load.window, client, load.generator
+        )
+
+    @property
+    def window(self) -> LoadWindow | None:
+        return self.load.window if self.load else None
+
+    @property
+    def samples(self) -> PerWindow:
+        return self.measurements.samples if self.measurements else {}
 
     def result(self, plan: Plan, verdict: Verdict, monitor: RunMonitor | None = None) -> ResultDoc:
+        measured, judged = self.measurements, self.judgement
         scenario = str(plan.scenario_path) if plan.scenario_path else plan.name
         result = build_result(
             self.run,
             scenario,
-            self.evaluations,
+            list(measured.evaluations) if measured else [],
             verdict,
-            self.criteria,
-            self.steps,
-            self.score,
+            judged.criteria if judged else (),
+            measured.steps if measured else (),
+            judged.score if judged else None,
         )
         # What a later run needs to compare against this one (loadgate baseline save), and the
         # series the HTML report charts.
         result["samples"] = self.samples
-        result["slo_samples"] = self.slo_samples
+        result["slo_samples"] = measured.slo_samples if measured else {}
         if plan.baseline is not None:
             result["baseline"] = {"name": plan.baseline.name, "samples": plan.baseline.samples}
         result["fingerprint"] = fingerprint(plan)

@@ -2,8 +2,9 @@
 every file there is written — atomically, so that a reader never sees half a file, even if the
 harness dies mid-write.
 
-Writers name their file from here, and so does anything that looks for them later: a page's
-links, a baseline read from a run, the soak's link to its report.
+Writers name their file from here (loadgate's plugin inside Locust too), and so does anything
+that looks for them later: a page's links, a baseline read from a run, the soak's link to its
+report. No other module spells a path of the run folder.
 """
 
 from __future__ import annotations
@@ -14,13 +15,20 @@ from pathlib import Path
 
 __all__ = [
     "CLIENT_DIR",
+    "CLIENT_RESULTS_GLOB",
     "JUNIT_XML",
     "LOCUST_REPORT",
+    "LOCUST_STATS",
     "LOGS_DIR",
+    "PROMETHEUS_CONFIG",
+    "PROMETHEUS_DIR",
     "REPORT_FILES",
     "REPORT_HTML",
     "RESULT_JSON",
     "SUMMARY_MD",
+    "WINDOW_FILE",
+    "client_results_file",
+    "log_file",
     "write_atomically",
 ]
 
@@ -29,11 +37,29 @@ SUMMARY_MD = "summary.md"
 JUNIT_XML = "junit.xml"
 REPORT_HTML = "report.html"
 LOCUST_REPORT = "locust_report.html"  # Locust's own report, written by Locust
+LOCUST_STATS = "locust_stats"  # Locust's per-endpoint stats (--json-file; Locust adds ".json")
 
 # For people, most readable first.
 REPORT_FILES = (REPORT_HTML, SUMMARY_MD, JUNIT_XML, RESULT_JSON, LOCUST_REPORT)
-CLIENT_DIR = "client"  # each Locust process's exact results (harness/load/results.py reads them)
-LOGS_DIR = "logs"
+
+# Written by loadgate's plugin inside Locust (harness/load/plugin.py), read by harness/load/results.py.
+CLIENT_DIR = "client"
+WINDOW_FILE = "window.json"  # by the process that controls the run (standalone or master)
+CLIENT_RESULTS_GLOB = "client-*.json"  # one per process that generated load: client_results_file
+
+LOGS_DIR = "logs"  # each child's stdout and stderr: log_file
+PROMETHEUS_DIR = "prometheus"  # the private Prometheus's configuration (its data is a temp dir)
+PROMETHEUS_CONFIG = "prometheus.yml"
+
+
+def client_results_file(process: str | int) -> str:
+    """One load-generating process's results in CLIENT_DIR, named by its pid or Locust node id."""
+    return f"client-{process}.json"
+
+
+def log_file(process: str) -> str:
+    """A child's output in LOGS_DIR, named as the child was started: ``locust`` → ``locust.log``."""
+    return f"{process}.log"
 
 
 def write_atomically(path: Path, text: str) -> None:

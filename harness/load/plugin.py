@@ -40,6 +40,7 @@ from harness.load.names import NameBound, folding_warning
 from harness.load.open_model import Dispatcher
 from harness.load.self_cpu import sample_own_cpu
 from harness.load.window import WindowRecorder
+from harness.run_folder import WINDOW_FILE, client_results_file
 from harness.values.arrivals import ArrivalProfile
 from harness.values.client_metrics import (
     ENV_ARRIVALS,
@@ -47,7 +48,6 @@ from harness.values.client_metrics import (
     ENV_WARMUP_S,
     OUTCOME_ERROR,
     OUTCOME_OK,
-    WINDOW_FILE,
 )
 
 log = logging.getLogger("loadgate.plugin")
@@ -156,7 +156,7 @@ def _on_window_end_message(environment: Environment, msg: Any, **_: Any) -> None
 
 
 def _on_results_message(environment: Environment, msg: Any, **_: Any) -> None:
-    _write_json(f"client-{msg.node_id}.json", msg.data)
+    _write_json(client_results_file(msg.node_id), msg.data)
     _results_from.add(msg.node_id)
 
 
@@ -268,7 +268,7 @@ def on_quitting(environment: Environment, **_: Any) -> None:
     if not isinstance(runner, WorkerRunner):
         _write_json(WINDOW_FILE, {"start": WINDOW.start, "end": ended})
     if not isinstance(runner, MasterRunner | WorkerRunner):
-        _write_json(f"client-{os.getpid()}.json", WINDOW.as_json())
+        _write_json(client_results_file(os.getpid()), WINDOW.as_json())
     if not isinstance(runner, MasterRunner):
         _wait_for_final_scrape(after=ended, scraped=isinstance(runner, WorkerRunner))
 

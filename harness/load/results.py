@@ -16,7 +16,7 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
-from harness.values.client_metrics import CLIENT_RESULTS_GLOB, WINDOW_FILE
+from harness.run_folder import CLIENT_RESULTS_GLOB, WINDOW_FILE
 from harness.values.run_result import (
     ArrivalCounts,
     ClientStats,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import harness.load.plugin_path as plugin_path
 from harness.load.health import CpuSampler
-from harness.run_folder import CLIENT_DIR, LOCUST_REPORT
+from harness.run_folder import CLIENT_DIR, LOCUST_REPORT, LOCUST_STATS, LOGS_DIR, log_file
 from harness.stack.processes import ProcessGroup, StartedProcess
 from harness.values.client_metrics import (
     ENV_ARRIVALS,
@@ -33,7 +33,18 @@ from harness.values.client_metrics import (
 from harness.values.plan import LoadProfile, RemoteWorkers
 from harness.values.run_result import LoadWindow
 
-__all__ = ["LocustRun", "early_exit", "generators", "locust_argv", "log_lines", "run_locust"]
+__all__ = [
+    "LOCUST_LOG",
+    "LocustRun",
+    "early_exit",
+    "generators",
+    "locust_argv",
+    "log_lines",
+    "run_locust",
+]
+
+PROCESS = "locust"  # the child's name in the ProcessGroup, and so its log's
+LOCUST_LOG = f"{LOGS_DIR}/{log_file(PROCESS)}"  # as reasons and progress lines name it
 
 STARTUP_GRACE_S = 60.0  # import, spawn and the plugin's final-scrape wait, beyond the run time
 INTERRUPT_GRACE_S = 15.0  # after SIGINT: the plugin waits up to 10 s for a last scrape, then exits
@@ -84,7 +95,7 @@ def locust_argv(
         "--stop-timeout",
         "0",
         "--json-file",
-        str(run_dir / "locust_stats"),
+        str(run_dir / LOCUST_STATS),
         "--html",
         str(run_dir / LOCUST_REPORT),
         "--only-summary",
@@ -127,7 +138,7 @@ def run_locust(
         "PYTHONUNBUFFERED": "1",
     }
     process = group.start(
-        "locust", locust_argv(locustfile, target_url, load, run_dir, remote, locust_args), env=env
+        PROCESS, locust_argv(locustfile, target_url, load, run_dir, remote, locust_args), env=env
     )
     sampler = CpuSampler(process.pid)
     started = time.monotonic()
@@ -176,7 +187,7 @@ def early_exit(locust: LocustRun, window: LoadWindow | None) -> str | None:
     lines = log_lines(locust)
     return (
         f"the load generator exited (exit code {locust.exit_code}) without a measured window; "
-        f"the last lines of logs/locust.log: {' | '.join(lines) if lines else '(none: it wrote nothing)'}"
+        f"the last lines of {LOCUST_LOG}: {' | '.join(lines) if lines else '(none: it wrote nothing)'}"
     )
 
 

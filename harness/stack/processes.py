@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from harness.run_folder import log_file
 from harness.secret import KEY_ENV as ROUTING_KEY_ENV
 from harness.stack.bounded_log import DEFAULT_HEAD_BYTES, DEFAULT_TAIL_BYTES, BoundedLog
 
@@ -108,7 +109,7 @@ class ProcessGroup:
             os.close(write_fd)  # the child's copy is the only writer: its exit is the log's end
         head, tail = self.log_bytes
         process = StartedProcess(
-            name, popen, BoundedLog(self.log_dir / f"{name}.log", read_fd, head, tail)
+            name, popen, BoundedLog(self.log_dir / log_file(name), read_fd, head, tail)
         )
         self.started.append(process)
         log.debug("started %s (pid %d): %s", name, popen.pid, " ".join(argv))

@@ -17,6 +17,7 @@ import yaml
 from harness.durations import promql_duration
 from harness.errors import InconclusiveError
 from harness.prometheus_api import PrometheusAPI
+from harness.run_folder import PROMETHEUS_CONFIG
 from harness.stack.processes import ProcessGroup
 from harness.stack.readiness import free_port, wait_until
 from harness.values.run_result import LoadWindow
@@ -79,7 +80,7 @@ def start_private_prometheus(
     if binary is None:
         raise InconclusiveError(INSTALL_HINT)
     work_dir.mkdir(parents=True, exist_ok=True)
-    config = work_dir / "prometheus.yml"
+    config = work_dir / PROMETHEUS_CONFIG
     config.write_text(yaml.safe_dump(prometheus_config(targets), sort_keys=False), encoding="utf-8")
     port = free_port()
     process = group.start(

@@ -14,7 +14,6 @@ __all__ = [
     "CLIENT_HISTOGRAM_BUCKET",
     "CLIENT_REQUESTS",
     "CLIENT_REQUESTS_TOTAL",
-    "CLIENT_RESULTS_GLOB",
     "CLIENT_TARGET_ARRIVAL_RATE",
     "CLIENT_USERS",
     "ENV_ARRIVALS",
@@ -26,7 +25,6 @@ __all__ = [
     "OUTCOME_ERROR",
     "OUTCOME_OK",
     "ROUND_THRESHOLDS",
-    "WINDOW_FILE",
     "latency_buckets",
 ]
 
@@ -47,9 +45,6 @@ CLIENT_HISTOGRAM_BUCKET = f"{CLIENT_HISTOGRAM}_bucket"
 CLIENT_DROPPED_ITERATIONS = "loadgate_client_dropped_iterations"  # counter, label name
 CLIENT_USERS = "loadgate_client_users"  # gauge
 CLIENT_TARGET_ARRIVAL_RATE = "loadgate_client_target_arrival_rate"  # gauge, per second
-
-WINDOW_FILE = "window.json"  # written by the process that controls the run (standalone or master)
-CLIENT_RESULTS_GLOB = "client-*.json"  # one per process that generated load
 
 # Thresholds SLOs are written with; each must be an exact bucket boundary.
 ROUND_THRESHOLDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

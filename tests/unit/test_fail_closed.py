@@ -14,7 +14,7 @@ from harness.errors import InconclusiveError
 from harness.load.health import CpuSampler
 from harness.load.runner import LocustRun
 from harness.prometheus_api import PrometheusAPI, QueryError
-from harness.run import _cut_short
+from harness.stages.run_load import _cut_short
 from harness.values.run_result import LoadWindow
 
 

@@ -27,6 +27,7 @@ from harness.values.run_result import (
     ProcessCpu,
     RunResult,
 )
+from harness.values.stage_outputs import Judgement, LoadOutcome, Measurements
 from harness.values.verdict import CriterionResult, Score, SLOEvaluation, SLOStatus, StepResult
 from tests.conftest import REPO
 from tests.result_schema import check_result, problems, schema
@@ -71,19 +72,37 @@ def plan(tmp_path: Path, with_baseline: bool = True) -> Plan:
 
 def progress() -> RunProgress:
     """A run with every optional part filled: criteria, a score, stress steps, samples."""
-    criteria = [
+    criteria = (
         CriterionResult("p99 vs baseline", 4.1, 10.0, True, "", True, 3.9, 5.1, (-1.0, 9.5), 0.2),
         CriterionResult("burn rate of home-latency", None, 0.5, None, "no data", weight=2.0),
-    ]
-    steps = [
+    )
+    steps = (
         StepResult(0, 50.0, LoadWindow(START + 10, START + 30), (MET,)),
         StepResult(1, 100.0, LoadWindow(START + 35, START + 55), (BREACHED, NO_DATA)),
-    ]
-    return RunProgress(
-        RUN, [MET, NO_DATA], criteria, steps, samples=SAMPLES,
-        slo_samples={"home-latency": {"burn_rate": [0.1, None, 0.3]}},
-        score=Score(62.5, 2.5, 4.0, ScoreThresholds()),
-    )  # fmt: skip
+    )
+    measured = Measurements(
+        RUN.client,
+        (MET, NO_DATA),
+        SAMPLES,
+        {"home-latency": {"burn_rate": [0.1, None, 0.3]}},
+        steps,
+    )
+    score = Score(62.5, 2.5, 4.0, ScoreThresholds())
+    verdict = decide(measured.evaluations, RUN.generator, RUN.window, RUN.client, (), criteria)
+    return recorded(RUN, measured, Judgement(criteria, score, verdict))
+
+
+def recorded(
+    run: RunResult, measured: Measurements | None = None, judged: Judgement | None = None
+) -> RunProgress:
+    """What a run records as its stages return: the load's outcome, then the measurements, then
+    the judgement."""
+    load = LoadOutcome(run.window, run.client, run.generator)
+    return RunProgress(run.run_id, run.started_at, run.target, load, measured, judged)
+
+
+def evaluated(*evaluations: SLOEvaluation) -> Measurements:
+    return Measurements(RUN.client, evaluations, {}, {})
 
 
 def on_disk(tmp_path: Path, document: dict[str, Any]) -> Any:
@@ -98,8 +117,8 @@ def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
 
 def test_a_run_with_every_part_filled_matches_the_schema(tmp_path: Path) -> None:
     run = progress()
-    verdict = decide(run.evaluations, RUN.generator, RUN.window, RUN.client, (), run.criteria)
-    document = on_disk(tmp_path, run.result(plan(tmp_path), verdict))
+    assert run.judgement is not None
+    document = on_disk(tmp_path, run.result(plan(tmp_path), run.judgement.verdict))
     assert document["breaking_point"]["step"] == 1 and document["baseline"]["name"] == "main"
     check_result(document)
 
@@ -108,7 +127,8 @@ def test_a_run_that_measured_nothing_matches_the_schema(tmp_path: Path) -> None:
     """The partial result of a run cut short before the window: nulls where numbers would be."""
     empty = RunResult("r", START, "http://127.0.0.1:1", None, None, GeneratorHealth(0.0, 0, None))
     verdict = decide([NO_DATA], empty.generator, None, None)
-    result = RunProgress(empty, [NO_DATA]).result(plan(tmp_path, with_baseline=False), verdict)
+    nothing = Measurements(None, (NO_DATA,), {}, {})
+    result = recorded(empty, nothing).result(plan(tmp_path, with_baseline=False), verdict)
     document = on_disk(tmp_path, result)
     assert document["verdict"] == "inconclusive" and document["client"] is None
     check_result(document)
@@ -124,7 +144,7 @@ def test_a_soak_result_with_pages_and_alerts_matches_the_schema(tmp_path: Path) 
         monitor.load_ended()
     monitor.finished(RUN.window, SAMPLES)  # ... and is resolved
     verdict = decide([MET], RUN.generator, RUN.window, RUN.client)
-    result = RunProgress(RUN, [MET]).result(plan(tmp_path), verdict, monitor)
+    result = recorded(RUN, evaluated(MET)).result(plan(tmp_path), verdict, monitor)
     document = on_disk(tmp_path, result)
     assert [page["kind"] for page in document["soak"]["pages"]] == ["trigger", "resolve"]
     assert document["soak"]["alerts"] and document["soak"]["burn_history"]
@@ -136,7 +156,7 @@ def valid(tmp_path: Path) -> dict[str, Any]:
     """A valid result.json from the real writer, for the tests below to spoil."""
     verdict = decide([MET], RUN.generator, RUN.window, RUN.client)
     document: dict[str, Any] = on_disk(
-        tmp_path, RunProgress(RUN, [MET]).result(plan(tmp_path), verdict)
+        tmp_path, recorded(RUN, evaluated(MET)).result(plan(tmp_path), verdict)
     )
     assert not problems(document)
     return document

@@ -1,0 +1,118 @@
+"""The load: Locust against the stack's target, watched live, then what it measured read back and
+judged for trust (``GeneratorHealth.problems``: a generator that cannot be trusted makes the run
+inconclusive, whatever the SLOs say).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+from rich.console import Console
+
+from harness.load.health import judge_generator
+from harness.load.results import read_client_results
+from harness.load.runner import LOCUST_LOG, LocustRun, early_exit, generators, log_lines, run_locust
+from harness.monitor import RunMonitor
+from harness.prometheus_api import PrometheusAPI
+from harness.report.live import LiveView
+from harness.report.live_numbers import LiveSampler
+from harness.run_folder import CLIENT_DIR
+from harness.stack.processes import ProcessGroup
+from harness.stages import Say
+from harness.stages.start_stack import Stack
+from harness.values.plan import LoadProfile, Plan
+from harness.values.run_result import LoadWindow
+from harness.values.stage_outputs import LoadOutcome
+
+__all__ = ["run_load"]
+
+log = logging.getLogger(__name__)
+
+CUT_SHORT_TOLERANCE_S = 1.0  # a window that ran its course is at least its planned length
+
+
+def run_load(
+    plan: Plan,
+    stack: Stack,
+    group: ProcessGroup,
+    run_dir: Path,
+    say: Say,
+    live: Console | None = None,
+    monitor: RunMonitor | None = None,
+) -> LoadOutcome:
+    """Run the plan's load to its end (or a stop: Ctrl-C, a timeout, a soak's abort) and return
+    what the generator measured inside the window."""
+    load = plan.load
+    say(f"load: {_shape(load)}, {load.duration_s:g}s after a {load.warmup_s:g}s warm-up…")
+    # Its own API client: the view's thread may still be in a query when the phase ends.
+    sampler = LiveSampler(PrometheusAPI(stack.api.url), plan.slos)
+    if monitor is not None:
+        monitor.started(stack.api, stack.target_url, run_dir.name)
+    try:
+        with LiveView(sampler, load, console=live, say=say, monitor=monitor) as view:
+            locust = run_locust(
+                group,
+                plan.locustfile,
+                stack.target_url,
+                load,
+                run_dir,
+                list(stack.metrics_ports),
+                on_tick=view.on_tick,
+                remote=plan.remote_workers,
+                stop_reason=monitor.stop_reason if monitor else None,
+                locust_args=plan.locust_args,
+            )
+    finally:
+        if monitor is not None:
+            monitor.load_ended()
+    return _outcome(plan, locust, run_dir, say)
+
+
+def _shape(load: LoadProfile) -> str:
+    if load.arrivals:
+        return f"{load.arrivals.peak_rate:g} arrivals/s at most, a pool of {load.users} users"
+    return f"{load.users} users"
+
+
+def _outcome(plan: Plan, locust: LocustRun, run_dir: Path, say: Say) -> LoadOutcome:
+    """The plugin's results, and every reason not to trust them."""
+    load = plan.load
+    results = read_client_results(run_dir / CLIENT_DIR, open_model=load.arrivals is not None)
+    generator = judge_generator(
+        locust.sampler.samples,
+        results.window,
+        locust.exit_code,
+        max_cpu=plan.max_generator_cpu,
+        timed_out=locust.timed_out,
+        interrupted=locust.interrupted,
+        stopped_early=locust.stopped_early is not None,
+        arrivals=results.arrivals,
+        reported=(results.processes, generators(load, plan.remote_workers)),
+        reports=results.reports,
+    )
+    if (cut := _cut_short(results.window, load.duration_s, locust)) is not None:
+        generator = replace(generator, problems=(*generator.problems, cut))
+    if (failure := early_exit(locust, results.window)) is not None:
+        generator = replace(generator, problems=(*generator.problems, failure))
+        say(f"the load generator exited before it wrote a window; {LOCUST_LOG} ends:")
+        for line in log_lines(locust):
+            say(f"  {line}")
+    if generator.problems and locust.log_tail:
+        log.info("last lines of Locust's log:\n%s", locust.log_tail)
+    return LoadOutcome(results.window, results.client, generator)
+
+
+def _cut_short(window: LoadWindow | None, planned_s: float, locust: LocustRun) -> str | None:
+    """A Locust that quit on its own before the window's end (someone's SIGTERM, a locustfile
+    that stops the runner) exits 0: its window is shorter than planned, and the rest unmeasured.
+    The harness's own stops (Ctrl-C, a timeout, a soak's abort) are judged where they happen."""
+    if window is None or locust.interrupted or locust.timed_out or locust.stopped_early:
+        return None
+    if window.seconds >= planned_s - CUT_SHORT_TOLERANCE_S:
+        return None
+    return (
+        f"the load generator stopped {planned_s - window.seconds:.1f}s before the window's end "
+        f"(exit code {locust.exit_code}): {window.seconds:.1f}s of {planned_s:g}s measured"
+    )

@@ -1,0 +1,82 @@
+"""The stack a run measures, started and checked before any load: Prometheus (a private one, or
+the one ``--prometheus-url`` names) and the service (the reference one, or ``--target``).
+
+Cheap checks come first, so an unreachable Prometheus or target fails before anything heavy starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.errors import InconclusiveError
+from harness.prometheus_api import PrometheusAPI
+from harness.run_folder import PROMETHEUS_DIR
+from harness.slo.measure import check_queries
+from harness.stack.processes import ProcessGroup, StartedProcess
+from harness.stack.prometheus import scrape_targets_for, start_private_prometheus, wait_for_targets
+from harness.stack.readiness import free_port
+from harness.stack.service import check_target_answers, start_reference_service
+from harness.stages import Say
+from harness.values.plan import Plan
+
+__all__ = ["Stack", "start_stack", "wait_for_stack"]
+
+
+@dataclass(frozen=True)
+class Stack:
+    """What later stages use of the running stack. Live handles, not values: of it, the run
+    records only the target's URL."""
+
+    api: PrometheusAPI
+    target_url: str
+    metrics_ports: tuple[int, ...]  # one per local Locust process's exporter, scraped by Prometheus
+    service: StartedProcess | None  # the reference service, when this run started it
+    external_prometheus: bool  # --prometheus-url: not ours to wait for
+
+
+def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say: Say) -> Stack:
+    """Start Prometheus (its TSDB in ``tsdb``), then the reference service unless there is a
+    target; returns once both run, before Prometheus has scraped anything."""
+    external = _external_prometheus(plan)
+    if plan.target_url:
+        check_target_answers(plan.target_url)
+    service_port = None if plan.target_url else free_port()
+    target_url = plan.target_url or f"http://127.0.0.1:{service_port}"
+
+    # Prometheus first: its target discovery takes about 5 s, the service's start about 3 s,
+    # and the two overlap (the service's port is chosen before either starts).
+    remote = plan.remote_workers
+    metrics_ports = [] if remote else [free_port() for _ in range(plan.load.processes)]
+    api = external or start_private_prometheus(
+        group,
+        run_dir / PROMETHEUS_DIR,
+        tsdb,
+        scrape_targets_for(target_url, metrics_ports, remote.metrics if remote else ()),
+    )
+    service = None
+    if service_port is not None:
+        say("starting the reference service…")
+        target_url, service = start_reference_service(group, plan.service_args, service_port)
+    say(f"target: {target_url}")
+    return Stack(api, target_url, tuple(metrics_ports), service, external is not None)
+
+
+def wait_for_stack(plan: Plan, stack: Stack, say: Say) -> None:
+    """Until Prometheus has scraped the service once; then every SLO query must be one it accepts
+    (else exit 2, before any load)."""
+    if not stack.external_prometheus and not wait_for_targets(
+        stack.api, require_service_up=stack.service is not None
+    ):
+        raise InconclusiveError("Prometheus did not scrape the service within 30s")
+    check_queries(stack.api, plan.slos)
+    say(f"Prometheus: {stack.api.url}")
+
+
+def _external_prometheus(plan: Plan) -> PrometheusAPI | None:
+    if not plan.prometheus_url:
+        return None
+    external = PrometheusAPI(plan.prometheus_url)
+    if not external.ready():
+        raise InconclusiveError(f"Prometheus at {plan.prometheus_url} does not answer /-/ready")
+    return external
