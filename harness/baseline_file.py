@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import platform
+from collections.abc import Mapping
 from pathlib import Path
 
 from harness.errors import InputError, Problem
@@ -19,6 +20,7 @@ from harness.result_file import read_result
 from harness.run_folder import RESULT_JSON, write_atomically
 from harness.values.baseline import Baseline
 from harness.values.plan import Plan
+from harness.values.result_doc import FingerprintDoc
 from harness.values.samples import PerWindow, is_number
 from harness.values.status import Status
 
@@ -34,12 +36,12 @@ SCHEMA = 1
 BASELINE_DIR = Path("baselines")
 
 
-def fingerprint(plan: Plan) -> dict[str, object]:
+def fingerprint(plan: Plan) -> FingerprintDoc:
     """What must match for two runs to be comparable: the traffic — not the machine, and not the
     service (a changed service is exactly what the comparison is for)."""
     load = plan.load
     locustfile = hashlib.sha256(plan.locustfile.read_bytes()).hexdigest()[:16]
-    traffic: dict[str, object] = {
+    traffic: FingerprintDoc = {
         "name": plan.name,
         "locustfile_sha256": locustfile,
         "model": "open" if load.arrivals else "closed",
@@ -61,7 +63,7 @@ def resolve_baseline(reference: str) -> Path:
     return path if path.suffix == ".json" or path.exists() else BASELINE_DIR / f"{reference}.json"
 
 
-def load_baseline(reference: str, scenario: dict[str, object]) -> Baseline:
+def load_baseline(reference: str, scenario: Mapping[str, object]) -> Baseline:
     path = resolve_baseline(reference)
     where = str(path)
     try:
@@ -120,20 +122,24 @@ def save_baseline(run_dir: Path, name: str, folder: Path = BASELINE_DIR) -> Path
     """Make a baseline of a finished run (its result.json must hold samples and a fingerprint)."""
     result_path = run_dir / RESULT_JSON
     result = read_result(result_path)
-    if not result.get("samples") or not result.get("fingerprint"):
+    samples, traffic = result.get("samples"), result.get("fingerprint")
+    if not samples or not traffic:
         raise InputError([Problem(str(result_path), "samples", "the run has no per-window samples to keep; "
                                   "allowed: a run whose load window lasted at least a few windows")])  # fmt: skip
-    if result.get("verdict") not in (Status.PASS, Status.WARN):
-        raise InputError([Problem(str(result_path), "verdict", f"{result.get('verdict')!r}: a baseline must be a "
+    if result["verdict"] not in (Status.PASS, Status.WARN):
+        raise InputError([Problem(str(result_path), "verdict", f"{result['verdict']!r}: a baseline must be a "
                                   "run that passed; allowed: pass, warn")])  # fmt: skip
     document = {
         "schema": SCHEMA,
         "name": name,
         "run_id": result["run"]["id"],
         "created_from": str(run_dir),
-        "scenario": result["fingerprint"],
-        "samples": result["samples"],
-        "slos": [{k: s[k] for k in ("name", "sli", "objective")} for s in result["slos"]],
+        "scenario": traffic,
+        "samples": samples,
+        "slos": [
+            {"name": s["name"], "sli": s["sli"], "objective": s["objective"]}
+            for s in result["slos"]
+        ],
     }
     target = folder / f"{name}.json"
     write_atomically(target, json.dumps(document, indent=1, sort_keys=True) + "\n")

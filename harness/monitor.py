@@ -16,6 +16,7 @@ from harness.prometheus_api import PrometheusAPI
 from harness.values.result_doc import MonitorSection
 from harness.values.run_result import LoadWindow
 from harness.values.samples import PerWindowView
+from harness.values.soak_doc import SoakDoc
 from harness.values.verdict import Findings
 
 __all__ = ["RunMonitor"]
@@ -42,7 +43,8 @@ class RunMonitor(Protocol):
     def finished(self, window: LoadWindow | None, samples: PerWindowView) -> None:
         """The run is over, whatever ended it: conclude (trends, what still fires)."""
 
-    def report(self) -> dict[str, object]:
-        """Its section of result.json — also when the run ended early (partial)."""
+    def report(self) -> SoakDoc:
+        """Its section of result.json — also when the run ended early (partial). A soak's is the
+        one section a monitor adds today (``MonitorSection``); another would widen both."""
 
     def findings(self) -> Findings: ...

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from harness.slo.alertmanager import PAGERDUTY_SEVERITY
+from harness.values.soak_doc import EventKind
 
 __all__ = [
     "MAX_DEDUP_KEY",
@@ -87,7 +88,7 @@ class ChangeEvent:
 Event = AlertEvent | ChangeEvent
 
 
-def event_kind(event: Event) -> str:
+def event_kind(event: Event) -> EventKind:
     """``trigger``, ``resolve`` or ``change``."""
     return event.action if isinstance(event, AlertEvent) else "change"
 

@@ -36,6 +36,7 @@ from harness.errors import (
 )
 from harness.result_file import read_result
 from harness.run_folder import REPORT_FILES
+from harness.values.result_doc import ResultDoc
 from harness.values.status import Status
 
 __all__ = ["PageOptions", "add_page_parser", "gate_event", "page_options", "run_page"]
@@ -121,7 +122,7 @@ def run_page(
     """Run ``loadgate page``; InputError (every problem of the invocation at once) for invalid
     input, else an exit code."""
     problems = _flag_problems(options)
-    result: dict[str, Any] | None = None
+    result: ResultDoc | None = None
     states: dict[str, AlertState] = {}
     pager: Pager | None = None
     try:
@@ -152,7 +153,7 @@ def run_page(
         return EXIT_PASS
     with pager:
         record = state_file if options.paging.mode == "page" else None
-        run_id = result["run"].get("id")
+        run_id = result["run"]["id"]
         if record and event.action == "trigger":  # before sending: it may arrive despite an error
             record_state(record, event.dedup_key, "triggered", run_id)
         delivery = pager.send(event)
@@ -190,7 +191,7 @@ def _flag_problems(options: PageOptions) -> list[Problem]:
 
 
 def gate_event(
-    result: Mapping[str, Any],
+    result: ResultDoc,
     action: ActionChoice,
     result_path: Path,
     report_url: str | None,
@@ -198,13 +199,12 @@ def gate_event(
     environ: Mapping[str, str],
 ) -> AlertEvent:
     """The trigger or resolve for one run's verdict."""
-    verdict: str = result["verdict"]
-    run: Mapping[str, Any] = result["run"]
-    scenario: str = run["scenario"]
+    verdict = result["verdict"]
+    scenario = result["run"]["scenario"]
     chosen: Action = (
         action if action != "auto" else "trigger" if verdict in TRIGGERING else "resolve"
     )
-    reasons = [str(r) for r in result.get("reasons") or []]
+    reasons = result["reasons"]
     headline = f"loadgate {verdict.upper()}: {scenario}"
     return AlertEvent(
         action=chosen,
@@ -225,39 +225,38 @@ def scenario_name(scenario: str) -> str:
     return path.stem if path.suffix in (".yaml", ".yml") else scenario
 
 
-def _details(result: Mapping[str, Any], reasons: list[str], path: Path) -> dict[str, Any]:
-    run: Mapping[str, Any] = result["run"]
+def _details(result: ResultDoc, reasons: list[str], path: Path) -> dict[str, object]:
+    run = result["run"]
     details: dict[str, object] = {
         "verdict": result["verdict"],
-        "exit_code": result.get("exit_code"),
+        "exit_code": result["exit_code"],
         "reasons": reasons,
         "scenario": run["scenario"],
-        "run_id": run.get("id"),
-        "target": run.get("target"),
-        "load_window": run.get("load_window"),
+        "run_id": run["id"],
+        "target": run["target"],
+        "load_window": run["load_window"],
         "slos": [
             {
-                "name": slo.get("name"),
-                "status": slo.get("status"),
-                "sli": slo.get("sli"),
-                "objective": slo.get("objective"),
-                "burn_rate": slo.get("burn_rate"),
+                "name": slo["name"],
+                "status": slo["status"],
+                "sli": slo["sli"],
+                "objective": slo["objective"],
+                "burn_rate": slo["burn_rate"],
             }
-            for slo in result.get("slos") or []
-            if isinstance(slo, dict)
+            for slo in result["slos"]
         ],
         "result_file": str(path),
     }
     failed = [
-        {key: c.get(key) for key in ("name", "status", "observed", "threshold")}
-        for c in result.get("criteria") or []
-        if isinstance(c, dict) and c.get("status") not in (Status.PASS, None)
-    ]
+        {"name": c["name"], "status": c["status"], "observed": c["observed"],
+         "threshold": c["threshold"]}
+        for c in result["criteria"]
+        if c["status"] != Status.PASS
+    ]  # fmt: skip
     if failed:
         details["criteria_not_passed"] = failed
-    generator = result.get("generator")
-    if isinstance(generator, dict) and generator.get("problems"):
-        details["generator_problems"] = generator["problems"]
+    if problems := result["generator"]["problems"]:
+        details["generator_problems"] = problems
     return details
 
 

@@ -20,7 +20,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -38,6 +38,7 @@ from harness.alert.transport import (
 )
 from harness.errors import COMMAND_LINE, InputError, Problem
 from harness.secret import REDACTED, RoutingKey, load_routing_key, routing_key_configured
+from harness.values.soak_doc import DeliveryDoc, EventKind
 
 __all__ = [
     "Delivery",
@@ -58,15 +59,21 @@ PagingMode = Literal["page", "dry-run", "off"]
 class Delivery:
     """What became of one event. ``detail`` never holds the routing key."""
 
-    kind: str  # trigger | resolve | change
+    kind: EventKind
     dedup_key: str | None  # None for change events
     ok: bool
     attempts: int  # HTTP requests made (0 for dry runs and when paging is off)
     detail: str
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> DeliveryDoc:
         """As result.json keeps it."""
-        return asdict(self)
+        return {
+            "kind": self.kind,
+            "dedup_key": self.dedup_key,
+            "ok": self.ok,
+            "attempts": self.attempts,
+            "detail": self.detail,
+        }
 
 
 class Pager(ABC):

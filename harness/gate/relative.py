@@ -10,16 +10,14 @@ from dataclasses import replace
 
 from harness.gate.statistics import Comparison, compare
 from harness.values.criteria import Direction, RelativeCriterion
-from harness.values.samples import PerWindowView
+from harness.values.run_result import percentile_label
+from harness.values.samples import WINDOW_PERCENTILES, PerWindowView
 from harness.values.status import Status
 from harness.values.verdict import CriterionResult
 
 __all__ = ["DEFAULT_CRITERIA", "judge_relative"]
 
-LABELS = {
-    "p50_ms": "p50",
-    "p95_ms": "p95",
-    "p99_ms": "p99",
+LABELS = {key: percentile_label(key) for key in WINDOW_PERCENTILES} | {
     "error_ratio": "error ratio",
     "throughput": "throughput",
 }

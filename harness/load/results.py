@@ -10,7 +10,7 @@ Histograms from all processes are merged before percentiles are taken, so percen
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,8 @@ from hdrh.histogram import HdrHistogram
 
 from harness.run_folder import CLIENT_RESULTS_GLOB, WINDOW_FILE
 from harness.values.run_result import (
+    PERCENTILE_KEYS,
+    PERCENTILE_RANKS,
     ArrivalCounts,
     ClientStats,
     EndpointStats,
@@ -27,7 +29,7 @@ from harness.values.run_result import (
 
 __all__ = ["ClientResults", "ProcessReports", "ReportedCpu", "percentiles", "read_client_results"]
 
-PERCENTILES = {"p50_ms": 50.0, "p90_ms": 90.0, "p95_ms": 95.0, "p99_ms": 99.0, "p999_ms": 99.9}
+NO_PERCENTILES = Percentiles(**dict.fromkeys(PERCENTILE_KEYS))  # of a histogram without values
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def read_client_results(results_dir: Path, open_model: bool = False) -> ClientRe
     aggregated = (
         _stats("Aggregated", "", total)
         if total
-        else EndpointStats("Aggregated", "", 0, 0, *([None] * 6))
+        else EndpointStats("Aggregated", "", 0, 0, **asdict(NO_PERCENTILES))
     )
     return ClientResults(
         window,
@@ -143,10 +145,17 @@ def _reports(payloads: list[dict[str, Any]]) -> ProcessReports:
 
 
 def percentiles(histogram: HdrHistogram) -> Percentiles:
+    """In ms, from a histogram of µs; all None when it holds nothing."""
     if histogram.get_total_count() == 0:
-        return Percentiles(None, None, None, None, None, None)
-    values = {key: histogram.get_value_at_percentile(p) / 1000.0 for key, p in PERCENTILES.items()}
-    return Percentiles(**values, max_ms=histogram.get_max_value() / 1000.0)
+        return NO_PERCENTILES
+
+    def ms(rank: float | None) -> float:
+        micros = (
+            histogram.get_max_value() if rank is None else histogram.get_value_at_percentile(rank)
+        )
+        return float(micros) / 1000.0
+
+    return Percentiles(**{key: ms(rank) for key, rank in PERCENTILE_RANKS.items()})
 
 
 def _decode(entry: dict[str, Any]) -> _Merged:
@@ -172,15 +181,10 @@ def _read_window(path: Path) -> LoadWindow | None:
 def _stats(name: str, method: str, record: _Merged) -> EndpointStats:
     corrected = percentiles(record.corrected)
     return EndpointStats(
-        name=name,
-        method=method,
-        requests=record.requests,
-        failures=record.failures,
-        p50_ms=corrected.p50_ms,
-        p90_ms=corrected.p90_ms,
-        p95_ms=corrected.p95_ms,
-        p99_ms=corrected.p99_ms,
-        p999_ms=corrected.p999_ms,
-        max_ms=corrected.max_ms,
+        name,
+        method,
+        record.requests,
+        record.failures,
+        **asdict(corrected),  # EndpointStats has the fields of Percentiles
         uncorrected=percentiles(record.uncorrected),
     )

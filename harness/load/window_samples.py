@@ -13,8 +13,8 @@ from harness.values.client_metrics import (
     CLIENT_REQUESTS_TOTAL,
     OUTCOME_ERROR,
 )
-from harness.values.run_result import ClientStats, LoadWindow
-from harness.values.samples import WINDOW_S, PerWindow, endpoint_key
+from harness.values.run_result import PERCENTILE_RANKS, ClientStats, LoadWindow, PercentileKey
+from harness.values.samples import WINDOW_PERCENTILES, WINDOW_S, PerWindow, endpoint_key
 
 __all__ = ["window_samples"]
 
@@ -32,10 +32,11 @@ def window_samples(api: PrometheusAPI, client: ClientStats, window: LoadWindow) 
         errors = (
             f'sum(increase({CLIENT_REQUESTS_TOTAL}{{{selector}, outcome="{OUTCOME_ERROR}"}}[{w}]))'
         )
-        queries = {
-            "p50_ms": f"1000 * histogram_quantile(0.50, {buckets})",
-            "p95_ms": f"1000 * histogram_quantile(0.95, {buckets})",
-            "p99_ms": f"1000 * histogram_quantile(0.99, {buckets})",
+        queries: dict[str, str] = {
+            **{
+                key: f"1000 * histogram_quantile({_quantile(key)}, {buckets})"
+                for key in WINDOW_PERCENTILES
+            },
             "error_ratio": f"{errors} / {requests}",
             "throughput": f"{requests} / {WINDOW_S:g}",
         }
@@ -44,6 +45,12 @@ def window_samples(api: PrometheusAPI, client: ClientStats, window: LoadWindow) 
             for metric, query in queries.items()
         }
     return samples
+
+
+def _quantile(key: PercentileKey) -> str:
+    rank = PERCENTILE_RANKS[key]
+    assert rank is not None, "a window's maximum is not a quantile of its histogram"
+    return f"{rank / 100:g}"
 
 
 def _escape(value: str) -> str:

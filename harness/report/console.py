@@ -6,8 +6,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.report.formats import num
+from harness.report.formats import TABLE_PERCENTILES, num
 from harness.values.result_doc import ResultDoc
+from harness.values.run_result import percentile_label
 from harness.values.samples import endpoint_key
 
 __all__ = ["print_report"]
@@ -37,25 +38,24 @@ def print_report(console: Console, result: ResultDoc, report_path: str) -> None:
         )
     console.print(slos)
 
-    if result["client"]:
+    if client := result["client"]:
         endpoints = Table(title="Client-side latency (exact, HDR)", title_justify="left")
-        for column in ("endpoint", "requests", "failures", "p50", "p95", "p99", "p99.9", "max"):
+        for column in ("endpoint", "requests", "failures"):
             endpoints.add_column(column, justify="left" if column == "endpoint" else "right")
-        for row in [*result["client"]["endpoints"], result["client"]["total"]]:
+        for key in TABLE_PERCENTILES:
+            endpoints.add_column(percentile_label(key), justify="right")
+        for row in [*client["endpoints"], client["total"]]:
             endpoints.add_row(
                 endpoint_key(row["method"], row["name"]),
                 str(row["requests"]),
                 str(row["failures"]),
-                *(
-                    num(row[key], ".1f", " ms")
-                    for key in ("p50_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")
-                ),
+                *(num(row[key], ".1f", " ms") for key in TABLE_PERCENTILES),
             )
         console.print(endpoints)
-    for warning in (result.get("generator") or {}).get("warnings") or []:
+    for warning in result["generator"]["warnings"]:
         console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
 
-    if result.get("steps"):
+    if result["steps"]:
         steps = Table(title="Steps (stress)", title_justify="left")
         for column in ("step", "arrival rate", "SLOs breached"):
             steps.add_column(column, justify="right" if column != "SLOs breached" else "left")
@@ -65,7 +65,7 @@ def print_report(console: Console, result: ResultDoc, report_path: str) -> None:
                 str(step["index"]), f"{step['arrival_rate']:g}/s", ", ".join(breached) or "none"
             )
         console.print(steps)
-        point = result.get("breaking_point")
+        point = result["breaking_point"]
         console.print(
             f"Breaking point: {point['arrival_rate']:g} arrivals/s"
             if point
@@ -78,7 +78,7 @@ def print_report(console: Console, result: ResultDoc, report_path: str) -> None:
         for column in ("criterion", "observed", "bound", "weight", "status"):
             criteria.add_column(column, justify="left" if column == "criterion" else "right")
         for criterion in result["criteria"]:
-            weight = "key" if criterion.get("key") else f"{criterion.get('weight', 1):g}"
+            weight = "key" if criterion["key"] else f"{criterion['weight']:g}"
             status = f"[{STYLES.get(criterion['status'], 'magenta')}]{criterion['status']}[/]"
             criteria.add_row(
                 criterion["name"],
@@ -88,8 +88,7 @@ def print_report(console: Console, result: ResultDoc, report_path: str) -> None:
                 status,
             )
         console.print(criteria)
-        score = result.get("score")
-        if score:
+        if score := result["score"]:
             console.print(
                 f"Gate score: [{STYLES[score['status']]}]{score['value']:.0f}%[/] "
                 f"({score['earned']:g} of {score['possible']:g} points; pass ≥ {score['pass']:g}%, "

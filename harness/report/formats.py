@@ -1,28 +1,28 @@
-"""How every reporter writes a number: one rule for a value that is missing.
+"""How every reporter writes a number — one rule for a value that is missing — and which latency
+percentiles the endpoint tables show.
 
-Reporters read numbers from result.json or from live queries, where a value may be missing
-(``None``), not finite (NaN from an empty window) or of another type (an older file). All of them
-are shown as "–", never as "nan" or an exception.
+Reporters read numbers from the result document or from live queries, where a value may be missing
+(``None``) or not finite (NaN from an empty window). Both are shown as "–", never as "nan" or an
+exception; so is anything that is not a number at all.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
-__all__ = ["is_number", "num"]
+from harness.values.run_result import PERCENTILE_KEYS, PercentileKey
+
+__all__ = ["TABLE_PERCENTILES", "num"]
 
 MISSING = "–"
+# p90 adds little between p50 and p95: the endpoint tables leave it out (result.json has it).
+TABLE_PERCENTILES: tuple[PercentileKey, ...] = tuple(k for k in PERCENTILE_KEYS if k != "p90_ms")
 
 
-def is_number(value: Any) -> bool:
-    """A finite int or float (a bool is not a number here)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def num(value: Any, spec: str = ",.3g", suffix: str = "") -> str:
-    """``value`` formatted by ``spec`` with ``suffix``; "–" when it is not a finite number."""
-    if not is_number(value):
+def num(value: object, spec: str = ",.3g", suffix: str = "") -> str:
+    """``value`` formatted by ``spec`` with ``suffix``; "–" when it is not a finite number (a bool
+    is not a number here)."""
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
         return MISSING
     if spec.endswith("d") and isinstance(value, float):  # a count read back from JSON as 3.0
         value = round(value)

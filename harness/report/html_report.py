@@ -1,73 +1,70 @@
 """``report.html``: one page per run for people — the verdict and why, the tables, the charts.
 
-Built from the result.json document alone. Plotly draws the charts and plotly.js is inlined once,
-so the page opens from a file or a CI artifact with no network at all: no CDN, no web fonts, no
-MathJax. Every text that comes from the result is escaped, and missing data becomes a sentence.
+Built from the result document alone (typed: harness/values/result_doc.py). Plotly draws the
+charts and plotly.js is inlined once, so the page opens from a file or a CI artifact with no
+network at all: no CDN, no web fonts, no MathJax. Every text that comes from the result is
+escaped, and missing data becomes a sentence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from html import escape
 from pathlib import Path
-from typing import Any
 
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from harness.report.formats import num
-from harness.report.html_parts import (
-    COLOURS,
-    CONFIG,
-    NEUTRAL,
-    badge,
-    finite,
-    mapping,
-    note,
-    table,
-)
+from harness.report.formats import TABLE_PERCENTILES, num
+from harness.report.html_parts import COLOURS, CONFIG, NEUTRAL, badge, note, table
 from harness.report.html_soak import soak_section
 from harness.report.html_style import CSS, FONT
 from harness.run_folder import REPORT_HTML, write_atomically
-from harness.values.samples import WINDOW_S, endpoint_key, is_number
+from harness.values.result_doc import (
+    ClientDoc,
+    CriterionDoc,
+    GeneratorDoc,
+    ResultDoc,
+    ScoreDoc,
+    SLODoc,
+)
+from harness.values.run_result import percentile_label
+from harness.values.samples import WINDOW_PERCENTILES, WINDOW_S, WindowValues, endpoint_key
 
 __all__ = ["render_html", "write_html"]
 
 P99 = "#00a67e"
-PERCENTILES = {"p50_ms": "#636efa", "p95_ms": "#ef553b", "p99_ms": P99}
-Trace = tuple[str, Any, dict[str, str]]  # legend name, values (one per window), line style
+# The per-window percentiles' lines: p50, p95 and p99 (the baseline's p99 dashed beside it).
+LINES = dict(zip(WINDOW_PERCENTILES, ("#636efa", "#ef553b", P99), strict=True))
+Trace = tuple[str, WindowValues, dict[str, str]]  # legend name, values per window, line style
 
 
-def write_html(run_dir: Path, result: Mapping[str, Any]) -> Path:
+def write_html(run_dir: Path, result: ResultDoc) -> Path:
     path = run_dir / REPORT_HTML
     write_atomically(path, render_html(result))
     return path
 
 
-def render_html(result: Mapping[str, Any]) -> str:
-    run = result.get("run") or {}
-    verdict = str(result.get("verdict", "inconclusive"))
-    seconds = (run.get("load_window") or {}).get("seconds")
-    meta = [f"run {run.get('id', '?')}", f"target {run.get('target', '?')}"]
-    meta += [f"started {run.get('started_at', '?')}"]
-    meta += [f"load window {seconds:.0f} s"] if is_number(seconds) else []
-    reasons = "".join(f"<li>{escape(str(r))}</li>" for r in result.get("reasons") or [])
-    title = f"loadgate {verdict.upper()} — {run.get('scenario', '')}"
+def render_html(result: ResultDoc) -> str:
+    run, verdict = result["run"], result["verdict"]
+    meta = [f"run {run['id']}", f"target {run['target']}", f"started {run['started_at']}"]
+    meta += [f"load window {window['seconds']:.0f} s"] if (window := run["load_window"]) else []
+    reasons = "".join(f"<li>{escape(r)}</li>" for r in result["reasons"])
+    title = f"loadgate {verdict.upper()} — {run['scenario']}"
     body = [
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">{escape(" · ".join(meta))}</p>',
         f'<section id="verdict" class="verdict" style="--c: {COLOURS.get(verdict, NEUTRAL)}">'
-        f'<span class="label">{escape(verdict.upper())}</span> (exit {escape(str(result.get("exit_code", "?")))})'
+        f'<span class="label">{escape(verdict.upper())}</span> (exit {result["exit_code"]})'
         f'<ul class="reasons">{reasons}</ul></section>',
-        _slos(result.get("slos") or []),
-        _criteria(result.get("criteria") or [], result.get("score")),
-        _client(result.get("client")),
-        _generator(result.get("generator")),
+        _slos(result["slos"]),
+        _criteria(result["criteria"], result["score"]),
+        _client(result["client"]),
+        _generator(result["generator"]),
         '<h2>Over time</h2><div class="charts">',
         *_charts(result),
         "</div>",
     ]
-    if isinstance(soak := result.get("soak"), dict):  # written by loadgate soak
+    if soak := result.get("soak"):  # written by loadgate soak
         body.append(soak_section(soak))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -77,18 +74,18 @@ def render_html(result: Mapping[str, Any]) -> str:
     )
 
 
-def _slos(slos: list[dict[str, Any]]) -> str:
+def _slos(slos: list[SLODoc]) -> str:
     if not slos:
         return '<h2>SLOs</h2><p class="note">No SLO was evaluated in this run.</p>'
     rows = [
         [
-            str(s.get("name", "")),
-            badge(s.get("status")),
-            num(s.get("sli"), ".3%"),
-            num(s.get("objective"), ".3%"),
-            num(s.get("events"), ",.0f"),
-            num(s.get("burn_rate"), ".2f", "×"),
-            str(s.get("detail") or ""),
+            s["name"],
+            badge(s["status"]),
+            num(s["sli"], ".3%"),
+            num(s["objective"], ".3%"),
+            num(s["events"], ",.0f"),
+            num(s["burn_rate"], ".2f", "×"),
+            s["detail"],
         ]
         for s in slos
     ]
@@ -96,92 +93,87 @@ def _slos(slos: list[dict[str, Any]]) -> str:
     return "<h2>SLOs over the load window</h2>" + table(headers, rows)
 
 
-def _criteria(criteria: list[dict[str, Any]], score: Any) -> str:
+def _criteria(criteria: list[CriterionDoc], score: ScoreDoc | None) -> str:
     html = "<h2>Gate criteria</h2>"
-    if isinstance(score, dict):
+    if score:
         html += (
-            f'<p class="score">Score <b>{num(score.get("value"), ".1f", " %")}</b> — pass at '
-            f"≥ {num(score.get('pass'), 'g', ' %')}, warning at ≥ {num(score.get('warning'), 'g', ' %')}</p>"
+            f'<p class="score">Score <b>{num(score["value"], ".1f", " %")}</b> — pass at '
+            f"≥ {num(score['pass'], 'g', ' %')}, warning at ≥ {num(score['warning'], 'g', ' %')}</p>"
         )
     if not criteria:
         return html + '<p class="note">No gate criteria beyond the SLOs\' objectives.</p>'
-    weighted = any("weight" in c or "key" in c for c in criteria)
     headers = ["criterion", "status", "observed", "threshold", "baseline", "change", "95 % CI"]
     rows = []
     for c in criteria:
-        ci = c.get("confidence_interval_pct")
+        ci = c["confidence_interval_pct"]
         ci_text = f"{num(ci[0], '+.1f')} to {num(ci[1], '+.1f')} %" if ci and len(ci) == 2 else "–"
-        row = [
-            str(c.get("name", "")),
-            badge(c.get("status")),
-            num(c.get("observed")),
-            num(c.get("threshold"), "g"),
-            num(c.get("baseline")),
-            num(c.get("effect_pct"), "+.1f", " %"),
-            ci_text,
-        ]
-        if weighted:
-            row += [num(c.get("weight"), "g"), "yes" if c.get("key") else "no"]
-        rows.append(row)
-    return html + table(headers + (["weight", "key"] if weighted else []), rows)
+        rows.append(
+            [
+                c["name"],
+                badge(c["status"]),
+                num(c["observed"]),
+                num(c["threshold"], "g"),
+                num(c["baseline"]),
+                num(c["effect_pct"], "+.1f", " %"),
+                ci_text,
+                num(c["weight"], "g"),
+                "yes" if c["key"] else "no",
+            ]
+        )
+    return html + table([*headers, "weight", "key"], rows)
 
 
-def _client(client: Any) -> str:
-    if not isinstance(client, dict):
+def _client(client: ClientDoc | None) -> str:
+    if client is None:
         return '<h2>Client endpoints</h2><p class="note">The load generator wrote no results.</p>'
-    keys = ("p50_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")
     rows = [
         [
-            endpoint_key(str(e.get("method", "")), str(e.get("name", ""))),
-            num(e.get("requests"), ",.0f"),
-            num(e.get("failures"), ",.0f"),
-            *(num(e.get(k), ".1f", " ms") for k in keys),
+            endpoint_key(e["method"], e["name"]),
+            num(e["requests"], ",.0f"),
+            num(e["failures"], ",.0f"),
+            *(num(e[key], ".1f", " ms") for key in TABLE_PERCENTILES),
         ]
-        for e in [*(client.get("endpoints") or []), client.get("total") or {}]
+        for e in [*client["endpoints"], client["total"]]
     ]
-    headers = ["endpoint", "requests", "failures", "p50", "p95", "p99", "p99.9", "max"]
+    headers = ["endpoint", "requests", "failures", *map(percentile_label, TABLE_PERCENTILES)]
     return "<h2>Client endpoints (exact, HDR)</h2>" + table(headers, rows)
 
 
-def _generator(generator: Any) -> str:
-    if not isinstance(generator, dict):
-        return ""
+def _generator(generator: GeneratorDoc) -> str:
     rows = [
-        ["highest CPU of a Locust process", num(generator.get("cpu_max"), ".1f", " %")],
-        ["dropped iterations", num(generator.get("dropped_iterations"), ",.0f")],
-        ["target arrival rate", num(generator.get("target_arrival_rate"), ".1f", "/s")],
-        ["achieved arrival rate", num(generator.get("achieved_arrival_rate"), ".1f", "/s")],
-        ["exit code", num(generator.get("exit_code"), "d")],
-        ["iterations", num(generator.get("iterations"), ",.0f")],
-        ["iterations that raised", num(generator.get("user_errors"), ",.0f")],
+        ["highest CPU of a Locust process", num(generator["cpu_max"], ".1f", " %")],
+        ["dropped iterations", num(generator["dropped_iterations"], ",.0f")],
+        ["target arrival rate", num(generator["target_arrival_rate"], ".1f", "/s")],
+        ["achieved arrival rate", num(generator["achieved_arrival_rate"], ".1f", "/s")],
+        ["exit code", num(generator["exit_code"], "d")],
+        ["iterations", num(generator["iterations"], ",.0f")],
+        ["iterations that raised", num(generator["user_errors"], ",.0f")],
     ]
     rows += [
-        [f"CPU of {p.get('process')}", num(p.get("cpu_max"), ".1f", " %")]
-        for p in generator.get("processes") or []
-        if isinstance(p, dict)
+        [f"CPU of {p['process']}", num(p["cpu_max"], ".1f", " %")] for p in generator["processes"]
     ]
-    rows += [["problem", str(p)] for p in generator.get("problems") or []]
-    rows += [["warning", str(w)] for w in generator.get("warnings") or []]
+    rows += [["problem", p] for p in generator["problems"]]
+    rows += [["warning", w] for w in generator["warnings"]]
     return "<h2>Load generator health</h2>" + table(["measure", "value"], rows)
 
 
-def _charts(result: Mapping[str, Any]) -> list[str]:
+def _charts(result: ResultDoc) -> list[str]:
     """Charts first, then the sentences about what could not be drawn (each a full grid row)."""
-    samples = mapping(result.get("samples"))
+    samples = result.get("samples", {})
     if not samples:
         return [note("No per-window samples were recorded, so there are no charts over time.")]
     baseline = result.get("baseline")
-    old = mapping(baseline.get("samples")) if isinstance(baseline, dict) else {}
-    name = baseline.get("name", "?") if isinstance(baseline, dict) else ""
+    old, name = (baseline["samples"], baseline["name"]) if baseline else ({}, "")
     charts, notes = [], [] if name else [note("This run was not compared with a baseline.")]
     for i, (endpoint, metrics) in enumerate(samples.items()):
         traces: list[Trace] = [
-            (p[:3], mapping(metrics).get(p), {"color": c}) for p, c in PERCENTILES.items()
+            (percentile_label(key), metrics.get(key, []), {"color": colour})
+            for key, colour in LINES.items()
         ]
         if name:  # the baseline's p99, dashed, beside this run's
-            p99 = mapping(old.get(endpoint)).get("p99_ms")
+            p99 = old.get(endpoint, {}).get("p99_ms", [])
             traces.append((f"p99 of baseline “{name}”", p99, {"color": P99, "dash": "dash"}))
-            if not any(v is not None for v in finite(p99)):
+            if not any(v is not None for v in p99):
                 notes.append(note(f"Baseline “{name}” has no p99 samples for {endpoint}."))
         charts.append(_chart(f"latency-{i}", f"Latency of {endpoint}", "ms", traces))
     if missing := ", ".join(e for e in old if e not in samples):
@@ -190,11 +182,11 @@ def _charts(result: Mapping[str, Any]) -> list[str]:
         ("throughput", "Throughput", "requests/s", ""),
         ("error_ratio", "Error ratio", "share of requests", ".1%"),
     ):
-        traces = [(e, mapping(m).get(metric), {}) for e, m in samples.items()]
+        traces = [(e, m.get(metric, []), {}) for e, m in samples.items()]
         charts.append(_chart(metric.replace("_", "-"), title, unit, traces, tickformat=ticks))
-    burn = mapping(result.get("slo_samples"))
+    burn = result.get("slo_samples", {})
     if burn:
-        traces = [(slo, mapping(s).get("burn_rate"), {}) for slo, s in burn.items()]
+        traces = [(slo, s.get("burn_rate", []), {}) for slo, s in burn.items()]
         charts.append(_chart("burn-rate", "Error-budget burn rate", "× budget", traces, hline=1.0))
     else:
         notes.append(note("No per-window burn rates were recorded, so no error-budget chart."))
@@ -212,7 +204,7 @@ def _chart(
     """A line chart, one trace per series with data; a sentence when no series has any."""
     figure = go.Figure()
     for name, values, line in traces:
-        points = [(WINDOW_S * (i + 1), v) for i, v in enumerate(finite(values))]
+        points = [(WINDOW_S * (i + 1), v) for i, v in enumerate(values)]
         if any(v is not None for _, v in points):
             figure.add_scatter(
                 x=[t for t, _ in points],

@@ -7,29 +7,29 @@ measured); a pass is a pass. The document is built with the standard library's E
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
+from harness.report.formats import num
 from harness.run_folder import JUNIT_XML, write_atomically
+from harness.values.result_doc import ResultDoc
 
 __all__ = ["render_junit", "write_junit"]
 
 
-def render_junit(result: Mapping[str, Any]) -> str:
+def render_junit(result: ResultDoc) -> str:
     suite = ET.Element("testsuite", name=f"loadgate {result['run']['scenario']}")
     for slo in result["slos"]:
         _case(
             suite,
             "loadgate.slo",
             slo["name"],
-            failure=f"SLI {slo['sli']:.4%} below objective {slo['objective']:.4%}"
+            failure=f"SLI {num(slo['sli'], '.4%')} below objective {slo['objective']:.4%}"
             if slo["status"] == "breached"
             else None,
-            error=(slo.get("detail") or "no data") if slo["status"] == "no_data" else None,
+            error=(slo["detail"] or "no data") if slo["status"] == "no_data" else None,
         )
     for criterion in result["criteria"]:
-        status, detail = criterion["status"], criterion.get("detail")
+        status, detail = criterion["status"], criterion["detail"]
         _case(
             suite,
             "loadgate.criterion",
@@ -37,7 +37,7 @@ def render_junit(result: Mapping[str, Any]) -> str:
             failure=(detail or "failed") if status == "fail" else None,
             error=(detail or "no data") if status == "no_data" else None,
         )
-    score = result.get("score")
+    score = result["score"]
     if score:
         below = f"score {score['value']:g}% below the warning threshold {score['warning']:g}%"
         _case(suite, "loadgate.gate", "score", failure=below if score["status"] == "fail" else None)
@@ -66,7 +66,7 @@ def _case(
         ET.SubElement(case, "error", message=error)
 
 
-def write_junit(run_dir: Path, result: Mapping[str, Any]) -> Path:
+def write_junit(run_dir: Path, result: ResultDoc) -> Path:
     path = run_dir / JUNIT_XML
     write_atomically(path, render_junit(result))
     return path

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import cast
 
 from harness.gate.steps import breaking_point
 from harness.result_file import SCHEMA_VERSION
-from harness.values.result_doc import EndpointDoc, ResultDoc, SLODoc, VerdictName
-from harness.values.run_result import EndpointStats, RunResult
+from harness.values.result_doc import EndpointDoc, PercentilesDoc, ResultDoc, SLODoc, VerdictName
+from harness.values.run_result import PERCENTILE_KEYS, EndpointStats, Percentiles, RunResult
 from harness.values.verdict import CriterionResult, Score, SLOEvaluation, StepResult, Verdict
 
 __all__ = ["build_result"]
@@ -122,22 +121,26 @@ def build_result(
 
 
 def _endpoint(stats: EndpointStats) -> EndpointDoc:
-    document: EndpointDoc = {
-        "name": stats.name,
-        "method": stats.method,
-        "requests": stats.requests,
-        "failures": stats.failures,
-        "p50_ms": stats.p50_ms,
-        "p90_ms": stats.p90_ms,
-        "p95_ms": stats.p95_ms,
-        "p99_ms": stats.p99_ms,
-        "p999_ms": stats.p999_ms,
-        "max_ms": stats.max_ms,
-        "prometheus_p99_ms": stats.prometheus_p99_ms,
-    }
+    # The casts: mypy cannot follow a loop over PERCENTILE_KEYS, the fields that EndpointStats,
+    # Percentiles and the documents share (tests/unit/test_percentile_keys.py holds them so).
+    document = cast(
+        EndpointDoc,
+        {
+            "name": stats.name,
+            "method": stats.method,
+            "requests": stats.requests,
+            "failures": stats.failures,
+            **_percentiles(stats),
+            "prometheus_p99_ms": stats.prometheus_p99_ms,
+        },
+    )
     if stats.uncorrected is not None:  # in the closed model it equals the above
-        document["uncorrected"] = asdict(stats.uncorrected)
+        document["uncorrected"] = cast(PercentilesDoc, _percentiles(stats.uncorrected))
     return document
+
+
+def _percentiles(values: EndpointStats | Percentiles) -> dict[str, float | None]:
+    return {key: getattr(values, key) for key in PERCENTILE_KEYS}
 
 
 def _slo(evaluation: SLOEvaluation) -> SLODoc:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import errno
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from harness.errors import COMMAND_LINE, InconclusiveError, InputError, Problem
 from harness.report.html_report import write_html
 from harness.report.junit_xml import write_junit
 from harness.report.summary_md import write_summary
 from harness.result_file import write_result
+from harness.values.result_doc import ResultDoc
 
 __all__ = ["make_run_folder", "write_reports"]
 
@@ -34,7 +33,7 @@ def make_run_folder(run_dir: Path) -> None:
                                   f"there ({exc.strerror}); allowed: a folder this user can write to")]) from None  # fmt: skip
 
 
-def write_reports(run_dir: Path, result: Mapping[str, Any]) -> Path:
+def write_reports(run_dir: Path, result: ResultDoc) -> Path:
     """result.json first (the contract), then summary.md, junit.xml and report.html; each
     atomically, so each is whole or absent. Returns result.json's path.
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import get_args
 
 from harness.durations import parse_duration
 from harness.errors import InputError, Problem
 from harness.fields import MISSING, FieldReader
+from harness.values.soak_doc import AlertSeverity
 from harness.yamlfile import load_yaml_documents
 
 __all__ = [
@@ -22,13 +24,13 @@ __all__ = [
 ]
 
 DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "slo" / "policies" / "google-30d.yaml"
-SEVERITIES = ("page", "ticket")
+SEVERITIES: tuple[AlertSeverity, ...] = get_args(AlertSeverity)
 MIN_SOAK_WINDOW_S = 4.0  # four scrapes at loadgate's 1 s interval
 
 
 @dataclass(frozen=True)
 class BurnAlert:
-    severity: str  # page | ticket
+    severity: AlertSeverity
     long_s: float
     short_s: float
     burn: float  # fires when both windows' error ratio exceed burn × (1 − objective)
@@ -118,22 +120,23 @@ def load_policy(path: Path) -> BurnPolicy:
     alerts = []
     entries = reader.typed(("alerts",), list, "a list of burn-rate alerts")
     for i in range(len(entries) if entries is not MISSING else 0):
-        severity = reader.get(("alerts", i, "severity"))
-        if severity not in SEVERITIES:
+        given = reader.get(("alerts", i, "severity"))
+        severity = next((s for s in SEVERITIES if s == given), None)
+        if severity is None:
             reader.problem(
-                ("alerts", i, "severity"), f"{severity!r} is not allowed; allowed: page, ticket"
+                ("alerts", i, "severity"), f"{given!r} is not allowed; allowed: page, ticket"
             )
         long_s = reader.converted(("alerts", i, "long"), parse_duration)
         short_s = reader.converted(("alerts", i, "short"), parse_duration)
         burn = reader.typed(
             ("alerts", i, "burn"), (int, float), "a burn-rate factor > 0, e.g. 14.4"
         )
-        if long_s is MISSING or short_s is MISSING:
+        if severity is None or long_s is MISSING or short_s is MISSING:
             continue  # its problem is recorded: the policy is refused below
         if short_s >= long_s:
             reader.problem(("alerts", i, "short"), "must be shorter than long")
         alerts.append(
-            BurnAlert(str(severity), long_s, short_s, float(burn) if burn is not MISSING else 0.0)
+            BurnAlert(severity, long_s, short_s, float(burn) if burn is not MISSING else 0.0)
         )
     if reader.problems or name is MISSING or window is MISSING or absent_for is MISSING:
         raise InputError(reader.problems)

@@ -13,13 +13,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["AlertBook", "AlertCheck", "Transition"]
+from harness.values.soak_doc import AlertSeverity
+
+__all__ = ["AlertBook", "AlertCheck", "Firing", "Transition"]
 
 
 @dataclass(frozen=True)
 class AlertCheck:
     slo: str
-    severity: str  # page | ticket
+    severity: AlertSeverity
     long_s: float
     short_s: float
     factor: float  # fires when both windows burn faster than this
@@ -46,26 +48,42 @@ class AlertCheck:
 class Transition:
     at: float  # Unix seconds
     slo: str
-    severity: str
+    severity: AlertSeverity
     started: bool  # True: it began firing; False: it cleared
     checks: tuple[AlertCheck, ...]  # this SLO's checks of this severity at that moment
 
     @property
     def worst(self) -> AlertCheck:
         """The check that best explains it: firing first, then the highest short-window burn."""
-        return max(self.checks, key=lambda c: (c.firing, c.short_burn or 0.0))
+        return self.checks[self.worst_index]
+
+    @property
+    def worst_index(self) -> int:
+        """Where ``worst`` is in ``checks`` (there must be checks: the soak's end has none)."""
+        ranked = [(c.firing, c.short_burn or 0.0) for c in self.checks]
+        return max(range(len(ranked)), key=ranked.__getitem__)
+
+
+@dataclass(frozen=True)
+class Firing:
+    """A span during which an SLO's alert of one severity fired."""
+
+    slo: str
+    severity: AlertSeverity
+    start: float  # Unix seconds
+    end: float | None  # None: it still fires
 
 
 @dataclass
 class AlertBook:
     """The state of every (SLO, severity) across evaluations, and its history."""
 
-    active: dict[tuple[str, str], float] = field(default_factory=dict)  # → since when
+    active: dict[tuple[str, AlertSeverity], float] = field(default_factory=dict)  # → since when
     history: list[Transition] = field(default_factory=list)
     peak_burn: dict[str, float] = field(default_factory=dict)  # SLO → highest short-window burn
 
     def update(self, at: float, checks: Sequence[AlertCheck]) -> list[Transition]:
-        groups: dict[tuple[str, str], list[AlertCheck]] = {}
+        groups: dict[tuple[str, AlertSeverity], list[AlertCheck]] = {}
         for check in checks:
             groups.setdefault((check.slo, check.severity), []).append(check)
             if check.short_burn is not None:
@@ -98,8 +116,22 @@ class AlertBook:
         self.history += transitions
         return transitions
 
-    def ever_fired(self, severity: str) -> list[Transition]:
+    def ever_fired(self, severity: AlertSeverity) -> list[Transition]:
         return [t for t in self.history if t.started and t.severity == severity]
+
+    def firings(self) -> list[Firing]:
+        """Every span of firing in the history, in the order they started."""
+        spans: list[Firing] = []
+        open_at: dict[tuple[str, AlertSeverity], int] = {}  # → its span's place in spans
+        for t in self.history:
+            key = (t.slo, t.severity)
+            if t.started:
+                open_at[key] = len(spans)
+                spans.append(Firing(t.slo, t.severity, t.at, None))
+            elif key in open_at:
+                place = open_at.pop(key)
+                spans[place] = Firing(t.slo, t.severity, spans[place].start, t.at)
+        return spans
 
 
 def _burn(value: float | None) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from harness.soak.alerts import AlertCheck
+from harness.values.soak_doc import CoverageDoc
 
 __all__ = ["MIN_SHARE", "Coverage"]
 
@@ -52,11 +53,12 @@ class Coverage:
         """Whether the SLO's page alerts had data in enough of the evaluations."""
         return self.evaluations > 0 and self.measured.get(slo, 0) >= MIN_SHARE * self.evaluations
 
-    def report(self) -> dict[str, object]:
-        """For result.json: the counts, and the judgement ``gaps`` makes of them per SLO."""
+    def report(self) -> CoverageDoc:
+        """For result.json: the counts (every SLO's, 0 if never measured), and the judgement
+        ``gaps`` makes of them per SLO."""
         return {
             "evaluations": self.evaluations,
-            "with_data": dict(self.measured),
+            "with_data": {slo: self.measured.get(slo, 0) for slo in self.slos},
             "min_share": MIN_SHARE,
             "watched": {slo: self.watched(slo) for slo in self.slos},
         }

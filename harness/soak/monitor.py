@@ -29,13 +29,21 @@ from harness.slo.policy import BurnPolicy, shortest_window_s
 from harness.soak.alerts import AlertBook, Transition
 from harness.soak.burn_checks import check_alerts
 from harness.soak.coverage import Coverage
-from harness.soak.paging import alert_event, transition_record
+from harness.soak.paging import alert_event
 from harness.soak.resources import ResourceSampler
+from harness.soak.section import (
+    burn_windows,
+    firing_record,
+    policy_records,
+    transition_record,
+    window_key,
+)
 from harness.soak.trend import Finding, GrowthStatus, latency_drift
 from harness.values.result_doc import MonitorSection
 from harness.values.run_result import LoadWindow
 from harness.values.samples import PerWindowView
 from harness.values.slo import SLO
+from harness.values.soak_doc import BurnSampleDoc, SoakDoc
 from harness.values.verdict import Findings
 
 __all__ = ["SoakMonitor", "SoakSettings"]
@@ -66,7 +74,7 @@ class SoakMonitor:
     api_factory: Callable[[str], PrometheusAPI] = PrometheusAPI  # tests pass a fake
     name: MonitorSection = "soak"
     book: AlertBook = field(default_factory=AlertBook)
-    burn_history: list[dict[str, object]] = field(default_factory=list)
+    burn_history: list[BurnSampleDoc] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pages: QueuedPager | None = None
@@ -158,26 +166,18 @@ class SoakMonitor:
         drift = latency_drift(samples)
         self._findings += [drift] if drift is not None else []
 
-    def report(self) -> dict[str, object]:
+    def report(self) -> SoakDoc:
         with self._lock:
             alerts = [transition_record(t, self._started_at) for t in self.book.history]
+            firing = [firing_record(f, self._started_at) for f in self.book.firings()]
             history = list(self.burn_history)
         return {
-            "policies": {
-                name: [
-                    {
-                        "severity": a.severity,
-                        "long_s": a.long_s,
-                        "short_s": a.short_s,
-                        "burn": a.burn,
-                    }
-                    for a in policy.alerts
-                ]
-                for name, policy in self.settings.policies.items()
-            },
+            "policies": policy_records(self.settings.policies),
             "evaluate_every_s": self.settings.evaluate_every_s,
             "alerts": alerts,
+            "firing": firing,
             "burn_history": history,
+            "burn_windows": burn_windows(self.settings.policies),
             "coverage": (self._coverage.report() if self._coverage else None),
             "pages": [d.as_dict() for d in self._deliveries()],
             "resources": self._resources.report() if self._resources else None,
@@ -234,7 +234,7 @@ class SoakMonitor:
         for c in checks:
             if c.severity == "page":
                 entry.setdefault(c.slo, {}).update(
-                    {f"{c.long_s:g}s": c.long_burn, f"{c.short_s:g}s": c.short_burn}
+                    {window_key(c.long_s): c.long_burn, window_key(c.short_s): c.short_burn}
                 )
         with self._lock:
             if self._stop.is_set():  # finished() may have resolved everything meanwhile

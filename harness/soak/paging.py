@@ -8,9 +8,10 @@ a resolve closes exactly the alert its trigger opened.
 from __future__ import annotations
 
 from harness.alert.events import AlertEvent, ChangeEvent, dedup_key, severity_for
-from harness.soak.alerts import AlertCheck, Transition
+from harness.soak.alerts import Transition
+from harness.soak.section import check_record
 
-__all__ = ["SERVICE", "alert_event", "soak_change_event", "transition_record"]
+__all__ = ["SERVICE", "alert_event", "soak_change_event"]
 
 SERVICE = "loadgate-soak"  # the source of every soak event
 
@@ -63,26 +64,3 @@ def soak_change_event(
         custom_details={"run_id": run_id, "scenario": scenario, **details},
         links=[{"href": report_link, "text": "loadgate soak report"}] if report_link else [],
     )
-
-
-def transition_record(transition: Transition, started_at: float) -> dict[str, object]:
-    """A transition as result.json keeps it."""
-    return {
-        "at_s": round(transition.at - started_at, 1),
-        "slo": transition.slo,
-        "severity": transition.severity,
-        "event": "started" if transition.started else "cleared",
-        "checks": [check_record(c) for c in transition.checks],
-    }
-
-
-def check_record(check: AlertCheck) -> dict[str, object]:
-    """One window pair's burn rates, as a page's details and result.json both show it."""
-    return {
-        "long_s": check.long_s,
-        "short_s": check.short_s,
-        "threshold": check.factor,
-        "long_burn": check.long_burn,
-        "short_burn": check.short_burn,
-        "firing": check.firing,
-    }

@@ -52,6 +52,7 @@ from harness.soak.trend import (
     fit_trend,
     judge_growth,
 )
+from harness.values.soak_doc import ResourcesDoc
 
 __all__ = ["RESOURCES", "LeakThresholds", "Resource", "ResourceSampler", "Series"]
 
@@ -178,10 +179,10 @@ class ResourceSampler:
             if finding.status is GrowthStatus.INSUFFICIENT_DATA and skipped[resource.key]:
                 reason = f"{skipped[resource.key]} samples skipped, the last: {why[resource.key]}"
                 finding = dataclasses.replace(finding, sentence=f"{finding.sentence}; {reason}")
-            findings.append(finding)
+            findings.append(dataclasses.replace(finding, series=resource.key))
         return findings
 
-    def report(self) -> dict[str, object]:
+    def report(self) -> ResourcesDoc:
         """For result.json: each series (seconds since the first sample, 6 significant digits)."""
         series = self.series()
         with self._lock:

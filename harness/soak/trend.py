@@ -31,13 +31,14 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
 from scipy.stats import t as student_t
 
 from harness.values.samples import WINDOW_S, PerWindowView
+from harness.values.soak_doc import FindingDoc, TrendDoc
 
 __all__ = [
     "BUCKETS", "COUNT", "MEGABYTES", "MILLISECONDS", "MIN_POINTS", "Finding", "GrowthStatus",
@@ -92,6 +93,19 @@ class Trend:
         """A slope per hour as % of the median per hour (e.g. ``pct(trend.ci_low_per_h)``)."""
         return 100.0 * per_h / self.reference
 
+    def as_dict(self) -> TrendDoc:
+        return {
+            "slope_per_h": self.slope_per_h,
+            "ci_low_per_h": self.ci_low_per_h,
+            "ci_high_per_h": self.ci_high_per_h,
+            "reference": self.reference,
+            "span_s": self.span_s,
+            "samples": self.samples,
+            "points": self.points,
+            "autocorrelation": self.autocorrelation,
+            "confidence": self.confidence,
+        }
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -100,11 +114,18 @@ class Finding:
     sentence: str  # what a person reads: the slope, its interval, the span and the conclusion
     trend: Trend | None
     not_ruled_out: bool = False  # flat, but growth above the thresholds could not be ruled out
+    series: str | None = None  # the resource series it judges (resources.py); None: latency
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> FindingDoc:
         """For result.json: plain values only."""
-        trend = asdict(self.trend) if self.trend is not None else None
-        return {**asdict(self), "status": str(self.status), "trend": trend}
+        return {
+            "what": self.what,
+            "status": self.status.value,
+            "sentence": self.sentence,
+            "trend": self.trend.as_dict() if self.trend is not None else None,
+            "not_ruled_out": self.not_ruled_out,
+            "series": self.series,
+        }
 
 
 def fit_trend(

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from harness.values.run_result import PERCENTILE_KEYS
+
 __all__ = [
     "ALL_ENDPOINTS",
     "EACH_ENDPOINT",
@@ -21,7 +23,7 @@ __all__ = [
     "format_value",
 ]
 
-LATENCY_METRICS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms")
+LATENCY_METRICS = PERCENTILE_KEYS
 ALL_ENDPOINTS = "all"  # every request together (the client's total)
 EACH_ENDPOINT = "each"  # one criterion per endpoint
 

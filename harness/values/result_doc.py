@@ -3,22 +3,26 @@
 One writer builds it (``build_result``, completed by ``RunProgress.result``); the report sinks
 read it. These types mirror the published schema field for field, so a reader that misspells a
 key or forgets that a value may be null is caught by mypy, not by a user. Fields may be added
-within schema 1: add them here, in the schema and in docs/result-json.md together.
+within schema 1: add them here, in the schema and in docs/result-json.md together
+(tests/unit/test_result_schema.py holds the two to the same fields). A soak's section:
+harness/values/soak_doc.py.
 
-A soak's section stays loosely typed (``dict[str, Any]``): its monitor builds it from its parts
-(alerts, coverage, resources, findings), and only the HTML report reads it.
+The documents read back from disk (``loadgate page``, ``baseline save``) are checked against
+these same types before anyone reads them (harness/result_file.py).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from harness.values.samples import PerWindow
+from harness.values.soak_doc import SoakDoc
 
 __all__ = [
     "BaselineDoc", "BreakingPointDoc", "ClientDoc", "CriterionDoc", "EndpointDoc",
-    "GeneratorDoc", "LoadWindowDoc", "MonitorSection", "ProcessDoc", "ResultDoc", "RunDoc",
-    "SLODoc", "ScoreDoc", "StepDoc", "VerdictName",
+    "EnvironmentDoc", "FingerprintDoc", "GeneratorDoc", "LoadWindowDoc", "MonitorSection",
+    "PercentilesDoc", "ProcessDoc", "ResultDoc", "RunDoc", "SLODoc", "ScoreDoc", "StepDoc",
+    "VerdictName",
 ]  # fmt: skip
 
 VerdictName = Literal["pass", "warn", "fail", "inconclusive"]
@@ -39,18 +43,23 @@ class RunDoc(TypedDict):
     load_window: LoadWindowDoc | None  # None: the load stopped before the warm-up ended
 
 
-class EndpointDoc(TypedDict):
-    name: str
-    method: str  # "" for the aggregate
-    requests: int
-    failures: int
+class PercentilesDoc(TypedDict):
+    """One field per ``PERCENTILE_KEYS`` (harness/values/run_result.py), in ms."""
+
     p50_ms: float | None
     p90_ms: float | None
     p95_ms: float | None
     p99_ms: float | None
     p999_ms: float | None
     max_ms: float | None
-    uncorrected: NotRequired[dict[str, float | None]]  # open model only: the same percentiles
+
+
+class EndpointDoc(PercentilesDoc):
+    name: str
+    method: str  # "" for the aggregate
+    requests: int
+    failures: int
+    uncorrected: NotRequired[PercentilesDoc]  # open model only: from the actual start
     prometheus_p99_ms: float | None
 
 
@@ -151,10 +160,27 @@ class ResultDoc(TypedDict):
     samples: NotRequired[PerWindow]  # endpoint → metric → one value per 5 s window
     slo_samples: NotRequired[PerWindow]  # SLO → burn_rate → one value per 5 s window
     baseline: NotRequired[BaselineDoc]  # only with --baseline
-    fingerprint: NotRequired[dict[str, Any]]  # the traffic, for baselines
-    soak: NotRequired[dict[str, Any]]  # only from loadgate soak
+    fingerprint: NotRequired[FingerprintDoc]  # the traffic, for baselines
+    soak: NotRequired[SoakDoc]  # only from loadgate soak
 
 
 class BaselineDoc(TypedDict):
     name: str
     samples: PerWindow
+
+
+class EnvironmentDoc(TypedDict):
+    cpus: int | None
+    python: str
+
+
+class FingerprintDoc(TypedDict):
+    """What must match for two runs to be comparable: the traffic (harness/baseline_file.py)."""
+
+    name: str
+    locustfile_sha256: str  # the first 16 hex digits
+    model: Literal["open", "closed"]
+    users: int
+    arrival_rate: float | None
+    locust_args: NotRequired[list[str]]  # only when Locust options were passed through
+    environment: EnvironmentDoc  # for the record, never compared

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 __all__ = [
+    "PERCENTILE_KEYS",
+    "PERCENTILE_RANKS",
     "ArrivalCounts",
     "ClientStats",
     "EndpointStats",
     "GeneratorHealth",
     "LoadWindow",
+    "PercentileKey",
     "Percentiles",
     "ProcessCpu",
     "RunResult",
+    "percentile_label",
 ]
+
+# The client's latency percentiles, named once: the fields of ``Percentiles`` and ``EndpointStats``
+# and of result.json's endpoints, the latency metrics a criterion may bound, the samples' keys.
+PercentileKey = Literal["p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms", "max_ms"]
+PERCENTILE_KEYS: tuple[PercentileKey, ...] = get_args(PercentileKey)
+# Each one's quantile of the HDR histogram, in %, in the same order; None: the histogram's maximum.
+PERCENTILE_RANKS: dict[PercentileKey, float | None] = dict(
+    zip(PERCENTILE_KEYS, (50.0, 90.0, 95.0, 99.0, 99.9, None), strict=True)
+)
 
 
 @dataclass(frozen=True)
@@ -28,8 +42,16 @@ class LoadWindow:
         return self.end - self.start
 
 
+def percentile_label(key: PercentileKey) -> str:
+    """How a table heads it: "p50", "p99.9", "max"."""
+    rank = PERCENTILE_RANKS[key]
+    return "max" if rank is None else f"p{rank:g}"
+
+
 @dataclass(frozen=True)
 class Percentiles:
+    """Latency in ms, one field per ``PERCENTILE_KEYS`` (tests/unit/test_percentile_keys.py)."""
+
     p50_ms: float | None
     p90_ms: float | None
     p95_ms: float | None

@@ -6,8 +6,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from harness.values.run_result import PERCENTILE_RANKS, PercentileKey
+
 __all__ = [
     "METRICS",
+    "WINDOW_PERCENTILES",
     "WINDOW_S",
     "PerWindow",
     "PerWindowView",
@@ -26,8 +29,13 @@ PerWindow = dict[str, dict[str, WindowValues]]
 # The same, as the functions that only read it accept it (a dict of lists of floats is one too).
 PerWindowView = Mapping[str, Mapping[str, Sequence[float | None]]]
 
+# The percentiles of each window: its median, p95 and p99. A window's few hundred requests say
+# little about a p99.9 or a maximum.
+WINDOW_PERCENTILES: tuple[PercentileKey, ...] = tuple(
+    key for key, rank in PERCENTILE_RANKS.items() if rank in (50.0, 95.0, 99.0)
+)
 # What each endpoint's windows hold (harness/load/window_samples.py measures them).
-METRICS = ("p50_ms", "p95_ms", "p99_ms", "error_ratio", "throughput")
+METRICS: tuple[str, ...] = (*WINDOW_PERCENTILES, "error_ratio", "throughput")
 
 
 def endpoint_key(method: str, name: str) -> str:

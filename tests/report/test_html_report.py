@@ -20,6 +20,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from harness.report.html_report import render_html, write_html
+from tests.result_schema import check_result
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -126,7 +127,14 @@ def realistic_result(windows: int = 9) -> dict[str, Any]:
             for name, (objective, burn) in SLOS.items()
         ],
         "criteria": criteria,
-        "score": {"value": 88.2, "pass": 90.0, "warning": 75.0},
+        "score": {
+            "value": 88.2,
+            "earned": 7.5,
+            "possible": 8.5,
+            "pass": 90.0,
+            "warning": 75.0,
+            "status": "warn",
+        },
         "steps": [],
         "breaking_point": None,
         "generator": {
@@ -135,7 +143,11 @@ def realistic_result(windows: int = 9) -> dict[str, Any]:
             "target_arrival_rate": None,
             "achieved_arrival_rate": None,
             "exit_code": 0,
+            "processes": [{"process": "pid 4711", "cpu_max": 27.8}],
+            "iterations": 9405,
+            "user_errors": 0,
             "problems": [],
+            "warnings": [],
         },
         "samples": _samples(windows, 1.0),
         "slo_samples": {
@@ -143,9 +155,20 @@ def realistic_result(windows: int = 9) -> dict[str, Any]:
             for n, (name, (_, burn)) in enumerate(SLOS.items())
         },
         "baseline": {"name": "main", "samples": _samples(windows, 0.9)},
-        "fingerprint": {"name": "ci", "model": "closed", "users": 20, "arrival_rate": None},
+        "fingerprint": {
+            "name": "ci",
+            "locustfile_sha256": "4f1c0e9a7b2d6e31",
+            "model": "closed",
+            "users": 20,
+            "arrival_rate": None,
+            "environment": {"cpus": 2, "python": "3.11.7"},
+        },
     }
     return json.loads(json.dumps(result, allow_nan=False))  # exactly what result.json holds
+
+
+def test_the_fixture_is_a_result_json_as_its_schema_says() -> None:
+    check_result(realistic_result())
 
 
 def expected_traces(result: dict[str, Any]) -> dict[str, int]:
@@ -159,9 +182,9 @@ def expected_traces(result: dict[str, Any]) -> dict[str, int]:
 
 def test_missing_samples_baseline_and_slo_samples_become_sentences() -> None:
     result = realistic_result()
-    for key in ("samples", "slo_samples", "baseline", "score"):
+    for key in ("samples", "slo_samples", "baseline"):
         del result[key]
-    result["client"] = None
+    result["client"], result["score"] = None, None
     result["run"]["load_window"] = None
     result["criteria"] = []
     html = render_html(result)
@@ -173,7 +196,7 @@ def test_missing_samples_baseline_and_slo_samples_become_sentences() -> None:
     del result["slo_samples"], result["baseline"]
     for metrics in result["samples"].values():
         metrics["error_ratio"] = []
-        metrics["throughput"] = [None, float("nan"), "x"]
+        metrics["throughput"] = [None, None, None]  # windows without a value
     html = render_html(result)
     assert "No per-window burn rates were recorded" in html
     assert "This run was not compared with a baseline." in html
@@ -183,7 +206,7 @@ def test_missing_samples_baseline_and_slo_samples_become_sentences() -> None:
 
     result = realistic_result()
     result["samples"] = {"GET /x": {}}
-    result["baseline"] = {"name": "main"}  # an old baseline without samples
+    result["baseline"] = {"name": "main", "samples": {}}  # a baseline of other endpoints
     result["slo_samples"] = {"home-latency-client": {}}
     html = render_html(result)
     assert "Latency of GET /x: no samples were recorded." in html

@@ -26,7 +26,7 @@ from unittest import mock
 import psutil
 
 from harness.alert.events import AlertEvent, Event, event_kind
-from harness.alert.pager import Delivery, Pager
+from harness.alert.pager import Delivery, Pager, RecordingPager
 from harness.errors import InconclusiveError
 from harness.gate.verdict import with_findings
 from harness.report.html_report import render_html, write_html
@@ -46,6 +46,7 @@ from tests.report.test_html_report import (
     offline_page,
     realistic_result,
 )
+from tests.result_schema import check_result
 
 ARTIFACT = REPO / "reports" / "test-artifacts" / "report-html-soak.png"
 START = 1_795_000_000.0  # Unix s when the soak's monitor started
@@ -184,11 +185,7 @@ def soak_result() -> dict[str, Any]:
         for name, values in metrics.items():
             metrics[name] = values[:12] * (len(values) // 12)  # steady, not drifting
     del result["baseline"]
-    settings = SoakSettings(
-        slos=SOAK_SLOS, policies={slo.name: SOAK_POLICY for slo in SOAK_SLOS},
-        evaluate_every_s=EVERY_S, abort_on_page=False, service_job="loadgate_service",
-        scenario="soak", warmup_s=WARMUP_S,
-    )  # fmt: skip
+    settings = soak_settings()
     clock, pager = SoakTime(), FlakyPagerDuty()
     # _stop: the loop's one wait, which here is where soak time passes (SoakTime).
     monitor = SoakMonitor(settings, pager, clock=clock, api_factory=ScriptedPrometheus, _stop=clock)  # type: ignore[arg-type]
@@ -205,6 +202,7 @@ def soak_result() -> dict[str, Any]:
     result["verdict"], result["exit_code"] = verdict.status.value, verdict.exit_code
     result["reasons"] = list(verdict.reasons)
     written: dict[str, Any] = json.loads(json.dumps(result, allow_nan=False))
+    check_result(written)
     return written
 
 
@@ -234,10 +232,26 @@ def test_the_fixture_is_the_soak_it_claims_to_be() -> None:
     )
 
 
+def soak_settings() -> SoakSettings:
+    return SoakSettings(
+        slos=SOAK_SLOS, policies={slo.name: SOAK_POLICY for slo in SOAK_SLOS},
+        evaluate_every_s=EVERY_S, abort_on_page=False, service_job="loadgate_service",
+        scenario="soak", warmup_s=WARMUP_S,
+    )  # fmt: skip
+
+
+def unstarted_soak() -> dict[str, Any]:
+    """The soak section of a soak stopped before its monitor started (Ctrl-C during start-up)."""
+    report: dict[str, Any] = json.loads(
+        json.dumps(SoakMonitor(soak_settings(), RecordingPager()).report())
+    )
+    return report
+
+
 def test_missing_pieces_become_sentences() -> None:
-    html = soak_section({})
+    html = soak_section(unstarted_soak())
     for sentence in (
-        "No burn-rate alert fired during the soak.",
+        "No burn-rate alert fired during the soak (evaluated every 5 s).",
         "No burn rates were recorded during the soak",
         "No resource was sampled during the soak.",
         "No page or change event was sent",
@@ -247,23 +261,27 @@ def test_missing_pieces_become_sentences() -> None:
         assert sentence in html
     assert "plotly-graph-div" not in html
 
+    series = {"what": "service RSS", "unit": "MB", "scale": 1e6, "t_s": [], "values": [],
+              "skipped": 7}  # fmt: skip
     html = soak_section(
-        {"evaluate_every_s": 5, "alerts": [], "burn_history": [{"t": 5.0, "burn": {"a": {}}}],
-         "resources": {"series": {"service_rss_bytes": {"what": "service RSS", "t_s": [],
-                                                        "values": [], "skipped": 7}}},
-         "findings": [], "coverage": {"evaluations": 10, "with_data": {}, "watched": {"a": False}},
-         "policies": {"a": POLICY}}
-    )  # fmt: skip
-    assert "No burn-rate alert fired during the soak (evaluated every 5 s)." in html
+        unstarted_soak()
+        | {
+            "burn_history": [{"t": 5.0, "burn": {"a": {"10s": None}}}],
+            "burn_windows": {"a": {"10s": 10.0}},
+            "resources": {"started_at": START, "series": {"service_rss_bytes": series}},
+            "coverage": {
+                "evaluations": 10,
+                "with_data": {"a": 0},
+                "min_share": 0.8,
+                "watched": {"a": False},
+            },
+        }
+    )
     assert "Burn rates of a: no evaluation had data." in html
     assert "No trend was fitted to service RSS. (7 samples had no data.)" in html
     assert "service RSS: no samples were recorded." in html
     assert "too little data" in html  # an SLO never measured is listed, not left out
     assert "plotly-graph-div" not in html
-
-    nonsense = {"alerts": "x", "burn_history": [1, {"t": "x"}], "resources": {"series": {"k": 3}},
-                "findings": [None], "coverage": [], "pages": [{}], "problems": "?"}  # fmt: skip
-    assert "k: no samples were recorded." in soak_section(nonsense)
 
 
 def test_the_soak_section_draws_what_the_soak_saw() -> None:
@@ -331,7 +349,10 @@ def test_resources_and_coverage_are_shown_as_result_json_states_them() -> None:
     # of what the shares alone would say.
     coverage = {"evaluations": 10, "with_data": {"a": 10, "b": 2}, "min_share": 0.8,
                 "watched": {"a": False, "b": True}}  # fmt: skip
-    html = soak_section({"resources": {"series": series}, "coverage": coverage})
+    html = soak_section(
+        unstarted_soak()
+        | {"resources": {"started_at": START, "series": series}, "coverage": coverage}
+    )
 
     assert '"y":[2.0,4.0]' in html and '"title":{"text":"k"}' in html
     rows = {row.split("</td>")[0]: row for row in html.split("<tr><td>")[1:]}

@@ -13,6 +13,7 @@ from harness.alert.gate_page import gate_event, page_options, run_page
 from harness.alert.transport import URL_ENV
 from harness.cli import build_parser, main
 from harness.secret import KEY_ENV
+from tests.result_schema import check_result
 
 KEY = "R0uT1nGkEyX9q8w7e6r5t4y3u2i1o0pZ"
 
@@ -44,9 +45,29 @@ def result_document(verdict: str, reasons: list[str] | None = None) -> dict[str,
                 "detail": "",
             }
         ],
-        "criteria": [{"name": "burn rate of home-latency", "status": "fail", "observed": 3.0}],
-        "generator": {"cpu_max": 20.0, "problems": []},
-    }
+        "criteria": [
+            {
+                "name": "burn rate of home-latency", "status": "fail", "observed": 3.0,
+                "threshold": 1.0, "baseline": None, "effect_pct": None,
+                "confidence_interval_pct": None, "p_value": None, "weight": 1.0, "key": True,
+                "detail": "burn rate 3 above 1",
+            }
+        ],
+        "score": None,
+        "steps": [],
+        "breaking_point": None,
+        "generator": {
+            "cpu_max": 20.0, "dropped_iterations": 0, "target_arrival_rate": None,
+            "achieved_arrival_rate": None, "exit_code": 0, "processes": [], "iterations": 900,
+            "user_errors": 0, "problems": [], "warnings": [],
+        },
+        "samples": {},
+        "slo_samples": {},
+        "fingerprint": {
+            "name": "ci", "locustfile_sha256": "0123456789abcdef", "model": "closed", "users": 20,
+            "arrival_rate": None, "environment": {"cpus": 2, "python": "3.11.7"},
+        },
+    }  # fmt: skip
 
 
 def write_run(tmp_path: Path, verdict: str, **kwargs: Any) -> Path:
@@ -54,7 +75,9 @@ def write_run(tmp_path: Path, verdict: str, **kwargs: Any) -> Path:
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "report.html").write_text("<html></html>")
     path = run_dir / "result.json"
-    path.write_text(json.dumps(result_document(verdict, **kwargs)))
+    document = result_document(verdict, **kwargs)
+    check_result(document)  # what loadgate run writes, as its schema says
+    path.write_text(json.dumps(document))
     return path
 
 

@@ -11,9 +11,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from harness.gate.verdict import decide
+from harness.json_shape import typed_fields
 from harness.progress import RunProgress
-from harness.result_file import write_result
-from harness.values import result_doc
+from harness.result_file import read_result, write_result
+from harness.values import result_doc, soak_doc
 from harness.values.arrivals import ArrivalProfile, Stage
 from harness.values.baseline import Baseline
 from harness.values.criteria import ScoreThresholds
@@ -105,9 +106,12 @@ def evaluated(*evaluations: SLOEvaluation) -> Measurements:
     return Measurements(RUN.client, evaluations, {}, {})
 
 
-def on_disk(tmp_path: Path, document: dict[str, Any]) -> Any:
-    """The document as a reader gets it: written by the real writer, read back."""
-    return json.loads(write_result(tmp_path, document).read_text())
+def on_disk(tmp_path: Path, document: result_doc.ResultDoc) -> Any:
+    """The document as a reader gets it: written by the real writer, read back by the real reader
+    (which checks it against ``ResultDoc``, the type every reader indexes it by)."""
+    path = write_result(tmp_path, document)
+    assert read_result(path) == json.loads(path.read_text())
+    return json.loads(path.read_text())
 
 
 def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
@@ -214,6 +218,9 @@ def test_the_schema_sits_beside_the_document_it_describes() -> None:
     assert "result-json.schema.json" in (REPO / "docs" / "result-json.md").read_text()
 
 
+SOAK = ("$defs", "soak", "properties")
+
+
 @pytest.mark.parametrize(
     ("typed", "where"),
     [
@@ -222,6 +229,7 @@ def test_the_schema_sits_beside_the_document_it_describes() -> None:
         (result_doc.LoadWindowDoc, ("properties", "run", "properties", "load_window", "oneOf", 1)),
         (result_doc.ClientDoc, ("properties", "client", "oneOf", 1)),
         (result_doc.EndpointDoc, ("$defs", "endpoint")),
+        (result_doc.PercentilesDoc, ("$defs", "percentiles")),
         (result_doc.SLODoc, ("$defs", "slo")),
         (result_doc.CriterionDoc, ("properties", "criteria", "items")),
         (result_doc.ScoreDoc, ("properties", "score", "oneOf", 1)),
@@ -230,18 +238,38 @@ def test_the_schema_sits_beside_the_document_it_describes() -> None:
         (result_doc.GeneratorDoc, ("properties", "generator")),
         (result_doc.ProcessDoc, ("properties", "generator", "properties", "processes", "items")),
         (result_doc.BaselineDoc, ("properties", "baseline")),
+        (result_doc.FingerprintDoc, ("properties", "fingerprint")),
+        (result_doc.EnvironmentDoc, ("properties", "fingerprint", "properties", "environment")),
+        (soak_doc.SoakDoc, ("$defs", "soak")),
+        (soak_doc.BurnAlertDoc, (*SOAK, "policies", "additionalProperties", "items")),
+        (soak_doc.AlertDoc, (*SOAK, "alerts", "items")),
+        (soak_doc.AlertCheckDoc, ("$defs", "alertCheck")),
+        (soak_doc.FiringDoc, (*SOAK, "firing", "items")),
+        (soak_doc.BurnSampleDoc, (*SOAK, "burn_history", "items")),
+        (soak_doc.CoverageDoc, (*SOAK, "coverage", "oneOf", 1)),
+        (soak_doc.DeliveryDoc, (*SOAK, "pages", "items")),
+        (soak_doc.ResourcesDoc, (*SOAK, "resources", "oneOf", 1)),
+        (soak_doc.SeriesDoc, (*SOAK, "resources", "oneOf", 1, "properties", "series", "additionalProperties")),
+        (soak_doc.FindingDoc, (*SOAK, "findings", "items")),
+        (soak_doc.TrendDoc, ("$defs", "trend")),
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else None,
-)
+)  # fmt: skip
 def test_the_typed_document_names_the_fields_the_schema_does(
     typed: Any, where: tuple[str | int, ...]
 ) -> None:
-    """The writer's types (harness/values/result_doc.py) and the schema list the same fields."""
+    """The writer's types (harness/values/result_doc.py, soak_doc.py) and the schema list the
+    same fields and require the same ones: read_result checks a file against the types, so a
+    field the types require and the schema does not would refuse a valid result.json."""
     node: Any = schema()
     for step in where:
         node = node[step]
-    assert typed.__required_keys__ | typed.__optional_keys__ == set(node["properties"])
-    # What the schema requires, the type does not leave optional (except the parts RunProgress
-    # adds to build_result's document: every result.json written has them).
-    added_later = {"samples", "slo_samples", "fingerprint"}
-    assert set(node.get("required", [])) - added_later <= typed.__required_keys__
+    fields = typed_fields(typed)
+    assert set(fields) == set(node["properties"])
+    # Except the parts RunProgress adds to build_result's document: every result.json written
+    # has them, so the schema requires them; the type leaves them to RunProgress.
+    added_later = (
+        {"samples", "slo_samples", "fingerprint"} if typed is result_doc.ResultDoc else set()
+    )
+    required = {name for name, (_, needed) in fields.items() if needed}
+    assert required == set(node.get("required", [])) - added_later

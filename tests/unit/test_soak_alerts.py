@@ -11,7 +11,7 @@ from harness.errors import InputError
 from harness.gate.verdict import with_findings
 from harness.plan import RunOptions
 from harness.slo.policy import DEFAULT_POLICY, load_policy
-from harness.soak.alerts import AlertBook, AlertCheck
+from harness.soak.alerts import AlertBook, AlertCheck, Transition
 from harness.soak.command import SoakOptions, evaluation_interval, plan_soak
 from harness.values.status import Status
 from harness.values.verdict import Findings, Verdict
@@ -48,6 +48,26 @@ def test_one_transition_when_an_alert_starts_none_while_it_goes_on_one_when_it_c
     transitions = [t for at, checks in enumerate(timeline) for t in book.update(float(at), checks)]
     assert [(t.at, t.slo, t.started) for t in transitions] == [(1.0, "a", True), (3.0, "a", False)]
     assert book.peak_burn["a"] == 40.0
+
+
+def test_the_book_states_each_span_of_firing_and_which_check_explains_a_transition() -> None:
+    book = AlertBook()
+    timeline = [
+        [check("a", 20.0, 30.0), check("b", 1.0, 1.0)],  # a starts
+        [check("a", 20.0, 2.0), check("b", 20.0, 16.0)],  # a clears, b starts
+        [check("a", 20.0, 2.0), check("a", 30.0, 40.0, "ticket")],  # a's ticket starts
+        [check("a", 90.0, 99.0)],  # a's page again
+    ]
+    transitions = [t for at, checks in enumerate(timeline) for t in book.update(float(at), checks)]
+    assert [(f.slo, f.severity, f.start, f.end) for f in book.firings()] == [
+        ("a", "page", 0.0, 1.0),
+        ("b", "page", 1.0, None),  # still firing
+        ("a", "ticket", 2.0, None),
+        ("a", "page", 3.0, None),
+    ]
+    two = Transition(5.0, "a", "page", True, (check("a", 1.0, 50.0), check("a", 20.0, 16.0)))
+    assert two.worst_index == 1 and two.worst is two.checks[1]  # firing beats a hotter short burn
+    assert transitions[0].worst_index == 0
 
 
 def test_a_firing_alert_is_not_cleared_while_its_windows_have_no_data() -> None:

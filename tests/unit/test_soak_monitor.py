@@ -94,18 +94,33 @@ def test_a_burn_pages_once_and_its_end_resolves_once(monitor: SoakMonitor) -> No
 
     key = "loadgate/recommender/a/page"
     assert kinds(monitor) == [("trigger", key), ("resolve", key)]
-    started, cleared = monitor.report()["alerts"]
-    assert [c["firing"] for c in started["checks"]] == [True]  # the report need not re-derive it
+    report = monitor.report()
+    started, cleared = report["alerts"]
+    # What a reader would otherwise work out, stated: whether each check fired, which one explains
+    # the transition, when the page fired, and how long each window of burn_history is.
+    assert [c["firing"] for c in started["checks"]] == [True]
     assert [c["firing"] for c in cleared["checks"]] == [False]
+    assert started["worst"] == cleared["worst"] == 0
+    assert report["firing"] == [
+        {"slo": "a", "severity": "page", "start_s": started["at_s"], "end_s": cleared["at_s"]}
+    ]
+    assert report["burn_windows"] == {"a": {"1s": 1.0, "2s": 2.0}}
+    assert set(report["burn_history"][-1]["burn"]["a"]) == {"1s", "2s"}
     assert monitor.findings().failures[0].startswith("SLO 'a' fired a page-level burn-rate alert")
 
 
 def test_what_still_fires_when_the_soak_ends_is_resolved(monitor: SoakMonitor) -> None:
     ScriptedPrometheus.burn = 50.0
     wait_for_evaluations(6)
+    [firing] = monitor.report()["firing"]  # a report written meanwhile: it still fires
+    assert firing["end_s"] is None
     monitor.finished(None, {})
     assert [kind for kind, _ in kinds(monitor)] == ["trigger", "resolve"]
     assert monitor.line() == "alerts: none firing"
+    report = monitor.report()
+    ended = report["alerts"][-1]
+    assert (ended["event"], ended["checks"], ended["worst"]) == ("cleared", [], None)
+    assert report["firing"] == [firing | {"end_s": ended["at_s"]}]
 
 
 def test_a_soak_that_never_had_data_is_inconclusive_not_a_pass(monitor: SoakMonitor) -> None:
@@ -116,6 +131,7 @@ def test_a_soak_that_never_had_data_is_inconclusive_not_a_pass(monitor: SoakMoni
     assert findings.unmeasured and "had data in only 0 of" in findings.unmeasured[0]
     coverage = monitor.report()["coverage"]
     assert coverage["watched"] == {"a": False} and coverage["min_share"] == 0.8
+    assert coverage["with_data"] == {"a": 0}  # every SLO is listed, measured or not
     verdict = with_findings(Verdict(Status.PASS, 0, ("all SLOs met",)), findings)
     assert (verdict.status, verdict.exit_code) == (Status.INCONCLUSIVE, 3)
 
