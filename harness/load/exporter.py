@@ -46,13 +46,13 @@ class ClientMetrics:
         self.requests = Counter(
             CLIENT_REQUESTS,
             "Requests completed by the load generator.",
-            ["name", "method", "outcome"],
+            ["name", "method", "outcome", "side"],
             registry=self.registry,
         )
         self.duration = Histogram(
             CLIENT_HISTOGRAM,
             "Request duration seen by the client, from the intended start in the open model.",
-            ["name", "method"],
+            ["name", "method", "side"],
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )

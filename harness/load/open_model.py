@@ -27,12 +27,18 @@ BATCH_S = 0.001
 
 class Dispatcher:
     def __init__(
-        self, profile: ArrivalProfile, window: WindowRecorder, on_drop: Callable[[], None]
+        self,
+        profile: ArrivalProfile,
+        window: WindowRecorder,
+        on_drop: Callable[[], None],
+        sides: int = 1,
     ) -> None:
         self.profile = profile
         self.window = window
         self.on_drop = on_drop
-        self.tickets: Queue[float] = Queue()
+        # A duet has two: arrivals alternate between the baseline's users and the candidate's.
+        self.queues: list[Queue[float]] = [Queue() for _ in range(sides)]
+        self._issued = 0
         self._greenlet: gevent.Greenlet | None = None
         self._started_at: float | None = None
 
@@ -55,15 +61,17 @@ class Dispatcher:
             )
         # Tickets nobody started: those already too late are dropped, the rest are the run's end.
         now = time.time()
-        while not self.tickets.empty():
-            intended = self.tickets.get_nowait()
-            if now - intended > self.profile.max_lateness_s:
-                self._drop(intended)
+        for tickets in self.queues:
+            while not tickets.empty():
+                intended = tickets.get_nowait()
+                if now - intended > self.profile.max_lateness_s:
+                    self._drop(intended)
 
-    def take(self) -> float:
-        """Block until an arrival is due; return its intended start (late ones are dropped)."""
+    def take(self, side: int = 0) -> float:
+        """Block until an arrival is due for ``side`` (0 outside a duet); return its intended
+        start (late ones are dropped)."""
         while True:
-            intended: float = self.tickets.get()
+            intended: float = self.queues[side].get()
             if time.time() - intended <= self.profile.max_lateness_s:
                 if self.window.is_open(intended):
                     self.window.arrivals.started += 1
@@ -79,7 +87,8 @@ class Dispatcher:
                 gevent.sleep(delay - BATCH_S / 2)
             if self.window.is_open(intended):
                 self.window.arrivals.scheduled += 1
-            self.tickets.put(intended)
+            self.queues[self._issued % len(self.queues)].put(intended)
+            self._issued += 1
 
     def _drop(self, intended: float) -> None:
         if self.window.is_open(intended):

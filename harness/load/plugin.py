@@ -12,6 +12,8 @@ user's locustfile:
   processes) and writes them to a results file when Locust quits;
 * bounds the distinct request names it records and exports (``names.py``): a locustfile that
   forgot ``name=`` must not make every request dearer than the last;
+* in a duet (``LOADGATE_DUET``), splits the users into matched pairs, one per side, and labels
+  every request with its side (``duet.py``);
 * counts the iterations (tasks) inside the window and those that raised (``user_error``): an
   iteration that raised is load that did not happen;
 * samples its own CPU (``self_cpu.py``), so a worker on another machine, which the harness
@@ -35,6 +37,7 @@ from locust.env import Environment
 from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 from prometheus_client import Counter, Histogram
 
+from harness.load.duet import DuetTargets, PairedStreams, SideBook
 from harness.load.exporter import ClientMetrics, bind_exporter
 from harness.load.names import NameBound, folding_warning
 from harness.load.open_model import Dispatcher
@@ -44,6 +47,7 @@ from harness.run_folder import WINDOW_FILE, client_results_file
 from harness.values.arrivals import ArrivalProfile
 from harness.values.client_metrics import (
     ENV_ARRIVALS,
+    ENV_DUET,
     ENV_RESULTS_DIR,
     ENV_WARMUP_S,
     OUTCOME_ERROR,
@@ -63,8 +67,10 @@ WINDOW = WindowRecorder()
 NAMES = NameBound()
 WINDOW.folded = NAMES.folded_examples
 _state: dict[str, Any] = {"exporter_port": None, "dispatcher": None, "results_sent": False}
+_duet: list[SideBook] = []  # the duet's side book, in a duet only
 _results_from: set[str] = set()  # workers whose results the master has written
-_series: dict[tuple[str, str], tuple[Counter, Counter, Histogram]] = {}  # ok, error, duration
+# (name, method, side) → its ok, error and duration series
+_series: dict[tuple[str, str, str], tuple[Counter, Counter, Histogram]] = {}
 # The iteration each user greenlet is running: [intended start, first request still to come].
 _iterations: dict[Any, list[Any]] = {}
 
@@ -82,15 +88,42 @@ def on_init(environment: Environment, **_: Any) -> None:
     sample_own_cpu(WINDOW)
     METRICS.users.set_function(lambda: float(runner.user_count) if runner else 0.0)
     arrivals = os.environ.get(ENV_ARRIVALS)
+    duet = os.environ.get(ENV_DUET)
     if arrivals:
-        _setup_open_model(environment, ArrivalProfile.from_json(arrivals))
+        _setup_open_model(environment, ArrivalProfile.from_json(arrivals), sides=2 if duet else 1)
+    if duet:
+        _setup_duet(environment, DuetTargets.from_json(duet), closed_model=not arrivals)
 
 
-def _setup_open_model(environment: Environment, profile: ArrivalProfile) -> None:
+def _setup_duet(environment: Environment, targets: DuetTargets, closed_model: bool) -> None:
+    """Every user joins a side before anything else it does (its on_start included)."""
+    streams = PairedStreams(seed=targets.seed)
+    streams.install()
+    book = SideBook(targets, streams)
+    _duet.append(book)
+    for user_class in environment.user_classes:
+        original_on_start = user_class.on_start
+
+        def on_start(self: Any, _original: Any = original_on_start) -> None:
+            book.join(self)
+            _original(self)
+
+        user_class.on_start = on_start  # type: ignore[method-assign]
+        if closed_model:  # the open model's pairs are kept by alternating arrivals instead
+            original_wait = user_class.wait_time
+
+            def wait_time(self: Any, _original: Any = original_wait) -> float:
+                book.finished_iteration()
+                return float(_original(self))
+
+            user_class.wait_time = wait_time
+
+
+def _setup_open_model(environment: Environment, profile: ArrivalProfile, sides: int = 1) -> None:
     if _state["dispatcher"] is not None:
         return
     _state["dispatcher"] = Dispatcher(
-        profile, WINDOW, on_drop=METRICS.dropped.labels("iteration").inc
+        profile, WINDOW, on_drop=METRICS.dropped.labels("iteration").inc, sides=sides
     )
     WINDOW.separate_uncorrected = True
     METRICS.arrival_rate.set(profile.peak_rate * profile.share)
@@ -116,7 +149,8 @@ def _pace_by_arrivals(user_class: type) -> None:
 
 def _begin_iteration() -> None:
     dispatcher: Dispatcher = _state["dispatcher"]
-    _iterations[gevent.getcurrent()] = [dispatcher.take(), True]
+    side = _duet[0].side_index() if _duet else 0
+    _iterations[gevent.getcurrent()] = [dispatcher.take(side), True]
 
 
 def on_test_start(environment: Environment, **_: Any) -> None:
@@ -177,14 +211,15 @@ def on_request(
     name = NAMES.fold(name)
     if NAMES.first_fold:
         log.warning("loadgate: %s", folding_warning(NAMES.folded_examples))
-    series = _series.get((name, request_type))
+    side = _duet[0].side() if _duet else ""
+    series = _series.get((name, request_type, side))
     if series is None:
         # Both outcomes exist from the first request on, so "no errors" is a 0, not a missing
         # series that an SLO would have to read as "no data". Children are cached: labels() is slow.
-        series = _series[(name, request_type)] = (
-            METRICS.requests.labels(name, request_type, OUTCOME_OK),
-            METRICS.requests.labels(name, request_type, OUTCOME_ERROR),
-            METRICS.duration.labels(name, request_type),
+        series = _series[(name, request_type, side)] = (
+            METRICS.requests.labels(name, request_type, OUTCOME_OK, side),
+            METRICS.requests.labels(name, request_type, OUTCOME_ERROR, side),
+            METRICS.duration.labels(name, request_type, side),
         )
     corrected = response_time
     iteration = _iterations.get(gevent.getcurrent()) if _iterations else None
@@ -196,7 +231,7 @@ def on_request(
     series[2].observe(corrected / 1000.0)
     finished = start_time + response_time / 1000.0 if start_time is not None else time.time()
     if WINDOW.is_open(finished):
-        WINDOW.record(name, request_type, response_time, corrected, exception is not None)
+        WINDOW.record(name, request_type, response_time, corrected, exception is not None, side)
 
 
 def on_user_error(exception: BaseException, **_: Any) -> None:

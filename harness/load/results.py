@@ -75,7 +75,11 @@ class _Merged:
         self.uncorrected.add(other.uncorrected)
 
 
-def read_client_results(results_dir: Path, open_model: bool = False) -> ClientResults:
+def read_client_results(
+    results_dir: Path, open_model: bool = False, side: str = ""
+) -> ClientResults:
+    """The window and the merged histograms of one side (a duet's "baseline" or "candidate"; ""
+    outside a duet). Arrival counts and the processes' own reports cover both sides."""
     window = _read_window(results_dir / WINDOW_FILE)
     files = sorted(results_dir.glob(CLIENT_RESULTS_GLOB))
     if not files:
@@ -88,6 +92,8 @@ def read_client_results(results_dir: Path, open_model: bool = False) -> ClientRe
         for i, kind in enumerate(("scheduled", "started", "dropped", "expected")):
             counts[i] += arrivals.get(kind, 0)
         for entry in payload["endpoints"]:
+            if entry.get("side", "") != side:
+                continue
             record = _decode(entry)
             key = (entry["name"], entry["method"])
             if key in merged:

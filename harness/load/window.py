@@ -51,7 +51,7 @@ class WindowRecorder:
     def __init__(self) -> None:
         self.start: float | None = None
         self.end: float | None = None
-        self.endpoints: dict[tuple[str, str], EndpointRecord] = {}
+        self.endpoints: dict[tuple[str, str, str], EndpointRecord] = {}  # (name, method, side)
         self.arrivals = Arrivals()
         self.separate_uncorrected = False  # the open model times two ways; the closed model one
         self.iterations = 0  # tasks that ran to their end inside the window
@@ -65,11 +65,17 @@ class WindowRecorder:
         return self.start is not None and at >= self.start and (self.end is None or at <= self.end)
 
     def record(
-        self, name: str, method: str, response_ms: float, corrected_ms: float, failed: bool
+        self,
+        name: str,
+        method: str,
+        response_ms: float,
+        corrected_ms: float,
+        failed: bool,
+        side: str = "",
     ) -> None:
-        entry = self.endpoints.get((name, method))
+        entry = self.endpoints.get((name, method, side))
         if entry is None:  # not setdefault: that would build two histograms on every request
-            entry = self.endpoints[(name, method)] = EndpointRecord()
+            entry = self.endpoints[(name, method, side)] = EndpointRecord()
         entry.requests += 1
         entry.failures += int(failed)
         _record(entry.corrected, corrected_ms)
@@ -103,6 +109,7 @@ class WindowRecorder:
                 {
                     "name": name,
                     "method": method,
+                    **({"side": side} if side else {}),  # a duet's side; absent outside a duet
                     "requests": entry.requests,
                     "failures": entry.failures,
                     "hdr_us": entry.corrected.encode().decode("ascii"),  # compressed, base64
@@ -112,6 +119,6 @@ class WindowRecorder:
                         else {}
                     ),
                 }
-                for (name, method), entry in sorted(self.endpoints.items())
+                for (name, method, side), entry in sorted(self.endpoints.items())
             ],
         }

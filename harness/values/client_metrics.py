@@ -9,6 +9,8 @@ import math
 from itertools import pairwise
 
 __all__ = [
+    "BASELINE_SIDE",
+    "CANDIDATE_SIDE",
     "CLIENT_DROPPED_ITERATIONS",
     "CLIENT_HISTOGRAM",
     "CLIENT_HISTOGRAM_BUCKET",
@@ -17,6 +19,7 @@ __all__ = [
     "CLIENT_TARGET_ARRIVAL_RATE",
     "CLIENT_USERS",
     "ENV_ARRIVALS",
+    "ENV_DUET",
     "ENV_METRICS_ADDR",
     "ENV_METRICS_PORTS",
     "ENV_RESULTS_DIR",
@@ -25,6 +28,7 @@ __all__ = [
     "OUTCOME_ERROR",
     "OUTCOME_OK",
     "ROUND_THRESHOLDS",
+    "SIDE_LABEL",
     "latency_buckets",
 ]
 
@@ -34,13 +38,19 @@ ENV_METRICS_ADDR = "LOADGATE_METRICS_ADDR"  # the exporter's address (default 12
 ENV_RESULTS_DIR = "LOADGATE_RESULTS_DIR"  # where each process writes its window results
 ENV_WARMUP_S = "LOADGATE_WARMUP_S"  # seconds of load before the measured window opens
 ENV_ARRIVALS = "LOADGATE_ARRIVALS"  # the open model's ArrivalProfile as JSON; absent: closed model
+ENV_DUET = "LOADGATE_DUET"  # a duet's two base URLs as JSON ({"baseline": …, "candidate": …}); absent: one target
+
+# The client metrics' ``side`` label in a duet (harness/load/duet.py); empty outside a duet.
+SIDE_LABEL = "side"
+BASELINE_SIDE = "baseline"
+CANDIDATE_SIDE = "candidate"
 
 # The metrics every Locust process exports (load/exporter.py), named here once for the queries
 # that read them (gate samples, SLO event counts, the live view). A contract: docs/architecture.md.
-CLIENT_REQUESTS = "loadgate_client_requests"  # counter, labels name, method, outcome
+CLIENT_REQUESTS = "loadgate_client_requests"  # counter, labels name, method, outcome, side
 CLIENT_REQUESTS_TOTAL = f"{CLIENT_REQUESTS}_total"  # the series a counter is stored (and read) as
 OUTCOME_OK, OUTCOME_ERROR = "ok", "error"  # the values of its ``outcome`` label
-CLIENT_HISTOGRAM = "loadgate_client_request_duration_seconds"  # labels name, method
+CLIENT_HISTOGRAM = "loadgate_client_request_duration_seconds"  # labels name, method, side
 CLIENT_HISTOGRAM_BUCKET = f"{CLIENT_HISTOGRAM}_bucket"
 CLIENT_DROPPED_ITERATIONS = "loadgate_client_dropped_iterations"  # counter, label name
 CLIENT_USERS = "loadgate_client_users"  # gauge

@@ -1,0 +1,197 @@
+"""Duet runs inside each Locust process (imports gevent): one Locust run loads two services at once.
+
+A duet runs the baseline and the candidate side by side on the same machine, under the same load,
+so whatever the machine does to one side it does to the other (Bulej et al., ICPE 2020). What
+makes the two sides' samples comparable, window by window:
+
+* **Matched pairs** (closed model): users are spawned in pairs, the first of each pair loads the
+  baseline, the second the candidate. The two users of a pair draw the same random numbers (the
+  process's ``random`` functions, and an unseeded ``random.Random()``, answer from the pair's own
+  stream), so they choose the same tasks, ids and waits. They also run in **lockstep**: neither
+  starts its next iteration before the other has finished the same one, so both sides get the
+  same number of iterations whatever their speed — the slower side sets the pair's pace.
+* **Alternating arrivals** (open model): the dispatcher hands even arrivals to the baseline's
+  users and odd ones to the candidate's, so each side gets half of every second's arrivals.
+
+Every request is labelled with its side (the client metrics' ``side`` label, the window's
+records), so the harness compares each 5 s window of one side with the same window of the other.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import gevent
+from gevent.event import Event
+
+__all__ = ["SIDES", "DuetTargets", "Lockstep", "PairedStreams", "SideBook"]
+
+SIDES = ("baseline", "candidate")  # a user's index in its process, even → baseline, odd → candidate
+LOCKSTEP_TIMEOUT_S = 30.0  # a partner stuck longer (or stopped) no longer holds its pair back
+
+# The module-level functions of ``random`` that locustfiles and Locust itself (task choice, wait
+# times) call; in a duet each answers from the calling user's pair stream.
+_STREAM_FUNCTIONS = (
+    "random", "uniform", "triangular", "randint", "randrange", "choice", "choices", "shuffle",
+    "sample", "getrandbits", "randbytes", "gauss", "normalvariate", "lognormvariate",
+    "expovariate", "vonmisesvariate", "gammavariate", "betavariate", "paretovariate",
+    "weibullvariate",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DuetTargets:
+    """The two base URLs a duet loads; the harness passes them to Locust as JSON."""
+
+    baseline: str
+    candidate: str
+    seed: int = 1  # the pairs' streams: the same seed, the same traffic in every run
+
+    def url(self, side: str) -> str:
+        return self.baseline if side == SIDES[0] else self.candidate
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"baseline": self.baseline, "candidate": self.candidate, "seed": self.seed}
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> DuetTargets:
+        data = json.loads(text)
+        return cls(
+            str(data["baseline"]).rstrip("/"),
+            str(data["candidate"]).rstrip("/"),
+            int(data.get("seed", 1)),
+        )
+
+
+class PairedStreams:
+    """One random stream per pair of users, answered to whichever greenlet of the pair asks."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self._by_greenlet: dict[Any, random.Random] = {}
+        self._shared = random.Random(seed)  # for code outside any user (Locust's spawner…)
+        self._original: dict[str, Callable[..., Any]] = {}
+
+    def bind(self, pair: int) -> None:
+        """The calling greenlet (a user) draws from pair ``pair``'s stream from now on."""
+        self._by_greenlet[gevent.getcurrent()] = random.Random(f"{self.seed}:{pair}")
+
+    def forget(self) -> None:
+        self._by_greenlet.pop(gevent.getcurrent(), None)
+
+    def current(self) -> random.Random:
+        return self._by_greenlet.get(gevent.getcurrent(), self._shared)
+
+    def install(self) -> None:
+        """Route ``random``'s module functions, and unseeded ``random.Random()``, to the pair streams.
+
+        Process-wide and only in a duet: a locustfile's own ``random.choice`` and Locust's task
+        choice then pick the same for both users of a pair, without any change to the locustfile.
+        """
+        if self._original:
+            return
+        for name in _STREAM_FUNCTIONS:
+            if hasattr(random, name):
+                self._original[name] = getattr(random, name)
+                setattr(random, name, self._routed(name))
+        streams = self
+        original_class = random.Random
+        self._original["Random"] = original_class
+
+        class PairSeededRandom(original_class):  # type: ignore[misc, valid-type]
+            """``random.Random()`` without a seed takes its seed from the pair's stream."""
+
+            def __init__(self, x: Any = None) -> None:
+                super().__init__(streams.current().getrandbits(64) if x is None else x)
+
+        random.Random = PairSeededRandom  # type: ignore[misc]
+
+    def uninstall(self) -> None:
+        for name, function in self._original.items():
+            setattr(random, name, function)
+        self._original.clear()
+
+    def _routed(self, name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return getattr(self.current(), name)(*args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+
+class Lockstep:
+    """Two users of a pair finish iteration k before either starts iteration k + 1."""
+
+    def __init__(self, timeout_s: float = LOCKSTEP_TIMEOUT_S) -> None:
+        self.timeout_s = timeout_s
+        self.finished = [0, 0]
+        self._changed = Event()
+
+    def arrive(self, side: int) -> bool:
+        """Count the calling side's finished iteration and wait for the other side to catch up.
+        False when the partner did not come within the timeout (it is slow, or stopped)."""
+        self.finished[side] += 1
+        self._wake()
+        deadline = time.monotonic() + self.timeout_s
+        while self.finished[1 - side] < self.finished[side]:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            # Cooperative scheduling: nothing runs between the check above and this wait, so a
+            # wake-up cannot be missed.
+            self._changed.wait(remaining)
+        return True
+
+    def _wake(self) -> None:
+        changed, self._changed = self._changed, Event()
+        changed.set()
+
+
+class SideBook:
+    """Which side each user greenlet loads, handed out in spawn order: even → baseline, odd →
+    candidate; users 2k and 2k + 1 are pair k."""
+
+    def __init__(self, targets: DuetTargets, streams: PairedStreams) -> None:
+        self.targets = targets
+        self.streams = streams
+        self.spawned = 0
+        self._side: dict[Any, str] = {}
+        self._lockstep: dict[Any, tuple[Lockstep, int]] = {}
+        self._pairs: dict[int, Lockstep] = {}
+
+    def join(self, user: Any) -> str:
+        """Called in the user's greenlet before its on_start: point its client at its side."""
+        index, self.spawned = self.spawned, self.spawned + 1
+        pair, side_index = divmod(index, 2)
+        side = SIDES[side_index]
+        me = gevent.getcurrent()
+        self._side[me] = side
+        self._lockstep[me] = (self._pairs.setdefault(pair, Lockstep()), side_index)
+        self.streams.bind(pair)
+        url = self.targets.url(side)
+        user.host = url
+        client = getattr(user, "client", None)
+        if client is not None and hasattr(client, "base_url"):
+            client.base_url = url  # HttpSession and FastHttpSession build each URL from it
+        return side
+
+    def side(self) -> str:
+        """The calling greenlet's side; "" outside any user (not part of the duet)."""
+        return self._side.get(gevent.getcurrent(), "")
+
+    def side_index(self) -> int:
+        """0 for the baseline, 1 for the candidate (the open model's ticket queue)."""
+        return 0 if self.side() == SIDES[0] else 1
+
+    def finished_iteration(self) -> None:
+        entry = self._lockstep.get(gevent.getcurrent())
+        if entry is not None:
+            lockstep, side_index = entry
+            lockstep.arrive(side_index)

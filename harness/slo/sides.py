@@ -1,0 +1,36 @@
+"""One side of a duet in an SLO's query: the candidate's requests, not the sum of both sides.
+
+In a duet the load generator labels each request with its side (``side="baseline"`` or
+``"candidate"``; empty outside a duet). An SLO written for a plain run —
+``sum(rate(loadgate_client_requests_total{outcome="error"}[…]))`` — would add both sides up, so
+before a duet's SLOs are evaluated every selector of a ``loadgate_client_*`` metric gains a
+matcher for the side judged. The service's own metrics need no rewriting: only the candidate
+service is scraped under its usual names (harness/stack/prometheus.py). Pure.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["one_side"]
+
+# A client metric's name, not inside a string (label values are quoted and never matched: the
+# lookbehind excludes names that follow a quote or a word character).
+_CLIENT_SELECTOR = re.compile(r'(?<![\w"\'])(loadgate_client_[A-Za-z0-9_:]*)(\s*\{)?(\s*\})?')
+
+
+def one_side(query: str, side: str) -> str:
+    """``query`` with every client-metric selector limited to ``side``'s requests.
+
+    The candidate side matches ``side!="baseline"``, so a query keeps working on series written
+    before the label existed; the baseline side matches ``side="baseline"``.
+    """
+    matcher = 'side="baseline"' if side == "baseline" else 'side!="baseline"'
+
+    def limited(match: re.Match[str]) -> str:
+        name, brace, closed = match.group(1), match.group(2), match.group(3)
+        if brace and not closed:
+            return f"{name}{brace}{matcher}, "
+        return f"{name}{{{matcher}}}"  # no braces, or empty ones
+
+    return _CLIENT_SELECTOR.sub(limited, query)
