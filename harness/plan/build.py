@@ -16,6 +16,7 @@ from harness.errors import COMMAND_LINE, InputError, Problem
 from harness.fields import MISSING, FieldReader
 from harness.gate.relative import DEFAULT_CRITERIA
 from harness.load.locustfile_check import check_locustfile
+from harness.plan.duet import DUET_KEYS, read_duet
 from harness.plan.gate import read_gate
 from harness.plan.load import LOAD_KEYS, load_profile
 from harness.plan.options import RunOptions
@@ -32,7 +33,7 @@ Probe = Callable[[Path, Sequence[str], str, str], list[Problem]]
 
 T = TypeVar("T")
 CLI = COMMAND_LINE
-SCENARIO_KEYS = {"name", "description", "target", "service", "load", "slos", "gate"}
+SCENARIO_KEYS = {"name", "description", "target", "service", "load", "slos", "gate", "duet"}
 GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate", "criteria", "score"}
 
 
@@ -115,6 +116,9 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
                     )
                 )
     remote = _remote_workers(options, problems)
+    duet = read_duet(options, scenario, target, load, remote, problems)
+    if scenario:
+        problems.extend(p for p in scenario.problems if p not in problems)
     if problems or load is None or locustfile is None:
         raise InputError(problems)
     plan = Plan(
@@ -135,6 +139,7 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
         absolute_criteria=gate.criteria.absolute,
         score_thresholds=gate.score,
         locust_args=locust_args,
+        duet=duet,
     )
     if options.baseline is None:
         return plan
@@ -158,6 +163,7 @@ def _read_scenario(path: Path, problems: list[Problem]) -> FieldReader | None:
     reader.unknown_keys(("gate",), GATE_KEYS)
     reader.unknown_keys(("target",), {"url"})
     reader.unknown_keys(("service",), {"args"})
+    reader.unknown_keys(("duet",), DUET_KEYS)
     return reader
 
 

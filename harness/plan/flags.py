@@ -63,6 +63,22 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--prometheus-url", help="use this Prometheus instead of starting a private one"
     )
+    duet = parser.add_argument_group(
+        "duet: the baseline loaded beside the candidate, at the same time (see docs/gate.md)"
+    )
+    duet.add_argument(
+        "--duet-baseline",
+        metavar="URL",
+        help="base URL of a running baseline service; the target (--target, or the reference "
+        "service) is the candidate. Both get the same traffic; each window is compared pairwise",
+    )
+    duet.add_argument(
+        "--duet-baseline-checkout",
+        metavar="DIR",
+        type=Path,
+        help="start the reference service from this checkout as the baseline (e.g. main in a "
+        "git worktree; `.` for an A/A run of this checkout against itself)",
+    )
     parser.add_argument(
         "--no-live",
         action="store_true",
@@ -114,5 +130,7 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         master_bind=getattr(args, "master_bind", None),
         worker_metrics=tuple(getattr(args, "worker_metrics", ())),
         baseline=getattr(args, "baseline", None),
+        duet_baseline=getattr(args, "duet_baseline", None),
+        duet_baseline_checkout=getattr(args, "duet_baseline_checkout", None),
         locust_args=getattr(args, "locust_args", None),
     )

@@ -27,4 +27,6 @@ class RunOptions:
     master_bind: str | None = None  # "host:port" the master listens on for them
     worker_metrics: tuple[str, ...] = ()  # "host:port" of their metrics exporters
     baseline: str | None = None  # a baseline name (under baselines/) or a path
+    duet_baseline: str | None = None  # a running baseline service to load beside the target
+    duet_baseline_checkout: Path | None = None  # or a checkout to start the reference service from
     locust_args: tuple[str, ...] | None = None  # after ``--``: Locust's own options, passed through

@@ -11,7 +11,7 @@ from harness.values.baseline import Baseline
 from harness.values.criteria import AbsoluteCriterion, RelativeCriterion, ScoreThresholds
 from harness.values.slo import SLO
 
-__all__ = ["LoadProfile", "Plan", "RemoteWorkers"]
+__all__ = ["Duet", "LoadProfile", "Plan", "RemoteWorkers"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,17 @@ class RemoteWorkers:
 
 
 @dataclass(frozen=True)
+class Duet:
+    """A duet: the baseline loaded beside the candidate, in the same Locust run at the same time.
+    The candidate is the run's target (``--target`` or the reference service it starts); the
+    baseline is a running service or the reference service started from another checkout."""
+
+    baseline_url: str | None = None  # a running service (--duet-baseline URL)
+    baseline_checkout: Path | None = None  # or start the reference service from this folder
+    seed: int = 1  # the user pairs' random streams (harness/load/duet.py)
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything a run needs, validated: built from a scenario file and flags, before anything starts."""
 
@@ -59,3 +70,4 @@ class Plan:
     absolute_criteria: tuple[AbsoluteCriterion, ...] = ()
     score_thresholds: ScoreThresholds | None = None  # None: the defaults, 90 % and 75 %
     locust_args: tuple[str, ...] = ()  # Locust options passed through (--tags …), checked
+    duet: Duet | None = None  # None: one target, judged alone or against a saved baseline
