@@ -29,9 +29,14 @@ from typing import Any
 import gevent
 from gevent.event import Event
 
+from harness.values.client_metrics import BASELINE_SIDE, CANDIDATE_SIDE
+
 __all__ = ["SIDES", "DuetTargets", "Lockstep", "PairedStreams", "SideBook"]
 
-SIDES = ("baseline", "candidate")  # a user's index in its process, even → baseline, odd → candidate
+SIDES = (
+    BASELINE_SIDE,
+    CANDIDATE_SIDE,
+)  # a user's index in its process, even → baseline, odd → candidate
 LOCKSTEP_TIMEOUT_S = 30.0  # a partner stuck longer (or stopped) no longer holds its pair back
 
 # The module-level functions of ``random`` that locustfiles and Locust itself (task choice, wait

@@ -22,6 +22,7 @@ from harness.values.client_metrics import (
     ENV_METRICS_ADDR,
     ENV_METRICS_PORTS,
     LATENCY_BUCKETS,
+    SIDE_LABEL,
 )
 
 __all__ = ["ClientMetrics", "ScrapeClock", "bind_exporter"]
@@ -46,13 +47,13 @@ class ClientMetrics:
         self.requests = Counter(
             CLIENT_REQUESTS,
             "Requests completed by the load generator.",
-            ["name", "method", "outcome", "side"],
+            ["name", "method", "outcome", SIDE_LABEL],
             registry=self.registry,
         )
         self.duration = Histogram(
             CLIENT_HISTOGRAM,
             "Request duration seen by the client, from the intended start in the open model.",
-            ["name", "method", "side"],
+            ["name", "method", SIDE_LABEL],
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )

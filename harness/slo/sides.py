@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import re
 
+from harness.values.client_metrics import BASELINE_SIDE, CLIENT_METRIC_PREFIX, SIDE_LABEL
+
 __all__ = ["one_side"]
 
 # A client metric's name, not inside a string (label values are quoted and never matched: the
 # lookbehind excludes names that follow a quote or a word character).
-_CLIENT_SELECTOR = re.compile(r'(?<![\w"\'])(loadgate_client_[A-Za-z0-9_:]*)(\s*\{)?(\s*\})?')
+_CLIENT_SELECTOR = re.compile(
+    rf'(?<![\w"\'])({CLIENT_METRIC_PREFIX}[A-Za-z0-9_:]*)(\s*\{{)?(\s*\}})?'
+)
 
 
 def one_side(query: str, side: str) -> str:
@@ -25,7 +29,8 @@ def one_side(query: str, side: str) -> str:
     The candidate side matches ``side!="baseline"``, so a query keeps working on series written
     before the label existed; the baseline side matches ``side="baseline"``.
     """
-    matcher = 'side="baseline"' if side == "baseline" else 'side!="baseline"'
+    operator = "=" if side == BASELINE_SIDE else "!="
+    matcher = f'{SIDE_LABEL}{operator}"{BASELINE_SIDE}"'
 
     def limited(match: re.Match[str]) -> str:
         name, brace, closed = match.group(1), match.group(2), match.group(3)

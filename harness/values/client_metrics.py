@@ -14,6 +14,7 @@ __all__ = [
     "CLIENT_DROPPED_ITERATIONS",
     "CLIENT_HISTOGRAM",
     "CLIENT_HISTOGRAM_BUCKET",
+    "CLIENT_METRIC_PREFIX",
     "CLIENT_REQUESTS",
     "CLIENT_REQUESTS_TOTAL",
     "CLIENT_TARGET_ARRIVAL_RATE",
@@ -47,6 +48,7 @@ CANDIDATE_SIDE = "candidate"
 
 # The metrics every Locust process exports (load/exporter.py), named here once for the queries
 # that read them (gate samples, SLO event counts, the live view). A contract: docs/architecture.md.
+CLIENT_METRIC_PREFIX = "loadgate_client_"  # every client metric's name starts so
 CLIENT_REQUESTS = "loadgate_client_requests"  # counter, labels name, method, outcome, side
 CLIENT_REQUESTS_TOTAL = f"{CLIENT_REQUESTS}_total"  # the series a counter is stored (and read) as
 OUTCOME_OK, OUTCOME_ERROR = "ok", "error"  # the values of its ``outcome`` label
