@@ -32,19 +32,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TypeGuard
 
 import numpy as np
 from scipy.stats import norm, wilcoxon
 
+from harness.values.criteria import Direction
+from harness.values.status import Status
+
 __all__ = [
     "CONFIDENCE",
     "EXACT_MAX_PAIRS",
     "MIN_PAIRS",
-    "Direction",
     "PairedComparison",
-    "PairedStatus",
     "compare_paired",
     "hodges_lehmann",
     "log_ratios",
@@ -59,27 +59,13 @@ MIN_PAIRS = 6
 EXACT_MAX_PAIRS = 50  # scipy's wilcoxon switches to the normal approximation above 50 too
 
 
-class Direction(StrEnum):
-    """Which way is a regression; the values are the gate's, so its Direction can be passed."""
-
-    HIGHER_IS_WORSE = "higher_is_worse"  # latency, error ratio
-    LOWER_IS_WORSE = "lower_is_worse"  # throughput
-
-
-class PairedStatus(StrEnum):
-    PASS = "pass"  # noqa: S105 - a verdict, not a password
-    WARN = "warn"
-    FAIL = "fail"
-    NO_DATA = "no_data"  # fewer than MIN_PAIRS usable pairs
-
-
 @dataclass(frozen=True)
 class PairedComparison:
     n: int  # pairs used
     estimate_pct: float | None  # Hodges–Lehmann shift, candidate vs baseline (+ is higher)
-    ci_pct: tuple[float, float] | None  # its 95 % confidence interval (low, high)
+    ci_pct: tuple[float, float] | None  # its confidence interval (low, high)
     p_value: float | None  # two-sided Wilcoxon signed-rank
-    status: PairedStatus
+    status: Status  # pass, warn, fail or no_data (fewer than MIN_PAIRS usable pairs)
     dropped: int = 0  # pairs left out: a side missing, not finite, or ≤ 0
     detail: str = ""
 
@@ -90,10 +76,12 @@ def compare_paired(
     tolerance_pct: float,
     direction: Direction | str,
     warning_tolerance_pct: float | None = None,
+    confidence: float = CONFIDENCE,
 ) -> PairedComparison:
     """Judge ``candidate`` against ``baseline``, window i against window i.
 
-    ``direction`` is a ``Direction`` or its value (the gate's ``Direction`` works too).
+    ``direction`` is a ``Direction`` or its value. ``confidence`` is the interval's (a run that
+    makes m comparisons gives each 1 − α/m, so the run as a whole keeps its α).
     ``ValueError`` if the sequences differ in length (the windows would not pair up).
     """
     worse = Direction(direction)
@@ -101,11 +89,11 @@ def compare_paired(
     dropped = len(baseline) - len(d)
     if len(d) < MIN_PAIRS:
         return PairedComparison(
-            len(d), None, None, None, PairedStatus.NO_DATA, dropped,
+            len(d), None, None, None, Status.NO_DATA, dropped,
             f"too few paired windows to compare ({len(d)} with both sides measured, "
             f"{dropped} left out; at least {MIN_PAIRS})",
         )  # fmt: skip
-    low, estimate, high = hodges_lehmann(d)
+    low, estimate, high = hodges_lehmann(d, confidence)
     low_pct, estimate_pct, high_pct = (100.0 * math.expm1(x) for x in (low, estimate, high))
     # zsplit: a window where both sides measured the same (d = 0, common with percentiles kept
     # to 3 significant digits) is evidence of no change, so it stays in n with its rank split
@@ -178,20 +166,20 @@ def _status(
     tolerance_pct: float,
     direction: Direction,
     warning_tolerance_pct: float | None,
-) -> PairedStatus:
+) -> Status:
     # For "lower is worse" metrics, look at the interval from the other side (as the gate does).
     worse_low, worse_high = (
         (low_pct, high_pct) if direction is Direction.HIGHER_IS_WORSE else (-high_pct, -low_pct)
     )
     if worse_low > tolerance_pct:
-        status = PairedStatus.FAIL
+        status = Status.FAIL
     elif worse_high <= tolerance_pct:
-        return PairedStatus.PASS
+        return Status.PASS
     else:
-        status = PairedStatus.WARN
+        status = Status.WARN
     if warning_tolerance_pct is not None:
         # Beyond the pass tolerance: within the warning tolerance it warns, else it fails.
-        return PairedStatus.FAIL if worse_low > warning_tolerance_pct else PairedStatus.WARN
+        return Status.FAIL if worse_low > warning_tolerance_pct else Status.WARN
     return status
 
 

@@ -11,13 +11,13 @@ from scipy.stats import wilcoxon
 
 from harness.gate.paired import (
     MIN_PAIRS,
-    Direction,
-    PairedStatus,
     _signed_rank_pmf,
     compare_paired,
     hodges_lehmann,
     signed_rank_critical_value,
 )
+from harness.values.criteria import Direction
+from harness.values.status import Status
 
 HIGHER = Direction.HIGHER_IS_WORSE
 WINDOWS = 60  # a 5-minute duet run in 5 s windows
@@ -41,7 +41,7 @@ def width(ci: tuple[float, float] | None) -> float:
 def test_identical_samples_pass_with_no_shift() -> None:
     values = list(100 * noise(np.random.default_rng(1)))
     result = compare_paired(values, values, tolerance_pct=10, direction=HIGHER)
-    assert result.status is PairedStatus.PASS
+    assert result.status is Status.PASS
     assert result.n == WINDOWS and result.dropped == 0
     assert result.estimate_pct == 0 and result.ci_pct == (0, 0) and result.p_value == 1.0
 
@@ -51,7 +51,7 @@ def test_a_20_pct_rise_fails_with_an_interval_around_20_pct() -> None:
     baseline = 100 * noise(rng)
     candidate = 1.20 * 100 * noise(rng)
     result = compare_paired(list(baseline), list(candidate), tolerance_pct=10, direction=HIGHER)
-    assert result.status is PairedStatus.FAIL
+    assert result.status is Status.FAIL
     assert result.ci_pct is not None and 10 < result.ci_pct[0] < 20 < result.ci_pct[1]
     assert result.estimate_pct == pytest.approx(20, abs=3)
     assert result.p_value is not None and result.p_value < 1e-6
@@ -70,11 +70,11 @@ def test_noise_both_sides_share_cancels_and_shuffling_the_pairs_loses_that() -> 
     shuffled = list(rng.permutation(slower))
     unpaired = compare_paired(list(baseline), shuffled, tolerance_pct=10, direction=HIGHER)
 
-    assert unchanged.status is PairedStatus.PASS
-    assert regressed.status is PairedStatus.FAIL
+    assert unchanged.status is Status.PASS
+    assert regressed.status is Status.FAIL
     assert regressed.ci_pct is not None and regressed.ci_pct[0] < 20 < regressed.ci_pct[1]
     assert width(regressed.ci_pct) < width(unpaired.ci_pct) / 2, (regressed, unpaired)
-    assert unpaired.status is not PairedStatus.FAIL  # drowned in the machine's noise
+    assert unpaired.status is not Status.FAIL  # drowned in the machine's noise
 
 
 def test_lower_is_worse_fails_a_fall_and_passes_a_rise() -> None:
@@ -82,9 +82,9 @@ def test_lower_is_worse_fails_a_fall_and_passes_a_rise() -> None:
     baseline = 500 * noise(rng)
     fell = compare_paired(list(baseline), list(0.8 * baseline * noise(rng)), 5, "lower_is_worse")
     rose = compare_paired(list(baseline), list(1.2 * baseline * noise(rng)), 5, "lower_is_worse")
-    assert fell.status is PairedStatus.FAIL
+    assert fell.status is Status.FAIL
     assert fell.ci_pct is not None and fell.ci_pct[1] < -5
-    assert rose.status is PairedStatus.PASS
+    assert rose.status is Status.PASS
 
 
 def test_an_interval_straddling_the_tolerance_warns() -> None:
@@ -92,7 +92,7 @@ def test_an_interval_straddling_the_tolerance_warns() -> None:
     d = math.log(1.10) + np.linspace(-0.05, 0.05, 20)
     result = compare_paired([1.0] * 20, list(np.exp(d)), tolerance_pct=10, direction=HIGHER)
     assert result.ci_pct is not None and result.ci_pct[0] < 10 < result.ci_pct[1]
-    assert result.status is PairedStatus.WARN
+    assert result.status is Status.WARN
 
 
 def test_a_looser_warning_tolerance_turns_a_fail_into_a_warn_only_within_it() -> None:
@@ -103,8 +103,8 @@ def test_a_looser_warning_tolerance_turns_a_fail_into_a_warn_only_within_it() ->
     within = compare_paired(list(baseline), candidate, 10, HIGHER, warning_tolerance_pct=30)
     beyond = compare_paired(list(baseline), candidate, 10, HIGHER, warning_tolerance_pct=12)
 
-    assert within.status is PairedStatus.WARN
-    assert beyond.status is PairedStatus.FAIL
+    assert within.status is Status.WARN
+    assert beyond.status is Status.FAIL
 
 
 def test_windows_missing_a_side_or_not_positive_are_left_out() -> None:
@@ -112,7 +112,7 @@ def test_windows_missing_a_side_or_not_positive_are_left_out() -> None:
     candidate = [12.0, 12.0, None, 12.0, 12.0, 12.0, 12.0, -1.0, 12.0, 12.0]
     result = compare_paired(baseline, candidate, tolerance_pct=10, direction=HIGHER)
     assert result.n == 5 and result.dropped == 5
-    assert result.status is PairedStatus.NO_DATA and "at least 6" in result.detail
+    assert result.status is Status.NO_DATA and "at least 6" in result.detail
 
 
 def test_five_pairs_are_too_few_even_for_a_doubling() -> None:
@@ -120,8 +120,8 @@ def test_five_pairs_are_too_few_even_for_a_doubling() -> None:
     assert MIN_PAIRS == 6
     five = compare_paired([1.0] * 5, [2.0] * 5, tolerance_pct=10, direction=HIGHER)
     six = compare_paired([1.0] * 6, [2.0] * 6, tolerance_pct=10, direction=HIGHER)
-    assert five.status is PairedStatus.NO_DATA and five.estimate_pct is None
-    assert six.status is PairedStatus.FAIL
+    assert five.status is Status.NO_DATA and five.estimate_pct is None
+    assert six.status is Status.FAIL
 
 
 def test_unequal_lengths_are_refused() -> None:
@@ -141,7 +141,7 @@ def test_hodges_lehmann_on_a_hand_computable_example() -> None:
     result = compare_paired([50.0] * 10, [50.0 * math.exp(x) for x in d], 2, HIGHER)
     assert result.estimate_pct == pytest.approx(100 * math.expm1(0.055))
     assert result.ci_pct == pytest.approx((100 * math.expm1(0.03), 100 * math.expm1(0.08)))
-    assert result.status is PairedStatus.FAIL  # the whole interval (+3.0 … +8.3 %) beyond +2 %
+    assert result.status is Status.FAIL  # the whole interval (+3.0 … +8.3 %) beyond +2 %
 
 
 @pytest.mark.parametrize(("n", "c"), [(6, 1), (8, 4), (10, 9), (15, 26), (20, 53), (30, 138), (50, 435)])  # fmt: skip
