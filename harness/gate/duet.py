@@ -117,7 +117,7 @@ def _why_not_judged(
 
 def _median_requests(metrics: Mapping[str, Sequence[float | None]]) -> float:
     throughput = metrics.get("throughput", [])
-    counts = [v * WINDOW_S for v in throughput if is_number(v)]
+    counts = [float(v) * WINDOW_S for v in throughput if v is not None and is_number(v)]
     return statistics.median(counts) if counts else 0.0
 
 
