@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from harness.gate.paired import CONFIDENCE, PairedComparison, compare_paired
 from harness.values.criteria import Direction, RelativeCriterion
 from harness.values.samples import WINDOW_S, PerWindowView, is_number
 from harness.values.status import Status
-from harness.values.verdict import CriterionResult
+from harness.values.verdict import CriterionResult, DuetJudgement
 
 __all__ = [
     "DUET_DEFAULT_CRITERIA",
-    "DuetJudgement",
     "judge_duet",
     "requests_needed",
 ]
@@ -43,14 +42,6 @@ DUET_DEFAULT_CRITERIA = (
 )
 _QUANTILES = {"p50_ms": 0.50, "p90_ms": 0.90, "p95_ms": 0.95, "p99_ms": 0.99, "p999_ms": 0.999}
 _LABELS = {"p50_ms": "p50", "p95_ms": "p95", "p99_ms": "p99", "error_ratio": "error ratio"}
-
-
-@dataclass(frozen=True)
-class DuetJudgement:
-    criteria: tuple[CriterionResult, ...]  # the comparisons judged
-    unjudged: tuple[str, ...]  # why each criterion that was not judged was not
-    detectable: tuple[tuple[str, float], ...]  # (criterion, the smallest shift it could fail, %)
-    confidence: float  # each comparison's interval, after the run-level correction
 
 
 def requests_needed(metric: str) -> int:

@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.gate.absolute import judge_absolute
+from harness.gate.duet import judge_duet
 from harness.gate.relative import judge_relative
 from harness.gate.score import total_score
 from harness.values.plan import Plan
 from harness.values.run_result import ClientStats, LoadWindow
 from harness.values.samples import PerWindowView
-from harness.values.verdict import CriterionResult, Score, SLOEvaluation
+from harness.values.verdict import CriterionResult, DuetJudgement, Score, SLOEvaluation
 
 __all__ = ["GateJudgement", "judge_gate"]
 
@@ -24,6 +25,7 @@ class GateJudgement:
     criteria: list[CriterionResult]
     score: Score | None
     scored_slos: frozenset[str]  # SLOs judged by a slos_met criterion instead of as key
+    duet: DuetJudgement | None = None  # a duet's unjudged criteria and what it could detect
 
 
 def judge_gate(
@@ -32,16 +34,22 @@ def judge_gate(
     client: ClientStats | None,
     window: LoadWindow | None,
     samples: PerWindowView,
+    duet_baseline: PerWindowView | None = None,
 ) -> GateJudgement:
+    """``duet_baseline``: in a duet, the baseline side's windows (``samples`` are the candidate's)."""
     criteria = judge_absolute(plan.absolute_criteria, client, evaluations, window)
+    duet = None
     if plan.baseline is not None:
         criteria += judge_relative(
             plan.relative_criteria, plan.baseline.samples, samples, plan.baseline.name
         )
+    elif plan.duet is not None:
+        duet = judge_duet(plan.relative_criteria, duet_baseline or {}, samples)
+        criteria += duet.criteria
     scored_slos = frozenset(
         evaluation.name
         for evaluation in evaluations
         for criterion in plan.absolute_criteria
         if criterion.metric == "slos_met" and criterion.slo in (None, evaluation.name)
     )
-    return GateJudgement(criteria, total_score(criteria, plan.score_thresholds), scored_slos)
+    return GateJudgement(criteria, total_score(criteria, plan.score_thresholds), scored_slos, duet)

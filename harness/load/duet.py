@@ -19,19 +19,17 @@ records), so the harness compares each 5 s window of one side with the same wind
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import gevent
 from gevent.event import Event
 
-from harness.values.client_metrics import BASELINE_SIDE, CANDIDATE_SIDE
+from harness.values.client_metrics import BASELINE_SIDE, CANDIDATE_SIDE, DuetTargets
 
-__all__ = ["SIDES", "DuetTargets", "Lockstep", "PairedStreams", "SideBook"]
+__all__ = ["SIDES", "Lockstep", "PairedStreams", "SideBook"]
 
 SIDES = (
     BASELINE_SIDE,
@@ -47,32 +45,6 @@ _STREAM_FUNCTIONS = (
     "expovariate", "vonmisesvariate", "gammavariate", "betavariate", "paretovariate",
     "weibullvariate",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class DuetTargets:
-    """The two base URLs a duet loads; the harness passes them to Locust as JSON."""
-
-    baseline: str
-    candidate: str
-    seed: int = 1  # the pairs' streams: the same seed, the same traffic in every run
-
-    def url(self, side: str) -> str:
-        return self.baseline if side == SIDES[0] else self.candidate
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {"baseline": self.baseline, "candidate": self.candidate, "seed": self.seed}
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> DuetTargets:
-        data = json.loads(text)
-        return cls(
-            str(data["baseline"]).rstrip("/"),
-            str(data["candidate"]).rstrip("/"),
-            int(data.get("seed", 1)),
-        )
 
 
 class PairedStreams:

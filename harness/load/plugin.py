@@ -37,7 +37,7 @@ from locust.env import Environment
 from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 from prometheus_client import Counter, Histogram
 
-from harness.load.duet import DuetTargets, PairedStreams, SideBook
+from harness.load.duet import PairedStreams, SideBook
 from harness.load.exporter import ClientMetrics, bind_exporter
 from harness.load.names import NameBound, folding_warning
 from harness.load.open_model import Dispatcher
@@ -52,6 +52,7 @@ from harness.values.client_metrics import (
     ENV_WARMUP_S,
     OUTCOME_ERROR,
     OUTCOME_OK,
+    DuetTargets,
 )
 
 log = logging.getLogger("loadgate.plugin")

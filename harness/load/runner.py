@@ -26,9 +26,11 @@ from harness.run_folder import CLIENT_DIR, LOCUST_REPORT, LOCUST_STATS, LOGS_DIR
 from harness.stack.processes import ProcessGroup, StartedProcess
 from harness.values.client_metrics import (
     ENV_ARRIVALS,
+    ENV_DUET,
     ENV_METRICS_PORTS,
     ENV_RESULTS_DIR,
     ENV_WARMUP_S,
+    DuetTargets,
 )
 from harness.values.plan import LoadProfile, RemoteWorkers
 from harness.values.run_result import LoadWindow
@@ -121,6 +123,7 @@ def run_locust(
     remote: RemoteWorkers | None = None,
     stop_reason: Callable[[], str | None] | None = None,
     locust_args: Sequence[str] = (),
+    duet: DuetTargets | None = None,
 ) -> LocustRun:
     """Run the load to completion (bounded in time), sampling the generator's CPU once a second."""
     results_dir = run_dir / CLIENT_DIR
@@ -135,6 +138,7 @@ def run_locust(
         ),
         ENV_RESULTS_DIR: str(results_dir),
         ENV_WARMUP_S: f"{load.warmup_s:g}",
+        **({ENV_DUET: duet.to_json()} if duet else {}),
         "PYTHONUNBUFFERED": "1",
     }
     process = group.start(

@@ -9,42 +9,59 @@ from __future__ import annotations
 
 from harness.prometheus_api import PrometheusAPI
 from harness.values.client_metrics import (
+    BASELINE_SIDE,
     CLIENT_HISTOGRAM_BUCKET,
     CLIENT_REQUESTS_TOTAL,
     OUTCOME_ERROR,
+    SIDE_LABEL,
 )
+from harness.values.criteria import ALL_ENDPOINTS
 from harness.values.run_result import PERCENTILE_RANKS, ClientStats, LoadWindow, PercentileKey
 from harness.values.samples import WINDOW_PERCENTILES, WINDOW_S, PerWindow, endpoint_key
 
 __all__ = ["window_samples"]
 
 
-def window_samples(api: PrometheusAPI, client: ClientStats, window: LoadWindow) -> PerWindow:
+def window_samples(
+    api: PrometheusAPI, client: ClientStats, window: LoadWindow, side: str | None = None
+) -> PerWindow:
+    """Each endpoint's metrics per window. ``side``: a duet's side ("baseline" or "candidate"),
+    whose samples also hold every request together (``ALL_ENDPOINTS``): the duet's most precise
+    comparison; None outside a duet (a saved baseline keeps endpoints only, as it always has)."""
     samples: PerWindow = {}
     start = window.start + WINDOW_S  # the first full window ends here
     if window.end < start:
         return samples
-    w = f"{WINDOW_S:g}s"
-    for endpoint in client.endpoints:
-        selector = f'name="{_escape(endpoint.name)}", method="{_escape(endpoint.method)}"'
-        buckets = f"sum by (le) (increase({CLIENT_HISTOGRAM_BUCKET}{{{selector}}}[{w}]))"
-        requests = f"sum(increase({CLIENT_REQUESTS_TOTAL}{{{selector}}}[{w}]))"
-        errors = (
-            f'sum(increase({CLIENT_REQUESTS_TOTAL}{{{selector}, outcome="{OUTCOME_ERROR}"}}[{w}]))'
-        )
-        queries: dict[str, str] = {
-            **{
-                key: f"1000 * histogram_quantile({_quantile(key)}, {buckets})"
-                for key in WINDOW_PERCENTILES
-            },
-            "error_ratio": f"{errors} / {requests}",
-            "throughput": f"{requests} / {WINDOW_S:g}",
-        }
-        samples[endpoint_key(endpoint.method, endpoint.name)] = {
+    selectors = {
+        endpoint_key(e.method, e.name): f'name="{_escape(e.name)}", method="{_escape(e.method)}"'
+        for e in client.endpoints
+    }
+    if side is not None:
+        operator = "=" if side == BASELINE_SIDE else "!="
+        on_side = f'{SIDE_LABEL}{operator}"{BASELINE_SIDE}"'
+        selectors = {key: f"{selector}, {on_side}" for key, selector in selectors.items()}
+        selectors[ALL_ENDPOINTS] = on_side
+    for key, selector in selectors.items():
+        samples[key] = {
             metric: api.range_values(query, start, window.end, WINDOW_S)
-            for metric, query in queries.items()
+            for metric, query in _queries(selector).items()
         }
     return samples
+
+
+def _queries(selector: str) -> dict[str, str]:
+    w = f"{WINDOW_S:g}s"
+    buckets = f"sum by (le) (increase({CLIENT_HISTOGRAM_BUCKET}{{{selector}}}[{w}]))"
+    requests = f"sum(increase({CLIENT_REQUESTS_TOTAL}{{{selector}}}[{w}]))"
+    errors = f'sum(increase({CLIENT_REQUESTS_TOTAL}{{{selector}, outcome="{OUTCOME_ERROR}"}}[{w}]))'
+    return {
+        **{
+            key: f"1000 * histogram_quantile({_quantile(key)}, {buckets})"
+            for key in WINDOW_PERCENTILES
+        },
+        "error_ratio": f"{errors} / {requests}",
+        "throughput": f"{requests} / {WINDOW_S:g}",
+    }
 
 
 def _quantile(key: PercentileKey) -> str:

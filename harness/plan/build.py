@@ -14,6 +14,7 @@ from typing import TypeVar
 from harness.baseline_file import fingerprint, load_baseline
 from harness.errors import COMMAND_LINE, InputError, Problem
 from harness.fields import MISSING, FieldReader
+from harness.gate.duet import DUET_DEFAULT_CRITERIA
 from harness.gate.relative import DEFAULT_CRITERIA
 from harness.load.locustfile_check import check_locustfile
 from harness.plan.duet import DUET_KEYS, read_duet
@@ -135,7 +136,8 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
         max_generator_cpu=gate.max_generator_cpu,
         service_args=tuple(service_args),
         remote_workers=remote,
-        relative_criteria=gate.criteria.relative or DEFAULT_CRITERIA,
+        relative_criteria=gate.criteria.relative
+        or (DUET_DEFAULT_CRITERIA if duet else DEFAULT_CRITERIA),
         absolute_criteria=gate.criteria.absolute,
         score_thresholds=gate.score,
         locust_args=locust_args,

@@ -11,10 +11,17 @@ service is scraped under its usual names (harness/stack/prometheus.py). Pure.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from harness.values.client_metrics import BASELINE_SIDE, CLIENT_METRIC_PREFIX, SIDE_LABEL
+from harness.values.client_metrics import (
+    BASELINE_SIDE,
+    CANDIDATE_SIDE,
+    CLIENT_METRIC_PREFIX,
+    SIDE_LABEL,
+)
+from harness.values.slo import SLO
 
-__all__ = ["one_side"]
+__all__ = ["candidate_slos", "one_side"]
 
 # A client metric's name, not inside a string (label values are quoted and never matched: the
 # lookbehind excludes names that follow a quote or a word character).
@@ -39,3 +46,24 @@ def one_side(query: str, side: str) -> str:
         return f"{name}{{{matcher}}}"  # no braces, or empty ones
 
     return _CLIENT_SELECTOR.sub(limited, query)
+
+
+def candidate_slos(slos: tuple[SLO, ...]) -> tuple[SLO, ...]:
+    """A duet's SLOs, judged on the candidate: every query of each limited to its side."""
+    return tuple(_candidate(slo) for slo in slos)
+
+
+def _candidate(slo: SLO) -> SLO:
+    def side(query: str | None) -> str | None:
+        return None if query is None else one_side(query, CANDIDATE_SIDE)
+
+    # A raw ratio without its own count is counted by the client's requests: the candidate's too.
+    events = slo.count_query
+    return replace(
+        slo,
+        total_query=side(slo.total_query),
+        good_query=side(slo.good_query),
+        bad_query=side(slo.bad_query),
+        raw_query=side(slo.raw_query),
+        events_query=side(events) if slo.raw_query is not None else slo.events_query,
+    )

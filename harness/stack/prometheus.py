@@ -35,6 +35,11 @@ SCRAPE_INTERVAL_S = 1
 READY_TIMEOUT_S = 30.0
 SERVICE_JOB = "loadgate_service"
 CLIENT_JOB = "loadgate_client"
+# A duet's baseline service is scraped like the candidate — the scrapes cost both sides the same —
+# but its metrics are stored renamed, so the SLOs (written for the service's own names) see only
+# the candidate: recommender_requests_total becomes loadgate_baseline_recommender_requests_total.
+BASELINE_JOB = "loadgate_baseline_service"
+BASELINE_PREFIX = "loadgate_baseline_"
 INSTALL_HINT = (
     "the 'prometheus' binary is not on PATH; install it (Debian: apt-get install prometheus) "
     "or pass --prometheus-url to use a running one"
@@ -47,6 +52,7 @@ class ScrapeTargets:
     service_metrics_path: str
     service_scheme: str
     clients: tuple[str, ...]  # "host:port" of each load-generator process's exporter
+    baseline: str | None = None  # a duet's baseline service, "host:port"
 
 
 def prometheus_config(targets: ScrapeTargets) -> dict[str, object]:
@@ -58,6 +64,23 @@ def prometheus_config(targets: ScrapeTargets) -> dict[str, object]:
                 "metrics_path": targets.service_metrics_path,
                 "scheme": targets.service_scheme,
                 "static_configs": [{"targets": [targets.service]}],
+            }
+        )
+    if targets.baseline:
+        jobs.append(
+            {
+                "job_name": BASELINE_JOB,
+                "metrics_path": targets.service_metrics_path,
+                "scheme": targets.service_scheme,
+                "static_configs": [{"targets": [targets.baseline]}],
+                "metric_relabel_configs": [
+                    {
+                        "source_labels": ["__name__"],
+                        "regex": "(.+)",
+                        "target_label": "__name__",
+                        "replacement": f"{BASELINE_PREFIX}${{1}}",
+                    }
+                ],
             }
         )
     jobs.append({"job_name": CLIENT_JOB, "static_configs": [{"targets": list(targets.clients)}]})
@@ -116,7 +139,10 @@ def wait_for_targets(
 
 
 def scrape_targets_for(
-    target_url: str, metrics_ports: list[int], remote: tuple[str, ...]
+    target_url: str,
+    metrics_ports: list[int],
+    remote: tuple[str, ...],
+    baseline_url: str | None = None,
 ) -> ScrapeTargets:
     parts = urlsplit(target_url)
     return ScrapeTargets(
@@ -124,6 +150,7 @@ def scrape_targets_for(
         service_metrics_path="/metrics",
         service_scheme=parts.scheme,
         clients=(*(f"127.0.0.1:{port}" for port in metrics_ports), *remote),
+        baseline=urlsplit(baseline_url).netloc if baseline_url else None,
     )
 
 

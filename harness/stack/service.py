@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from harness.errors import InconclusiveError
@@ -17,29 +18,48 @@ START_TIMEOUT_S = 60.0
 
 
 def start_reference_service(
-    group: ProcessGroup, args: Sequence[str] = (), port: int | None = None
+    group: ProcessGroup,
+    args: Sequence[str] = (),
+    port: int | None = None,
+    checkout: Path | None = None,
+    role: str = "service",
 ) -> tuple[str, StartedProcess]:
     """Start the re-ranking service, then the recommender using it (on ``port``, or a free one);
     returns the recommender's URL.
 
-    ``args`` are extra flags for the recommender (a store, faults…).
+    ``args`` are extra flags for the recommender (a store, faults…). ``checkout``: run the code of
+    that folder (a duet's baseline, e.g. main in a git worktree) instead of this one; ``role``
+    names the processes' logs ("service", "baseline").
     """
-    reranker_url, _ = _start_healthy(group, "reranker", "services_under_test.reranker", [])
+    reranker = "reranker" if role == "service" else f"{role}-reranker"
+    reranker_url, _ = _start_healthy(
+        group, reranker, "services_under_test.reranker", [], checkout=checkout
+    )
     return _start_healthy(
         group,
-        "service",
+        role,
         "services_under_test.recommender",
         ["--downstream", reranker_url, *args],
         port,
+        checkout,
     )
 
 
 def _start_healthy(
-    group: ProcessGroup, name: str, module: str, args: list[str], port: int | None = None
+    group: ProcessGroup,
+    name: str,
+    module: str,
+    args: list[str],
+    port: int | None = None,
+    checkout: Path | None = None,
 ) -> tuple[str, StartedProcess]:
     port = port or free_port()
+    # `python -m` from the checkout's folder imports its modules first: the folder is sys.path[0],
+    # ahead of this checkout's editable install.
     process = group.start(
-        name, [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), *args]
+        name,
+        [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), *args],
+        cwd=checkout,
     )
     url = f"http://127.0.0.1:{port}"
     healthy = wait_until(
@@ -54,8 +74,8 @@ def _start_healthy(
     return url, process
 
 
-def check_target_answers(url: str) -> None:
+def check_target_answers(url: str, what: str = "the target") -> None:
     """A running target must answer HTTP before load starts; otherwise there is nothing to measure."""
     if not http_answers(url, timeout_s=3.0):
         parts = urlsplit(url)
-        raise InconclusiveError(f"the target {parts.scheme}://{parts.netloc} does not answer HTTP")
+        raise InconclusiveError(f"{what} {parts.scheme}://{parts.netloc} does not answer HTTP")

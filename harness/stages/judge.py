@@ -12,7 +12,14 @@ __all__ = ["judge"]
 
 
 def judge(plan: Plan, load: LoadOutcome, measured: Measurements) -> Judgement:
-    gate = judge_gate(plan, measured.evaluations, measured.client, load.window, measured.samples)
+    gate = judge_gate(
+        plan,
+        measured.evaluations,
+        measured.client,
+        load.window,
+        measured.samples,
+        measured.baseline_samples,
+    )
     verdict = decide(
         measured.evaluations,
         load.generator,
@@ -23,4 +30,4 @@ def judge(plan: Plan, load: LoadOutcome, measured: Measurements) -> Judgement:
         gate.score,
         gate.scored_slos,
     )
-    return Judgement(tuple(gate.criteria), gate.score, verdict)
+    return Judgement(tuple(gate.criteria), gate.score, verdict, gate.duet)

@@ -15,12 +15,15 @@ from harness.prometheus_api import PrometheusAPI
 from harness.slo.burn import burn_series
 from harness.slo.evaluate import evaluate_slo, no_data
 from harness.slo.measure import check_bucket_boundaries, measure_slo
+from harness.slo.sides import candidate_slos
 from harness.stack.prometheus import scrape_gaps
 from harness.stages import Say
 from harness.stages.start_stack import Stack
+from harness.values.client_metrics import BASELINE_SIDE, CANDIDATE_SIDE
 from harness.values.plan import Plan
 from harness.values.run_result import LoadWindow
 from harness.values.samples import PerWindow
+from harness.values.slo import SLO
 from harness.values.stage_outputs import LoadOutcome, Measurements
 from harness.values.verdict import StepResult
 
@@ -37,22 +40,32 @@ def measure(
         evaluations = tuple(no_data(slo, "there is no measured window") for slo in plan.slos)
         return Measurements(load.client, evaluations, {}, {}, problems=_service_exit(stack)), None
     api, window = stack.api, load.window
-    check_bucket_boundaries(api, plan.slos, at=window.end)
+    # A duet's SLOs are the candidate's: its client queries count the candidate side only.
+    slos = candidate_slos(plan.slos) if plan.duet else plan.slos
+    check_bucket_boundaries(api, slos, at=window.end)
     client = load.client
     samples: PerWindow = {}
+    side = CANDIDATE_SIDE if plan.duet else None
     if client is not None:
         client = with_prometheus_p99(api, client, window)
-        samples = window_samples(api, client, window)
-    slo_samples = burn_series(api, plan.slos, window)
-    measured = [measure_slo(api, slo, window) for slo in plan.slos]
-    evaluations = tuple(
-        evaluate_slo(slo, m, plan.min_events) for slo, m in zip(plan.slos, measured, strict=True)
+        samples = window_samples(api, client, window, side)
+    baseline_samples = (
+        window_samples(api, load.baseline_client, window, BASELINE_SIDE)
+        if plan.duet and load.baseline_client is not None
+        else None
     )
-    measurements = Measurements(client, evaluations, samples, slo_samples)
+    slo_samples = burn_series(api, slos, window)
+    measured = [measure_slo(api, slo, window) for slo in slos]
+    evaluations = tuple(
+        evaluate_slo(slo, m, plan.min_events) for slo, m in zip(slos, measured, strict=True)
+    )
+    measurements = Measurements(
+        client, evaluations, samples, slo_samples, baseline_samples=baseline_samples
+    )
     if invalid := [m.invalid for m in measured if m.invalid is not None]:
         return measurements, InputError(invalid)
     partial = (*scrape_gaps(api, window), *_service_exit(stack))
-    return replace(measurements, steps=_steps(api, plan, window), problems=partial), None
+    return replace(measurements, steps=_steps(api, plan, slos, window), problems=partial), None
 
 
 def _service_exit(stack: Stack) -> tuple[str, ...]:
@@ -61,7 +74,9 @@ def _service_exit(stack: Stack) -> tuple[str, ...]:
     return (f"the reference service exited during the run (exit code {code})",)
 
 
-def _steps(api: PrometheusAPI, plan: Plan, window: LoadWindow) -> tuple[StepResult, ...]:
+def _steps(
+    api: PrometheusAPI, plan: Plan, slos: tuple[SLO, ...], window: LoadWindow
+) -> tuple[StepResult, ...]:
     """Each SLO over each arrival-rate step of a stress profile (none for one rate)."""
     arrivals = plan.load.arrivals
     if arrivals is None or len(arrivals.stages) <= 1:
@@ -72,9 +87,7 @@ def _steps(api: PrometheusAPI, plan: Plan, window: LoadWindow) -> tuple[StepResu
             index,
             rate,
             step,
-            tuple(
-                evaluate_slo(slo, measure_slo(api, slo, step), plan.min_events) for slo in plan.slos
-            ),
+            tuple(evaluate_slo(slo, measure_slo(api, slo, step), plan.min_events) for slo in slos),
         )
         for index, rate, step in step_windows(arrivals, load_start, window)
     )

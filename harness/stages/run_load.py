@@ -22,6 +22,7 @@ from harness.run_folder import CLIENT_DIR
 from harness.stack.processes import ProcessGroup
 from harness.stages import Say
 from harness.stages.start_stack import Stack
+from harness.values.client_metrics import BASELINE_SIDE, CANDIDATE_SIDE, DuetTargets
 from harness.values.plan import LoadProfile, Plan
 from harness.values.run_result import LoadWindow
 from harness.values.stage_outputs import LoadOutcome
@@ -63,11 +64,18 @@ def run_load(
                 remote=plan.remote_workers,
                 stop_reason=monitor.stop_reason if monitor else None,
                 locust_args=plan.locust_args,
+                duet=_duet_targets(plan, stack),
             )
     finally:
         if monitor is not None:
             monitor.load_ended()
     return _outcome(plan, locust, run_dir, say)
+
+
+def _duet_targets(plan: Plan, stack: Stack) -> DuetTargets | None:
+    if plan.duet is None or stack.baseline_url is None:
+        return None
+    return DuetTargets(stack.baseline_url, stack.target_url, plan.duet.seed)
 
 
 def _shape(load: LoadProfile) -> str:
@@ -79,7 +87,15 @@ def _shape(load: LoadProfile) -> str:
 def _outcome(plan: Plan, locust: LocustRun, run_dir: Path, say: Say) -> LoadOutcome:
     """The plugin's results, and every reason not to trust them."""
     load = plan.load
-    results = read_client_results(run_dir / CLIENT_DIR, open_model=load.arrivals is not None)
+    open_model = load.arrivals is not None
+    # In a duet the run's client is the candidate side; the baseline side is kept beside it.
+    side = CANDIDATE_SIDE if plan.duet else ""
+    results = read_client_results(run_dir / CLIENT_DIR, open_model=open_model, side=side)
+    baseline = (
+        read_client_results(run_dir / CLIENT_DIR, open_model=open_model, side=BASELINE_SIDE).client
+        if plan.duet
+        else None
+    )
     generator = judge_generator(
         locust.sampler.samples,
         results.window,
@@ -101,7 +117,7 @@ def _outcome(plan: Plan, locust: LocustRun, run_dir: Path, say: Say) -> LoadOutc
             say(f"  {line}")
     if generator.problems and locust.log_tail:
         log.info("last lines of Locust's log:\n%s", locust.log_tail)
-    return LoadOutcome(results.window, results.client, generator)
+    return LoadOutcome(results.window, results.client, generator, baseline)
 
 
 def _cut_short(window: LoadWindow | None, planned_s: float, locust: LocustRun) -> str | None:

@@ -33,6 +33,8 @@ class Stack:
     metrics_ports: tuple[int, ...]  # one per local Locust process's exporter, scraped by Prometheus
     service: StartedProcess | None  # the reference service, when this run started it
     external_prometheus: bool  # --prometheus-url: not ours to wait for
+    baseline_url: str | None = None  # a duet's baseline side (the target is its candidate)
+    baseline_service: StartedProcess | None = None  # the baseline, when this run started it
 
 
 def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say: Say) -> Stack:
@@ -41,8 +43,15 @@ def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say:
     external = _external_prometheus(plan)
     if plan.target_url:
         check_target_answers(plan.target_url)
+    duet = plan.duet
+    if duet is not None and duet.baseline_url:
+        check_target_answers(duet.baseline_url, "the duet's baseline")
     service_port = None if plan.target_url else free_port()
     target_url = plan.target_url or f"http://127.0.0.1:{service_port}"
+    baseline_port = free_port() if duet is not None and duet.baseline_checkout else None
+    baseline_url = duet.baseline_url if duet is not None else None
+    if baseline_port is not None:
+        baseline_url = f"http://127.0.0.1:{baseline_port}"
 
     # Prometheus first: its target discovery takes about 5 s, the service's start about 3 s,
     # and the two overlap (the service's port is chosen before either starts).
@@ -52,14 +61,30 @@ def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say:
         group,
         run_dir / PROMETHEUS_DIR,
         tsdb,
-        scrape_targets_for(target_url, metrics_ports, remote.metrics if remote else ()),
+        scrape_targets_for(
+            target_url, metrics_ports, remote.metrics if remote else (), baseline_url
+        ),
     )
     service = None
     if service_port is not None:
         say("starting the reference service…")
         target_url, service = start_reference_service(group, plan.service_args, service_port)
-    say(f"target: {target_url}")
-    return Stack(api, target_url, tuple(metrics_ports), service, external is not None)
+    baseline = None
+    if duet is not None and duet.baseline_checkout is not None:
+        say(f"starting the duet's baseline from {duet.baseline_checkout}…")
+        baseline_url, baseline = start_reference_service(
+            group, plan.service_args, baseline_port, duet.baseline_checkout, role="baseline"
+        )
+    say(f"target: {target_url}" + (f"; duet baseline: {baseline_url}" if baseline_url else ""))
+    return Stack(
+        api,
+        target_url,
+        tuple(metrics_ports),
+        service,
+        external is not None,
+        baseline_url,
+        baseline,
+    )
 
 
 def wait_for_stack(plan: Plan, stack: Stack, say: Say) -> None:

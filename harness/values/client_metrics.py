@@ -5,7 +5,9 @@ Imports nothing from Locust, so the orchestrating harness can read it too.
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import dataclass
 from itertools import pairwise
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "OUTCOME_OK",
     "ROUND_THRESHOLDS",
     "SIDE_LABEL",
+    "DuetTargets",
     "latency_buckets",
 ]
 
@@ -80,3 +83,29 @@ def latency_buckets() -> tuple[float, ...]:
 
 
 LATENCY_BUCKETS = latency_buckets()
+
+
+@dataclass(frozen=True)
+class DuetTargets:
+    """The two base URLs a duet loads; the harness passes them to Locust as JSON."""
+
+    baseline: str
+    candidate: str
+    seed: int = 1  # the pairs' streams: the same seed, the same traffic in every run
+
+    def url(self, side: str) -> str:
+        return self.baseline if side == BASELINE_SIDE else self.candidate
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"baseline": self.baseline, "candidate": self.candidate, "seed": self.seed}
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> DuetTargets:
+        data = json.loads(text)
+        return cls(
+            str(data["baseline"]).rstrip("/"),
+            str(data["candidate"]).rstrip("/"),
+            int(data.get("seed", 1)),
+        )

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 
 from harness.values.run_result import ClientStats, GeneratorHealth, LoadWindow
 from harness.values.samples import PerWindow
-from harness.values.verdict import CriterionResult, Score, SLOEvaluation, StepResult, Verdict
+from harness.values.verdict import (
+    CriterionResult,
+    DuetJudgement,
+    Score,
+    SLOEvaluation,
+    StepResult,
+    Verdict,
+)
 
 __all__ = ["Judgement", "LoadOutcome", "Measurements"]
 
@@ -24,6 +31,9 @@ class LoadOutcome:
     window: LoadWindow | None  # None when the load stopped before the warm-up ended
     client: ClientStats | None  # None when no Locust process wrote its results
     generator: GeneratorHealth
+    baseline_client: ClientStats | None = (
+        None  # a duet's baseline side (``client`` is the candidate)
+    )
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,7 @@ class Measurements:
     slo_samples: PerWindow  # each SLO's burn rate per 5 s window
     steps: tuple[StepResult, ...] = ()  # every SLO over each arrival-rate step (stress profiles)
     problems: tuple[str, ...] = ()  # why the measurements are partial (scrape gaps, a dead service)
+    baseline_samples: PerWindow | None = None  # a duet's baseline side, window by window
 
 
 @dataclass(frozen=True)
@@ -45,3 +56,4 @@ class Judgement:
     criteria: tuple[CriterionResult, ...]
     score: Score | None
     verdict: Verdict
+    duet: DuetJudgement | None = None  # a duet's unjudged criteria and what it could detect

@@ -11,6 +11,7 @@ from harness.values.status import VERDICTS, Status
 
 __all__ = [
     "CriterionResult",
+    "DuetJudgement",
     "Findings",
     "SLOEvaluation",
     "SLOStatus",
@@ -116,3 +117,13 @@ class Findings:
     warnings: tuple[str, ...] = ()
     unmeasured: tuple[str, ...] = ()  # what it could not measure: a pass becomes inconclusive
     notes: tuple[str, ...] = field(default=())  # reported, verdict unchanged (e.g. paging failed)
+
+
+@dataclass(frozen=True)
+class DuetJudgement:
+    """What a duet's judge concluded beyond its criteria (harness/gate/duet.py)."""
+
+    criteria: tuple[CriterionResult, ...]  # the comparisons judged
+    unjudged: tuple[str, ...]  # why each criterion that was not judged was not
+    detectable: tuple[tuple[str, float], ...]  # (criterion, the smallest shift it could fail, %)
+    confidence: float  # each comparison's interval, after the run-level correction
