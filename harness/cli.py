@@ -20,6 +20,7 @@ from rich.markup import escape
 from harness import __version__
 from harness.alert.gate_page import add_page_parser, page_options, run_page
 from harness.baseline_file import BASELINE_DIR, save_baseline
+from harness.calibrate.options import add_calibrate_arguments, calibrate_options
 from harness.cli_validate import validate_paths
 from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
 from harness.plan import (
@@ -128,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument(
         "--pagerduty-url", help="Events API URL for Alertmanager (default: PagerDuty's)"
     )
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="measure the gate's own false-alarm rate and power: A/A and known-slowdown trials",
+        description="Run the scenario's gate again and again on the reference service: with "
+        "nothing changed (the false-fail and false-warn rates) and with a known proportional "
+        "slowdown on the candidate (the detection curve). Writes calibration.json and report.html.",
+    )
+    add_calibrate_arguments(calibrate)
     add_page_parser(commands)
     return parser
 
@@ -159,6 +168,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             path = save_baseline(args.run_dir, args.name, args.dir)
             console.print(f"[green]saved[/] baseline {args.name!r}: {path}", highlight=False)
             return EXIT_PASS
+        if args.command == "calibrate":
+            from harness.calibrate.command import run_calibrate  # it runs the whole pipeline
+
+            return run_calibrate(
+                calibrate_options(args),
+                lambda line: errors.print(f"[dim]loadgate[/] {escape(line)}"),
+            )
         if args.command == "soak":
             return run_soak(soak_options(args), os.environ, console, errors, _live(args, errors))
         return _run(args, console, errors)
