@@ -22,6 +22,7 @@ from dataclasses import replace
 
 from harness.gate.paired import CONFIDENCE, PairedComparison, compare_paired
 from harness.values.criteria import Direction, RelativeCriterion
+from harness.values.run_result import PERCENTILE_RANKS, PercentileKey, percentile_label
 from harness.values.samples import WINDOW_S, PerWindowView, is_number
 from harness.values.status import Status
 from harness.values.verdict import CriterionResult, DuetJudgement
@@ -35,19 +36,17 @@ __all__ = [
 RUN_ALPHA = 1.0 - CONFIDENCE
 # Without gate.criteria, a duet judges latency where its windows allow. Throughput is not judged:
 # both sides get the same requests by construction (pairs in lockstep, alternating arrivals).
-DUET_DEFAULT_CRITERIA = (
-    RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, key=True),
-    RelativeCriterion("p95_ms", 10.0, Direction.HIGHER_IS_WORSE, key=True),
-    RelativeCriterion("p99_ms", 10.0, Direction.HIGHER_IS_WORSE, key=True),
+_DEFAULT_PERCENTILES: tuple[PercentileKey, ...] = ("p50_ms", "p95_ms", "p99_ms")
+DUET_DEFAULT_CRITERIA = tuple(
+    RelativeCriterion(key, 10.0, Direction.HIGHER_IS_WORSE, key=True)
+    for key in _DEFAULT_PERCENTILES
 )
-_QUANTILES = {"p50_ms": 0.50, "p90_ms": 0.90, "p95_ms": 0.95, "p99_ms": 0.99, "p999_ms": 0.999}
-_LABELS = {"p50_ms": "p50", "p95_ms": "p95", "p99_ms": "p99", "error_ratio": "error ratio"}
 
 
 def requests_needed(metric: str) -> int:
     """Requests a window must hold for ``metric`` to be judged (0: any)."""
-    quantile = _QUANTILES.get(metric)
-    return 0 if quantile is None else round(10 / (1 - quantile))
+    rank = PERCENTILE_RANKS.get(metric)  # type: ignore[call-overload]
+    return 0 if rank is None else round(10 / (1 - rank / 100))
 
 
 def judge_duet(
@@ -143,4 +142,6 @@ def _result(
 
 
 def _label(metric: str) -> str:
-    return _LABELS.get(metric, metric)
+    if metric in PERCENTILE_RANKS:
+        return percentile_label(metric)
+    return metric.replace("_", " ")
