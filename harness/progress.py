@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from harness.baseline_file import fingerprint
 from harness.monitor import RunMonitor
-from harness.report.result_json import build_result
+from harness.report.result_json import build_result, client_doc
 from harness.values.plan import Plan
-from harness.values.result_doc import ResultDoc
+from harness.values.result_doc import DuetDoc, ResultDoc
 from harness.values.run_result import GeneratorHealth, LoadWindow, RunResult
 from harness.values.samples import PerWindow
 from harness.values.stage_outputs import Judgement, LoadOutcome, Measurements
@@ -35,6 +35,7 @@ class RunProgress:
     load: LoadOutcome | None = None
     measurements: Measurements | None = None
     judgement: Judgement | None = None
+    baseline_target: str | None = None  # a duet's baseline URL, once its stack has started
 
     @property
     def run(self) -> RunResult:
@@ -71,7 +72,31 @@ class RunProgress:
         result["slo_samples"] = measured.slo_samples if measured else {}
         if plan.baseline is not None:
             result["baseline"] = {"name": plan.baseline.name, "samples": plan.baseline.samples}
+        result["mode"] = "duet" if plan.duet else "baseline" if plan.baseline else "single"
+        if plan.duet is not None:
+            result["duet"] = self._duet(plan)
         result["fingerprint"] = fingerprint(plan)
         if monitor is not None:
             result[monitor.name] = monitor.report()
         return result
+
+    def _duet(self, plan: Plan) -> DuetDoc:
+        duet = plan.duet
+        assert duet is not None
+        load, measured = self.load, self.measurements
+        judged = self.judgement.duet if self.judgement else None
+        checkout = duet.baseline_checkout
+        baseline = load.baseline_client if load else None
+        return {
+            "baseline_target": self.baseline_target or duet.baseline_url or "",
+            "baseline_checkout": str(checkout) if checkout else None,
+            "seed": duet.seed,
+            "client": client_doc(baseline) if baseline else None,
+            "samples": (measured.baseline_samples or {}) if measured else {},
+            "confidence": judged.confidence if judged else None,
+            "unjudged": list(judged.unjudged) if judged else [],
+            "detectable": [
+                {"criterion": name, "shift_pct": round(shift, 2)}
+                for name, shift in (judged.detectable if judged else ())
+            ],
+        }

@@ -6,8 +6,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.report.formats import TABLE_PERCENTILES, num
-from harness.values.result_doc import ResultDoc
+from harness.report.formats import TABLE_PERCENTILES, duet_lines, num
+from harness.values.result_doc import ClientDoc, ResultDoc
 from harness.values.run_result import percentile_label
 from harness.values.samples import endpoint_key
 
@@ -38,20 +38,12 @@ def print_report(console: Console, result: ResultDoc, report_path: str) -> None:
         )
     console.print(slos)
 
+    duet = result.get("duet")
     if client := result["client"]:
-        endpoints = Table(title="Client-side latency (exact, HDR)", title_justify="left")
-        for column in ("endpoint", "requests", "failures"):
-            endpoints.add_column(column, justify="left" if column == "endpoint" else "right")
-        for key in TABLE_PERCENTILES:
-            endpoints.add_column(percentile_label(key), justify="right")
-        for row in [*client["endpoints"], client["total"]]:
-            endpoints.add_row(
-                endpoint_key(row["method"], row["name"]),
-                str(row["requests"]),
-                str(row["failures"]),
-                *(num(row[key], ".1f", " ms") for key in TABLE_PERCENTILES),
-            )
-        console.print(endpoints)
+        side = ", candidate" if duet else ""
+        console.print(_client_table(f"Client-side latency{side} (exact, HDR)", client))
+    if duet and (baseline := duet["client"]):
+        console.print(_client_table("Client-side latency, duet baseline (exact, HDR)", baseline))
     for warning in result["generator"]["warnings"]:
         console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
 
@@ -75,7 +67,7 @@ def print_report(console: Console, result: ResultDoc, report_path: str) -> None:
 
     if result["criteria"]:
         criteria = Table(title="Gate criteria", title_justify="left")
-        for column in ("criterion", "observed", "bound", "weight", "status"):
+        for column in ("criterion", "observed", "bound", "change (95 % CI)", "weight", "status"):
             criteria.add_column(column, justify="left" if column == "criterion" else "right")
         for criterion in result["criteria"]:
             weight = "key" if criterion["key"] else f"{criterion['weight']:g}"
@@ -84,6 +76,7 @@ def print_report(console: Console, result: ResultDoc, report_path: str) -> None:
                 criterion["name"],
                 num(criterion["observed"], ".4g"),
                 num(criterion["threshold"], "g"),
+                _change(criterion["effect_pct"], criterion["confidence_interval_pct"]),
                 weight,
                 status,
             )
@@ -96,8 +89,35 @@ def print_report(console: Console, result: ResultDoc, report_path: str) -> None:
                 highlight=False,
             )
 
+    if duet:
+        for line in duet_lines(duet):
+            console.print(line, highlight=False, markup=False)
+
     verdict = result["verdict"]
     console.print(f"[{STYLES[verdict]}]{verdict.upper()}[/] (exit {result['exit_code']})")
     for reason in result["reasons"]:
         console.print(f"  • {reason}", highlight=False)
     console.print(f"Report: {report_path}", highlight=False)
+
+
+def _client_table(title: str, client: ClientDoc) -> Table:
+    endpoints = Table(title=title, title_justify="left")
+    for column in ("endpoint", "requests", "failures"):
+        endpoints.add_column(column, justify="left" if column == "endpoint" else "right")
+    for key in TABLE_PERCENTILES:
+        endpoints.add_column(percentile_label(key), justify="right")
+    for row in [*client["endpoints"], client["total"]]:
+        endpoints.add_row(
+            endpoint_key(row["method"], row["name"]),
+            str(row["requests"]),
+            str(row["failures"]),
+            *(num(row[key], ".1f", " ms") for key in TABLE_PERCENTILES),
+        )
+    return endpoints
+
+
+def _change(effect: float | None, interval: list[float] | None) -> str:
+    if effect is None:
+        return "–"
+    shown = f"{effect:+.1f}%"
+    return f"{shown} ({interval[0]:+.1f} to {interval[1]:+.1f})" if interval else shown

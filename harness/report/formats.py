@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from harness.values.result_doc import DuetDoc
 from harness.values.run_result import PERCENTILE_KEYS, PercentileKey
 
 __all__ = ["TABLE_PERCENTILES", "num"]
@@ -27,3 +28,15 @@ def num(value: object, spec: str = ",.3g", suffix: str = "") -> str:
     if spec.endswith("d") and isinstance(value, float):  # a count read back from JSON as 3.0
         value = round(value)
     return f"{value:{spec}}{suffix}"
+
+
+def duet_lines(duet: DuetDoc) -> list[str]:
+    """What a duet could see, and what it could not judge: for people, in every report."""
+    lines = [
+        f"Duet: the baseline {duet['baseline_target']} ran beside the candidate, same traffic."
+    ]
+    if duet["detectable"]:
+        could = "; ".join(f"{d['criterion']} ≥ {d['shift_pct']:.0f} %" for d in duet["detectable"])
+        lines.append(f"This run could detect regressions of: {could}.")
+    lines += [f"Not judged: {reason}" for reason in duet["unjudged"]]
+    return lines

@@ -162,8 +162,10 @@ def _charts(result: ResultDoc) -> list[str]:
     samples = result.get("samples", {})
     if not samples:
         return [note("No per-window samples were recorded, so there are no charts over time.")]
-    baseline = result.get("baseline")
+    baseline, duet = result.get("baseline"), result.get("duet")
     old, name = (baseline["samples"], baseline["name"]) if baseline else ({}, "")
+    if duet:  # the baseline side, run beside this one: the same windows, the same traffic
+        old, name = duet["samples"], f"duet baseline {duet['baseline_target']}"
     charts, notes = [], [] if name else [note("This run was not compared with a baseline.")]
     for i, (endpoint, metrics) in enumerate(samples.items()):
         traces: list[Trace] = [

@@ -9,11 +9,24 @@ from typing import cast
 
 from harness.gate.steps import breaking_point
 from harness.result_file import SCHEMA_VERSION
-from harness.values.result_doc import EndpointDoc, PercentilesDoc, ResultDoc, SLODoc, VerdictName
-from harness.values.run_result import PERCENTILE_KEYS, EndpointStats, Percentiles, RunResult
+from harness.values.result_doc import (
+    ClientDoc,
+    EndpointDoc,
+    PercentilesDoc,
+    ResultDoc,
+    SLODoc,
+    VerdictName,
+)
+from harness.values.run_result import (
+    PERCENTILE_KEYS,
+    ClientStats,
+    EndpointStats,
+    Percentiles,
+    RunResult,
+)
 from harness.values.verdict import CriterionResult, Score, SLOEvaluation, StepResult, Verdict
 
-__all__ = ["build_result"]
+__all__ = ["build_result", "client_doc"]
 
 
 def build_result(
@@ -47,14 +60,7 @@ def build_result(
                 else None
             ),
         },
-        "client": (
-            {
-                "total": _endpoint(run.client.total),
-                "endpoints": [_endpoint(e) for e in run.client.endpoints],
-            }
-            if run.client
-            else None
-        ),
+        "client": client_doc(run.client) if run.client else None,
         "slos": [_slo(e) for e in evaluations],
         "criteria": [
             {
@@ -117,6 +123,13 @@ def build_result(
             "problems": list(run.generator.problems),
             "warnings": list(run.generator.warnings),
         },
+    }
+
+
+def client_doc(client: ClientStats) -> ClientDoc:
+    return {
+        "total": _endpoint(client.total),
+        "endpoints": [_endpoint(e) for e in client.endpoints],
     }
 
 

@@ -162,6 +162,29 @@ class ResultDoc(TypedDict):
     baseline: NotRequired[BaselineDoc]  # only with --baseline
     fingerprint: NotRequired[FingerprintDoc]  # the traffic, for baselines
     soak: NotRequired[SoakDoc]  # only from loadgate soak
+    mode: NotRequired[ModeName]  # what the run was compared with (files before it lack it)
+    duet: NotRequired[DuetDoc]  # only in a duet
+
+
+ModeName = Literal["single", "baseline", "duet"]  # alone; against a saved baseline; side by side
+
+
+class DetectableDoc(TypedDict):
+    criterion: str
+    shift_pct: float  # the smallest shift this run's interval would have failed
+
+
+class DuetDoc(TypedDict):
+    """The duet's baseline side, measured beside the candidate (whose numbers are the run's)."""
+
+    baseline_target: str
+    baseline_checkout: str | None  # the checkout its reference service was started from
+    seed: int  # the user pairs' random streams
+    client: ClientDoc | None  # the baseline side's exact numbers
+    samples: PerWindow  # the baseline side's windows (the candidate's: ``samples``)
+    confidence: float | None  # each comparison's interval, after the run-level correction
+    unjudged: list[str]  # criteria not judged, and why (too few requests a window…)
+    detectable: list[DetectableDoc]
 
 
 class BaselineDoc(TypedDict):
