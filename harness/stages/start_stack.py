@@ -13,6 +13,7 @@ from harness.errors import InconclusiveError
 from harness.prometheus_api import PrometheusAPI
 from harness.run_folder import PROMETHEUS_DIR
 from harness.slo.measure import check_queries
+from harness.stack.duet_sides import check_same_endpoints
 from harness.stack.processes import ProcessGroup, StartedProcess
 from harness.stack.prometheus import scrape_targets_for, start_private_prometheus, wait_for_targets
 from harness.stack.readiness import free_port
@@ -75,6 +76,8 @@ def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say:
         baseline_url, baseline = start_reference_service(
             group, plan.service_args, baseline_port, duet.baseline_checkout, role="baseline"
         )
+    if baseline_url is not None:
+        check_same_endpoints(baseline_url, target_url)
     say(f"target: {target_url}" + (f"; duet baseline: {baseline_url}" if baseline_url else ""))
     return Stack(
         api,
