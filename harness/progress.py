@@ -13,7 +13,7 @@ from harness.baseline_file import fingerprint
 from harness.monitor import RunMonitor
 from harness.report.result_json import build_result, client_doc
 from harness.values.plan import Plan
-from harness.values.result_doc import DuetDoc, ResultDoc
+from harness.values.result_doc import DetectableDoc, DuetDoc, ResultDoc
 from harness.values.run_result import GeneratorHealth, LoadWindow, RunResult
 from harness.values.samples import PerWindow
 from harness.values.stage_outputs import Judgement, LoadOutcome, Measurements
@@ -71,7 +71,14 @@ class RunProgress:
         result["samples"] = self.samples
         result["slo_samples"] = measured.slo_samples if measured else {}
         if plan.baseline is not None:
-            result["baseline"] = {"name": plan.baseline.name, "samples": plan.baseline.samples}
+            seen = self._seen()
+            result["baseline"] = {
+                "name": plan.baseline.name,
+                "samples": plan.baseline.samples,
+                "confidence": seen[0],
+                "unjudged": seen[1],
+                "detectable": seen[2],
+            }
         result["mode"] = "duet" if plan.duet else "baseline" if plan.baseline else "single"
         if plan.duet is not None:
             result["duet"] = self._duet(plan)
@@ -84,19 +91,26 @@ class RunProgress:
         duet = plan.duet
         assert duet is not None
         load, measured = self.load, self.measurements
-        judged = self.judgement.duet if self.judgement else None
         checkout = duet.baseline_checkout
         baseline = load.baseline_client if load else None
+        confidence, unjudged, detectable = self._seen()
         return {
             "baseline_target": self.baseline_target or duet.baseline_url or "",
             "baseline_checkout": str(checkout) if checkout else None,
             "seed": duet.seed,
             "client": client_doc(baseline) if baseline else None,
             "samples": (measured.baseline_samples or {}) if measured else {},
-            "confidence": judged.confidence if judged else None,
-            "unjudged": list(judged.unjudged) if judged else [],
-            "detectable": [
-                {"criterion": name, "shift_pct": round(shift, 2)}
-                for name, shift in (judged.detectable if judged else ())
-            ],
+            "confidence": confidence,
+            "unjudged": unjudged,
+            "detectable": detectable,
         }
+
+    def _seen(self) -> tuple[float | None, list[str], list[DetectableDoc]]:
+        """What a comparison with a baseline did not judge, and what it could have detected."""
+        judged = self.judgement.comparisons if self.judgement else None
+        if judged is None:
+            return None, [], []
+        detectable: list[DetectableDoc] = [
+            {"criterion": name, "shift_pct": round(shift, 2)} for name, shift in judged.detectable
+        ]
+        return judged.confidence, list(judged.unjudged), detectable

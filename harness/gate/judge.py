@@ -15,7 +15,7 @@ from harness.gate.score import total_score
 from harness.values.plan import Plan
 from harness.values.run_result import ClientStats, LoadWindow
 from harness.values.samples import PerWindowView
-from harness.values.verdict import CriterionResult, DuetJudgement, Score, SLOEvaluation
+from harness.values.verdict import Comparisons, CriterionResult, Score, SLOEvaluation
 
 __all__ = ["GateJudgement", "judge_gate"]
 
@@ -25,7 +25,9 @@ class GateJudgement:
     criteria: list[CriterionResult]
     score: Score | None
     scored_slos: frozenset[str]  # SLOs judged by a slos_met criterion instead of as key
-    duet: DuetJudgement | None = None  # a duet's unjudged criteria and what it could detect
+    comparisons: Comparisons | None = (
+        None  # against a baseline: what was not judged, what could be seen
+    )
 
 
 def judge_gate(
@@ -38,18 +40,21 @@ def judge_gate(
 ) -> GateJudgement:
     """``duet_baseline``: in a duet, the baseline side's windows (``samples`` are the candidate's)."""
     criteria = judge_absolute(plan.absolute_criteria, client, evaluations, window)
-    duet = None
+    comparisons = None
     if plan.baseline is not None:
-        criteria += judge_relative(
+        comparisons = judge_relative(
             plan.relative_criteria, plan.baseline.samples, samples, plan.baseline.name
         )
     elif plan.duet is not None:
-        duet = judge_duet(plan.relative_criteria, duet_baseline or {}, samples)
-        criteria += duet.criteria
+        comparisons = judge_duet(plan.relative_criteria, duet_baseline or {}, samples)
+    if comparisons is not None:
+        criteria += comparisons.criteria
     scored_slos = frozenset(
         evaluation.name
         for evaluation in evaluations
         for criterion in plan.absolute_criteria
         if criterion.metric == "slos_met" and criterion.slo in (None, evaluation.name)
     )
-    return GateJudgement(criteria, total_score(criteria, plan.score_thresholds), scored_slos, duet)
+    return GateJudgement(
+        criteria, total_score(criteria, plan.score_thresholds), scored_slos, comparisons
+    )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from harness.gate.comparable import plan_comparisons
 from harness.gate.statistics import Comparison, compare
 from harness.values.criteria import Direction, RelativeCriterion
 from harness.values.run_result import percentile_label
 from harness.values.samples import WINDOW_PERCENTILES, PerWindowView
 from harness.values.status import Status
-from harness.values.verdict import CriterionResult
+from harness.values.verdict import Comparisons, CriterionResult
 
 __all__ = ["DEFAULT_CRITERIA", "judge_relative"]
 
@@ -23,8 +24,11 @@ LABELS = {key: percentile_label(key) for key in WINDOW_PERCENTILES} | {
 }
 
 
-# Without gate.criteria, --baseline judges these; key: any regression fails the run.
+# Without gate.criteria, --baseline judges these; key: any regression fails the run. p50 joined
+# p99 with #13: p99 is judged only where windows hold ≥ 1,000 requests (comparable.py), which
+# the shipped ci scenario's endpoints do not, and latency must not go unjudged there.
 DEFAULT_CRITERIA = (
+    RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, key=True),
     RelativeCriterion("p99_ms", 10.0, Direction.HIGHER_IS_WORSE, key=True),
     RelativeCriterion("throughput", 5.0, Direction.LOWER_IS_WORSE, key=True),
 )
@@ -35,25 +39,30 @@ def judge_relative(
     baseline: PerWindowView,
     current: PerWindowView,
     baseline_name: str,
-) -> list[CriterionResult]:
-    results = []
-    for criterion in criteria:
-        endpoints = (
-            [criterion.endpoint] if criterion.endpoint else sorted(set(baseline) & set(current))
+) -> Comparisons:
+    """Each judgeable (criterion, endpoint) of this run against the saved baseline's windows, at
+    the run-level confidence; the rest named with why (``comparable.py``)."""
+    planned = plan_comparisons(criteria, baseline, current, sides=("baseline", "current"))
+    results: list[CriterionResult] = []
+    detectable: list[tuple[str, float]] = []
+    for criterion, endpoint in planned.judged:
+        before = baseline[endpoint].get(criterion.metric, [])
+        after = current[endpoint].get(criterion.metric, [])
+        outcome = compare(
+            before, after, criterion.tolerance_pct, criterion.direction, planned.confidence
         )
-        for endpoint in endpoints:
-            before = baseline.get(endpoint, {}).get(criterion.metric, [])
-            after = current.get(endpoint, {}).get(criterion.metric, [])
-            outcome = compare(before, after, criterion.tolerance_pct, criterion.direction)
-            loose = criterion.warning_tolerance_pct
-            if outcome.judgement in (Status.WARN, Status.FAIL) and loose is not None:
-                # Beyond the pass tolerance: within the warning tolerance it warns, else fails.
-                looser = compare(before, after, loose, criterion.direction)
-                judgement = Status.FAIL if looser.judgement is Status.FAIL else Status.WARN
-                outcome = replace(outcome, judgement=judgement)
-            judged = _result(criterion, endpoint, outcome, baseline_name)
-            results.append(replace(judged, weight=criterion.weight, key=criterion.key))
-    return results
+        loose = criterion.warning_tolerance_pct
+        if outcome.judgement in (Status.WARN, Status.FAIL) and loose is not None:
+            # Beyond the pass tolerance: within the warning tolerance it warns, else fails.
+            looser = compare(before, after, loose, criterion.direction, planned.confidence)
+            judgement = Status.FAIL if looser.judgement is Status.FAIL else Status.WARN
+            outcome = replace(outcome, judgement=judgement)
+        judged = _result(criterion, endpoint, outcome, baseline_name)
+        results.append(replace(judged, weight=criterion.weight, key=criterion.key))
+        if outcome.ci_low_pct is not None and outcome.ci_high_pct is not None:
+            width = outcome.ci_high_pct - outcome.ci_low_pct
+            detectable.append((judged.name, criterion.tolerance_pct + width))
+    return Comparisons(tuple(results), planned.unjudged, tuple(detectable), planned.confidence)
 
 
 def _result(

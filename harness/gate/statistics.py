@@ -43,6 +43,7 @@ def compare(
     current_windows: Sequence[float | None],
     tolerance_pct: float,
     direction: Direction,
+    confidence: float = CONFIDENCE,
 ) -> Comparison:
     """Judge ``current`` against ``baseline`` (values per window; windows with no value are left out)."""
     baseline, current = _measured(baseline_windows), _measured(current_windows)
@@ -55,7 +56,7 @@ def compare(
     reference = statistics.median(baseline)
     if reference == 0:
         reference = max(abs(x) for x in baseline + current) or 1.0  # all zero: any shift is 0 %
-    low, shift, high = _hodges_lehmann(baseline, current)
+    low, shift, high = _hodges_lehmann(baseline, current, confidence)
     to_pct = 100.0 / abs(reference)
     shift_pct, low_pct, high_pct = shift * to_pct, low * to_pct, high * to_pct
     p_value = float(mannwhitneyu(current, baseline, alternative="two-sided").pvalue)
@@ -80,11 +81,13 @@ def compare(
     )
 
 
-def _hodges_lehmann(baseline: list[float], current: list[float]) -> tuple[float, float, float]:
+def _hodges_lehmann(
+    baseline: list[float], current: list[float], confidence: float
+) -> tuple[float, float, float]:
     """(low, estimate, high): the shift current − baseline and its confidence interval."""
     differences = sorted(c - b for c in current for b in baseline)
     n, m = len(current), len(baseline)
-    z = float(norm.ppf(0.5 + CONFIDENCE / 2))
+    z = float(norm.ppf(0.5 + confidence / 2))
     k = math.floor(n * m / 2 - z * math.sqrt(n * m * (n + m + 1) / 12))
     k = max(0, min(k, len(differences) - 1))
     return differences[k], statistics.median(differences), differences[len(differences) - 1 - k]

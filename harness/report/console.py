@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.report.formats import TABLE_PERCENTILES, duet_lines, num
+from harness.report.formats import TABLE_PERCENTILES, comparison_lines, num
 from harness.values.result_doc import ClientDoc, ResultDoc
 from harness.values.run_result import percentile_label
 from harness.values.samples import endpoint_key
@@ -89,9 +89,8 @@ def print_report(console: Console, result: ResultDoc, report_path: str) -> None:
                 highlight=False,
             )
 
-    if duet:
-        for line in duet_lines(duet):
-            console.print(line, highlight=False, markup=False)
+    for line in comparison_lines(result):
+        console.print(line, highlight=False, markup=False)
 
     verdict = result["verdict"]
     console.print(f"[{STYLES[verdict]}]{verdict.upper()}[/] (exit {result['exit_code']})")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from harness.values.result_doc import DuetDoc
+from harness.values.result_doc import ResultDoc
 from harness.values.run_result import PERCENTILE_KEYS, PercentileKey
 
 __all__ = ["TABLE_PERCENTILES", "num"]
@@ -30,13 +30,22 @@ def num(value: object, spec: str = ",.3g", suffix: str = "") -> str:
     return f"{value:{spec}}{suffix}"
 
 
-def duet_lines(duet: DuetDoc) -> list[str]:
-    """What a duet could see, and what it could not judge: for people, in every report."""
-    lines = [
-        f"Duet: the baseline {duet['baseline_target']} ran beside the candidate, same traffic."
-    ]
-    if duet["detectable"]:
-        could = "; ".join(f"{d['criterion']} ≥ {d['shift_pct']:.0f} %" for d in duet["detectable"])
+def comparison_lines(result: ResultDoc) -> list[str]:
+    """What a comparison with a baseline could see, and what it could not judge: for people, in
+    every report (a run compared with nothing has none)."""
+    duet, baseline = result.get("duet"), result.get("baseline")
+    lines: list[str] = []
+    if duet:
+        lines.append(
+            f"Duet: the baseline {duet['baseline_target']} ran beside the candidate, same traffic."
+        )
+        detectable, unjudged = duet["detectable"], duet["unjudged"]
+    elif baseline:
+        detectable, unjudged = baseline.get("detectable", []), baseline.get("unjudged", [])
+    else:
+        return lines
+    if detectable:
+        could = "; ".join(f"{d['criterion']} ≥ {d['shift_pct']:.0f} %" for d in detectable)
         lines.append(f"This run could detect regressions of: {could}.")
-    lines += [f"Not judged: {reason}" for reason in duet["unjudged"]]
+    lines += [f"Not judged: {reason}" for reason in unjudged]
     return lines

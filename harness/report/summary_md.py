@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from harness.report.formats import TABLE_PERCENTILES, duet_lines, num
+from harness.report.formats import TABLE_PERCENTILES, comparison_lines, num
 from harness.run_folder import SUMMARY_MD, write_atomically
 from harness.values.result_doc import CriterionDoc, ResultDoc
 from harness.values.run_result import percentile_label
@@ -63,8 +63,8 @@ def render_summary(result: ResultDoc) -> str:
             lines.append(f"| {c['name']} | {ICONS.get(c['status'], '')} {c['status']} | {num(c['observed'])} | "
                          f"{num(c['baseline'])} | {change} | {_weight(c)} |")  # fmt: skip
         lines.append("")
-    if duet := result.get("duet"):
-        lines += [*duet_lines(duet), ""]
+    if seen := comparison_lines(result):
+        lines += [*seen, ""]
     if score := result["score"]:
         lines += [f"Gate score: **{score['value']:.0f} %** ({score['earned']:g} of {score['possible']:g} points; "
                   f"pass ≥ {score['pass']:g} %, warning ≥ {score['warning']:g} %).", ""]  # fmt: skip

@@ -30,4 +30,4 @@ def judge(plan: Plan, load: LoadOutcome, measured: Measurements) -> Judgement:
         gate.score,
         gate.scored_slos,
     )
-    return Judgement(tuple(gate.criteria), gate.score, verdict, gate.duet)
+    return Judgement(tuple(gate.criteria), gate.score, verdict, gate.comparisons)

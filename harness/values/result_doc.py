@@ -190,6 +190,10 @@ class DuetDoc(TypedDict):
 class BaselineDoc(TypedDict):
     name: str
     samples: PerWindow
+    # Since #13, as a duet's: each comparison's confidence, what was not judged, what could be seen.
+    confidence: NotRequired[float | None]
+    unjudged: NotRequired[list[str]]
+    detectable: NotRequired[list[DetectableDoc]]
 
 
 class EnvironmentDoc(TypedDict):

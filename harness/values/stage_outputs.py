@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from harness.values.run_result import ClientStats, GeneratorHealth, LoadWindow
 from harness.values.samples import PerWindow
 from harness.values.verdict import (
+    Comparisons,
     CriterionResult,
-    DuetJudgement,
     Score,
     SLOEvaluation,
     StepResult,
@@ -56,4 +56,6 @@ class Judgement:
     criteria: tuple[CriterionResult, ...]
     score: Score | None
     verdict: Verdict
-    duet: DuetJudgement | None = None  # a duet's unjudged criteria and what it could detect
+    comparisons: Comparisons | None = (
+        None  # against a baseline: what was not judged, what could be seen
+    )

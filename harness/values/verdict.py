@@ -10,8 +10,8 @@ from harness.values.run_result import LoadWindow
 from harness.values.status import VERDICTS, Status
 
 __all__ = [
+    "Comparisons",
     "CriterionResult",
-    "DuetJudgement",
     "Findings",
     "SLOEvaluation",
     "SLOStatus",
@@ -120,8 +120,9 @@ class Findings:
 
 
 @dataclass(frozen=True)
-class DuetJudgement:
-    """What a duet's judge concluded beyond its criteria (harness/gate/duet.py)."""
+class Comparisons:
+    """A comparison with a baseline — run beside (a duet) or saved — beyond its criteria: what it
+    did not judge and why, and what it could have detected (harness/gate/duet.py, relative.py)."""
 
     criteria: tuple[CriterionResult, ...]  # the comparisons judged
     unjudged: tuple[str, ...]  # why each criterion that was not judged was not

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import random
 
-from harness.gate.duet import DUET_DEFAULT_CRITERIA, judge_duet, requests_needed
+from harness.gate.comparable import requests_needed
+from harness.gate.duet import DUET_DEFAULT_CRITERIA, judge_duet
 from harness.gate.relative import judge_relative
 from harness.values.criteria import Direction, RelativeCriterion
 from harness.values.samples import PerWindow
@@ -61,7 +62,7 @@ def test_noise_shared_by_both_sides_cancels_in_the_duet_but_not_between_runs() -
     # Two sequential runs meet different machine states: the same unchanged service, windows of
     # two independent runs, cannot be told apart from a change.
     other_run, _ = sides(0.0, 0.6, seed=99)
-    [sequential] = judge_relative(P50, other_run, candidate, "earlier run")
+    [sequential] = judge_relative(P50, other_run, candidate, "earlier run").criteria
     assert sequential.status is not Status.PASS
     duet_width = _width(judge_duet(P50, baseline, candidate).criteria[0].ci_pct)
     assert duet_width * 4 < _width(sequential.ci_pct)

@@ -1,0 +1,97 @@
+"""Which of a baseline comparison's criteria can be judged, and at what confidence. Pure.
+
+Shared by both ways of comparing with a baseline — beside the run (``duet.py``) or saved
+(``relative.py``) — so that a red gate means the same in both:
+
+* **A percentile is judged only where its windows hold enough requests**: a p99 of 120 requests
+  is their largest value or so — noise, not a measurement. A pXX needs at least 10 requests above
+  it in each window, 10 / (1 − q): 20 for p50, 200 for p95, 1,000 for p99. Thinner criteria are
+  not judged, and the run says so instead of judging noise.
+* **The run's false-alarm rate is controlled, not each comparison's**: with m comparisons, each
+  interval is taken at 1 − α/m (Bonferroni), so an unchanged service fails any of them with at
+  most α = 5 % over the whole run, however many endpoints the scenario has.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from harness.values.criteria import RelativeCriterion
+from harness.values.run_result import PERCENTILE_RANKS, percentile_label
+from harness.values.samples import WINDOW_S, PerWindowView, is_number
+
+__all__ = ["RUN_ALPHA", "Planned", "label", "plan_comparisons", "requests_needed"]
+
+RUN_ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Planned:
+    judged: tuple[tuple[RelativeCriterion, str], ...]  # (criterion, endpoint) to compare
+    unjudged: tuple[str, ...]  # "p99 of GET /v1/home: why not"
+    confidence: float  # each comparison's interval, so the run as a whole keeps RUN_ALPHA
+
+
+def requests_needed(metric: str) -> int:
+    """Requests a window must hold for ``metric`` to be judged (0: any)."""
+    rank = PERCENTILE_RANKS.get(metric)  # type: ignore[call-overload]
+    return 0 if rank is None else round(10 / (1 - rank / 100))
+
+
+def plan_comparisons(
+    criteria: tuple[RelativeCriterion, ...],
+    baseline: PerWindowView,
+    current: PerWindowView,
+    sides: tuple[str, str] = ("baseline", "candidate"),
+) -> Planned:
+    """Every (criterion, endpoint) to compare; ``sides`` name the two in the reasons."""
+    judged: list[tuple[RelativeCriterion, str]] = []
+    unjudged: list[str] = []
+    for criterion in criteria:
+        endpoints = (
+            [criterion.endpoint] if criterion.endpoint else sorted(set(baseline) | set(current))
+        )
+        for endpoint in endpoints:
+            reason = _why_not(criterion.metric, endpoint, baseline, current, sides)
+            if reason:
+                unjudged.append(f"{label(criterion.metric)} of {endpoint}: {reason}")
+            else:
+                judged.append((criterion, endpoint))
+    return Planned(tuple(judged), tuple(unjudged), 1.0 - RUN_ALPHA / max(1, len(judged)))
+
+
+def label(metric: str) -> str:
+    if metric in PERCENTILE_RANKS:
+        return percentile_label(metric)
+    return metric.replace("_", " ")
+
+
+def _why_not(
+    metric: str,
+    endpoint: str,
+    baseline: PerWindowView,
+    current: PerWindowView,
+    sides: tuple[str, str],
+) -> str:
+    if endpoint not in current or endpoint not in baseline:
+        side = sides[0] if endpoint not in baseline else sides[1]
+        return f"not measured on the {side} side"
+    needed = requests_needed(metric)
+    if not needed:
+        return ""
+    per_window = min(_median_requests(baseline[endpoint]), _median_requests(current[endpoint]))
+    if per_window < needed:
+        return (
+            f"its windows hold about {per_window:.0f} requests; a {label(metric)} needs ≥ {needed} "
+            f"per {WINDOW_S:g} s window to be more than noise (more users or a higher arrival "
+            "rate would make it judgeable)"
+        )
+    return ""
+
+
+def _median_requests(metrics: Mapping[str, Sequence[float | None]]) -> float:
+    throughput = metrics.get("throughput", [])
+    counts = [float(v) * WINDOW_S for v in throughput if v is not None and is_number(v)]
+    return statistics.median(counts) if counts else 0.0
