@@ -16,9 +16,12 @@ visible as ``recommender_fault_active{fault}``, so a report can tell an injected
 | slowdown_pct       | each request takes this much longer, in proportion to its own service time |
 
 The slowdown (``--fault-slowdown 10%``) is a regression of known size for calibrating a gate: it
-measures how long the request took (including any injected latency) and then waits that time ×
-pct / 100 more, asynchronously, so a 10 % slowdown makes every request 1.10 × as long — the
-p50 and the p99 alike — without blocking the other requests in flight.
+measures how long the request took (including any injected latency) and then takes that time ×
+pct / 100 more, so a 10 % slowdown makes every request 1.10 × as long — the p50 and the p99
+alike. An extra of less than ``SPIN_MAX_S`` is spent on the CPU, as slower code would spend it:
+``asyncio.sleep`` rounds such waits up to the event loop's timer (about a millisecond), which
+made a 20 % slowdown of 2 ms requests read +30 to +70 % at the client. Longer extras (slowing
+injected latency) are slept, so other requests go on meanwhile.
 """
 
 from __future__ import annotations
@@ -194,11 +197,22 @@ def fault_middleware(
     return inject
 
 
+SPIN_MAX_S = 0.005
+
+
 async def _slow_down(started: float, slowdown_pct: float) -> None:
-    """Wait ``slowdown_pct`` % of the time since ``started``: proportional, so a 10 % slowdown
-    shows as +10 % at every percentile. ``asyncio.sleep``: other requests go on meanwhile."""
-    if slowdown_pct:
-        await asyncio.sleep((time.perf_counter() - started) * slowdown_pct / 100.0)
+    """Take ``slowdown_pct`` % of the time since ``started`` more: proportional, so a 10 %
+    slowdown shows as +10 % at every percentile (see the module's docstring for how)."""
+    if not slowdown_pct:
+        return
+    now = time.perf_counter()
+    extra = (now - started) * slowdown_pct / 100.0
+    if extra >= SPIN_MAX_S:
+        await asyncio.sleep(extra)
+        return
+    until = now + extra
+    while time.perf_counter() < until:  # busy, as the slower code path it stands for would be
+        pass
 
 
 async def run_fault_loops(faults: Faults) -> AsyncIterator[None]:
