@@ -12,10 +12,13 @@ and ``report.html`` with the detection curve, in ``<out>/<id>-calibrate-<scenari
 from __future__ import annotations
 
 import json
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from types import FrameType
 
 from harness.calibrate.options import CalibrateOptions
 from harness.calibrate.report import write_report
@@ -39,14 +42,20 @@ def run_calibrate(options: CalibrateOptions, say: Callable[[str], None]) -> int:
     runner = duet_trial if options.mode == "duet" else sequential_trial
     say(f"calibrating {plan.name} ({options.mode}): {options.trials} trial(s) × shifts "
         f"{', '.join(f'{s:g}%' for s in options.shifts_pct)} → {folder}")  # fmt: skip
+    stop = _stop_on_signals()
     with reference_services(options.mode, folder / LOGS_DIR, plan.service_args) as services:
         for index in range(options.trials):
+            if stop.is_set():
+                break
             # Rotate the order each round, so no shift always follows another.
             shifts = options.shifts_pct[index % len(options.shifts_pct) :]
             shifts += options.shifts_pct[: index % len(options.shifts_pct)]
             for shift in shifts:
                 trial = runner(options.scenario, services, shift, index, folder / "trials",
                                options.noisy_neighbour)  # fmt: skip
+                if stop.is_set():  # the run reported its interruption as inconclusive: not a trial
+                    say("interrupted: the calibration so far is kept")
+                    break
                 trials.append(trial)
                 say(f"trial {index + 1}/{options.trials}, slowdown {shift:g}%: {trial.verdict}")
                 _write(folder, options, trials)
@@ -55,7 +64,21 @@ def run_calibrate(options: CalibrateOptions, say: Callable[[str], None]) -> int:
     for line in _sentences(summarise(options, trials)):
         say(line)
     judged = any(t.verdict != "inconclusive" for t in trials)
-    return EXIT_PASS if judged else EXIT_INCONCLUSIVE
+    return EXIT_PASS if judged and not stop.is_set() else EXIT_INCONCLUSIVE
+
+
+def _stop_on_signals() -> threading.Event:
+    """Ctrl-C or SIGTERM ends the calibration, not only the trial running then: a run turns the
+    interruption into its own inconclusive verdict, so the loop must hear of it too."""
+    stop = threading.Event()
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, interrupt)
+    return stop
 
 
 def _sentences(summary: dict[str, object]) -> list[str]:
