@@ -1,0 +1,94 @@
+"""The gate's error rates, duet and sequential side by side, and the rules re-judged on the same data.
+
+    .venv/bin/loadgate calibrate scenarios/ci.yaml --mode duet --trials 60 --shifts 0,5,10,20,30% --out reports/calibration
+    .venv/bin/loadgate calibrate scenarios/ci.yaml --mode sequential --trials 60 --shifts 0,5,10,20,30% --out reports/calibration
+    .venv/bin/python benchmarks/gate_calibration.py reports/calibration/*-calibrate-*/
+
+For each calibration folder: the mode's false-fail and false-warn rates with their exact 95 %
+intervals, P(fail) per shift and the smallest shift failed in ≥ 95 % of trials (from its
+calibration.json). Then every duet trial's saved windows (both sides are in each trial's
+result.json) are judged again under other rules — tolerances, per-endpoint or all-requests
+criteria — so the defaults are chosen from measured rates, not by guess (docs/gate.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from harness.calibrate.stats import clopper_pearson, detection_curve, smallest_detected_shift
+from harness.gate.duet import DUET_DEFAULT_CRITERIA, judge_duet
+from harness.values.criteria import ALL_ENDPOINTS, Direction, RelativeCriterion
+from harness.values.status import Status
+
+RULES: dict[str, tuple[RelativeCriterion, ...]] = {
+    "default (p50/p95/p99 +10 %, each endpoint and all)": (),  # the run's own criteria
+    "p50 +10 %, all requests": (
+        RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
+    ),
+    "p50 and p95 +10 %, all requests": (
+        RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
+        RelativeCriterion("p95_ms", 10.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
+    ),
+    "p50 +5 %, all requests": (
+        RelativeCriterion("p50_ms", 5.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
+    ),
+    "p50 +10 %, each endpoint": (
+        RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, key=True),
+    ),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="+", type=Path, help="calibration folders")
+    args = parser.parse_args()
+    for folder in args.folders:
+        summary = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
+        print(f"\n{folder.name}: {summary['mode']}, noisy neighbour {summary['noisy_neighbour']}")
+        for line in summary["sentences"]:
+            print(f"  {line}")
+        for point in summary["detection"]:
+            low, high = point["ci"]
+            print(f"  shift {point['shift_pct']:>4g} %: P(fail) {point['failures']}/{point['trials']}"
+                  f" = {point['p_fail']:.2f} (95 % CI {low:.2f}–{high:.2f})")  # fmt: skip
+        if summary["mode"] == "duet":
+            rejudge(summary["trials"])
+
+
+def rejudge(trials: list[dict[str, object]]) -> None:
+    """Each rule over the same saved windows: false fail / warn at 0, P(fail) per shift."""
+    print("  re-judged on the same windows:")
+    for rule, criteria in RULES.items():
+        outcomes: dict[float, list[Status]] = defaultdict(list)
+        for trial in trials:
+            result = json.loads((Path(str(trial["run_dir"])) / "result.json").read_text())
+            duet = result.get("duet")
+            if trial["verdict"] == "inconclusive" or not duet:
+                continue
+            judged = judge_duet(
+                criteria or DUET_DEFAULT_CRITERIA, duet["samples"], result["samples"]
+            )
+            statuses = [c.status for c in judged.criteria]
+            worst = (
+                Status.FAIL if Status.FAIL in statuses
+                else Status.WARN if Status.WARN in statuses
+                else Status.NO_DATA if not statuses or Status.NO_DATA in statuses
+                else Status.PASS
+            )  # fmt: skip
+            outcomes[float(str(trial["shift_pct"]))].append(worst)
+        curve = detection_curve({s: [o is Status.FAIL for o in v] for s, v in outcomes.items()})
+        aa = outcomes.get(0.0, [])
+        warns = sum(o is Status.WARN for o in aa)
+        fails = sum(o is Status.FAIL for o in aa)
+        detected = smallest_detected_shift(curve)
+        powers = ", ".join(f"{p.shift_pct:g} %: {p.p_fail:.2f}" for p in curve if p.shift_pct)
+        warn_high = clopper_pearson(warns, len(aa))[1] if aa else float("nan")
+        print(f"    {rule}: A/A fail {fails}/{len(aa)}, warn {warns}/{len(aa)} (upper {warn_high:.2f});"
+              f" P(fail) {powers}; smallest detected {detected}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
