@@ -52,7 +52,7 @@ class PairedStreams:
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
-        self._by_greenlet: dict[Any, random.Random] = {}
+        self._by_greenlet: dict[object, random.Random] = {}
         self._shared = random.Random(seed)  # for code outside any user (Locust's spawner…)
         self._original: dict[str, Callable[..., Any]] = {}
 
@@ -85,7 +85,7 @@ class PairedStreams:
         class PairSeededRandom(original_class):  # type: ignore[misc, valid-type]
             """``random.Random()`` without a seed takes its seed from the pair's stream."""
 
-            def __init__(self, x: Any = None) -> None:
+            def __init__(self, x: object = None) -> None:
                 super().__init__(streams.current().getrandbits(64) if x is None else x)
 
         random.Random = PairSeededRandom  # type: ignore[misc]
@@ -139,8 +139,8 @@ class SideBook:
         self.targets = targets
         self.streams = streams
         self.spawned = 0
-        self._side: dict[Any, str] = {}
-        self._lockstep: dict[Any, tuple[Lockstep, int]] = {}
+        self._side: dict[object, str] = {}
+        self._lockstep: dict[object, tuple[Lockstep, int]] = {}
         self._pairs: dict[int, Lockstep] = {}
 
     def join(self, user: Any) -> str:
