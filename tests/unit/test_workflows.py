@@ -146,10 +146,12 @@ def test_every_loadgate_command_in_the_workflows_is_accepted_by_the_cli(
         if namespace.command == "run" and namespace.scenario is not None:
             assert (REPO / namespace.scenario).is_file(), f"{where}: no {namespace.scenario}"
         parsed.append((namespace.command, getattr(namespace, "baseline_command", None)))
-    # The stability gate runs the gate (with and without a baseline) and saves a baseline.
+    # The stability gate runs the gate (as a duet, against a saved baseline, and alone) and saves
+    # a baseline.
     assert ("run", None) in parsed, commands
     assert ("baseline", "save") in parsed, commands
     assert sum(1 for _, args in commands if "--baseline" in args) >= 1, commands
+    assert sum(1 for _, args in commands if "--duet-baseline-checkout" in args) >= 1, commands
 
 
 def test_the_command_finder_sees_through_shell_syntax() -> None:
@@ -239,3 +241,144 @@ def test_the_page_step_resolves_only_after_a_run_that_triggered(tmp_path: Path) 
         assert gate_then_page("warn") == ["resolve", "trigger", "resolve"]
         assert fake.open_alerts(KEY) == {}
     assert json.loads(state.read_text())["alerts"]["loadgate/gate/ci"]["state"] == "resolved"
+
+
+# --- the duet on pull requests ------------------------------------------------------------------
+
+
+def gate_job() -> dict[str, Any]:
+    document = yaml.safe_load((WORKFLOWS / "stability-gate.yml").read_text(encoding="utf-8"))
+    job: dict[str, Any] = document["jobs"]["gate"]
+    return job
+
+
+def test_pull_requests_are_gated_as_a_duet_against_their_base_branch_by_default() -> None:
+    job, steps = gate_job(), gate_steps()
+    assert job["env"]["GATE_MODE"] == "${{ vars.LOADGATE_GATE_MODE || 'duet' }}"
+    # The base branch must be in the checkout for the worktree: every branch, in a duet PR only.
+    checkout = next(s for s in steps if str(s.get("uses", "")).startswith("actions/checkout@"))
+    depth = checkout["with"]["fetch-depth"]
+    assert "github.event_name == 'pull_request' && env.GATE_MODE == 'duet' && '0'" in depth
+    assert checkout["with"]["persist-credentials"] is False
+    base_at, base = step_named(steps, "Check out the base branch beside the pull request")
+    assert base["if"] == "github.event_name == 'pull_request' && env.GATE_MODE == 'duet'"
+    assert base["env"]["BASE_REF"] == "${{ github.base_ref }}"
+    assert "git worktree add" in base["run"]
+    # The saved baseline is fetched in baseline mode only: a duet has no fingerprint to refuse.
+    download_at, download = step_named(steps, "Download main's baseline")
+    assert "env.GATE_MODE == 'baseline'" in download["if"]
+    gate_at, gate = step_named(steps, "Gate")
+    assert base_at < gate_at and download_at < gate_at
+    assert gate["env"]["BASE_CHECKOUT"] == f"${{{{ steps.{base['id']}.outputs.path }}}}"
+    duets = [args for args in invocations(gate["run"]) if "--duet-baseline-checkout" in args]
+    assert duets == [["run", "scenarios/ci.yaml", "--duet-baseline-checkout", "PLACEHOLDER"]]
+
+
+def _stub_loadgate(folder: Path, exit_code: int) -> Path:
+    """A ``.venv/bin/loadgate`` that records its arguments, one per line, and exits so: the Gate
+    step's choice of command is what is under test here, not loadgate (the e2e tests run it)."""
+    stub = folder / ".venv" / "bin" / "loadgate"
+    stub.parent.mkdir(parents=True, exist_ok=True)
+    stub.write_text(f'#!/bin/sh\nprintf \'%s\\n\' "$@" >> "$0.calls"\nexit {exit_code}\n')
+    stub.chmod(0o755)
+    return stub
+
+
+def run_gate_step(
+    tmp_path: Path, exit_code: int = 0, **env: str
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """The workflow's own Gate script under bash, as on the runner; (the step, loadgate's args)."""
+    script = step_named(gate_steps(), "Gate")[1]["run"]
+    stub = _stub_loadgate(tmp_path, exit_code)
+    calls = Path(f"{stub}.calls")
+    calls.unlink(missing_ok=True)
+    summary = tmp_path / "step-summary.md"
+    defaults = {"GATE_MODE": "duet", "GITHUB_EVENT_NAME": "pull_request", "BASE_CHECKOUT": "",
+                "BASELINE": ""}  # fmt: skip
+    done = subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"], "GITHUB_STEP_SUMMARY": str(summary), **defaults, **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    return done, calls.read_text().splitlines() if calls.exists() else []
+
+
+def test_the_gate_step_runs_a_duet_when_the_base_branch_is_checked_out(tmp_path: Path) -> None:
+    base = str(tmp_path / "main")
+    done, args = run_gate_step(tmp_path, BASE_CHECKOUT=base, BASELINE="/saved/main.json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    # The duet, and no --baseline beside it (loadgate would refuse both: one baseline only).
+    assert args == ["run", "scenarios/ci.yaml", "--duet-baseline-checkout", base]
+
+    done, args = run_gate_step(tmp_path, exit_code=1, BASE_CHECKOUT=base)
+    assert done.returncode == 1
+    assert "::error::loadgate: gate failed" in done.stdout
+    assert "a regression against the base branch run beside it" in done.stdout
+
+
+def test_the_gate_step_keeps_the_saved_baseline_and_the_slos_alone(tmp_path: Path) -> None:
+    done, args = run_gate_step(tmp_path, GATE_MODE="baseline", BASELINE="/saved/main.json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert args == ["run", "scenarios/ci.yaml", "--baseline", "/saved/main.json"]
+
+    done, args = run_gate_step(tmp_path, exit_code=2, GATE_MODE="baseline", BASELINE="/b.json")
+    assert done.returncode == 2
+    assert "invalid input, e.g. a baseline of a changed scenario" in done.stdout
+
+    # A push to main (or a pull request with no baseline yet) is judged by its SLOs alone.
+    done, args = run_gate_step(tmp_path, GITHUB_EVENT_NAME="push")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert args == ["run", "scenarios/ci.yaml"]
+
+
+def test_the_gate_step_refuses_an_unknown_mode_before_running_anything(tmp_path: Path) -> None:
+    done, args = run_gate_step(tmp_path, GATE_MODE="dual")
+    assert done.returncode == 2
+    assert "::error::LOADGATE_GATE_MODE is 'dual'; allowed: duet, baseline" in done.stdout
+    assert args == []
+
+
+def test_the_base_branch_step_checks_it_out_as_a_worktree(tmp_path: Path) -> None:
+    """The workflow's own worktree script in a clone whose origin has a base branch, as
+    actions/checkout with every branch leaves it: main's files end up where the Gate step looks."""
+    git_env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
+               "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
+
+    def git(*args: str, cwd: Path) -> str:
+        done = subprocess.run(["git", *args], cwd=cwd, env=git_env, capture_output=True,
+                              text=True, timeout=30, check=True)  # fmt: skip
+        return done.stdout.strip()
+
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    git("init", "-q", "-b", "main", cwd=origin)
+    (origin / "version.txt").write_text("main\n")
+    git("add", ".", cwd=origin)
+    git("commit", "-q", "-m", "main", cwd=origin)
+    main_head = git("rev-parse", "HEAD", cwd=origin)
+    git("checkout", "-q", "-b", "feature", cwd=origin)
+    (origin / "version.txt").write_text("pull request\n")
+    git("commit", "-q", "-am", "change", cwd=origin)
+    clone = tmp_path / "workspace"
+    git("clone", "-q", "--branch", "feature", str(origin), str(clone), cwd=tmp_path)
+
+    script = step_named(gate_steps(), "Check out the base branch beside the pull request")[1]["run"]
+    dest, output = tmp_path / "runner-temp" / "main", tmp_path / "github-output"
+    done = subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=clone,
+        env={**git_env, "BASE_REF": "main", "DEST": str(dest), "GITHUB_OUTPUT": str(output)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert output.read_text() == f"path={dest}\n"
+    assert (dest / "version.txt").read_text() == "main\n"
+    assert git("rev-parse", "HEAD", cwd=dest) == main_head
+    assert (clone / "version.txt").read_text() == "pull request\n"  # the PR's tree untouched
