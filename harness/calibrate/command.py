@@ -36,7 +36,8 @@ SCHEMA = 1
 
 
 def run_calibrate(options: CalibrateOptions, say: Callable[[str], None]) -> int:
-    plan = build_plan(RunOptions(scenario=options.scenario, out=options.out))  # checks it all once
+    run = RunOptions(scenario=options.scenario, out=options.out, duration=options.duration)
+    plan = build_plan(run)  # checks the scenario, the locustfile and --duration once
     folder = options.out / new_run_id(f"calibrate-{plan.name}", time.time())
     trials: list[Trial] = []
     runner = duet_trial if options.mode == "duet" else sequential_trial
@@ -52,7 +53,7 @@ def run_calibrate(options: CalibrateOptions, say: Callable[[str], None]) -> int:
             shifts += options.shifts_pct[: index % len(options.shifts_pct)]
             for shift in shifts:
                 trial = runner(options.scenario, services, shift, index, folder / "trials",
-                               options.noisy_neighbour)  # fmt: skip
+                               options.noisy_neighbour, options.duration)  # fmt: skip
                 if stop.is_set():  # the run reported its interruption as inconclusive: not a trial
                     say("interrupted: the calibration so far is kept")
                     break
@@ -118,6 +119,7 @@ def summarise(options: CalibrateOptions, trials: list[Trial]) -> dict[str, objec
         "mode": options.mode,
         "noisy_neighbour": options.noisy_neighbour,
         "trials_per_shift": options.trials,
+        "duration": options.duration,
         "shifts_pct": list(options.shifts_pct),
         "judged_trials": len(judged),
         "inconclusive_trials": len(trials) - len(judged),

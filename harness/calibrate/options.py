@@ -24,6 +24,7 @@ class CalibrateOptions:
     mode: str  # "duet" or "sequential"
     out: Path
     noisy_neighbour: bool  # a busy process taking a core (one side of a sequential comparison)
+    duration: str | None = None  # the measured window of a trial, instead of the scenario's
 
 
 def add_calibrate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +40,11 @@ def add_calibrate_arguments(parser: argparse.ArgumentParser) -> None:
         "--mode",
         default="duet",
         help="duet (both sides at once) or sequential (one after the other)",
+    )
+    parser.add_argument(
+        "--duration",
+        help="each trial's measured window, instead of the scenario's (e.g. 60s); a sequential "
+        "trial's two runs get half of it each, the same load time as a duet",
     )
     parser.add_argument(
         "--out", type=Path, default=Path("reports"), help="reports folder (default: reports)"
@@ -65,7 +71,7 @@ def calibrate_options(args: argparse.Namespace) -> CalibrateOptions:
     if problems:
         raise InputError(problems)
     return CalibrateOptions(
-        args.scenario, args.trials, shifts, args.mode, args.out, args.noisy_neighbour
+        args.scenario, args.trials, shifts, args.mode, args.out, args.noisy_neighbour, args.duration
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -74,13 +74,23 @@ def set_slowdown(url: str, pct: float) -> None:
 
 
 def duet_trial(
-    scenario: Path, services: Services, shift: float, index: int, out: Path, noisy: bool
+    scenario: Path,
+    services: Services,
+    shift: float,
+    index: int,
+    out: Path,
+    noisy: bool,
+    duration: str | None = None,
 ) -> Trial:
     set_slowdown(services.baseline, 0.0)
     set_slowdown(services.candidate, shift)
     plan = build_plan(
         RunOptions(
-            scenario=scenario, target=services.candidate, out=out, duet_baseline=services.baseline
+            scenario=scenario,
+            target=services.candidate,
+            out=out,
+            duet_baseline=services.baseline,
+            duration=duration,
         ),
         probe=None,  # checked once, before the first trial
     )
@@ -91,9 +101,16 @@ def duet_trial(
 
 
 def sequential_trial(
-    scenario: Path, services: Services, shift: float, index: int, out: Path, noisy: bool
+    scenario: Path,
+    services: Services,
+    shift: float,
+    index: int,
+    out: Path,
+    noisy: bool,
+    duration: str | None = None,
 ) -> Trial:
-    plan = build_plan(RunOptions(scenario=scenario, target=services.baseline, out=out), probe=None)
+    options = RunOptions(scenario=scenario, target=services.baseline, out=out, duration=duration)
+    plan = build_plan(options, probe=None)
     half = replace(plan.load, duration_s=plan.load.duration_s / 2)
     plan = replace(plan, load=half)
     set_slowdown(services.baseline, 0.0)
@@ -109,9 +126,6 @@ def sequential_trial(
     finally:
         set_slowdown(services.baseline, 0.0)
     return _trial(shift, second.verdict.status, second.verdict.reasons, second.run_dir)
-
-
-TrialRunner = Callable[[Path, Services, float, int, Path, bool], Trial]
 
 
 def _trial(shift: float, status: object, reasons: tuple[str, ...], run_dir: Path) -> Trial:

@@ -115,6 +115,11 @@ def plan_soak(options: SoakOptions, probe: Probe | None = check_locustfile) -> S
     except InputError as exc:
         problems.extend(exc.problems)
     problems.extend(_evaluate_every_problems(options.evaluate_every))
+    if plan is not None and plan.duet is not None:
+        # The soak's burn-rate checks read the client metrics of both sides together.
+        problems.append(Problem("(command line)", "duet", "a soak cannot run as a duet yet: its "
+                                "burn-rate alerts would count both sides; allowed: loadgate run "
+                                "for a duet, loadgate soak against one target"))  # fmt: skip
     if problems or plan is None or policy is None:
         raise InputError(problems)
     policies = soak_policies(policy, plan.slos, plan.load.duration_s)
