@@ -94,7 +94,12 @@ class RunProgress:
         checkout = duet.baseline_checkout
         baseline = load.baseline_client if load else None
         confidence, unjudged, detectable = self._seen()
+        paired: PerWindow = {
+            endpoint: {"median_log_ratio": list(values)}
+            for endpoint, values in ((load.paired or {}) if load else {}).items()
+        }
         return {
+            "paired": paired,
             "baseline_target": self.baseline_target or duet.baseline_url or "",
             "baseline_checkout": str(checkout) if checkout else None,
             "seed": duet.seed,

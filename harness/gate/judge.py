@@ -5,7 +5,7 @@ absolute criteria (gate.max_burn_rate among them) + relative criteria (with a ba
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from harness.gate.absolute import judge_absolute
@@ -37,6 +37,7 @@ def judge_gate(
     window: LoadWindow | None,
     samples: PerWindowView,
     duet_baseline: PerWindowView | None = None,
+    paired: Mapping[str, Sequence[float | None]] | None = None,
 ) -> GateJudgement:
     """``duet_baseline``: in a duet, the baseline side's windows (``samples`` are the candidate's)."""
     criteria = judge_absolute(plan.absolute_criteria, client, evaluations, window)
@@ -46,7 +47,7 @@ def judge_gate(
             plan.relative_criteria, plan.baseline.samples, samples, plan.baseline.name
         )
     elif plan.duet is not None:
-        comparisons = judge_duet(plan.relative_criteria, duet_baseline or {}, samples)
+        comparisons = judge_duet(plan.relative_criteria, duet_baseline or {}, samples, paired)
     if comparisons is not None:
         criteria += comparisons.criteria
     scored_slos = frozenset(

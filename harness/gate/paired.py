@@ -45,6 +45,7 @@ __all__ = [
     "EXACT_MAX_PAIRS",
     "MIN_PAIRS",
     "PairedComparison",
+    "compare_log_ratios",
     "compare_paired",
     "hodges_lehmann",
     "log_ratios",
@@ -84,9 +85,25 @@ def compare_paired(
     makes m comparisons gives each 1 − α/m, so the run as a whole keeps its α).
     ``ValueError`` if the sequences differ in length (the windows would not pair up).
     """
-    worse = Direction(direction)
     d = log_ratios(baseline, candidate)
-    dropped = len(baseline) - len(d)
+    return compare_log_ratios(
+        d, tolerance_pct, direction, warning_tolerance_pct, confidence, len(baseline) - len(d)
+    )
+
+
+def compare_log_ratios(
+    ratios: Sequence[float | None] | np.ndarray,
+    tolerance_pct: float,
+    direction: Direction | str,
+    warning_tolerance_pct: float | None = None,
+    confidence: float = CONFIDENCE,
+    dropped: int = 0,
+) -> PairedComparison:
+    """The same judgement on per-window log-ratios measured directly (a duet's paired requests:
+    each window's median of ln(candidate / baseline) over the requests both sides sent)."""
+    worse = Direction(direction)
+    d = np.array([r for r in ratios if r is not None and math.isfinite(r)], dtype=float)
+    dropped += len(ratios) - len(d)
     if len(d) < MIN_PAIRS:
         return PairedComparison(
             len(d), None, None, None, Status.NO_DATA, dropped,

@@ -142,6 +142,8 @@ class SideBook:
         self._side: dict[object, str] = {}
         self._lockstep: dict[object, tuple[Lockstep, int]] = {}
         self._pairs: dict[int, Lockstep] = {}
+        # Per user greenlet: [pair, iteration, requests sent in it] — what names a request.
+        self._position: dict[object, list[int]] = {}
 
     def join(self, user: Any) -> str:
         """Called in the user's greenlet before its on_start: point its client at its side."""
@@ -151,6 +153,7 @@ class SideBook:
         me = gevent.getcurrent()
         self._side[me] = side
         self._lockstep[me] = (self._pairs.setdefault(pair, Lockstep()), side_index)
+        self._position[me] = [pair, 0, 0]
         self.streams.bind(pair)
         url = self.targets.url(side)
         user.host = url
@@ -167,8 +170,28 @@ class SideBook:
         """0 for the baseline, 1 for the candidate (the open model's ticket queue)."""
         return 0 if self.side() == SIDES[0] else 1
 
-    def finished_iteration(self) -> None:
-        entry = self._lockstep.get(gevent.getcurrent())
-        if entry is not None:
-            lockstep, side_index = entry
-            lockstep.arrive(side_index)
+    def request_key(self, name: str, method: str) -> tuple[int, int, int, str, str] | None:
+        """The calling user's next request, as its pair partner will send it too (None outside a
+        user): (pair, iteration, request number, name, method)."""
+        position = self._position.get(gevent.getcurrent())
+        if position is None:
+            return None
+        position[2] += 1
+        return (position[0], position[1], position[2], name, method)
+
+    def finished_iteration(self) -> int | None:
+        """Wait for the partner to finish the same iteration; the pair's index (None outside)."""
+        me = gevent.getcurrent()
+        entry = self._lockstep.get(me)
+        if entry is None:
+            return None
+        lockstep, side_index = entry
+        lockstep.arrive(side_index)
+        position = self._position[me]
+        position[1] += 1
+        position[2] = 0
+        return position[0]
+
+    def iteration(self) -> int:
+        position = self._position.get(gevent.getcurrent())
+        return position[1] if position else 0

@@ -41,6 +41,7 @@ from harness.load.duet import PairedStreams, SideBook
 from harness.load.exporter import ClientMetrics, bind_exporter
 from harness.load.names import NameBound, folding_warning
 from harness.load.open_model import Dispatcher
+from harness.load.pairs import PairedRequests, window_index
 from harness.load.self_cpu import sample_own_cpu
 from harness.load.window import WindowRecorder
 from harness.run_folder import WINDOW_FILE, client_results_file
@@ -66,6 +67,8 @@ RESULTS_WAIT_S = 10.0  # how long the master waits for the workers' results when
 METRICS = ClientMetrics()
 WINDOW = WindowRecorder()
 NAMES = NameBound()
+PAIRED = PairedRequests()  # a closed-model duet's paired requests
+WINDOW.paired = PAIRED
 WINDOW.folded = NAMES.folded_examples
 _state: dict[str, Any] = {"exporter_port": None, "dispatcher": None, "results_sent": False}
 _duet: list[SideBook] = []  # the duet's side book, in a duet only
@@ -102,6 +105,7 @@ def _setup_duet(environment: Environment, targets: DuetTargets, closed_model: bo
     streams.install()
     book = SideBook(targets, streams)
     _duet.append(book)
+    _state["paired"] = closed_model  # lockstep pairs send the same requests at the same moment
     for user_class in environment.user_classes:
         original_on_start = user_class.on_start
 
@@ -114,7 +118,9 @@ def _setup_duet(environment: Environment, targets: DuetTargets, closed_model: bo
             original_wait = user_class.wait_time
 
             def wait_time(self: Any, _original: Any = original_wait) -> float:
-                book.finished_iteration()
+                pair = book.finished_iteration()
+                if pair is not None:
+                    PAIRED.forget_before(pair, book.iteration() - 1)
                 return float(_original(self))
 
             user_class.wait_time = wait_time
@@ -231,8 +237,14 @@ def on_request(
     (series[0] if exception is None else series[1]).inc()
     series[2].observe(corrected / 1000.0)
     finished = start_time + response_time / 1000.0 if start_time is not None else time.time()
-    if WINDOW.is_open(finished):
+    inside = WINDOW.is_open(finished)
+    if inside:
         WINDOW.record(name, request_type, response_time, corrected, exception is not None, side)
+    if _state.get("paired") and (key := _duet[0].request_key(name, request_type)):
+        # A closed-model duet: the partner sends this same request now too (pairs.py).
+        start = WINDOW.start
+        index = window_index(start, finished) if inside and start is not None else None
+        PAIRED.record(key, _duet[0].side_index(), response_time, index)
 
 
 def on_user_error(exception: BaseException, **_: Any) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from hdrh.histogram import HdrHistogram
 
+from harness.load.pairs import PairedRequests
+
 __all__ = ["HDR_MAX_US", "EndpointRecord", "WindowRecorder"]
 
 HDR_MAX_US = 3_600_000_000  # one hour, in microseconds: anything longer is clamped
@@ -60,6 +62,7 @@ class WindowRecorder:
         self.cpu_max: float | None = None  # this process's own CPU, % of a core, in the window
         self.cpu_samples = 0
         self.folded: list[str] = []  # the first request names folded into "(other)"
+        self.paired: PairedRequests | None = None  # a closed-model duet's paired requests
 
     def is_open(self, at: float) -> bool:
         return self.start is not None and at >= self.start and (self.end is None or at <= self.end)
@@ -105,6 +108,11 @@ class WindowRecorder:
             "error_kinds": self.error_kinds,
             "cpu": {"max": self.cpu_max, "samples": self.cpu_samples},
             "folded_names": self.folded,
+            **(
+                {"paired_log_ratios": self.paired.as_json()}
+                if self.paired and self.paired.ratios
+                else {}
+            ),
             "endpoints": [
                 {
                     "name": name,

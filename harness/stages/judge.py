@@ -19,6 +19,7 @@ def judge(plan: Plan, load: LoadOutcome, measured: Measurements) -> Judgement:
         load.window,
         measured.samples,
         measured.baseline_samples,
+        load.paired,
     )
     verdict = decide(
         measured.evaluations,

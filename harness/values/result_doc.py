@@ -185,6 +185,8 @@ class DuetDoc(TypedDict):
     confidence: float | None  # each comparison's interval, after the run-level correction
     unjudged: list[str]  # criteria not judged, and why (too few requests a window…)
     detectable: list[DetectableDoc]
+    # A closed-model duet's paired requests: endpoint → median_log_ratio → one value per window
+    paired: NotRequired[PerWindow]
 
 
 class BaselineDoc(TypedDict):

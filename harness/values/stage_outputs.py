@@ -31,9 +31,9 @@ class LoadOutcome:
     window: LoadWindow | None  # None when the load stopped before the warm-up ended
     client: ClientStats | None  # None when no Locust process wrote its results
     generator: GeneratorHealth
-    baseline_client: ClientStats | None = (
-        None  # a duet's baseline side (``client`` is the candidate)
-    )
+    baseline_client: ClientStats | None = None  # a duet's baseline side; ``client``: candidate
+    # A closed-model duet's paired requests: endpoint → each window's median ln(candidate/baseline)
+    paired: dict[str, list[float | None]] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,65 @@
+"""A duet's paired requests: the same request, sent by both users of a pair at the same moment.
+
+In the closed model the two users of a pair run in lockstep and draw the same random numbers, so
+their k-th iteration sends the same requests in the same order, each at nearly the same instant
+on both sides. The log-ratio of the two latencies is then a measurement in which whatever the
+machine did at that instant — a busy neighbour, a pause of the generator — cancels, request by
+request. Each window keeps its ratios; the gate compares their median (harness/gate/duet.py).
+
+Pure (no Locust, no gevent): the plugin feeds it, tests can too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+__all__ = ["PairedRequests", "RequestKey"]
+
+# (pair, iteration, request number in the iteration, name, method)
+RequestKey = tuple[int, int, int, str, str]
+WINDOW_S = 5.0  # as the gate's windows (harness/values/samples.py: WINDOW_S)
+
+
+class PairedRequests:
+    def __init__(self) -> None:
+        self._waiting: dict[RequestKey, tuple[int, float]] = {}  # key → (side, latency ms)
+        # (name, method) → window index → log(candidate / baseline) of each pair in it
+        self.ratios: dict[tuple[str, str], dict[int, list[float]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+
+    def record(
+        self, key: RequestKey, side: int, latency_ms: float, window_index: int | None
+    ) -> None:
+        """One side's latency of ``key``; with the other side's already there, their log-ratio
+        goes to ``window_index`` (None: outside the window, not kept)."""
+        partner = self._waiting.pop(key, None)
+        if partner is None or partner[0] == side:
+            self._waiting[key] = (side, latency_ms)
+            return
+        baseline, candidate = (partner[1], latency_ms) if side == 1 else (latency_ms, partner[1])
+        if window_index is not None and baseline > 0 and candidate > 0:
+            self.ratios[(key[3], key[4])][window_index].append(math.log(candidate / baseline))
+
+    def forget_before(self, pair: int, iteration: int) -> None:
+        """A pair has moved past ``iteration``: a request of an earlier one that its partner never
+        sent (it failed before, the user stopped) will not be matched any more."""
+        stale = [k for k in self._waiting if k[0] == pair and k[1] < iteration]
+        for key in stale:
+            del self._waiting[key]
+
+    def as_json(self) -> list[dict[str, object]]:
+        return [
+            {
+                "name": name,
+                "method": method,
+                "windows": {str(i): [round(r, 5) for r in rs] for i, rs in sorted(windows.items())},
+            }
+            for (name, method), windows in sorted(self.ratios.items())
+        ]
+
+
+def window_index(start: float, at: float) -> int:
+    """The 5 s window of the run ``at`` falls in, 0 from the window's start."""
+    return math.floor((at - start) / WINDOW_S)
