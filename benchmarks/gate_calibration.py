@@ -24,7 +24,7 @@ from harness.values.criteria import ALL_ENDPOINTS, Direction, RelativeCriterion
 from harness.values.status import Status
 
 RULES: dict[str, tuple[RelativeCriterion, ...]] = {
-    "default (p50/p95/p99 +10 %, each endpoint and all)": (),  # the run's own criteria
+    "default (p50 all +5 %, each endpoint +10 %; p95/p99 +25 %)": (),  # DUET_DEFAULT_CRITERIA
     "p50 +10 %, all requests": (
         RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
     ),
@@ -35,8 +35,11 @@ RULES: dict[str, tuple[RelativeCriterion, ...]] = {
     "p50 +5 %, all requests": (
         RelativeCriterion("p50_ms", 5.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
     ),
-    "p50 +10 %, each endpoint": (
+    "p50 +10 %, each endpoint and all": (
         RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, key=True),
+    ),
+    "p50 +5 %, each endpoint and all": (
+        RelativeCriterion("p50_ms", 5.0, Direction.HIGHER_IS_WORSE, key=True),
     ),
 }
 

@@ -18,7 +18,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from harness.values.criteria import RelativeCriterion
+from harness.values.criteria import ALL_ENDPOINTS, EACH_ENDPOINT, RelativeCriterion
 from harness.values.run_result import PERCENTILE_RANKS, percentile_label
 from harness.values.samples import WINDOW_S, PerWindowView, is_number
 
@@ -60,6 +60,15 @@ def plan_comparisons(
             else:
                 judged.append((criterion, endpoint))
     return Planned(tuple(judged), tuple(unjudged), 1.0 - RUN_ALPHA / max(1, len(judged)))
+
+
+def _endpoints(chosen: str | None, baseline: PerWindowView, current: PerWindowView) -> list[str]:
+    """A criterion's endpoints: one named; ``each`` endpoint but not ``all``; None: every key both
+    sides' samples hold (a duet's include ``all``, every request together)."""
+    every = sorted(set(baseline) | set(current))
+    if chosen == EACH_ENDPOINT:
+        return [e for e in every if e != ALL_ENDPOINTS]
+    return [chosen] if chosen else every
 
 
 def label(metric: str) -> str:
