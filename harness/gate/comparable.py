@@ -50,10 +50,7 @@ def plan_comparisons(
     judged: list[tuple[RelativeCriterion, str]] = []
     unjudged: list[str] = []
     for criterion in criteria:
-        endpoints = (
-            [criterion.endpoint] if criterion.endpoint else sorted(set(baseline) | set(current))
-        )
-        for endpoint in endpoints:
+        for endpoint in _endpoints(criterion.endpoint, baseline, current):
             reason = _why_not(criterion.metric, endpoint, baseline, current, sides)
             if reason:
                 unjudged.append(f"{label(criterion.metric)} of {endpoint}: {reason}")
