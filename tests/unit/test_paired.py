@@ -166,3 +166,16 @@ def test_the_normal_approximation_beyond_50_pairs_is_within_one_rank_and_never_n
     exact = int(np.searchsorted(np.cumsum(_signed_rank_pmf(n)), 0.025 - 1e-12))
     approximate = signed_rank_critical_value(n, 0.05)
     assert exact - 1 <= approximate <= exact
+
+
+def test_too_few_pairs_for_the_corrected_confidence_are_no_data_not_a_narrow_label() -> None:
+    """After a run-level correction for 6 comparisons each interval is 99.17 %: 7 pairs cannot
+    reach it (their widest interval covers 1 − 2/2⁷ = 98.4 %), 8 can."""
+    from harness.gate.paired import compare_log_ratios, pairs_needed
+
+    confidence = 1 - 0.05 / 6
+    assert pairs_needed(confidence) == 8
+    seven = compare_log_ratios([0.01 * i for i in range(7)], 10.0, HIGHER, confidence=confidence)
+    assert seven.status is Status.NO_DATA and "at least 8" in seven.detail
+    eight = compare_log_ratios([0.01 * i for i in range(8)], 10.0, HIGHER, confidence=confidence)
+    assert eight.status is Status.PASS
