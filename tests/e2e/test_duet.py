@@ -3,9 +3,10 @@ Locust run, each 5 s window of one side judged against the same window of the ot
 
 The services are the reference one, started here as a user's own (``--target`` and
 ``--duet-baseline``), or by the harness from a checkout (``--duet-baseline-checkout``). Loads are
-short: a 3 s warm-up and a 32 s window, that is six whole 5 s windows a side — the fewest the
-paired comparison judges (harness/gate/paired.py, MIN_PAIRS); the 2 s beyond 30 keep a window
-that ends a few milliseconds early from losing the sixth.
+short: a 3 s warm-up and a 42 s window, eight whole 5 s windows a side — the fewest whose exact
+interval reaches the 99.17 % each of the run's six comparisons gets after the run-level
+correction (harness/gate/paired.py, pairs_needed); the 2 s beyond 40 keep a window that ends a
+few milliseconds early from losing the eighth.
 """
 
 from __future__ import annotations
@@ -27,11 +28,9 @@ pytestmark = [pytest.mark.e2e]
 LOCUSTFILE = REPO / "scenarios" / "locustfiles" / "recommendations.py"
 SLOS = REPO / "slo" / "recommender.yaml"
 USERS = 20  # ten pairs: about 100 requests/s, 50 a side
-# The proportional slowdown the faulty candidate injects (services_under_test/recommender/faults.py).
-# At the client it measured more, not less: +27 to +35 % on the home page's p50, +38 to +90 % on
-# the faster endpoints (the injected wait is an asyncio sleep, which takes longer than it asks for
-# on a busy event loop). In 9 trials of this test's run every one failed, 3 to 6 of its 6 judged
-# criteria; the home page's p50 interval never reached below +13 % (the tolerance is +10 %).
+# The proportional slowdown the faulty candidate injects (services_under_test/recommender/faults.py):
+# 30 % more service time reads less at the client, whose own overhead is not slowed (a 20 %
+# slowdown read +7 to +13 % at p50 in the calibration), still beyond the default tolerances.
 SLOWDOWN = "30%"
 # Each side's share of the requests: pairs in lockstep (closed model) and alternating arrivals
 # (open model) give both sides the same iterations, so the same requests, but for those in flight
@@ -39,9 +38,9 @@ SLOWDOWN = "30%"
 SPLIT_TOLERANCE = 0.01
 
 
-def scenario(folder: Path) -> Path:
+def scenario(folder: Path, duration: str = "42s") -> Path:
     """The shopper traffic of scenarios/ at a small scale, judged by the shipped SLOs; without a
-    gate section a duet judges the default criteria (p50/p95/p99, +10 %, where windows allow)."""
+    gate section a duet judges the default criteria (harness/gate/duet.py, where windows allow)."""
     return write(
         folder / "duet.yaml",
         f"""\
@@ -51,7 +50,7 @@ load:
   users: {USERS}
   spawn_rate: {USERS}
   warmup: 3s
-  duration: 32s
+  duration: {duration}
 slos:
   - {SLOS}
 """,
@@ -118,30 +117,6 @@ def judgement(result: dict[str, Any]) -> str:
 
 
 @pytest.mark.load
-def test_a_duet_of_the_reference_service_against_itself_exits_0_with_equal_sides(
-    services: tuple[str, str], tmp_path: Path, out_dir: Path
-) -> None:
-    baseline, candidate = services
-
-    run = duet(scenario(tmp_path), candidate, baseline, out_dir)
-
-    # Exit 0: pass, or warn where an interval is too wide to rule a 10 % shift out — never fail.
-    assert run.returncode == 0, run.stdout + run.stderr
-    result = run.result
-    assert result["verdict"] in ("pass", "warn"), judgement(result)
-    assert_a_duet_of(result, baseline)
-    assert result["run"]["target"] == candidate
-    assert [c for c in result["criteria"] if c["status"] == "fail"] == []
-    for criterion in result["criteria"]:
-        low, high = criterion["confidence_interval_pct"]
-        assert low <= criterion["effect_pct"] <= high, judgement(result)
-    assert [s["status"] for s in result["slos"]] == ["met"] * len(result["slos"])
-    assert_equal_split(result)
-    assert baseline in run.stdout  # the report names both sides
-    assert_nothing_left_behind(run)
-
-
-@pytest.mark.load
 def test_a_candidate_slowed_by_30_percent_fails_naming_the_endpoint_and_the_shift(
     services: tuple[str, str], slowed_candidate: str, tmp_path: Path, out_dir: Path
 ) -> None:
@@ -157,7 +132,7 @@ def test_a_candidate_slowed_by_30_percent_fails_naming_the_endpoint_and_the_shif
     assert failed, judgement(result)
     for criterion in failed:
         low, high = criterion["confidence_interval_pct"]
-        assert 10 < low <= criterion["effect_pct"] <= high, judgement(result)
+        assert criterion["threshold"] < low <= criterion["effect_pct"] <= high, judgement(result)
         # The reason names the percentile, the endpoint (or all) and the shift, as measured.
         assert criterion["detail"] in result["reasons"]
         endpoint = criterion["name"].removesuffix(", candidate vs baseline")
@@ -176,22 +151,27 @@ def test_a_candidate_slowed_by_30_percent_fails_naming_the_endpoint_and_the_shif
 # --- the split: both sides get the same traffic ---------------------------------------------
 
 
-@pytest.mark.load
+@pytest.mark.load_shared
 def test_the_open_model_gives_each_side_half_the_arrivals(
     services: tuple[str, str], tmp_path: Path, out_dir: Path
 ) -> None:
-    # (The closed model's split: the two tests above.) 100 iterations/s, alternating sides.
+    # (The closed model's split: the tests of the gate.) 100 iterations/s, alternating sides; a
+    # 12 s window is too short to judge (exit 3, said so) but long enough to count the split.
     baseline, candidate = services
 
-    run = duet(scenario(tmp_path), candidate, baseline, out_dir, "--arrival-rate", "100")
+    run = duet(scenario(tmp_path, "12s"), candidate, baseline, out_dir, "--arrival-rate", "100")
 
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.returncode == 3, run.stdout + run.stderr
     result = run.result
-    assert_a_duet_of(result, baseline)
-    assert_equal_split(result)
+    assert any("too few paired windows" in r for r in result["reasons"]), result["reasons"]
+    assert result["mode"] == "duet" and result["duet"]["baseline_target"] == baseline
+    candidate_requests = result["client"]["total"]["requests"]
+    baseline_requests = result["duet"]["client"]["total"]["requests"]
+    assert candidate_requests >= 500, candidate_requests
+    assert baseline_requests == pytest.approx(candidate_requests, rel=SPLIT_TOLERANCE)
     # Each side got half the schedule: 50 iterations/s of one or two requests each.
     window_s = result["run"]["load_window"]["seconds"]
-    assert result["duet"]["client"]["total"]["requests"] / window_s >= 45
+    assert baseline_requests / window_s >= 45
     assert_nothing_left_behind(run)
 
 
@@ -265,7 +245,13 @@ def test_a_duet_against_this_checkout_started_by_the_harness_exits_0(
     assert duet_side["baseline_target"].startswith("http://127.0.0.1:")
     assert duet_side["baseline_target"] != result["run"]["target"]
     assert [c for c in result["criteria"] if c["status"] == "fail"] == [], judgement(result)
+    for criterion in result["criteria"]:
+        low, high = criterion["confidence_interval_pct"]
+        assert low <= criterion["effect_pct"] <= high, judgement(result)
+    assert [s["status"] for s in result["slos"]] == ["met"] * len(result["slos"])
     assert_equal_split(result)
+    assert duet_side["baseline_target"] in run.stdout  # the report names both sides
+    assert "This run could detect regressions of" in run.stdout
     [run_dir] = out_dir.iterdir()
     assert (run_dir / "logs" / "baseline.log").stat().st_size > 0  # the harness started it
     assert_nothing_left_behind(run)
