@@ -23,7 +23,13 @@ from types import FrameType
 from harness.calibrate.options import CalibrateOptions
 from harness.calibrate.report import write_report
 from harness.calibrate.stats import clopper_pearson, detection_curve, smallest_detected_shift
-from harness.calibrate.trials import Trial, duet_trial, reference_services, sequential_trial
+from harness.calibrate.trials import (
+    Trial,
+    TrialSetup,
+    duet_trial,
+    reference_services,
+    sequential_trial,
+)
 from harness.errors import EXIT_INCONCLUSIVE, EXIT_PASS
 from harness.plan import RunOptions, build_plan
 from harness.run import new_run_id
@@ -43,6 +49,9 @@ def run_calibrate(options: CalibrateOptions, say: Callable[[str], None]) -> int:
     runner = duet_trial if options.mode == "duet" else sequential_trial
     say(f"calibrating {plan.name} ({options.mode}): {options.trials} trial(s) × shifts "
         f"{', '.join(f'{s:g}%' for s in options.shifts_pct)} → {folder}")  # fmt: skip
+    setup = TrialSetup(
+        options.scenario, folder / "trials", options.noisy_neighbour, options.duration
+    )
     stop = _stop_on_signals()
     with reference_services(options.mode, folder / LOGS_DIR, plan.service_args) as services:
         for index in range(options.trials):
@@ -52,8 +61,7 @@ def run_calibrate(options: CalibrateOptions, say: Callable[[str], None]) -> int:
             shifts = options.shifts_pct[index % len(options.shifts_pct) :]
             shifts += options.shifts_pct[: index % len(options.shifts_pct)]
             for shift in shifts:
-                trial = runner(options.scenario, services, shift, index, folder / "trials",
-                               options.noisy_neighbour, options.duration)  # fmt: skip
+                trial = runner(setup, services, shift, index)
                 if stop.is_set():  # the run reported its interruption as inconclusive: not a trial
                     say("interrupted: the calibration so far is kept")
                     break

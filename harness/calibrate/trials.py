@@ -26,7 +26,14 @@ from harness.stack.processes import ProcessGroup
 from harness.stack.service import start_reference_service
 from harness.values.baseline import Baseline
 
-__all__ = ["Services", "Trial", "duet_trial", "reference_services", "sequential_trial"]
+__all__ = [
+    "Services",
+    "Trial",
+    "TrialSetup",
+    "duet_trial",
+    "reference_services",
+    "sequential_trial",
+]
 
 ADMIN_TIMEOUT_S = 5.0
 BUSY_LOOP = "while True: pass"
@@ -73,43 +80,31 @@ def set_slowdown(url: str, pct: float) -> None:
         raise InconclusiveError(f"could not set the slowdown on {url}: {exc}") from None
 
 
-def duet_trial(
-    scenario: Path,
-    services: Services,
-    shift: float,
-    index: int,
-    out: Path,
-    noisy: bool,
-    duration: str | None = None,
-) -> Trial:
+@dataclass(frozen=True)
+class TrialSetup:
+    """What every trial of a calibration shares."""
+
+    scenario: Path
+    out: Path  # the trials' run folders go here
+    noisy: bool  # a noisy neighbour (see _neighbour)
+    duration: str | None  # each trial's window, instead of the scenario's
+
+
+def duet_trial(setup: TrialSetup, services: Services, shift: float, index: int) -> Trial:
     set_slowdown(services.baseline, 0.0)
     set_slowdown(services.candidate, shift)
-    plan = build_plan(
-        RunOptions(
-            scenario=scenario,
-            target=services.candidate,
-            out=out,
-            duet_baseline=services.baseline,
-            duration=duration,
-        ),
-        probe=None,  # checked once, before the first trial
-    )
+    options = RunOptions(scenario=setup.scenario, target=services.candidate, out=setup.out,
+                         duet_baseline=services.baseline, duration=setup.duration)  # fmt: skip
+    plan = build_plan(options, probe=None)  # the locustfile was checked once, before the trials
     plan = replace(plan, duet=replace(plan.duet, seed=index + 1) if plan.duet else None)
-    with _neighbour(services.group, noisy):
+    with _neighbour(services.group, setup.noisy):
         outcome = execute_run(plan)
     return _trial(shift, outcome.verdict.status, outcome.verdict.reasons, outcome.run_dir)
 
 
-def sequential_trial(
-    scenario: Path,
-    services: Services,
-    shift: float,
-    index: int,
-    out: Path,
-    noisy: bool,
-    duration: str | None = None,
-) -> Trial:
-    options = RunOptions(scenario=scenario, target=services.baseline, out=out, duration=duration)
+def sequential_trial(setup: TrialSetup, services: Services, shift: float, index: int) -> Trial:
+    options = RunOptions(scenario=setup.scenario, target=services.baseline, out=setup.out,
+                         duration=setup.duration)  # fmt: skip
     plan = build_plan(options, probe=None)
     half = replace(plan.load, duration_s=plan.load.duration_s / 2)
     plan = replace(plan, load=half)
@@ -121,7 +116,7 @@ def sequential_trial(
     baseline = Baseline(f"trial {index + 1}, baseline run", str(first.run_dir), {}, samples, "")
     set_slowdown(services.baseline, shift)
     try:
-        with _neighbour(services.group, noisy):
+        with _neighbour(services.group, setup.noisy):
             second = execute_run(replace(plan, baseline=baseline))
     finally:
         set_slowdown(services.baseline, 0.0)
