@@ -21,6 +21,7 @@ from harness.plan.duet import DUET_KEYS, read_duet
 from harness.plan.gate import read_gate
 from harness.plan.load import LOAD_KEYS, load_profile
 from harness.plan.options import RunOptions
+from harness.plan.service import read_command
 from harness.plan.targets import check_target_url
 from harness.slo.loader import load_slo_files
 from harness.values.plan import Plan, RemoteWorkers
@@ -97,6 +98,17 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
             ("service", "args"), f"{service_args!r} is not allowed; allowed: a list of flags"
         )
     service_args = [str(a) for a in service_args]
+    service_command = None
+    if scenario and options.scenario:
+        health = from_file(("service", "health"), str, "a path such as /healthz")
+        service_command = read_command(scenario, ("service", "command"), base, health)
+    if service_command is not None and target:
+        problems.append(Problem(_where(options.target, options.scenario), "target", "and "
+                                "service.command both name the service; allowed: one — a running "
+                                "service (--target) or a command the harness starts"))  # fmt: skip
+    if service_command is not None and service_args:
+        problems.append(Problem(str(options.scenario), "service.args", "are flags for the reference "
+                                "service; allowed with service.command: put them in the command"))  # fmt: skip
     if scenario:
         problems.extend(scenario.problems)
 
@@ -117,7 +129,7 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
                     )
                 )
     remote = _remote_workers(options, problems)
-    duet = read_duet(options, scenario, target, load, remote, problems)
+    duet = read_duet(options, scenario, target, load, remote, problems, service_command)
     if scenario:
         problems.extend(p for p in scenario.problems if p not in problems)
     if problems or load is None or locustfile is None:
@@ -135,6 +147,7 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
         min_events=gate.min_events,
         max_generator_cpu=gate.max_generator_cpu,
         service_args=tuple(service_args),
+        service_command=service_command,
         remote_workers=remote,
         relative_criteria=gate.criteria.relative
         or (DUET_DEFAULT_CRITERIA if duet else DEFAULT_CRITERIA),
@@ -164,7 +177,7 @@ def _read_scenario(path: Path, problems: list[Problem]) -> FieldReader | None:
     reader.unknown_keys(("load",), LOAD_KEYS)
     reader.unknown_keys(("gate",), GATE_KEYS)
     reader.unknown_keys(("target",), {"url"})
-    reader.unknown_keys(("service",), {"args"})
+    reader.unknown_keys(("service",), {"args", "command", "health"})
     reader.unknown_keys(("duet",), DUET_KEYS)
     return reader
 

@@ -11,8 +11,11 @@ from urllib.parse import urlsplit
 from harness.errors import InconclusiveError
 from harness.stack.processes import ProcessGroup, StartedProcess
 from harness.stack.readiness import free_port, http_answers, wait_until
+from harness.values.plan import ServiceCommand
 
-__all__ = ["check_target_answers", "start_reference_service"]
+PORT = "{port}"  # in a service's command: the port the harness chose
+
+__all__ = ["check_target_answers", "start_command_service", "start_reference_service"]
 
 START_TIMEOUT_S = 60.0
 
@@ -45,6 +48,18 @@ def start_reference_service(
     )
 
 
+def start_command_service(
+    group: ProcessGroup, command: ServiceCommand, role: str, port: int, cwd: Path | None = None
+) -> tuple[str, StartedProcess]:
+    """A user's service from its command (``{port}`` → ``port``), healthy or inconclusive;
+    ``cwd``: a duet's checkout to run it in instead of the scenario's folder."""
+    argv = [a.replace(PORT, str(port)) for a in command.argv]
+    process = group.start(role, argv, cwd=cwd or command.cwd)
+    url = f"http://127.0.0.1:{port}"
+    _wait_healthy(process, role, f"{url}{command.health}")
+    return url, process
+
+
 def _start_healthy(
     group: ProcessGroup,
     name: str,
@@ -62,8 +77,13 @@ def _start_healthy(
         cwd=checkout,
     )
     url = f"http://127.0.0.1:{port}"
+    _wait_healthy(process, name, f"{url}/healthz")
+    return url, process
+
+
+def _wait_healthy(process: StartedProcess, name: str, health_url: str) -> None:
     healthy = wait_until(
-        lambda: process.exited() is not None or http_answers(f"{url}/healthz", ok_only=True),
+        lambda: process.exited() is not None or http_answers(health_url, ok_only=True),
         START_TIMEOUT_S,
         interval_s=0.1,
     )
@@ -71,7 +91,6 @@ def _start_healthy(
         raise InconclusiveError(
             f"the {name} did not become healthy within {START_TIMEOUT_S:.0f}s: {process.log_tail(3) or 'no output'}"
         )
-    return url, process
 
 
 def check_target_answers(url: str, what: str = "the target") -> None:

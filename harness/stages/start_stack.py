@@ -17,9 +17,13 @@ from harness.stack.duet_sides import check_same_endpoints
 from harness.stack.processes import ProcessGroup, StartedProcess
 from harness.stack.prometheus import scrape_targets_for, start_private_prometheus, wait_for_targets
 from harness.stack.readiness import free_port
-from harness.stack.service import check_target_answers, start_reference_service
+from harness.stack.service import (
+    check_target_answers,
+    start_command_service,
+    start_reference_service,
+)
 from harness.stages import Say
-from harness.values.plan import Plan
+from harness.values.plan import Duet, Plan
 
 __all__ = ["Stack", "start_stack", "wait_for_stack"]
 
@@ -49,7 +53,8 @@ def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say:
         check_target_answers(duet.baseline_url, "the duet's baseline")
     service_port = None if plan.target_url else free_port()
     target_url = plan.target_url or f"http://127.0.0.1:{service_port}"
-    baseline_port = free_port() if duet is not None and duet.baseline_checkout else None
+    started_baseline = duet is not None and (duet.baseline_checkout or duet.baseline_command)
+    baseline_port = free_port() if started_baseline else None
     baseline_url = duet.baseline_url if duet is not None else None
     if baseline_port is not None:
         baseline_url = f"http://127.0.0.1:{baseline_port}"
@@ -67,15 +72,17 @@ def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say:
         ),
     )
     service = None
-    if service_port is not None:
+    if service_port is not None and plan.service_command is not None:
+        say(f"starting the service: {' '.join(plan.service_command.argv)}…")
+        target_url, service = start_command_service(
+            group, plan.service_command, "service", service_port
+        )
+    elif service_port is not None:
         say("starting the reference service…")
         target_url, service = start_reference_service(group, plan.service_args, service_port)
     baseline = None
-    if duet is not None and duet.baseline_checkout is not None:
-        say(f"starting the duet's baseline from {duet.baseline_checkout}…")
-        baseline_url, baseline = start_reference_service(
-            group, plan.service_args, baseline_port, duet.baseline_checkout, role="baseline"
-        )
+    if duet is not None and baseline_port is not None:
+        baseline_url, baseline = _start_baseline(plan, duet, group, baseline_port, say)
     if baseline_url is not None:
         check_same_endpoints(baseline_url, target_url)
     say(f"target: {target_url}" + (f"; duet baseline: {baseline_url}" if baseline_url else ""))
@@ -90,11 +97,29 @@ def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say:
     )
 
 
+def _start_baseline(
+    plan: Plan, duet: Duet, group: ProcessGroup, port: int, say: Say
+) -> tuple[str, StartedProcess]:
+    """A duet's baseline the harness starts: its own command, or the candidate's service (the
+    user's command or the reference service) run from another checkout."""
+    if duet.baseline_command is not None:
+        say(f"starting the duet's baseline: {' '.join(duet.baseline_command.argv)}…")
+        return start_command_service(group, duet.baseline_command, "baseline", port)
+    say(f"starting the duet's baseline from {duet.baseline_checkout}…")
+    if plan.service_command is not None:
+        return start_command_service(
+            group, plan.service_command, "baseline", port, duet.baseline_checkout
+        )
+    return start_reference_service(
+        group, plan.service_args, port, duet.baseline_checkout, role="baseline"
+    )
+
+
 def wait_for_stack(plan: Plan, stack: Stack, say: Say) -> None:
     """Until Prometheus has scraped the service once; then every SLO query must be one it accepts
     (else exit 2, before any load)."""
     if not stack.external_prometheus and not wait_for_targets(
-        stack.api, require_service_up=stack.service is not None
+        stack.api, require_service_up=stack.service is not None and plan.service_command is None
     ):
         raise InconclusiveError("Prometheus did not scrape the service within 30s")
     check_queries(stack.api, plan.slos)

@@ -11,7 +11,7 @@ from harness.values.baseline import Baseline
 from harness.values.criteria import AbsoluteCriterion, RelativeCriterion, ScoreThresholds
 from harness.values.slo import SLO
 
-__all__ = ["Duet", "LoadProfile", "Plan", "RemoteWorkers"]
+__all__ = ["Duet", "LoadProfile", "Plan", "RemoteWorkers", "ServiceCommand"]
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,24 @@ class RemoteWorkers:
 
 
 @dataclass(frozen=True)
+class ServiceCommand:
+    """A user's service the harness starts (harness/plan/service.py): ``{port}`` in ``argv`` is
+    replaced by the port it chose; ready when ``health`` answers 2xx."""
+
+    argv: tuple[str, ...]
+    health: str = "/healthz"
+    cwd: Path | None = None  # where it runs: the scenario's folder, or a duet's checkout
+
+
+@dataclass(frozen=True)
 class Duet:
     """A duet: the baseline loaded beside the candidate, in the same Locust run at the same time.
     The candidate is the run's target (``--target`` or the reference service it starts); the
     baseline is a running service or the reference service started from another checkout."""
 
     baseline_url: str | None = None  # a running service (--duet-baseline URL)
-    baseline_checkout: Path | None = None  # or start the reference service from this folder
+    baseline_checkout: Path | None = None  # or start the candidate's service from this folder
+    baseline_command: ServiceCommand | None = None  # or start the baseline from its own command
     seed: int = 1  # the user pairs' random streams (harness/load/duet.py)
 
 
@@ -64,6 +75,7 @@ class Plan:
     min_events: int = 100  # fewer events in an SLO's window than this is no_data, never met
     max_generator_cpu: float = 90.0  # percent of one core, per Locust process
     service_args: tuple[str, ...] = ()  # extra flags for the reference service (store, faults)
+    service_command: ServiceCommand | None = None  # the user's service, instead of the reference
     remote_workers: RemoteWorkers | None = None
     baseline: Baseline | None = None
     relative_criteria: tuple[RelativeCriterion, ...] = ()

@@ -12,6 +12,7 @@ few milliseconds early from losing the eighth.
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -256,4 +257,35 @@ def test_a_duet_against_this_checkout_started_by_the_harness_exits_0(
     assert "This run could detect regressions of" in run.stdout
     [run_dir] = out_dir.iterdir()
     assert (run_dir / "logs" / "baseline.log").stat().st_size > 0  # the harness started it
+    assert_nothing_left_behind(run)
+
+
+# --- a user's own service, started from commands in the scenario -------------------------------
+
+
+@pytest.mark.load_shared
+def test_a_user_s_service_and_its_baseline_start_from_their_commands(
+    tmp_path: Path, out_dir: Path
+) -> None:
+    # The reference service stands in for a user's: started from a plain command, as any would
+    # be. A short window: what is checked is that both sides ran and shared the traffic.
+    command = f'["{sys.executable}", -m, services_under_test.recommender, --port, "{{port}}"]'
+    file = scenario(tmp_path, "12s")
+    file.write_text(file.read_text() + f"service:\n  command: {command}\n  health: /healthz\n"
+                    f"duet:\n  command: {command}\n")  # fmt: skip
+
+    run = run_cli("run", str(file), out_dir=out_dir)
+
+    assert run.returncode == 3, run.stdout + run.stderr  # 12 s: too few windows to judge, said so
+    result = run.result
+    assert result["mode"] == "duet"
+    assert result["duet"]["baseline_target"] != result["run"]["target"]
+    candidate = result["client"]["total"]["requests"]
+    assert candidate >= 500
+    assert result["duet"]["client"]["total"]["requests"] == pytest.approx(
+        candidate, rel=SPLIT_TOLERANCE
+    )
+    [run_dir] = out_dir.iterdir()
+    assert (run_dir / "logs" / "baseline.log").stat().st_size > 0
+    assert (run_dir / "logs" / "service.log").stat().st_size > 0
     assert_nothing_left_behind(run)
