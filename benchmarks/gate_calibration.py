@@ -20,7 +20,7 @@ from pathlib import Path
 
 from harness.calibrate.stats import clopper_pearson, detection_curve, smallest_detected_shift
 from harness.gate.duet import DUET_DEFAULT_CRITERIA, judge_duet
-from harness.values.criteria import ALL_ENDPOINTS, Direction, RelativeCriterion
+from harness.values.criteria import ALL_ENDPOINTS, EACH_ENDPOINT, Direction, RelativeCriterion
 from harness.values.status import Status
 
 RULES: dict[str, tuple[RelativeCriterion, ...]] = {
@@ -31,6 +31,15 @@ RULES: dict[str, tuple[RelativeCriterion, ...]] = {
     "p50 and p95 +10 %, all requests": (
         RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
         RelativeCriterion("p95_ms", 10.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
+    ),
+    "p50 +3 %, all requests": (
+        RelativeCriterion("p50_ms", 3.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
+    ),
+    "p50 +3 % on all, +10 % each endpoint; p95/p99 +25 %": (
+        RelativeCriterion("p50_ms", 3.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
+        RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, EACH_ENDPOINT, key=True),
+        RelativeCriterion("p95_ms", 25.0, Direction.HIGHER_IS_WORSE, key=True),
+        RelativeCriterion("p99_ms", 25.0, Direction.HIGHER_IS_WORSE, key=True),
     ),
     "p50 +5 %, all requests": (
         RelativeCriterion("p50_ms", 5.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
@@ -71,8 +80,9 @@ def rejudge(trials: list[dict[str, object]]) -> None:
             duet = result.get("duet")
             if trial["verdict"] == "inconclusive" or not duet:
                 continue
+            paired = {e: m["median_log_ratio"] for e, m in duet.get("paired", {}).items()}
             judged = judge_duet(
-                criteria or DUET_DEFAULT_CRITERIA, duet["samples"], result["samples"]
+                criteria or DUET_DEFAULT_CRITERIA, duet["samples"], result["samples"], paired
             )
             statuses = [c.status for c in judged.criteria]
             worst = (
