@@ -24,7 +24,7 @@ from harness.values.criteria import ALL_ENDPOINTS, EACH_ENDPOINT, Direction, Rel
 from harness.values.status import Status
 
 RULES: dict[str, tuple[RelativeCriterion, ...]] = {
-    "default (p50 all +5 %, each endpoint +10 %; p95/p99 +25 %)": (),  # DUET_DEFAULT_CRITERIA
+    "default (p50 all +3 %, each endpoint +20 %; p95/p99 +25 %)": (),  # DUET_DEFAULT_CRITERIA
     "p50 +10 %, all requests": (
         RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
     ),
