@@ -37,7 +37,8 @@ MAX_USER_ERROR_SHARE = 0.01
 
 @dataclass(frozen=True)
 class CpuSample:
-    at: float  # Unix time
+    since: float  # Unix time: the reading covers [since, at]
+    at: float
     pid: int
     percent: float  # of one core
 
@@ -47,6 +48,7 @@ class CpuSampler:
     root_pid: int
     samples: list[CpuSample] = field(default_factory=list)
     _known: dict[int, psutil.Process] = field(default_factory=dict)
+    _last: dict[int, float] = field(default_factory=dict)  # each process's previous reading
 
     def sample(self) -> None:
         """Record every process's CPU since the previous call (the first call per process primes it)."""
@@ -62,8 +64,10 @@ class CpuSampler:
                 if known is None:
                     self._known[process.pid] = process
                     process.cpu_percent(None)
-                    continue
-                self.samples.append(CpuSample(now, process.pid, known.cpu_percent(None)))
+                else:
+                    since = self._last[process.pid]
+                    self.samples.append(CpuSample(since, now, process.pid, known.cpu_percent(None)))
+                self._last[process.pid] = now
             except psutil.Error:
                 continue
 
@@ -146,7 +150,7 @@ def _cpu_by_process(
     highest: dict[str, float] = {}
     local_pids = {s.pid for s in samples}
     for s in samples:
-        if window is None or window.start <= s.at <= window.end + 1:
+        if window is None or window.holds_most_of(s.since, s.at):
             label = f"pid {s.pid}"
             highest[label] = max(highest.get(label, 0.0), s.percent)
     here = socket.gethostname()

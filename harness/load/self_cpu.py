@@ -24,8 +24,11 @@ def sample_own_cpu(window: WindowRecorder) -> gevent.Greenlet:
         # in a saturated process still reads the whole interval right.
         process = psutil.Process()
         process.cpu_percent(None)
+        since = time.time()
         while True:
             gevent.sleep(CPU_SAMPLE_S)
-            window.cpu_sample(time.time(), process.cpu_percent(None))
+            now = time.time()
+            window.cpu_sample(since, now, process.cpu_percent(None))
+            since = now
 
     return gevent.spawn(run)

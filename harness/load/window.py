@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from hdrh.histogram import HdrHistogram
 
 from harness.load.pairs import PairedRequests
+from harness.values.run_result import LoadWindow
 
 __all__ = ["HDR_MAX_US", "EndpointRecord", "WindowRecorder"]
 
@@ -91,9 +92,12 @@ class WindowRecorder:
         if kind in self.error_kinds or len(self.error_kinds) < ERROR_KINDS:
             self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
 
-    def cpu_sample(self, at: float, percent: float) -> None:
-        """A CPU reading covering the half second before ``at`` (so one after the end still counts)."""
-        if self.start is None or at < self.start or (self.end is not None and at > self.end + 1):
+    def cpu_sample(self, since: float, at: float, percent: float) -> None:
+        """A CPU reading covering [since, at]; it counts when most of that lies in the window."""
+        if self.start is None:
+            return
+        window = LoadWindow(self.start, at if self.end is None else self.end)
+        if not window.holds_most_of(since, at):
             return
         self.cpu_samples += 1
         self.cpu_max = percent if self.cpu_max is None else max(self.cpu_max, percent)

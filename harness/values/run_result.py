@@ -41,6 +41,14 @@ class LoadWindow:
     def seconds(self) -> float:
         return self.end - self.start
 
+    def holds_most_of(self, since: float, until: float) -> bool:
+        """Whether more than half of [since, until] lies inside the window: a CPU reading over that
+        interval then speaks for the window. The reading that straddles the start is mostly
+        Locust's start-up (imports, spawning), the one that straddles the end its shutdown (the
+        HTML report): neither is the load."""
+        inside = min(until, self.end) - max(since, self.start)
+        return inside > (until - since) / 2
+
 
 def percentile_label(key: PercentileKey) -> str:
     """How a table heads it: "p50", "p99.9", "max"."""

@@ -11,13 +11,27 @@ WINDOW = LoadWindow(100.0, 160.0)
 
 def test_cpu_only_counts_inside_the_window() -> None:
     # Locust's start-up (imports) burns a core before the window; that is not saturation.
-    samples = [CpuSample(90.0, 1, 100.0), CpuSample(120.0, 1, 40.0)]
+    samples = [CpuSample(89.5, 90.0, 1, 100.0), CpuSample(119.5, 120.0, 1, 40.0)]
     health = judge_generator(samples, WINDOW, 0, max_cpu=90.0)
     assert health.cpu_max == 40.0 and health.problems == ()
 
 
+def test_readings_straddling_the_edges_count_only_when_mostly_inside() -> None:
+    # With no warm-up the window opens as Locust finishes starting: the reading that covers
+    # [start - 0.4, start + 0.1] is mostly start-up (CI saw 94 % there, 12 % after); the one over
+    # [end - 0.4, end + 0.1] is mostly load and counts.
+    start_up = CpuSample(99.6, 100.1, 1, 94.0)
+    load = CpuSample(100.1, 100.6, 1, 12.0)
+    health = judge_generator([start_up, load], WINDOW, 0, max_cpu=90.0)
+    assert health.cpu_max == 12.0 and health.problems == ()
+    last = CpuSample(159.6, 160.1, 1, 95.0)
+    assert "saturated" in judge_generator([load, last], WINDOW, 0, max_cpu=90.0).problems[0]
+    shutdown = CpuSample(159.9, 160.4, 1, 95.0)  # the HTML report being written
+    assert judge_generator([load, shutdown], WINDOW, 0, max_cpu=90.0).problems == ()
+
+
 def test_a_saturated_generator_is_a_problem() -> None:
-    health = judge_generator([CpuSample(120.0, 1, 97.0)], WINDOW, 0, max_cpu=90.0)
+    health = judge_generator([CpuSample(119.5, 120.0, 1, 97.0)], WINDOW, 0, max_cpu=90.0)
     assert "saturated" in health.problems[0]
 
 
@@ -44,7 +58,9 @@ def test_missing_results_of_a_process_are_a_problem() -> None:
 def test_a_worker_that_measured_itself_saturated_makes_the_run_inconclusive_by_name() -> None:
     # The harness cannot sample a worker on another machine; the worker's own report counts.
     reports = ProcessReports(cpu=(ReportedCpu(4242, "loadbox-7", 97.0),))
-    health = judge_generator([CpuSample(120.0, 1, 10.0)], WINDOW, 0, max_cpu=90.0, reports=reports)
+    health = judge_generator(
+        [CpuSample(119.5, 120.0, 1, 10.0)], WINDOW, 0, max_cpu=90.0, reports=reports
+    )
     assert "worker on loadbox-7 (pid 4242) used 97%" in health.problems[0]
     assert [(p.process, p.cpu_max) for p in health.processes] == [
         ("worker on loadbox-7 (pid 4242)", 97.0),
@@ -54,7 +70,9 @@ def test_a_worker_that_measured_itself_saturated_makes_the_run_inconclusive_by_n
 
 def test_a_local_worker_sampled_twice_is_one_process() -> None:
     reports = ProcessReports(cpu=(ReportedCpu(7, socket.gethostname(), 30.0),))
-    health = judge_generator([CpuSample(120.0, 7, 35.0)], WINDOW, 0, max_cpu=90.0, reports=reports)
+    health = judge_generator(
+        [CpuSample(119.5, 120.0, 7, 35.0)], WINDOW, 0, max_cpu=90.0, reports=reports
+    )
     assert [(p.process, p.cpu_max) for p in health.processes] == [("pid 7", 35.0)]
 
 
@@ -87,5 +105,7 @@ def test_a_worker_elsewhere_that_reported_no_cpu_is_a_problem_one_here_is_sample
     assert "the CPU of worker on loadbox-7 (pid 9) was not measured" in health.problems[0]
 
     here = ProcessReports(cpu=(ReportedCpu(7, socket.gethostname(), None),))
-    health = judge_generator([CpuSample(120.0, 7, 35.0)], WINDOW, 0, max_cpu=90.0, reports=here)
+    health = judge_generator(
+        [CpuSample(119.5, 120.0, 7, 35.0)], WINDOW, 0, max_cpu=90.0, reports=here
+    )
     assert health.problems == ()

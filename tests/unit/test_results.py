@@ -65,8 +65,9 @@ def test_each_process_account_of_itself_is_summed_and_kept_per_process(tmp_path:
         recorder.iterations = 50
         for _ in range(errors):
             recorder.user_error(RuntimeError("boom"))
-        recorder.cpu_sample(130.0, cpu)
-        recorder.cpu_sample(90.0, 100.0)  # the start-up, before the window: not counted
+        recorder.cpu_sample(129.5, 130.0, cpu)
+        recorder.cpu_sample(89.5, 90.0, 100.0)  # the start-up, before the window: not counted
+        recorder.cpu_sample(99.7, 100.2, 100.0)  # mostly before the window: not counted
         payload = recorder.as_json() | {"pid": pid}
         (tmp_path / f"client-{pid}.json").write_text(json.dumps(payload))
 
