@@ -63,10 +63,13 @@ async def test_latency_is_a_mixture_and_can_target_one_route(make_client: MakeCl
         return time.perf_counter() - started
 
     home = [await took(HOME) for _ in range(40)]
-    similar = [await took("/v1/recommendations/similar?item_id=3") for _ in range(10)]
+    similar = [await took("/v1/recommendations/similar?item_id=3") for _ in range(20)]
     slow = sum(t >= 0.06 for t in home)
     assert 10 <= slow <= 30  # about half
-    assert max(similar) < 0.06
+    # Another route is not delayed. A shared machine can stall any one request past 60 ms (CI saw
+    # 147 ms once), so up to 2 of 20 may be slow; were the fault on every route, about 10 would be
+    # (2 or fewer: p = 0.0002).
+    assert sum(t >= 0.06 for t in similar) <= 2, similar
 
 
 async def test_empty_results_return_no_items(make_client: MakeClient) -> None:
