@@ -33,7 +33,9 @@ def add_calibrate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--shifts",
         default=DEFAULT_SHIFTS,
-        help=f"injected slowdowns, comma-separated, in %% (default {DEFAULT_SHIFTS}); 0 gives the "
+        # argparse formats help with %: a literal one is %%
+        help=f"injected slowdowns, comma-separated, in %% (default {DEFAULT_SHIFTS.replace('%', '%%')}); "
+        "0 gives the "
         "A/A trials (the false-alarm rate), the others the detection curve",
     )
     parser.add_argument(
