@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from typing import TypeGuard
 
 import numpy as np
-from scipy.stats import norm, wilcoxon
 
 from harness.values.criteria import Direction
 from harness.values.status import Status
@@ -59,6 +58,9 @@ CONFIDENCE = 0.95
 # (1 − 2/32 = 93.75 % at n = 5). From 6 pairs on the exact interval has its full 95 %.
 MIN_PAIRS = 6
 EXACT_MAX_PAIRS = 50  # scipy's wilcoxon switches to the normal approximation above 50 too
+# scipy.stats is imported where it is used, here and in statistics.py and soak/trend.py: it takes
+# 0.6 s to import, more than half of the CLI's start, and commands that stop at bad input,
+# `validate` and `--help` never judge.
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,8 @@ def compare_log_ratios(
     # to 3 significant digits) is evidence of no change, so it stays in n with its rank split
     # between the signs, as the interval keeps it among the Walsh averages; "wilcox" would drop
     # it and judge the rest as if it had not been measured (and answers NaN when all d are 0).
+    from scipy.stats import wilcoxon  # late: see EXACT_MAX_PAIRS's note
+
     p_value = float(wilcoxon(d, zero_method="zsplit", alternative="two-sided").pvalue)
     status = _status(low_pct, high_pct, tolerance_pct, worse, warning_tolerance_pct)
     return PairedComparison(len(d), estimate_pct, (low_pct, high_pct), p_value, status, dropped)
@@ -169,6 +173,8 @@ def signed_rank_critical_value(n: int, alpha: float) -> int:
         # exactly from landing a rounding error below it.
         c = int(np.searchsorted(below, alpha / 2.0 - 1e-12))
     else:
+        from scipy.stats import norm  # late: see EXACT_MAX_PAIRS's note
+
         sd = math.sqrt(n * (n + 1) * (2 * n + 1) / 24.0)
         c = math.ceil(total / 2.0 - float(norm.ppf(1.0 - alpha / 2.0)) * sd - 0.5)
     return min(max(c, 1), (total + 1) // 2)

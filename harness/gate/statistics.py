@@ -15,8 +15,6 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy.stats import mannwhitneyu, norm
-
 from harness.values.criteria import Direction
 from harness.values.status import Status
 
@@ -59,6 +57,8 @@ def compare(
     low, shift, high = _hodges_lehmann(baseline, current, confidence)
     to_pct = 100.0 / abs(reference)
     shift_pct, low_pct, high_pct = shift * to_pct, low * to_pct, high * to_pct
+    from scipy.stats import mannwhitneyu  # late: 0.6 s to import (gate/paired.py)
+
     p_value = float(mannwhitneyu(current, baseline, alternative="two-sided").pvalue)
     # For "lower is worse" metrics, look at the interval from the other side.
     worse_low, worse_high = (
@@ -87,6 +87,8 @@ def _hodges_lehmann(
     """(low, estimate, high): the shift current − baseline and its confidence interval."""
     differences = sorted(c - b for c in current for b in baseline)
     n, m = len(current), len(baseline)
+    from scipy.stats import norm  # late: 0.6 s to import (gate/paired.py)
+
     z = float(norm.ppf(0.5 + confidence / 2))
     k = math.floor(n * m / 2 - z * math.sqrt(n * m * (n + m + 1) / 12))
     k = max(0, min(k, len(differences) - 1))

@@ -35,8 +35,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
-from scipy.stats import t as student_t
-
 from harness.values.samples import WINDOW_S, PerWindowView
 from harness.values.soak_doc import FindingDoc, TrendDoc
 
@@ -163,6 +161,8 @@ def fit_trend(
     lag1 = sum(a * b for a, b in pairwise(residuals)) / sse if sse else 0.0
     lag1 = min(max(lag1, 0.0), 0.99)  # negative correlation would narrow the interval: ignore it
     dof = max(n * (1 - lag1) / (1 + lag1) - 2, 1.0)
+    from scipy.stats import t as student_t  # late: 0.6 s to import (gate/paired.py)
+
     half = float(student_t.ppf(0.5 + confidence / 2, dof)) * math.sqrt(sse / dof / sxx)
     values_fitted = [v for _, v in pairs]
     median = abs(statistics.median(values_fitted))
