@@ -30,6 +30,13 @@ def test_readings_straddling_the_edges_count_only_when_mostly_inside() -> None:
     assert judge_generator([load, shutdown], WINDOW, 0, max_cpu=90.0).problems == ()
 
 
+def test_without_a_window_no_reading_is_saturation() -> None:
+    # Locust that exits before its window has only start-up readings: the missing window is the
+    # reason, and the only one.
+    health = judge_generator([CpuSample(99.5, 100.0, 1, 100.0)], None, 1, max_cpu=90.0)
+    assert health.problems == () and health.cpu_max == 0.0
+
+
 def test_a_saturated_generator_is_a_problem() -> None:
     health = judge_generator([CpuSample(119.5, 120.0, 1, 97.0)], WINDOW, 0, max_cpu=90.0)
     assert "saturated" in health.problems[0]
