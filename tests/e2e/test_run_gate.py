@@ -28,7 +28,7 @@ from tests.conftest import (
 )
 from tests.e2e.slo_texts import client_availability_slo, client_latency_slo
 
-pytestmark = [pytest.mark.e2e, pytest.mark.load]
+pytestmark = [pytest.mark.e2e]
 
 SMOKE = "scenarios/smoke.yaml"
 LOCUSTFILE = "scenarios/locustfiles/recommendations.py"
@@ -39,6 +39,8 @@ def assert_nothing_left_behind(run: CliRun) -> None:
     assert leftover_processes(run.run_ids) == []
 
 
+# load: the smoke's latency SLOs must be met on a machine of its own
+@pytest.mark.load
 def test_the_smoke_gate_measures_each_sli_like_locust_and_an_impossible_slo_fails_it(
     out_dir: Path, tmp_path: Path
 ) -> None:
@@ -103,6 +105,8 @@ def assert_progress_lines_in_the_log(run: CliRun, result: dict[str, Any]) -> Non
     assert {status for _, status in counts} <= {"met so far", "burning"}, slos
 
 
+# load_shared: it ends before any load
+@pytest.mark.load_shared
 def test_prometheus_url_at_a_closed_port_is_inconclusive_with_a_one_line_reason(
     out_dir: Path,
 ) -> None:
@@ -118,6 +122,7 @@ def test_prometheus_url_at_a_closed_port_is_inconclusive_with_a_one_line_reason(
     assert_nothing_left_behind(run)
 
 
+@pytest.mark.load_shared
 def test_a_target_that_is_down_at_start_is_inconclusive(out_dir: Path) -> None:
     down = f"http://127.0.0.1:{free_port()}"
 
@@ -129,6 +134,8 @@ def test_a_target_that_is_down_at_start_is_inconclusive(out_dir: Path) -> None:
     assert_nothing_left_behind(run)
 
 
+# load_shared: failures counted and an availability SLO breached, whatever the machine's pace
+@pytest.mark.load_shared
 def test_a_target_killed_mid_run_fails_with_its_failures_counted(
     out_dir: Path, tmp_path: Path, reference_service: tuple[str, subprocess.Popen[bytes]]
 ) -> None:
@@ -158,6 +165,8 @@ def test_a_target_killed_mid_run_fails_with_its_failures_counted(
     assert_nothing_left_behind(run)
 
 
+# load_shared: an interrupted run is inconclusive whatever else it measured
+@pytest.mark.load_shared
 def test_ctrl_c_stops_every_process_and_keeps_a_partial_result(
     out_dir: Path, tmp_path: Path
 ) -> None:

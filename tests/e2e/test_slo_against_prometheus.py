@@ -17,7 +17,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.conftest import EDGE_ESTIMATE_TOLERANCE, leftover_processes, run_cli, write
 from tests.e2e.slo_texts import ratio_slo
 
-pytestmark = [pytest.mark.e2e, pytest.mark.load]
+# load_shared: the SLIs are counts (injected errors, a 25 ms threshold that a tenth of requests
+# miss by 5 ms or more), the other outcomes exit codes: a busy machine changes none of them, and
+# the generator's CPU (about 12 % of a core here) stays far from the saturation limit.
+pytestmark = [pytest.mark.e2e, pytest.mark.load_shared]
 
 # Home requests only: every request counts for these SLOs, so the comparison has many events.
 LOCUSTFILE = str(Path(__file__).with_name("home_only_locustfile.py"))

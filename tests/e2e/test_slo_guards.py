@@ -41,7 +41,7 @@ def gate(url: str, locustfile: str, users: int, duration: str, *slo_args: str) -
     ]  # fmt: skip
 
 
-@pytest.mark.load
+@pytest.mark.load_shared  # availability ratios and event counts: not the machine's pace
 def test_a_raw_ratio_with_too_few_events_is_no_data_and_with_enough_events_is_judged(
     service_factory: Factory, tmp_path: Path
 ) -> None:

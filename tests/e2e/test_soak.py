@@ -23,12 +23,14 @@ from tests.conftest import REPO, home_requests, leftover_processes, run_cli, wai
 from tests.fakes.pagerduty import FakePagerDuty
 from tests.result_schema import check_result
 
-pytestmark = [pytest.mark.e2e, pytest.mark.load]
+pytestmark = [pytest.mark.e2e]
 
 HOME_ONLY = Path(__file__).with_name("home_only_locustfile.py")
 AVAILABILITY = {"home-availability-client", "home-availability-server"}
 
 
+# load: the shipped latency SLOs must not burn on a machine of its own
+@pytest.mark.load
 def test_a_fault_pages_once_per_burning_slo_and_clearing_it_resolves_each_once(
     tmp_path: Path, service_factory: Callable[..., tuple[str, subprocess.Popen[bytes]]]
 ) -> None:
@@ -44,8 +46,8 @@ load:
   locustfile: {HOME_ONLY}
   users: 6
   spawn_rate: 6
-  warmup: 5s
-  duration: 40s
+  warmup: 3s
+  duration: 30s   # the fault pages about 5 s into the window and resolves about 10 s after it clears
 slos: [{REPO / "slo/recommender.yaml"}]
 gate:
   min_events: 100
@@ -54,7 +56,7 @@ gate:
     out = tmp_path / "reports"
     with FakePagerDuty() as fake:
         # The first events meet a rate limit and a server error: retried, bounded, delivered.
-        fake.fail_next(429, 2)
+        fake.fail_next(429, 1)
         fake.fail_next(500, 1)
         soak = subprocess.Popen(
             [sys.executable, "-m", "harness", "soak", str(scenario), "--target", target,
@@ -97,7 +99,7 @@ gate:
     assert soak.returncode == 1, stdout + stderr  # a page fired: the soak fails
     assert set(triggers.values()) == {1} and resolves == triggers  # exactly one each, same keys
     assert {f"loadgate/recommender/{slo}/page" for slo in AVAILABILITY} <= set(triggers)
-    assert statuses[429] == 2 and statuses[500] == 1  # retried, and no more than asked
+    assert statuses[429] == 1 and statuses[500] == 1  # retried, and no more than asked
     assert [c.split("] ")[1] for c in changes] == ["soak started", "soak ended: fail"]
 
     [result_file] = out.glob("*/result.json")
@@ -121,6 +123,8 @@ gate:
     assert leftover_processes([result_file.parent.name]) == []
 
 
+# load_shared: an interrupted soak is inconclusive whatever else it measured
+@pytest.mark.load_shared
 def test_an_interrupted_soak_leaves_its_partial_report_and_no_process(
     tmp_path: Path, service_factory: Callable[..., tuple[str, subprocess.Popen[bytes]]]
 ) -> None:
@@ -165,6 +169,8 @@ def test_an_interrupted_soak_leaves_its_partial_report_and_no_process(
     assert leftover_processes([result_file.parent.name]) == []
 
 
+# load: a healthy service must pass the shipped latency SLOs
+@pytest.mark.load
 def test_a_soak_takes_the_flags_of_run_alone_and_its_change_events_name_the_run(
     tmp_path: Path, reference_service: tuple[str, subprocess.Popen[bytes]]
 ) -> None:
