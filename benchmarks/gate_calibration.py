@@ -19,8 +19,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from harness.calibrate.stats import clopper_pearson, detection_curve, smallest_detected_shift
+from harness.gate.comparable import RUN_ALPHA
 from harness.gate.duet import DUET_DEFAULT_CRITERIA, judge_duet
 from harness.values.criteria import ALL_ENDPOINTS, EACH_ENDPOINT, Direction, RelativeCriterion
+from harness.values.samples import PerWindowView
 from harness.values.status import Status
 
 RULES: dict[str, tuple[RelativeCriterion, ...]] = {
@@ -70,6 +72,30 @@ def main() -> None:
             rejudge(summary["trials"])
 
 
+# The default criteria with the run's α split unevenly (weighted Bonferroni, still ≤ α in all):
+# half to the p50 of every request together — the most precise comparison, the one a slowdown of
+# the whole service moves first — and half shared by the rest.
+WEIGHTED = "default criteria, α: half to p50 of all, half shared by the rest"
+RULES[WEIGHTED] = ()
+
+
+def judge_rule(
+    rule: str,
+    criteria: tuple[RelativeCriterion, ...],
+    baseline: PerWindowView,
+    candidate: PerWindowView,
+    paired: dict[str, list[float | None]],
+) -> list[Status]:
+    if rule != WEIGHTED:
+        judged = judge_duet(criteria or DUET_DEFAULT_CRITERIA, baseline, candidate, paired)
+        return [c.status for c in judged.criteria]
+    primary, *rest = DUET_DEFAULT_CRITERIA
+    half = RUN_ALPHA / 2
+    first = judge_duet((primary,), baseline, candidate, paired, alpha=half)
+    others = judge_duet(tuple(rest), baseline, candidate, paired, alpha=half)
+    return [c.status for c in (*first.criteria, *others.criteria)]
+
+
 def rejudge(trials: list[dict[str, object]]) -> None:
     """Each rule over the same saved windows: false fail / warn at 0, P(fail) per shift."""
     print("  re-judged on the same windows:")
@@ -81,10 +107,7 @@ def rejudge(trials: list[dict[str, object]]) -> None:
             if trial["verdict"] == "inconclusive" or not duet:
                 continue
             paired = {e: m["median_log_ratio"] for e, m in duet.get("paired", {}).items()}
-            judged = judge_duet(
-                criteria or DUET_DEFAULT_CRITERIA, duet["samples"], result["samples"], paired
-            )
-            statuses = [c.status for c in judged.criteria]
+            statuses = judge_rule(rule, criteria, duet["samples"], result["samples"], paired)
             worst = (
                 Status.FAIL if Status.FAIL in statuses
                 else Status.WARN if Status.WARN in statuses

@@ -45,8 +45,10 @@ def plan_comparisons(
     baseline: PerWindowView,
     current: PerWindowView,
     sides: tuple[str, str] = ("baseline", "candidate"),
+    alpha: float = RUN_ALPHA,
 ) -> Planned:
-    """Every (criterion, endpoint) to compare; ``sides`` name the two in the reasons."""
+    """Every (criterion, endpoint) to compare; ``sides`` name the two in the reasons; ``alpha``:
+    the false-alarm rate these comparisons share (a calibration's re-judging splits it)."""
     judged: list[tuple[RelativeCriterion, str]] = []
     unjudged: list[str] = []
     for criterion in criteria:
@@ -56,7 +58,7 @@ def plan_comparisons(
                 unjudged.append(f"{label(criterion.metric)} of {endpoint}: {reason}")
             else:
                 judged.append((criterion, endpoint))
-    return Planned(tuple(judged), tuple(unjudged), 1.0 - RUN_ALPHA / max(1, len(judged)))
+    return Planned(tuple(judged), tuple(unjudged), 1.0 - alpha / max(1, len(judged)))
 
 
 def _endpoints(chosen: str | None, baseline: PerWindowView, current: PerWindowView) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from harness.gate.comparable import label, plan_comparisons
+from harness.gate.comparable import RUN_ALPHA, label, plan_comparisons
 from harness.gate.paired import PairedComparison, compare_log_ratios, compare_paired
 from harness.values.criteria import ALL_ENDPOINTS, EACH_ENDPOINT, Direction, RelativeCriterion
 from harness.values.run_result import PercentileKey
@@ -44,11 +44,13 @@ def judge_duet(
     baseline: PerWindowView,
     candidate: PerWindowView,
     paired: Mapping[str, Sequence[float | None]] | None = None,
+    alpha: float = RUN_ALPHA,
 ) -> Comparisons:
     """``paired``: a closed-model duet's paired requests (endpoint → each window's median
     log-ratio); where given, a p50 criterion judges them — the shift request by request, with the
-    machine's noise cancelled in each pair — instead of the ratio of the two sides' p50s."""
-    planned = plan_comparisons(criteria, baseline, candidate)
+    machine's noise cancelled in each pair — instead of the ratio of the two sides' p50s.
+    ``alpha``: the false-alarm rate the criteria share (the run's; benchmarks split it)."""
+    planned = plan_comparisons(criteria, baseline, candidate, alpha=alpha)
     results: list[CriterionResult] = []
     detectable: list[tuple[str, float]] = []
     for criterion, endpoint in planned.judged:

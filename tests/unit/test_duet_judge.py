@@ -85,6 +85,8 @@ def test_the_false_alarm_rate_is_split_over_the_run_s_comparisons() -> None:
     judged = judge_duet(P50, baseline, candidate)
     assert len(judged.criteria) == 2
     assert judged.confidence == 1 - 0.05 / 2
+    # A share of the run's α (a calibration re-judging with weights) is split the same way.
+    assert judge_duet(P50, baseline, candidate, alpha=0.025).confidence == 1 - 0.025 / 2
 
 
 def test_an_endpoint_on_one_side_only_is_named_not_judged() -> None:
