@@ -1,6 +1,10 @@
-"""The stability gate against a baseline, end to end: save a good run, compare an identical one
-(pass), then one with 30 % more latency (fail, naming the endpoint and the shift). The reports a
-person and a CI system read come with it: summary.md and junit.xml."""
+"""The stability gate against a saved baseline, end to end: save a good run, then compare one with
+30 % more latency (fail, naming the endpoint and the shift). The reports a person and a CI system
+read come with it: summary.md and junit.xml.
+
+An unchanged service against its saved baseline is not run here: its outcome on a shared machine
+is pass or warn, a property of rates, measured by `loadgate calibrate --mode sequential`
+(docs/performance.md); the duet's A/A run is an e2e test (test_duet.py)."""
 
 from __future__ import annotations
 
@@ -51,7 +55,7 @@ gate:
     )
 
 
-def test_a_run_like_its_baseline_passes_and_30_percent_more_latency_fails(tmp_path: Path) -> None:
+def test_a_run_30_percent_slower_than_its_saved_baseline_fails(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     baselines = tmp_path / "baselines"
     first = run_cli("run", str(scenario(tmp_path / "a", BASE_MS)), out_dir=out / "a")
@@ -70,9 +74,6 @@ def test_a_run_like_its_baseline_passes_and_30_percent_more_latency_fails(tmp_pa
     assert saved.returncode == 0, saved.stderr
     baseline = str(baselines / "main.json")
 
-    same = run_cli(
-        "run", str(scenario(tmp_path / "a", BASE_MS)), "--baseline", baseline, out_dir=out / "same"
-    )
     # The service now takes 40 ms where it took 30: a third more, and with the client's own few
     # milliseconds 25-30 % more of what the client waits for, at the median and at p95.
     slower = run_cli(
@@ -83,16 +84,9 @@ def test_a_run_like_its_baseline_passes_and_30_percent_more_latency_fails(tmp_pa
         out_dir=out / "slower",
     )
 
-    assert same.returncode == 0, same.stdout + same.stderr
-    unchanged = same.result["criteria"][-1]
-    assert unchanged["name"] == "p95 of GET /v1/recommendations/home vs baseline"
-    # Not a regression. A busy machine can slow one run by a few per cent (+11 % seen while
-    # other work ran beside it): the interval then straddles the tolerance and the gate warns
-    # (the run still exits 0) rather than crying wolf.
-    assert unchanged["status"] in ("pass", "warn"), unchanged
-
     assert slower.returncode == 1, slower.stdout + slower.stderr
     regression = slower.result["criteria"][-1]
+    assert regression["name"] == "p95 of GET /v1/recommendations/home vs baseline"
     assert regression["status"] == "fail" and regression["key"]
     low, high = regression["confidence_interval_pct"]
     assert 10 < low <= regression["effect_pct"] <= high
@@ -107,7 +101,7 @@ def test_a_run_like_its_baseline_passes_and_30_percent_more_latency_fails(tmp_pa
     assert len(list(suite.iter("testcase"))) == expected_cases
     assert suite.get("failures") == "1"
     assert (slower_dir / "summary.md").read_text().startswith("## ❌ loadgate: FAIL")
-    assert leftover_processes([*first.run_ids, *same.run_ids, *slower.run_ids]) == []
+    assert leftover_processes([*first.run_ids, *slower.run_ids]) == []
 
 
 def test_a_baseline_of_another_scenario_or_no_baseline_at_all_is_invalid_input(
