@@ -77,6 +77,11 @@ def main() -> None:
 # the whole service moves first — and half shared by the rest.
 WEIGHTED = "default criteria, α: half to p50 of all, half shared by the rest"
 RULES[WEIGHTED] = ()
+# Or an equal share of α per criterion that has something to judge, split among its endpoints:
+# all requests' p50 gets α/3 with the defaults, each endpoint's p50 α/12 (which needs 9 paired
+# windows to reach, against 8 for α/6: a 42 s duet would no longer judge it).
+PER_CRITERION = "default criteria, α: an equal share per criterion, split among its endpoints"
+RULES[PER_CRITERION] = ()
 
 
 def judge_rule(
@@ -86,6 +91,19 @@ def judge_rule(
     candidate: PerWindowView,
     paired: dict[str, list[float | None]],
 ) -> list[Status]:
+    if rule == PER_CRITERION:
+        alone = [judge_duet((c,), baseline, candidate, paired) for c in DUET_DEFAULT_CRITERIA]
+        with_any = [
+            c for c, judged in zip(DUET_DEFAULT_CRITERIA, alone, strict=True) if judged.criteria
+        ]
+        share = RUN_ALPHA / max(1, len(with_any))
+        return [
+            result.status
+            for criterion in with_any
+            for result in judge_duet(
+                (criterion,), baseline, candidate, paired, alpha=share
+            ).criteria
+        ]
     if rule != WEIGHTED:
         judged = judge_duet(criteria or DUET_DEFAULT_CRITERIA, baseline, candidate, paired)
         return [c.status for c in judged.criteria]
