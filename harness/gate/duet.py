@@ -30,11 +30,12 @@ _TAILS: tuple[PercentileKey, ...] = ("p95_ms", "p99_ms")
 # ±2–7 %; a window's p95 ratio only to about ±9 %. And the client sees a service slowdown diluted
 # by its own fixed overhead: a 20 % slower service read +6 to +10 % at the p50 of all requests.
 # So all requests' p50 may rise 3 % (0 of 8 A/A runs warned; 6 of 8 runs 20 % slower failed, at
-# +5 % only 4), each endpoint's 20 % (with a busy neighbour, cached endpoints' intervals reached
-# ±11-16 % on unchanged services: the two services' caches expire apart), the tails 25 %.
+# +5 % only 4), each endpoint's 30 %, the tails 25 %. With a busy neighbour the cached endpoints'
+# intervals reach ±10-26 % on unchanged services (the two services' caches expire apart): at +20 %
+# 6 of 22 such A/A runs warned, at +30 % none, and 21 of 22 runs 20 % slower failed either way.
 DUET_DEFAULT_CRITERIA = (
     RelativeCriterion(MEDIAN, 3.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
-    RelativeCriterion(MEDIAN, 20.0, Direction.HIGHER_IS_WORSE, EACH_ENDPOINT, key=True),
+    RelativeCriterion(MEDIAN, 30.0, Direction.HIGHER_IS_WORSE, EACH_ENDPOINT, key=True),
     *(RelativeCriterion(tail, 25.0, Direction.HIGHER_IS_WORSE, key=True) for tail in _TAILS),
 )
 
