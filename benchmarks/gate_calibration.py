@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from harness.calibrate.stats import clopper_pearson, detection_curve, smallest_detected_shift
@@ -83,41 +84,26 @@ def main() -> None:
             rejudge(summary["trials"])
 
 
-# The default criteria with the run's α split unevenly (weighted Bonferroni, still ≤ α in all):
-# half to the p50 of every request together — the most precise comparison, the one a slowdown of
-# the whole service moves first — and half shared by the rest.
-WEIGHTED = "default criteria, α: half to p50 of all, half shared by the rest"
-RULES[WEIGHTED] = ()
-# Or an equal share of α per criterion that has something to judge, split among its endpoints:
-# all requests' p50 gets α/3 with the defaults, each endpoint's p50 α/12 (which needs 9 paired
-# windows to reach, against 8 for α/6: a 42 s duet would no longer judge it).
-PER_CRITERION = "default criteria, α: an equal share per criterion, split among its endpoints"
-RULES[PER_CRITERION] = ()
+Paired = dict[str, list[float | None]]
+Judge = Callable[[PerWindowView, PerWindowView, Paired], list[Status]]
 
 
-def judge_rule(
-    rule: str,
-    criteria: tuple[RelativeCriterion, ...],
-    baseline: PerWindowView,
-    candidate: PerWindowView,
-    paired: dict[str, list[float | None]],
-) -> list[Status]:
-    if rule == PER_CRITERION:
-        alone = [judge_duet((c,), baseline, candidate, paired) for c in DUET_DEFAULT_CRITERIA]
-        with_any = [
-            c for c, judged in zip(DUET_DEFAULT_CRITERIA, alone, strict=True) if judged.criteria
-        ]
-        share = RUN_ALPHA / max(1, len(with_any))
-        return [
-            result.status
-            for criterion in with_any
-            for result in judge_duet(
-                (criterion,), baseline, candidate, paired, alpha=share
-            ).criteria
-        ]
-    if rule != WEIGHTED:
-        judged = judge_duet(criteria or DUET_DEFAULT_CRITERIA, baseline, candidate, paired)
+def with_criteria(criteria: tuple[RelativeCriterion, ...]) -> Judge:
+    """A rule that judges these criteria, sharing the run's α as the gate does (Bonferroni)."""
+
+    def judge(baseline: PerWindowView, candidate: PerWindowView, paired: Paired) -> list[Status]:
+        judged = judge_duet(criteria, baseline, candidate, paired)
         return [c.status for c in judged.criteria]
+
+    return judge
+
+
+def alpha_half_to_the_first(
+    baseline: PerWindowView, candidate: PerWindowView, paired: Paired
+) -> list[Status]:
+    """The default criteria with the run's α split unevenly (weighted Bonferroni, still ≤ α in
+    all): half to the p50 of every request together — the most precise comparison, the one a
+    slowdown of the whole service moves first — and half shared by the rest."""
     primary, *rest = DUET_DEFAULT_CRITERIA
     half = RUN_ALPHA / 2
     first = judge_duet((primary,), baseline, candidate, paired, alpha=half)
@@ -125,10 +111,35 @@ def judge_rule(
     return [c.status for c in (*first.criteria, *others.criteria)]
 
 
+def alpha_per_criterion(
+    baseline: PerWindowView, candidate: PerWindowView, paired: Paired
+) -> list[Status]:
+    """The default criteria, an equal share of α per criterion that has something to judge, split
+    among its endpoints: all requests' p50 gets α/3, each endpoint's p50 α/12 (which needs 9
+    paired windows to reach, against 8 for α/6: a 42 s duet would no longer judge it)."""
+    alone = [judge_duet((c,), baseline, candidate, paired) for c in DUET_DEFAULT_CRITERIA]
+    with_any = [
+        c for c, judged in zip(DUET_DEFAULT_CRITERIA, alone, strict=True) if judged.criteria
+    ]
+    share = RUN_ALPHA / max(1, len(with_any))
+    return [
+        result.status
+        for criterion in with_any
+        for result in judge_duet((criterion,), baseline, candidate, paired, alpha=share).criteria
+    ]
+
+
+JUDGES: dict[str, Judge] = {
+    **{rule: with_criteria(criteria or DUET_DEFAULT_CRITERIA) for rule, criteria in RULES.items()},
+    "default criteria, α: half to p50 of all, half shared by the rest": alpha_half_to_the_first,
+    "default criteria, α: an equal share per criterion, split among its endpoints": alpha_per_criterion,
+}
+
+
 def rejudge(trials: list[dict[str, object]]) -> None:
     """Each rule over the same saved windows: false fail / warn at 0, P(fail) per shift."""
     print("  re-judged on the same windows:")
-    for rule, criteria in RULES.items():
+    for rule, judge in JUDGES.items():
         outcomes: dict[float, list[Status]] = defaultdict(list)
         for trial in trials:
             result = json.loads((Path(str(trial["run_dir"])) / "result.json").read_text())
@@ -136,7 +147,7 @@ def rejudge(trials: list[dict[str, object]]) -> None:
             if trial["verdict"] == "inconclusive" or not duet:
                 continue
             paired = {e: m["median_log_ratio"] for e, m in duet.get("paired", {}).items()}
-            statuses = judge_rule(rule, criteria, duet["samples"], result["samples"], paired)
+            statuses = judge(duet["samples"], result["samples"], paired)
             worst = (
                 Status.FAIL if Status.FAIL in statuses
                 else Status.WARN if Status.WARN in statuses
