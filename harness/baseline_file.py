@@ -54,6 +54,10 @@ def fingerprint(plan: Plan) -> FingerprintDoc:
     # baselines saved before the options existed still match runs without them.
     if plan.locust_args:
         traffic["locust_args"] = list(plan.locust_args)
+    # So do the locustfile's parameters (session lengths, think times); the seed does not: two
+    # seeds draw two samples of the same traffic, which is what a baseline's windows absorb.
+    if load.parameters is not None:
+        traffic["parameters"] = json.loads(load.parameters)
     return traffic
 
 

@@ -13,10 +13,11 @@ from harness.baseline_file import fingerprint
 from harness.monitor import RunMonitor
 from harness.report.result_json import build_result, client_doc
 from harness.values.plan import Plan
-from harness.values.result_doc import DetectableDoc, DuetDoc, ResultDoc
+from harness.values.result_doc import DetectableDoc, DuetDoc, ResultDoc, TrafficDoc
 from harness.values.run_result import GeneratorHealth, LoadWindow, RunResult
 from harness.values.samples import PerWindow
 from harness.values.stage_outputs import Judgement, LoadOutcome, Measurements
+from harness.values.traffic import TrafficCounts
 from harness.values.verdict import Verdict
 
 __all__ = ["RunProgress"]
@@ -83,6 +84,7 @@ class RunProgress:
         if plan.duet is not None:
             result["duet"] = self._duet(plan)
         result["fingerprint"] = fingerprint(plan)
+        result["traffic"] = self._traffic(plan)
         if monitor is not None:
             result[monitor.name] = monitor.report()
         return result
@@ -108,6 +110,22 @@ class RunProgress:
             "confidence": confidence,
             "unjudged": unjudged,
             "detectable": detectable,
+        }
+
+    def _traffic(self, plan: Plan) -> TrafficDoc:
+        traffic = self.load.traffic if self.load else TrafficCounts()
+        ratio = self.measurements.cache_hit_ratio if self.measurements else None
+        return {
+            "seed": plan.load.seed,
+            "seed_given": plan.load.seed_given,
+            "sessions": traffic.sessions,
+            "distinct_visitors": traffic.distinct_visitors,
+            "visitors_capped": traffic.visitors_capped,
+            "checks": [
+                {"name": c.name, "check": c.check, "passed": c.passed, "failed": c.failed}
+                for c in traffic.checks
+            ],
+            "cache_hit_ratio": None if ratio is None else round(ratio, 4),
         }
 
     def _seen(self) -> tuple[float | None, list[str], list[DetectableDoc]]:

@@ -5,11 +5,11 @@ so whatever the machine does to one side it does to the other (Bulej et al., ICP
 makes the two sides' samples comparable, window by window:
 
 * **Matched pairs** (closed model): users are spawned in pairs, the first of each pair loads the
-  baseline, the second the candidate. The two users of a pair draw the same random numbers (the
-  process's ``random`` functions, and an unseeded ``random.Random()``, answer from the pair's own
-  stream), so they choose the same tasks, ids and waits. They also run in **lockstep**: neither
-  starts its next iteration before the other has finished the same one, so both sides get the
-  same number of iterations whatever their speed — the slower side sets the pair's pace.
+  baseline, the second the candidate. The two users of a pair draw the same random numbers (they
+  share one stream of ``streams.py``), so they choose the same tasks, ids and waits. They also
+  run in **lockstep**: neither starts its next iteration before the other has finished the same
+  one, so both sides get the same number of iterations whatever their speed — the slower side
+  sets the pair's pace.
 * **Alternating arrivals** (open model): the dispatcher hands even arrivals to the baseline's
   users and odd ones to the candidate's, so each side gets half of every second's arrivals.
 
@@ -19,88 +19,22 @@ records), so the harness compares each 5 s window of one side with the same wind
 
 from __future__ import annotations
 
-import random
 import time
-from collections.abc import Callable
 from typing import Any
 
 import gevent
 from gevent.event import Event
 
+from harness.load.streams import UserStreams
 from harness.values.client_metrics import BASELINE_SIDE, CANDIDATE_SIDE, DuetTargets
 
-__all__ = ["SIDES", "Lockstep", "PairedStreams", "SideBook"]
+__all__ = ["SIDES", "Lockstep", "SideBook"]
 
 SIDES = (
     BASELINE_SIDE,
     CANDIDATE_SIDE,
 )  # a user's index in its process, even → baseline, odd → candidate
 LOCKSTEP_TIMEOUT_S = 30.0  # a partner stuck longer (or stopped) no longer holds its pair back
-
-# The module-level functions of ``random`` that locustfiles and Locust itself (task choice, wait
-# times) call; in a duet each answers from the calling user's pair stream.
-_STREAM_FUNCTIONS = (
-    "random", "uniform", "triangular", "randint", "randrange", "choice", "choices", "shuffle",
-    "sample", "getrandbits", "randbytes", "gauss", "normalvariate", "lognormvariate",
-    "expovariate", "vonmisesvariate", "gammavariate", "betavariate", "paretovariate",
-    "weibullvariate",
-)  # fmt: skip
-
-
-class PairedStreams:
-    """One random stream per pair of users, answered to whichever greenlet of the pair asks."""
-
-    def __init__(self, seed: int) -> None:
-        self.seed = seed
-        self._by_greenlet: dict[object, random.Random] = {}
-        self._shared = random.Random(seed)  # for code outside any user (Locust's spawner…)
-        self._original: dict[str, Callable[..., Any]] = {}
-
-    def bind(self, pair: int) -> None:
-        """The calling greenlet (a user) draws from pair ``pair``'s stream from now on."""
-        self._by_greenlet[gevent.getcurrent()] = random.Random(f"{self.seed}:{pair}")
-
-    def forget(self) -> None:
-        self._by_greenlet.pop(gevent.getcurrent(), None)
-
-    def current(self) -> random.Random:
-        return self._by_greenlet.get(gevent.getcurrent(), self._shared)
-
-    def install(self) -> None:
-        """Route ``random``'s module functions, and unseeded ``random.Random()``, to the pair streams.
-
-        Process-wide and only in a duet: a locustfile's own ``random.choice`` and Locust's task
-        choice then pick the same for both users of a pair, without any change to the locustfile.
-        """
-        if self._original:
-            return
-        for name in _STREAM_FUNCTIONS:
-            if hasattr(random, name):
-                self._original[name] = getattr(random, name)
-                setattr(random, name, self._routed(name))
-        streams = self
-        original_class = random.Random
-        self._original["Random"] = original_class
-
-        class PairSeededRandom(original_class):  # type: ignore[misc, valid-type]
-            """``random.Random()`` without a seed takes its seed from the pair's stream."""
-
-            def __init__(self, x: object = None) -> None:
-                super().__init__(streams.current().getrandbits(64) if x is None else x)
-
-        random.Random = PairSeededRandom  # type: ignore[misc]
-
-    def uninstall(self) -> None:
-        for name, function in self._original.items():
-            setattr(random, name, function)
-        self._original.clear()
-
-    def _routed(self, name: str) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            return getattr(self.current(), name)(*args, **kwargs)
-
-        call.__name__ = name
-        return call
 
 
 class Lockstep:
@@ -135,7 +69,7 @@ class SideBook:
     """Which side each user greenlet loads, handed out in spawn order: even → baseline, odd →
     candidate; users 2k and 2k + 1 are pair k."""
 
-    def __init__(self, targets: DuetTargets, streams: PairedStreams) -> None:
+    def __init__(self, targets: DuetTargets, streams: UserStreams) -> None:
         self.targets = targets
         self.streams = streams
         self.spawned = 0
@@ -154,7 +88,7 @@ class SideBook:
         self._side[me] = side
         self._lockstep[me] = (self._pairs.setdefault(pair, Lockstep()), side_index)
         self._position[me] = [pair, 0, 0]
-        self.streams.bind(pair)
+        self.streams.bind(f"pair {pair}")  # both users of a pair: one stream
         url = self.targets.url(side)
         user.host = url
         client = getattr(user, "client", None)

@@ -14,9 +14,11 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
 from harness.values.client_metrics import (
+    CLIENT_CHECKS,
     CLIENT_DROPPED_ITERATIONS,
     CLIENT_HISTOGRAM,
     CLIENT_REQUESTS,
+    CLIENT_SESSIONS,
     CLIENT_TARGET_ARRIVAL_RATE,
     CLIENT_USERS,
     ENV_METRICS_ADDR,
@@ -61,6 +63,18 @@ class ClientMetrics:
             CLIENT_DROPPED_ITERATIONS,
             "Open-model arrivals the generator could not start on time.",
             ["name"],
+            registry=self.registry,
+        )
+        self.checks = Counter(
+            CLIENT_CHECKS,
+            "Responses the locustfile checked (loadgate_check), by check and outcome.",
+            ["name", "check", "outcome", SIDE_LABEL],
+            registry=self.registry,
+        )
+        self.sessions = Counter(
+            CLIENT_SESSIONS,
+            "Sessions the locustfile's users began (loadgate_session).",
+            [SIDE_LABEL],
             registry=self.registry,
         )
         self.users = Gauge(CLIENT_USERS, "Users running in this process.", registry=self.registry)

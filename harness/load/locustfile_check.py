@@ -20,6 +20,7 @@ from pathlib import Path
 
 from harness.errors import Problem
 from harness.stack.processes import inherited_environment
+from harness.values.client_metrics import ENV_PARAMETERS
 
 __all__ = ["PROBE", "PROBE_TIMEOUT_S", "check_locustfile"]
 
@@ -29,9 +30,14 @@ LOCUST_CONFIG = "Locust's configuration (locust.conf, ~/.locust.conf, pyproject.
 
 
 def check_locustfile(
-    locustfile: Path, locust_args: Sequence[str], args_source: str, args_field: str
+    locustfile: Path,
+    locust_args: Sequence[str],
+    args_source: str,
+    args_field: str,
+    parameters: str | None = None,
 ) -> list[Problem]:
-    """What would go wrong when Locust loads ``locustfile`` with ``locust_args``."""
+    """What would go wrong when Locust loads ``locustfile`` with ``locust_args`` (and the
+    scenario's ``load.parameters``, as the run will give them)."""
     where = str(locustfile)
     with tempfile.TemporaryDirectory(prefix="loadgate-probe-") as folder:
         report = Path(folder) / "report.json"
@@ -42,7 +48,11 @@ def check_locustfile(
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=subprocess.STDOUT,
-                env={**inherited_environment(), "PYTHONUNBUFFERED": "1"},
+                env={
+                    **inherited_environment(),
+                    **({ENV_PARAMETERS: parameters} if parameters is not None else {}),
+                    "PYTHONUNBUFFERED": "1",
+                },
                 start_new_session=True,  # a timeout stops whatever the locustfile started too
             )
             try:

@@ -17,7 +17,12 @@ import gevent
 from gevent.queue import Queue
 
 from harness.load.window import WindowRecorder
-from harness.values.arrivals import ArrivalProfile, arrival_times, expected_arrivals
+from harness.values.arrivals import (
+    ArrivalProfile,
+    arrival_times,
+    expected_arrivals,
+    for_process,
+)
 
 __all__ = ["Dispatcher"]
 
@@ -42,9 +47,12 @@ class Dispatcher:
         self._greenlet: gevent.Greenlet | None = None
         self._started_at: float | None = None
 
-    def start(self, at: float) -> None:
+    def start(self, at: float, process: int = 0, processes: int = 1) -> None:
+        """Issue this process's arrivals from ``at``: process ``process`` of ``processes``, so
+        the processes' schedules merge into the run's (``for_process``)."""
         if self._started_at is not None:
             return  # started already (a worker hears of the run twice: message and event)
+        self.profile = for_process(self.profile, process, processes)
         self._started_at = at
         self._greenlet = gevent.spawn(self._issue, at)
 

@@ -12,8 +12,12 @@ user's locustfile:
   processes) and writes them to a results file when Locust quits;
 * bounds the distinct request names it records and exports (``names.py``): a locustfile that
   forgot ``name=`` must not make every request dearer than the last;
+* gives every user its own random stream, derived from the run's seed (``LOADGATE_SEED``), so
+  the same seed gives each user the same requests (``streams.py``);
 * in a duet (``LOADGATE_DUET``), splits the users into matched pairs, one per side, and labels
   every request with its side (``duet.py``);
+* adds the ``loadgate_check`` and ``loadgate_session`` event hooks a locustfile may report
+  response checks and sessions through, and counts them (``traffic_hooks.py``);
 * counts the iterations (tasks) inside the window and those that raised (``user_error``): an
   iteration that raised is load that did not happen;
 * samples its own CPU (``self_cpu.py``), so a worker on another machine, which the harness
@@ -37,12 +41,14 @@ from locust.env import Environment
 from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 from prometheus_client import Counter, Histogram
 
-from harness.load.duet import PairedStreams, SideBook
+from harness.load.duet import SideBook
 from harness.load.exporter import ClientMetrics, bind_exporter
 from harness.load.names import NameBound, folding_warning
 from harness.load.open_model import Dispatcher
 from harness.load.pairs import PairedRequests, window_index
 from harness.load.self_cpu import sample_own_cpu
+from harness.load.streams import UserStreams
+from harness.load.traffic_hooks import install_traffic_hooks
 from harness.load.window import WindowRecorder
 from harness.run_folder import WINDOW_FILE, client_results_file
 from harness.values.arrivals import ArrivalProfile
@@ -50,6 +56,7 @@ from harness.values.client_metrics import (
     ENV_ARRIVALS,
     ENV_DUET,
     ENV_RESULTS_DIR,
+    ENV_SEED,
     ENV_WARMUP_S,
     OUTCOME_ERROR,
     OUTCOME_OK,
@@ -72,6 +79,7 @@ WINDOW.paired = PAIRED
 WINDOW.folded = NAMES.folded_examples
 _state: dict[str, Any] = {"exporter_port": None, "dispatcher": None, "results_sent": False}
 _duet: list[SideBook] = []  # the duet's side book, in a duet only
+STREAMS = UserStreams(seed=0)  # its seed and process index are set in on_init
 _results_from: set[str] = set()  # workers whose results the master has written
 # (name, method, side) → its ok, error and duration series
 _series: dict[tuple[str, str, str], tuple[Counter, Counter, Histogram]] = {}
@@ -91,6 +99,10 @@ def on_init(environment: Environment, **_: Any) -> None:
     _state["exporter_port"] = bind_exporter(METRICS.registry)
     sample_own_cpu(WINDOW)
     METRICS.users.set_function(lambda: float(runner.user_count) if runner else 0.0)
+    install_traffic_hooks(
+        environment, METRICS, WINDOW, NAMES, lambda: _duet[0].side() if _duet else ""
+    )
+    _setup_streams(environment, int(os.environ.get(ENV_SEED, "0")))
     arrivals = os.environ.get(ENV_ARRIVALS)
     duet = os.environ.get(ENV_DUET)
     if arrivals:
@@ -99,11 +111,32 @@ def on_init(environment: Environment, **_: Any) -> None:
         _setup_duet(environment, DuetTargets.from_json(duet), closed_model=not arrivals)
 
 
+def _process_index(environment: Environment) -> int:
+    """This process's index among the run's load generators: a worker's comes from the master."""
+    runner = environment.runner
+    return max(0, runner.worker_index) if isinstance(runner, WorkerRunner) else 0
+
+
+def _setup_streams(environment: Environment, seed: int) -> None:
+    """Every user draws from its own stream, bound before anything else it does (its on_start
+    included); in a duet, ``SideBook.join`` binds the pair's stream instead."""
+    STREAMS.seed = seed
+    STREAMS.process = lambda: _process_index(environment)
+    STREAMS.install()
+    for user_class in environment.user_classes:
+        original_on_start = user_class.on_start
+
+        def on_start(self: Any, _original: Any = original_on_start) -> None:
+            if not _duet:
+                STREAMS.bind_next_user()
+            _original(self)
+
+        user_class.on_start = on_start  # type: ignore[method-assign]
+
+
 def _setup_duet(environment: Environment, targets: DuetTargets, closed_model: bool) -> None:
     """Every user joins a side before anything else it does (its on_start included)."""
-    streams = PairedStreams(seed=targets.seed)
-    streams.install()
-    book = SideBook(targets, streams)
+    book = SideBook(targets, STREAMS)
     _duet.append(book)
     _state["paired"] = closed_model  # lockstep pairs send the same requests at the same moment
     for user_class in environment.user_classes:
@@ -163,31 +196,37 @@ def _begin_iteration() -> None:
 def on_test_start(environment: Environment, **_: Any) -> None:
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
-        _start_dispatcher()  # the window (and, for remote workers, the arrivals) come from the master
+        # The window (and, for remote workers, the arrivals) come from the master.
+        _start_dispatcher(environment)
         return
     start = time.time() + float(os.environ.get(ENV_WARMUP_S, "0"))
     _open_window(start)
     if isinstance(runner, MasterRunner):
-        # Sent before the spawn messages, so workers know window and arrivals before users start.
-        message: dict[str, Any] = {"start": start}
+        # Sent before the spawn messages, so workers know window, seed and arrivals before users
+        # start.
+        message: dict[str, Any] = {"start": start, "seed": int(os.environ.get(ENV_SEED, "0"))}
         arrivals = os.environ.get(ENV_ARRIVALS)
         if arrivals:
             message["arrivals"] = ArrivalProfile.from_json(arrivals).to_json()
         runner.send_message(WINDOW_MESSAGE, message)
     else:
-        _start_dispatcher()
+        _start_dispatcher(environment)
 
 
-def _start_dispatcher() -> None:
-    if _state["dispatcher"] is not None:
-        _state["dispatcher"].start(time.time())
+def _start_dispatcher(environment: Environment) -> None:
+    dispatcher: Dispatcher | None = _state["dispatcher"]
+    if dispatcher is not None:
+        processes = round(1.0 / dispatcher.profile.share)
+        dispatcher.start(time.time(), _process_index(environment), processes)
 
 
 def _on_window_message(environment: Environment, msg: Any, **_: Any) -> None:
     _open_window(float(msg.data["start"]))
+    if ENV_SEED not in os.environ and "seed" in msg.data:  # a worker on another machine
+        STREAMS.seed = int(msg.data["seed"])
     if "arrivals" in msg.data:  # a worker on another machine has no environment from the harness
         _setup_open_model(environment, ArrivalProfile.from_json(msg.data["arrivals"]))
-        _start_dispatcher()
+        _start_dispatcher(environment)
 
 
 def _on_window_end_message(environment: Environment, msg: Any, **_: Any) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import statistics
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from harness.values.run_result import (
     Percentiles,
 )
 from harness.values.samples import WINDOW_S, endpoint_key
+from harness.values.traffic import CheckCount, TrafficCounts
 
 __all__ = ["ClientResults", "ProcessReports", "ReportedCpu", "percentiles", "read_client_results"]
 
@@ -65,6 +66,9 @@ class ClientResults:
     # A closed-model duet's paired requests: endpoint (and "all") → each full window's median of
     # ln(candidate / baseline) over its pairs; None where a window holds too few.
     paired: dict[str, list[float | None]] | None = None
+    traffic: TrafficCounts = field(
+        default_factory=TrafficCounts
+    )  # this side's, as the locustfile reported it
 
 
 @dataclass
@@ -134,6 +138,31 @@ def read_client_results(
         else None,
         _reports(payloads),
         _paired(payloads, window),
+        _traffic(payloads, side),
+    )
+
+
+def _traffic(payloads: list[dict[str, Any]], side: str) -> TrafficCounts:
+    """One side's sessions and checks summed over the processes; its visitors as a union (a
+    visitor two processes served counts once)."""
+    sessions, capped = 0, False
+    visitors: set[str] = set()
+    checks: dict[tuple[str, str], list[int]] = {}
+    for payload in payloads:
+        traffic = payload.get("traffic") or {}
+        sessions += int((traffic.get("sessions") or {}).get(side, 0))
+        visitors.update((traffic.get("visitors") or {}).get(side, ()))
+        capped = capped or bool(traffic.get("visitors_capped"))
+        for entry in traffic.get("checks") or ():
+            if entry.get("side", "") == side:
+                counts = checks.setdefault((entry["name"], entry["check"]), [0, 0])
+                counts[0] += int(entry["passed"])
+                counts[1] += int(entry["failed"])
+    return TrafficCounts(
+        sessions,
+        len(visitors),
+        capped,
+        tuple(CheckCount(n, c, p, f) for (n, c), (p, f) in sorted(checks.items())),
     )
 
 

@@ -28,7 +28,9 @@ from harness.values.client_metrics import (
     ENV_ARRIVALS,
     ENV_DUET,
     ENV_METRICS_PORTS,
+    ENV_PARAMETERS,
     ENV_RESULTS_DIR,
+    ENV_SEED,
     ENV_WARMUP_S,
     DuetTargets,
 )
@@ -132,13 +134,19 @@ def run_locust(
         ENV_METRICS_PORTS: ",".join(str(p) for p in metrics_ports),
         # Each load-generating process takes an equal share (remote workers get it from the master).
         **(
-            {ENV_ARRIVALS: replace(load.arrivals, share=1.0 / generators(load, remote)).to_json()}
+            {
+                ENV_ARRIVALS: replace(
+                    load.arrivals, share=1.0 / generators(load, remote), seed=load.seed
+                ).to_json()
+            }
             if load.arrivals
             else {}
         ),
         ENV_RESULTS_DIR: str(results_dir),
         ENV_WARMUP_S: f"{load.warmup_s:g}",
         **({ENV_DUET: duet.to_json()} if duet else {}),
+        ENV_SEED: str(load.seed),
+        **({ENV_PARAMETERS: load.parameters} if load.parameters is not None else {}),
         "PYTHONUNBUFFERED": "1",
     }
     process = group.start(

@@ -1,6 +1,7 @@
 """What one Locust process measured inside the window: per-endpoint counts and HDR histograms,
 latency both corrected for coordinated omission and not, open-model arrival counts, iterations
-and the exceptions the locustfile's users raised, and the process's own CPU.
+and the exceptions the locustfile's users raised, what the locustfile reported of its traffic
+(sessions, visitors, checks), and the process's own CPU.
 
 Pure (no Locust, no gevent): the plugin feeds it, and tests can too.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from hdrh.histogram import HdrHistogram
 
 from harness.load.pairs import PairedRequests
+from harness.load.traffic_tally import TrafficTally
 from harness.values.run_result import LoadWindow
 
 __all__ = ["HDR_MAX_US", "EndpointRecord", "WindowRecorder"]
@@ -64,6 +66,7 @@ class WindowRecorder:
         self.cpu_samples = 0
         self.folded: list[str] = []  # the first request names folded into "(other)"
         self.paired: PairedRequests | None = None  # a closed-model duet's paired requests
+        self.traffic = TrafficTally()  # what the locustfile reported: sessions, visitors, checks
 
     def is_open(self, at: float) -> bool:
         return self.start is not None and at >= self.start and (self.end is None or at <= self.end)
@@ -112,6 +115,7 @@ class WindowRecorder:
             "error_kinds": self.error_kinds,
             "cpu": {"max": self.cpu_max, "samples": self.cpu_samples},
             "folded_names": self.folded,
+            "traffic": self.traffic.as_json(),
             **(
                 {"paired_log_ratios": self.paired.as_json()}
                 if self.paired and self.paired.ratios

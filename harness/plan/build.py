@@ -23,6 +23,7 @@ from harness.plan.load import LOAD_KEYS, load_profile
 from harness.plan.options import RunOptions
 from harness.plan.service import read_command
 from harness.plan.targets import check_target_url
+from harness.plan.traffic import read_parameters, read_seed
 from harness.slo.loader import load_slo_files
 from harness.values.plan import Plan, RemoteWorkers
 from harness.values.slo import SLO
@@ -31,7 +32,7 @@ from harness.yamlfile import load_yaml_documents
 __all__ = ["Probe", "build_plan"]
 
 # (locustfile, Locust options, where the options came from, their field) → problems found
-Probe = Callable[[Path, Sequence[str], str, str], list[Problem]]
+Probe = Callable[[Path, Sequence[str], str, str, str | None], list[Problem]]
 
 T = TypeVar("T")
 CLI = COMMAND_LINE
@@ -86,9 +87,13 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
             problems.append(Problem(_where(options.target, options.scenario), "target", wrong))
 
     locust_args, args_where = _locust_args(options, scenario)
+    parameters = read_parameters(scenario)
     if probe is not None and locustfile is not None and locustfile.is_file():
-        problems.extend(probe(locustfile, locust_args, *args_where))
+        problems.extend(probe(locustfile, locust_args, *args_where, parameters))
     load = load_profile(options, scenario, problems)
+    seed, seed_given = read_seed(options, scenario, problems)
+    if load is not None:
+        load = replace(load, seed=seed, seed_given=seed_given, parameters=parameters)
     gate = read_gate(scenario)
     service_args = (
         from_file(("service", "args"), list, "a list of flags for the reference service") or []
@@ -154,7 +159,7 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
         absolute_criteria=gate.criteria.absolute,
         score_thresholds=gate.score,
         locust_args=locust_args,
-        duet=duet,
+        duet=replace(duet, seed=seed) if duet else None,
     )
     if options.baseline is None:
         return plan

@@ -58,6 +58,12 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warmup", help=f"load before the window opens: {DURATION_HELP}")
     parser.add_argument("--processes", type=int, help="Locust worker processes on this machine")
     parser.add_argument(
+        "--seed",
+        type=int,
+        help="the traffic's random seed: the same seed, the same requests from each user "
+        "(default: load.seed, else a new one, recorded in result.json)",
+    )
+    parser.add_argument(
         "--out", type=Path, default=Path("reports"), help="reports folder (default: reports)"
     )
     parser.add_argument(
@@ -123,6 +129,7 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         duration=args.duration,
         warmup=args.warmup,
         processes=args.processes,
+        seed=getattr(args, "seed", None),
         out=args.out,
         prometheus_url=args.prometheus_url,
         allow_remote=args.allow_remote,

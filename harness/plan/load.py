@@ -24,7 +24,7 @@ __all__ = ["LOAD_KEYS", "load_profile"]
 CLI = COMMAND_LINE
 LOAD_KEYS = {
     "locustfile", "users", "spawn_rate", "duration", "warmup", "processes",
-    "arrival_rate", "arrivals", "stages", "max_lateness", "locust_args",
+    "arrival_rate", "arrivals", "stages", "max_lateness", "locust_args", "seed", "parameters",
 }  # fmt: skip
 DEFAULTS: dict[str, float] = {
     "users": 10,

@@ -20,6 +20,7 @@ class RunOptions:
     duration: str | None = None
     warmup: str | None = None
     processes: int | None = None
+    seed: int | None = None  # the run's random seed (harness/plan/traffic.py)
     out: Path = Path("reports")
     prometheus_url: str | None = None
     allow_remote: bool = False

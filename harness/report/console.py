@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.report.formats import TABLE_PERCENTILES, comparison_lines, num
+from harness.report.formats import TABLE_PERCENTILES, comparison_lines, num, traffic_lines
 from harness.values.result_doc import ClientDoc, ResultDoc
 from harness.values.run_result import percentile_label
 from harness.values.samples import endpoint_key
@@ -44,6 +44,8 @@ def print_report(console: Console, result: ResultDoc, report_path: str) -> None:
         console.print(_client_table(f"Client-side latency{side} (exact, HDR)", client))
     if duet and (baseline := duet["client"]):
         console.print(_client_table("Client-side latency, duet baseline (exact, HDR)", baseline))
+    for line in traffic_lines(result):
+        console.print(line, highlight=False, markup=False)
     for warning in result["generator"]["warnings"]:
         console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
 

@@ -13,7 +13,7 @@ import math
 from harness.values.result_doc import ResultDoc
 from harness.values.run_result import PERCENTILE_KEYS, PercentileKey
 
-__all__ = ["TABLE_PERCENTILES", "num"]
+__all__ = ["TABLE_PERCENTILES", "comparison_lines", "num", "traffic_lines"]
 
 MISSING = "–"
 # p90 adds little between p50 and p95: the endpoint tables leave it out (result.json has it).
@@ -48,4 +48,28 @@ def comparison_lines(result: ResultDoc) -> list[str]:
         could = "; ".join(f"{d['criterion']} ≥ {d['shift_pct']:.0f} %" for d in detectable)
         lines.append(f"This run could detect regressions of: {could}.")
     lines += [f"Not judged: {reason}" for reason in unjudged]
+    return lines
+
+
+def traffic_lines(result: ResultDoc) -> list[str]:
+    """What the traffic exercised, for people: the seed that repeats it, sessions and distinct
+    visitors, the service's cache hit ratio, and every response check that failed (a result
+    written before #14 has none)."""
+    traffic = result.get("traffic")
+    if traffic is None:
+        return []
+    parts = [f"seed {traffic['seed']}" + ("" if traffic["seed_given"] else " (drawn)")]
+    if traffic["sessions"]:
+        at_least = "≥ " if traffic["visitors_capped"] else ""
+        parts.append(f"{traffic['sessions']:,} sessions by {at_least}"
+                     f"{traffic['distinct_visitors']:,} distinct visitors")  # fmt: skip
+    if (ratio := traffic["cache_hit_ratio"]) is not None:
+        parts.append(f"service cache hit ratio {ratio:.1%}")
+    lines = ["Traffic: " + ", ".join(parts) + "."]
+    for check in traffic["checks"]:
+        total = check["passed"] + check["failed"]
+        if check["failed"] and total:
+            lines.append(f"Check {check['check']!r} of {check['name']} failed on "
+                         f"{check['failed']:,} of {total:,} responses "
+                         f"({check['failed'] / total:.2%}).")  # fmt: skip
     return lines

@@ -14,7 +14,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from harness.report.formats import TABLE_PERCENTILES, num
+from harness.report.formats import TABLE_PERCENTILES, num, traffic_lines
 from harness.report.html_parts import COLOURS, CONFIG, NEUTRAL, badge, note, table
 from harness.report.html_soak import soak_section
 from harness.report.html_style import CSS, FONT
@@ -59,6 +59,7 @@ def render_html(result: ResultDoc) -> str:
         _slos(result["slos"]),
         _criteria(result["criteria"], result["score"]),
         _client(result["client"]),
+        _traffic(result),
         _generator(result["generator"]),
         '<h2>Over time</h2><div class="charts">',
         *_charts(result),
@@ -137,6 +138,15 @@ def _client(client: ClientDoc | None) -> str:
     ]
     headers = ["endpoint", "requests", "failures", *map(percentile_label, TABLE_PERCENTILES)]
     return "<h2>Client endpoints (exact, HDR)</h2>" + table(headers, rows)
+
+
+def _traffic(result: ResultDoc) -> str:
+    """What the traffic exercised: a user sees whether the run measured the service or a cache."""
+    lines = traffic_lines(result)
+    if not lines:
+        return ""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return f'<h2>Traffic</h2><ul id="traffic">{items}</ul>'
 
 
 def _generator(generator: GeneratorDoc) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from harness.report.formats import TABLE_PERCENTILES, comparison_lines, num
+from harness.report.formats import TABLE_PERCENTILES, comparison_lines, num, traffic_lines
 from harness.run_folder import SUMMARY_MD, write_atomically
 from harness.values.result_doc import CriterionDoc, ResultDoc
 from harness.values.run_result import percentile_label
@@ -65,6 +65,8 @@ def render_summary(result: ResultDoc) -> str:
         lines.append("")
     if seen := comparison_lines(result):
         lines += [*seen, ""]
+    if traffic := traffic_lines(result):
+        lines += [*traffic, ""]
     if score := result["score"]:
         lines += [f"Gate score: **{score['value']:.0f} %** ({score['earned']:g} of {score['possible']:g} points; "
                   f"pass ≥ {score['pass']:g} %, warning ≥ {score['warning']:g} %).", ""]  # fmt: skip

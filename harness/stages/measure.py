@@ -13,6 +13,7 @@ from harness.load.quantiles import with_prometheus_p99
 from harness.load.window_samples import window_samples
 from harness.prometheus_api import PrometheusAPI
 from harness.slo.burn import burn_series
+from harness.slo.cache_ratio import cache_hit_ratio
 from harness.slo.evaluate import evaluate_slo, no_data
 from harness.slo.measure import check_bucket_boundaries, measure_slo
 from harness.slo.sides import candidate_slos
@@ -60,7 +61,12 @@ def measure(
         evaluate_slo(slo, m, plan.min_events) for slo, m in zip(slos, measured, strict=True)
     )
     measurements = Measurements(
-        client, evaluations, samples, slo_samples, baseline_samples=baseline_samples
+        client,
+        evaluations,
+        samples,
+        slo_samples,
+        baseline_samples=baseline_samples,
+        cache_hit_ratio=cache_hit_ratio(api, window),
     )
     if invalid := [m.invalid for m in measured if m.invalid is not None]:
         return measurements, InputError(invalid)

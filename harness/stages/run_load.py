@@ -117,7 +117,9 @@ def _outcome(plan: Plan, locust: LocustRun, run_dir: Path, say: Say) -> LoadOutc
             say(f"  {line}")
     if generator.problems and locust.log_tail:
         log.info("last lines of Locust's log:\n%s", locust.log_tail)
-    return LoadOutcome(results.window, results.client, generator, baseline, results.paired)
+    return LoadOutcome(
+        results.window, results.client, generator, baseline, results.paired, results.traffic
+    )
 
 
 def _cut_short(window: LoadWindow | None, planned_s: float, locust: LocustRun) -> str | None:

@@ -3,7 +3,10 @@
 A profile is a list of stages: hold a rate (``arrival_rate``) or ramp linearly to one
 (``ramp_to``) over a duration; after the last stage its rate holds. Arrivals are evenly spaced
 (constant) or Poisson (exponential gaps, seeded, so runs are reproducible). Each Locust process
-takes its ``share`` of the rate.
+takes its ``share`` of the rate, and ``for_process`` makes the processes' schedules merge into the
+intended one: each process draws its Poisson gaps from its own stream (independent Poisson
+processes of rate λ/N sum to one of rate λ; N copies of one stream would arrive in bursts of N),
+and evenly spaced arrivals are offset by a fraction of a gap, so N processes interleave.
 """
 
 from __future__ import annotations
@@ -11,9 +14,16 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
-__all__ = ["ArrivalProfile", "Stage", "arrival_times", "expected_arrivals", "rate_at"]
+__all__ = [
+    "ArrivalProfile",
+    "Stage",
+    "arrival_times",
+    "expected_arrivals",
+    "for_process",
+    "rate_at",
+]
 
 
 @dataclass(frozen=True)
@@ -28,8 +38,9 @@ class ArrivalProfile:
     stages: tuple[Stage, ...]
     poisson: bool = False
     max_lateness_s: float = 1.0  # an arrival not started within this is dropped
-    seed: int = 1
+    seed: int | str = 1  # the run's; each process's own ("seed:index"), after ``for_process``
     share: float = 1.0  # this process's share of the rate
+    phase: float = 0.0  # evenly spaced arrivals: the first comes this fraction of a gap early
 
     @property
     def peak_rate(self) -> float:
@@ -58,16 +69,27 @@ def rate_at(profile: ArrivalProfile, t: float) -> float:
     return profile.stages[-1].rate * profile.share
 
 
+def for_process(profile: ArrivalProfile, index: int, processes: int) -> ArrivalProfile:
+    """Process ``index`` (of ``processes``)'s own schedule: its stream, and its place in a gap."""
+    if processes <= 1:
+        return profile
+    return replace(profile, seed=f"{profile.seed}:{index}", phase=(index % processes) / processes)
+
+
 def arrival_times(profile: ArrivalProfile, start: float, end: float) -> Iterator[float]:
     """Intended start times (absolute seconds) from ``start`` until ``end``."""
     rng = random.Random(profile.seed)
     t = start
+    first = True
     while True:
         rate = rate_at(profile, t - start)
         if rate <= 0:
             t += 0.01  # nothing to send now: look again shortly (a ramp from zero)
+        elif profile.poisson:
+            t += rng.expovariate(rate)
         else:
-            t += rng.expovariate(rate) if profile.poisson else 1.0 / rate
+            t += (1.0 - profile.phase if first else 1.0) / rate
+            first = False
         if t >= end:
             return
         yield t

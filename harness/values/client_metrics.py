@@ -13,24 +13,33 @@ from itertools import pairwise
 __all__ = [
     "BASELINE_SIDE",
     "CANDIDATE_SIDE",
+    "CHECK_EVENT",
+    "CHECK_FAILED",
+    "CHECK_PASSED",
+    "CLIENT_CHECKS",
+    "CLIENT_CHECKS_TOTAL",
     "CLIENT_DROPPED_ITERATIONS",
     "CLIENT_HISTOGRAM",
     "CLIENT_HISTOGRAM_BUCKET",
     "CLIENT_METRIC_PREFIX",
     "CLIENT_REQUESTS",
     "CLIENT_REQUESTS_TOTAL",
+    "CLIENT_SESSIONS",
     "CLIENT_TARGET_ARRIVAL_RATE",
     "CLIENT_USERS",
     "ENV_ARRIVALS",
     "ENV_DUET",
     "ENV_METRICS_ADDR",
     "ENV_METRICS_PORTS",
+    "ENV_PARAMETERS",
     "ENV_RESULTS_DIR",
+    "ENV_SEED",
     "ENV_WARMUP_S",
     "LATENCY_BUCKETS",
     "OUTCOME_ERROR",
     "OUTCOME_OK",
     "ROUND_THRESHOLDS",
+    "SESSION_EVENT",
     "SIDE_LABEL",
     "DuetTargets",
     "latency_buckets",
@@ -43,6 +52,8 @@ ENV_RESULTS_DIR = "LOADGATE_RESULTS_DIR"  # where each process writes its window
 ENV_WARMUP_S = "LOADGATE_WARMUP_S"  # seconds of load before the measured window opens
 ENV_ARRIVALS = "LOADGATE_ARRIVALS"  # the open model's ArrivalProfile as JSON; absent: closed model
 ENV_DUET = "LOADGATE_DUET"  # a duet's two base URLs as JSON ({"baseline": …, "candidate": …}); absent: one target
+ENV_SEED = "LOADGATE_SEED"  # the run's seed: every process and user derives its own stream from it
+ENV_PARAMETERS = "LOADGATE_PARAMETERS"  # the scenario's load.parameters as JSON, for the locustfile
 
 # The client metrics' ``side`` label in a duet (harness/load/duet.py); empty outside a duet.
 SIDE_LABEL = "side"
@@ -58,6 +69,16 @@ OUTCOME_OK, OUTCOME_ERROR = "ok", "error"  # the values of its ``outcome`` label
 CLIENT_HISTOGRAM = "loadgate_client_request_duration_seconds"  # labels name, method, side
 CLIENT_HISTOGRAM_BUCKET = f"{CLIENT_HISTOGRAM}_bucket"
 CLIENT_DROPPED_ITERATIONS = "loadgate_client_dropped_iterations"  # counter, label name
+CLIENT_CHECKS = "loadgate_client_checks"  # counter, labels name, check, outcome, side
+CLIENT_CHECKS_TOTAL = f"{CLIENT_CHECKS}_total"
+CHECK_PASSED, CHECK_FAILED = "pass", "fail"  # the values of its ``outcome`` label
+CLIENT_SESSIONS = "loadgate_client_sessions"  # counter, label side: sessions a locustfile began
+
+# The Locust event hooks the plugin adds, for any locustfile to report through (a contract:
+# docs/load.md): ``fire(name=…, check=…, passed=…)`` after checking a response, and
+# ``fire(visitor=…)`` when a user begins a session as some visitor (a shopper, an account).
+CHECK_EVENT = "loadgate_check"
+SESSION_EVENT = "loadgate_session"
 CLIENT_USERS = "loadgate_client_users"  # gauge
 CLIENT_TARGET_ARRIVAL_RATE = "loadgate_client_target_arrival_rate"  # gauge, per second
 

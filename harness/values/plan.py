@@ -25,6 +25,9 @@ class LoadProfile:
     warmup_s: float  # load before the window opens: caches fill, series appear in Prometheus
     processes: int = 1
     arrivals: ArrivalProfile | None = None  # the open model; None: closed model
+    seed: int = 1  # every process's and user's random stream derives from it (load/streams.py)
+    seed_given: bool = True  # False: drawn for this run (and recorded, so it can be repeated)
+    parameters: str | None = None  # load.parameters as JSON, for the locustfile; None: none
 
 
 @dataclass(frozen=True)

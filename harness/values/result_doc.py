@@ -164,6 +164,26 @@ class ResultDoc(TypedDict):
     soak: NotRequired[SoakDoc]  # only from loadgate soak
     mode: NotRequired[ModeName]  # what the run was compared with (files before it lack it)
     duet: NotRequired[DuetDoc]  # only in a duet
+    traffic: NotRequired[TrafficDoc]  # what the traffic exercised (files before #14 lack it)
+
+
+class CheckDoc(TypedDict):
+    name: str  # the endpoint (request name) whose responses were checked
+    check: str
+    passed: int
+    failed: int
+
+
+class TrafficDoc(TypedDict):
+    """What the run's traffic exercised inside the window (the run's side, in a duet)."""
+
+    seed: int  # repeat the traffic with --seed
+    seed_given: bool  # False: drawn for this run
+    sessions: int  # begun, as the locustfile reported them (loadgate_session); 0: none reported
+    distinct_visitors: int
+    visitors_capped: bool  # True: at least distinct_visitors
+    checks: list[CheckDoc]  # the locustfile's response checks (loadgate_check)
+    cache_hit_ratio: float | None  # the service's (recommender_cache_requests_total); None: none
 
 
 ModeName = Literal["single", "baseline", "duet"]  # alone; against a saved baseline; side by side
@@ -212,4 +232,5 @@ class FingerprintDoc(TypedDict):
     users: int
     arrival_rate: float | None
     locust_args: NotRequired[list[str]]  # only when Locust options were passed through
+    parameters: NotRequired[dict[str, object]]  # only when the scenario gives load.parameters
     environment: EnvironmentDoc  # for the record, never compared

@@ -8,10 +8,11 @@ that ends early still reports every stage that finished.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from harness.values.run_result import ClientStats, GeneratorHealth, LoadWindow
 from harness.values.samples import PerWindow
+from harness.values.traffic import TrafficCounts
 from harness.values.verdict import (
     Comparisons,
     CriterionResult,
@@ -34,6 +35,9 @@ class LoadOutcome:
     baseline_client: ClientStats | None = None  # a duet's baseline side; ``client``: candidate
     # A closed-model duet's paired requests: endpoint → each window's median ln(candidate/baseline)
     paired: dict[str, list[float | None]] | None = None
+    traffic: TrafficCounts = field(
+        default_factory=TrafficCounts
+    )  # the run's side: sessions, visitors, checks
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Measurements:
     steps: tuple[StepResult, ...] = ()  # every SLO over each arrival-rate step (stress profiles)
     problems: tuple[str, ...] = ()  # why the measurements are partial (scrape gaps, a dead service)
     baseline_samples: PerWindow | None = None  # a duet's baseline side, window by window
+    cache_hit_ratio: float | None = None  # the service's over the window; None: not exported
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,15 @@ def test_the_shipped_slos_load_into_the_model() -> None:
         "home-latency-client",
         "home-availability-server",
         "home-latency-server",
+        "home-full-client",
+        "home-fresh-client",
+        "recommendations-valid-client",
+        "home-nonempty-server",
+        "home-fresh-server",
     ]
+    nonempty = slos[7]  # a quality SLO counting bad events (#14)
+    assert nonempty.bad_query is not None and 'le="0.0"' in nonempty.bad_query
+    assert nonempty.good_query is None and nonempty.objective == 0.995
     latency = slos[1]
     assert latency.objective == 0.99
     assert latency.service == "recommender"
