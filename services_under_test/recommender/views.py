@@ -143,6 +143,7 @@ def _respond(
                     "item_id": i,
                     "category": int(catalog.category[i]),
                     "price_cents": int(catalog.price_cents[i]),
+                    "in_stock": bool(catalog.in_stock[i]),
                 }
                 for i in items
             ],
