@@ -68,9 +68,11 @@ async def trending(request: web.Request) -> web.Response:
     chosen = None if category < 0 else category
     reasons = []
     try:
-        items = await request.app[STORE].trending(chosen, n)
+        hot = await request.app[STORE].trending(chosen, 2 * n)
     except StoreUnavailable:
-        items, reasons = [], ["store"]
+        hot, reasons = [], ["store"]
+    # What is out of stock is left out, as home and similar do; twice n leaves room for that.
+    items = [i for i in hot if catalog.in_stock[i]][:n]
     # Too few events yet: fill up with what is popular, as shops do.
     items += [i for i in _popular(request.app, chosen) if i not in items][: n - len(items)]
     return _respond(request, "/v1/recommendations/trending", items, reasons, category=chosen)

@@ -91,6 +91,19 @@ async def test_events_make_items_trend(client: AppClient) -> None:
     assert in_category["items"][0]["item_id"] == 777
 
 
+async def test_trending_leaves_out_items_out_of_stock(client: AppClient) -> None:
+    catalog = client.app[CATALOG]
+    gone = next(i for i in range(catalog.items) if not catalog.in_stock[i])
+    for kind in ("view", "click", "purchase"):
+        await client.post("/v1/events", json={"user_id": 3, "item_id": gone, "type": kind})
+
+    for category in (-1, category_of(client, gone)):
+        body = await (await client.get(f"/v1/recommendations/trending?category={category}")).json()
+        ids = [i["item_id"] for i in body["items"]]
+        assert gone not in ids and len(ids) == 10
+        assert all(i["in_stock"] is True for i in body["items"])
+
+
 async def test_an_event_becomes_the_users_most_recent_interaction(client: AppClient) -> None:
     await client.post("/v1/events", json={"user_id": 4, "item_id": 1234, "type": "view"})
     assert (await client.app[STORE].history(4))[0] == 1234
