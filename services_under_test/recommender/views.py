@@ -133,9 +133,8 @@ def _respond(
     faults, metrics, catalog = app[FAULTS], app[METRICS], app[CATALOG]
     if faults.chance(faults.empty_results):
         items = []
-    for reason in reasons:
-        if reason == "store":  # downstream fallbacks are counted where they happen
-            metrics.fallbacks.labels("store").inc()
+    for reason in reasons:  # each degraded response once per reason, here where its route is known
+        metrics.fallbacks.labels(reason, route).inc()
     metrics.items_returned.labels(route).observe(len(items))
     return web.json_response(
         {
