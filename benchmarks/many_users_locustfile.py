@@ -1,12 +1,14 @@
-"""The soak's shoppers, but each task is for a user drawn afresh from the whole user base.
+"""The soak's shoppers, but every session's shopper drawn uniformly from the whole user base.
 
-The shipped locustfile keeps one user id per Locust user (40 in the soak); a real shop sees its
-100k users. ``benchmarks/service_memory.py --many-users`` runs this file to show that the
-reference service's memory stays bounded then too, not only when few users come back.
+The shipped locustfile draws shoppers by a Zipf law, so a few come back often; here none is more
+likely than another and none is cold or returning, so as many distinct users as possible arrive
+(a new one each session of ~6 pages). ``benchmarks/service_memory.py --many-users`` runs this
+file to show that the reference service's memory stays bounded then too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from pathlib import Path
 
@@ -20,7 +22,6 @@ _SPEC.loader.exec_module(_shop)
 
 
 class ManyShoppers(_shop.Shopper):  # type: ignore[name-defined, misc]
-    def _item(self) -> int:
-        # Every task but the home page draws an item: a new user with it (uniform: the most ids).
-        self.user_id = self.rng.randrange(_shop.USERS)
-        return int(super()._item())
+    parameters = dataclasses.replace(
+        _shop.PARAMETERS, user_zipf=0.0, cold_share=0.0, returning_share=0.0
+    )

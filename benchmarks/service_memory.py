@@ -4,8 +4,9 @@
         [--tracemalloc] [--many-users] [--top 8]
 
 Starts the re-ranking service and the recommender (memory store, as `loadgate soak` does) and
-drives them with the soak's locustfile for --seconds (closed model: --users shoppers, one user id
-each; --many-users: benchmarks/many_users_locustfile.py, a new user of the 100k for every task).
+drives them with the soak's locustfile for --seconds (closed model: --users Locust users running
+shopper sessions, shoppers drawn from the 100k by a Zipf law; --many-users:
+benchmarks/many_users_locustfile.py, every session's shopper drawn uniformly from the 100k).
 Inside the service, every --every seconds, a thread records its RSS and Python's count of live
 allocated blocks (``sys.getallocatedblocks``); RSS growing while the blocks stay flat would point
 at the allocator (fragmentation), not at Python objects.

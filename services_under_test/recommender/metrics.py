@@ -114,8 +114,8 @@ class ServiceMetrics:
         )
         self.fallbacks = Counter(
             "recommender_fallbacks",
-            "Responses served by a fallback, by reason.",
-            ["reason"],
+            "Responses served by a fallback, by reason and the route that answered.",
+            ["reason", "http_route"],
             registry=registry,
         )
         self.shed = Counter(

@@ -34,11 +34,18 @@ def home(catalog: Catalog, history: list[int], neighbours_of: list[list[int]], n
 
 
 def similar(catalog: Catalog, item_id: int, n: int) -> list[int]:
-    """Items like ``item_id``: its neighbours, in stock, closest in embedding first."""
+    """Items like ``item_id``: its neighbours, in stock, closest in embedding first; then, as shops
+    do, the most popular in-stock items of its category, until there are ``n``."""
     candidates = np.unique(catalog.neighbours[item_id])
     candidates = candidates[(candidates != item_id) & catalog.in_stock[candidates]]
     scores = catalog.embeddings[candidates] @ catalog.embeddings[item_id]
-    return [int(i) for i in candidates[np.argsort(-scores, kind="stable")][:n]]
+    chosen = [int(i) for i in candidates[np.argsort(-scores, kind="stable")][:n]]
+    if len(chosen) < n:  # few distinct neighbours in stock: popular items keep the list full
+        listed = {item_id, *chosen}
+        # Asking for n + len(listed) leaves n - len(chosen) once the listed ones are passed over.
+        popular = catalog.popular(int(catalog.category[item_id]), n + len(listed))
+        chosen += [i for i in popular if i not in listed][: n - len(chosen)]
+    return chosen
 
 
 def diversify(catalog: Catalog, ranked: list[int], n: int) -> list[int]:

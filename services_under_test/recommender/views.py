@@ -68,9 +68,11 @@ async def trending(request: web.Request) -> web.Response:
     chosen = None if category < 0 else category
     reasons = []
     try:
-        items = await request.app[STORE].trending(chosen, n)
+        hot = await request.app[STORE].trending(chosen, 2 * n)
     except StoreUnavailable:
-        items, reasons = [], ["store"]
+        hot, reasons = [], ["store"]
+    # What is out of stock is left out, as home and similar do; twice n leaves room for that.
+    items = [i for i in hot if catalog.in_stock[i]][:n]
     # Too few events yet: fill up with what is popular, as shops do.
     items += [i for i in _popular(request.app, chosen) if i not in items][: n - len(items)]
     return _respond(request, "/v1/recommendations/trending", items, reasons, category=chosen)
@@ -131,9 +133,8 @@ def _respond(
     faults, metrics, catalog = app[FAULTS], app[METRICS], app[CATALOG]
     if faults.chance(faults.empty_results):
         items = []
-    for reason in reasons:
-        if reason == "store":  # downstream fallbacks are counted where they happen
-            metrics.fallbacks.labels("store").inc()
+    for reason in reasons:  # each degraded response once per reason, here where its route is known
+        metrics.fallbacks.labels(reason, route).inc()
     metrics.items_returned.labels(route).observe(len(items))
     return web.json_response(
         {
@@ -143,6 +144,7 @@ def _respond(
                     "item_id": i,
                     "category": int(catalog.category[i]),
                     "price_cents": int(catalog.price_cents[i]),
+                    "in_stock": bool(catalog.in_stock[i]),
                 }
                 for i in items
             ],

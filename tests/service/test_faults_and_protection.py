@@ -91,8 +91,9 @@ async def test_a_store_outage_degrades_reads_and_refuses_writes(make_client: Mak
     assert home["degraded"] and home["fallbacks"] == ["store"] and home["items"]
     assert event.status == 503 and event.headers["Retry-After"] == "1"
     assert ready.status == 503
-    assert 'recommender_fallbacks_total{reason="store"} 1.0' in await metric(
-        client, "recommender_fallbacks_total"
+    # Counted once, with the route whose response fell back.
+    assert await metric(client, "recommender_fallbacks_total") == (
+        'recommender_fallbacks_total{http_route="/v1/recommendations/home",reason="store"} 1.0'
     )
 
 
@@ -140,6 +141,11 @@ async def test_a_slow_downstream_times_out_opens_the_breaker_and_closes_it_when_
     assert "recommender_downstream_breaker_state 2.0" in await metric(
         client, "recommender_downstream_breaker_state"
     )
+    # Each degraded response counted once, by reason, with its route.
+    assert sorted((await metric(client, "recommender_fallbacks_total")).splitlines()) == [
+        'recommender_fallbacks_total{http_route="/v1/recommendations/home",reason="downstream_breaker_open"} 1.0',
+        'recommender_fallbacks_total{http_route="/v1/recommendations/home",reason="downstream_timeout"} 5.0',
+    ]
 
     client.app[FAULTS].update({"downstream_delay_ms": 0})
     await asyncio.sleep(0.35)

@@ -51,6 +51,30 @@ async def test_similar_items_exclude_the_item_and_unknown_items_are_404(client: 
     assert (await missing.json())["parameter"] == "item_id"
 
 
+async def test_similar_items_are_full_in_stock_lists_filled_up_from_the_category(
+    client: AppClient,
+) -> None:
+    catalog = client.app[CATALOG]
+    in_stock_neighbours = [
+        {int(j) for j in catalog.neighbours[i] if j != i and catalog.in_stock[j]}
+        for i in range(catalog.items)
+    ]
+    # Items whose distinct neighbours in stock are too few to fill a list of 10 on their own.
+    short = [i for i, found in enumerate(in_stock_neighbours) if len(found) < 10][:20]
+    assert short, "the small catalog has items with few distinct neighbours"
+
+    for item in [*short, *range(20)]:
+        body = await (await client.get(f"/v1/recommendations/similar?item_id={item}&n=10")).json()
+        ids = [i["item_id"] for i in body["items"]]
+        assert len(ids) == 10 == len(set(ids)) and item not in ids, (item, ids)
+        assert all(i["in_stock"] is True and catalog.in_stock[i["item_id"]] for i in body["items"])
+        # Neighbours first, then the category's most popular items in stock not yet listed.
+        neighbours = [i for i in ids if i in in_stock_neighbours[item]]
+        filled = ids[len(neighbours) :]
+        popular = catalog.popular(category_of(client, item), 40)
+        assert filled == [i for i in popular if i != item and i not in neighbours][: len(filled)]
+
+
 async def test_events_make_items_trend(client: AppClient) -> None:
     for kind in ("view", "click", "purchase"):
         response = await client.post(
@@ -65,6 +89,19 @@ async def test_events_make_items_trend(client: AppClient) -> None:
 
     assert overall["items"][0]["item_id"] == 777
     assert in_category["items"][0]["item_id"] == 777
+
+
+async def test_trending_leaves_out_items_out_of_stock(client: AppClient) -> None:
+    catalog = client.app[CATALOG]
+    gone = next(i for i in range(catalog.items) if not catalog.in_stock[i])
+    for kind in ("view", "click", "purchase"):
+        await client.post("/v1/events", json={"user_id": 3, "item_id": gone, "type": kind})
+
+    for category in (-1, category_of(client, gone)):
+        body = await (await client.get(f"/v1/recommendations/trending?category={category}")).json()
+        ids = [i["item_id"] for i in body["items"]]
+        assert gone not in ids and len(ids) == 10
+        assert all(i["in_stock"] is True for i in body["items"])
 
 
 async def test_an_event_becomes_the_users_most_recent_interaction(client: AppClient) -> None:
