@@ -32,6 +32,7 @@ from services_under_test.recommender.protection import shedding_middleware
 from services_under_test.recommender.routes import setup_routes
 from services_under_test.recommender.settings import Settings
 from services_under_test.recommender.store import FaultableStore, open_store
+from services_under_test.recommender.views import FALLBACK_ROUTES
 
 __all__ = ["MAX_BODY_BYTES", "init_app"]
 
@@ -44,6 +45,7 @@ async def init_app(
 ) -> web.Application:
     registry = registry if registry is not None else CollectorRegistry()
     metrics = ServiceMetrics(registry)
+    metrics.declare_fallbacks(FALLBACK_ROUTES)
     faults = settings.faults
     # Outermost first: everything below is measured; shed requests too; faults act like the app.
     middlewares = [

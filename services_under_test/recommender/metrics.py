@@ -147,6 +147,13 @@ class ServiceMetrics:
         # only (see the module's docstring).
         ProcessCollector(registry=registry)
 
+    def declare_fallbacks(self, routes: dict[str, tuple[str, ...]]) -> None:
+        """Export every route's possible fallback reasons at 0 from the start: an SLO counting
+        fallbacks reads "none yet" as 0, not as a series that is missing (no data)."""
+        for route, reasons in routes.items():
+            for reason in reasons:
+                self.fallbacks.labels(reason, route)
+
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         # The route template, not the raw path: bounded label values whatever clients send.

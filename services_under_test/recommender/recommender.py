@@ -2,7 +2,8 @@
 
 Home: recent interactions ─► item-to-item neighbours ─► score by the user's taste (the mean
 embedding of what they touched) weighted by popularity ─► drop what they have seen and what is out
-of stock ─► diversify by category ─► top n. Users with no history get popular items.
+of stock ─► diversify by category ─► top n, filled up with popular items when too few are left.
+Users with no history get popular items.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ def home(catalog: Catalog, history: list[int], neighbours_of: list[list[int]], n
         catalog.popularity[candidates] * 1e4
     )
     ranked = candidates[np.argsort(-scores, kind="stable")]
-    return diversify(catalog, [int(i) for i in ranked], n)
+    chosen = diversify(catalog, [int(i) for i in ranked], n)
+    if len(chosen) < n:  # a short or one-category history: popular items keep the list full
+        listed = {*chosen, *history}
+        popular = catalog.popular(None, n + len(listed))
+        chosen += [i for i in popular if i not in listed][: n - len(chosen)]
+    return chosen
 
 
 def similar(catalog: Catalog, item_id: int, n: int) -> list[int]:

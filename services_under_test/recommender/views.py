@@ -22,9 +22,16 @@ from services_under_test.recommender.keys import (
 from services_under_test.recommender.params import bad_request, int_param
 from services_under_test.recommender.store import EVENT_WEIGHTS, StoreUnavailable
 
-__all__ = ["healthz", "home", "post_event", "readyz", "similar", "trending"]
+__all__ = ["FALLBACK_ROUTES", "healthz", "home", "post_event", "readyz", "similar", "trending"]
 
 MAX_N = 100
+# Each route that may answer from a fallback, with every reason it may give (``_respond``).
+FALLBACK_ROUTES = {
+    "/v1/recommendations/home": (
+        "store", "downstream_timeout", "downstream_error", "downstream_breaker_open",
+    ),
+    "/v1/recommendations/trending": ("store",),
+}  # fmt: skip
 MAX_USER_ID = 2**31 - 1
 
 

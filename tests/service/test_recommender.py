@@ -36,6 +36,28 @@ async def test_home_excludes_what_the_user_has_seen_and_diversifies(client: AppC
     assert max(per_category.values()) <= 3  # at most a third of 9 from one category
 
 
+async def test_home_lists_are_full_even_when_a_history_leaves_few_candidates(
+    client: AppClient,
+) -> None:
+    # Diversifying keeps at most a third of a list from one category: a history in one or two
+    # categories may leave fewer than n candidates. Popular items the user has not seen fill up.
+    catalog = client.app[CATALOG]
+    narrow = [
+        u
+        for u in range(catalog.users)
+        if (history := catalog.initial_history(u))
+        and len({int(catalog.category[i]) for i in history}) == 1
+    ][:30]
+    assert narrow, "the small catalog has users whose history is one category"
+
+    for user in narrow:
+        body = await (await client.get(f"/v1/recommendations/home?user_id={user}&n=10")).json()
+        ids = [i["item_id"] for i in body["items"]]
+        assert len(ids) == 10 == len(set(ids)), (user, ids)
+        assert not set(ids) & set(catalog.initial_history(user))
+        assert all(i["in_stock"] is True for i in body["items"])
+
+
 async def test_unknown_users_get_popular_items(client: AppClient) -> None:
     body = await (await client.get("/v1/recommendations/home?user_id=99999999&n=3")).json()
 
