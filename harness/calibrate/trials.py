@@ -25,6 +25,7 @@ from harness.run import execute_run
 from harness.stack.processes import ProcessGroup
 from harness.stack.service import start_reference_service
 from harness.values.baseline import Baseline
+from harness.values.plan import Plan
 
 __all__ = [
     "Services",
@@ -96,7 +97,7 @@ def duet_trial(setup: TrialSetup, services: Services, shift: float, index: int) 
     options = RunOptions(scenario=setup.scenario, target=services.candidate, out=setup.out,
                          duet_baseline=services.baseline, duration=setup.duration)  # fmt: skip
     plan = build_plan(options, probe=None)  # the locustfile was checked once, before the trials
-    plan = replace(plan, duet=replace(plan.duet, seed=index + 1) if plan.duet else None)
+    plan = _seeded(plan, index)
     with _neighbour(services.group, setup.noisy):
         outcome = execute_run(plan)
     return _trial(shift, outcome.verdict.status, outcome.verdict.reasons, outcome.run_dir)
@@ -105,7 +106,7 @@ def duet_trial(setup: TrialSetup, services: Services, shift: float, index: int) 
 def sequential_trial(setup: TrialSetup, services: Services, shift: float, index: int) -> Trial:
     options = RunOptions(scenario=setup.scenario, target=services.baseline, out=setup.out,
                          duration=setup.duration)  # fmt: skip
-    plan = build_plan(options, probe=None)
+    plan = _seeded(build_plan(options, probe=None), index)
     half = replace(plan.load, duration_s=plan.load.duration_s / 2)
     plan = replace(plan, load=half)
     set_slowdown(services.baseline, 0.0)
@@ -121,6 +122,14 @@ def sequential_trial(setup: TrialSetup, services: Services, shift: float, index:
     finally:
         set_slowdown(services.baseline, 0.0)
     return _trial(shift, second.verdict.status, second.verdict.reasons, second.run_dir)
+
+
+def _seeded(plan: Plan, index: int) -> Plan:
+    """Each trial its own traffic (a scenario's fixed seed would replay one sample of it): the
+    trials then sample the traffic's variation as well as the machine's."""
+    seed = index + 1
+    duet = replace(plan.duet, seed=seed) if plan.duet else None
+    return replace(plan, load=replace(plan.load, seed=seed, seed_given=True), duet=duet)
 
 
 def _trial(shift: float, status: object, reasons: tuple[str, ...], run_dir: Path) -> Trial:
