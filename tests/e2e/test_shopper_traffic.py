@@ -58,14 +58,20 @@ def requests_by_user(
     return {user: requests[:COMPARED] for user, requests in recorded.items()}
 
 
+@pytest.fixture
+def slo(tmp_path: Path) -> Path:
+    return write(tmp_path / "slo.yaml", client_availability_slo("home-ok", 0.9))
+
+
 # load_shared: what is compared is which requests were sent, not how fast
 @pytest.mark.load_shared
 def test_the_same_seed_gives_each_user_the_same_requests(
-    reference_service: tuple[str, Popen[bytes]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    reference_service: tuple[str, Popen[bytes]],
+    slo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     target, _ = reference_service
-    slo = write(tmp_path / "slo.yaml", client_availability_slo("home-ok", 0.9))
-
     first = requests_by_user(7, target, slo, tmp_path, monkeypatch)
     again = requests_by_user(7, target, slo, tmp_path, monkeypatch)
     other = requests_by_user(8, target, slo, tmp_path, monkeypatch)
@@ -77,10 +83,12 @@ def test_the_same_seed_gives_each_user_the_same_requests(
 
 @pytest.mark.load_shared
 def test_two_processes_open_model_arrivals_merge_into_one_poisson_stream(
-    reference_service: tuple[str, Popen[bytes]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    reference_service: tuple[str, Popen[bytes]],
+    slo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     target, _ = reference_service
-    slo = write(tmp_path / "slo.yaml", client_availability_slo("home-ok", 0.9))
     scenario = write(tmp_path / "arrivals.yaml", (
         f"name: arrivals\nload:\n  locustfile: {ARRIVALS}\n  arrival_rate: 60\n"
         "  arrivals: poisson\n  users: 20\n  processes: 2\n  warmup: 1s\n  duration: 10s\n"
