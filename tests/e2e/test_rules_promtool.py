@@ -61,7 +61,7 @@ def test_every_slo_gets_page_ticket_and_absent_alerts_routed_to_pagerduty(tmp_pa
     generate(REPO / "slo/recommender.yaml", tmp_path)
 
     groups = yaml.safe_load((tmp_path / "slo-alerts.yml").read_text())["groups"]
-    assert len(groups) == 4
+    assert len(groups) == 9  # one per SLO: 4 of availability and latency, 5 of quality (#14)
     for group in groups:
         severities = sorted(rule["labels"]["severity"] for rule in group["rules"])
         assert severities == ["page", "ticket", "ticket"]

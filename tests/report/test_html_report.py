@@ -163,6 +163,23 @@ def realistic_result(windows: int = 9) -> dict[str, Any]:
             "arrival_rate": None,
             "environment": {"cpus": 2, "python": "3.11.7"},
         },
+        "traffic": {
+            "seed": 42,
+            "seed_given": True,
+            "sessions": 1444,
+            "distinct_visitors": 797,
+            "visitors_capped": False,
+            "checks": [
+                {"name": "/v1/recommendations/home", "check": "full", "passed": 4050, "failed": 47},
+                {
+                    "name": "/v1/recommendations/home",
+                    "check": "in_stock",
+                    "passed": 4097,
+                    "failed": 0,
+                },
+            ],
+            "cache_hit_ratio": 0.92,
+        },
     }
     return json.loads(json.dumps(result, allow_nan=False))  # exactly what result.json holds
 
@@ -305,6 +322,14 @@ def test_report_renders_offline_in_headless_chromium(tmp_path: Path) -> None:
         items = page.locator("#verdict .reasons li")
         assert items.all_inner_texts() == REASONS
         assert all(items.nth(i).is_visible() for i in range(len(REASONS)))
+        # What the traffic exercised, and the one check that failed (#14).
+        traffic = page.locator("#traffic li")
+        assert traffic.all_inner_texts() == [
+            "Traffic: seed 42, 1,444 sessions by 797 distinct visitors, "
+            "service cache hit ratio 92.0%.",
+            "Check 'full' of /v1/recommendations/home failed on 47 of 4,097 responses (1.15%).",
+        ]
+        assert traffic.first.is_visible()
         screenshot = tmp_path / "report-html.png"
         page.screenshot(path=str(screenshot), full_page=True)
 

@@ -161,3 +161,32 @@ def test_a_scored_gate_shows_its_score_in_every_report() -> None:
     output = io.StringIO()
     print_report(Console(file=output, width=160), document, "r.json")
     assert "Gate score: 75%" in output.getvalue()
+
+
+def test_every_report_says_what_the_traffic_exercised_and_which_checks_failed() -> None:
+    from harness.report.summary_md import render_summary
+
+    document = result()
+    document["traffic"] = {
+        "seed": 7,
+        "seed_given": False,
+        "sessions": 1500,
+        "distinct_visitors": 760,
+        "visitors_capped": True,
+        "checks": [
+            {"name": "/v1/recommendations/home", "check": "full", "passed": 95, "failed": 5},
+            {"name": "/v1/recommendations/home", "check": "distinct", "passed": 100, "failed": 0},
+        ],
+        "cache_hit_ratio": None,
+    }
+    buffer = io.StringIO()
+    print_report(Console(file=buffer, width=200, color_system=None), document, "r")  # type: ignore[arg-type]
+    markdown = render_summary(document)  # type: ignore[arg-type]
+
+    for text in (buffer.getvalue(), markdown):
+        # Drawn seeds say so; a capped count is a lower bound; an unknown ratio is not shown as 0.
+        assert "Traffic: seed 7 (drawn), 1,500 sessions by ≥ 760 distinct visitors." in text
+        assert (
+            "Check 'full' of /v1/recommendations/home failed on 5 of 100 responses (5.00%)." in text
+        )
+        assert "'distinct'" not in text and "cache hit" not in text
