@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import statistics
-from bisect import bisect_left
 from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
@@ -74,11 +73,10 @@ def test_the_same_seed_gives_each_user_the_same_requests(
     target, _ = reference_service
     first = requests_by_user(7, target, slo, tmp_path, monkeypatch)
     again = requests_by_user(7, target, slo, tmp_path, monkeypatch)
-    other = requests_by_user(8, target, slo, tmp_path, monkeypatch)
 
     assert first == again
-    assert len({tuple(r) for r in first.values()}) == 4  # each user its own stream
-    assert all(first[user] != other[user] for user in first)
+    # Each user its own stream (that another seed draws others: tests/unit/test_user_streams.py).
+    assert len({tuple(r) for r in first.values()}) == 4
 
 
 @pytest.mark.load_shared
@@ -90,8 +88,8 @@ def test_two_processes_open_model_arrivals_merge_into_one_poisson_stream(
 ) -> None:
     target, _ = reference_service
     scenario = write(tmp_path / "arrivals.yaml", (
-        f"name: arrivals\nload:\n  locustfile: {ARRIVALS}\n  arrival_rate: 60\n"
-        "  arrivals: poisson\n  users: 20\n  processes: 2\n  warmup: 1s\n  duration: 10s\n"
+        f"name: arrivals\nload:\n  locustfile: {ARRIVALS}\n  arrival_rate: 100\n"
+        "  arrivals: poisson\n  users: 20\n  processes: 2\n  warmup: 1s\n  duration: 6s\n"
         f"slos: [{slo}]\n"
     ))  # fmt: skip
     monkeypatch.setenv("RECORD_ARRIVALS_DIR", str(tmp_path))
@@ -105,23 +103,20 @@ def test_two_processes_open_model_arrivals_merge_into_one_poisson_stream(
     merged = sorted(first + second)
     gaps = [b - a for a, b in pairwise(merged)]
     assert 0.85 < statistics.pstdev(gaps) / statistics.fmean(gaps) < 1.15  # Poisson: CV 1
-    # Copies of one schedule, started moments apart, would put an arrival of the other process
-    # within a few ms of nearly every arrival; independent streams at 30/s each do so for about
-    # 1 - e^(-30/s · 10 ms) ≈ 26 % of them.
-    near = sum(_nearest(second, t) < 0.005 for t in first) / len(first)
-    assert near < 0.45, near
-
-
-def _nearest(times: list[float], t: float) -> float:
-    i = bisect_left(times, t)
-    return min(abs(times[j] - t) for j in (i - 1, i) if 0 <= j < len(times))
+    # Copies of one schedule (one seed in every process, as before #14) have the same gaps in
+    # the same order, however far apart the processes started: nearly every pair of k-th gaps
+    # would agree within 1 ms. Independent streams' k-th gaps (exponential, mean 20 ms) agree
+    # that closely about 5 % of the time.
+    first_gaps, second_gaps = ([b - a for a, b in pairwise(t)] for t in (first, second))
+    alike = [abs(a - b) < 0.001 for a, b in zip(first_gaps, second_gaps, strict=False)]
+    assert sum(alike) / len(alike) < 0.2, sum(alike) / len(alike)
 
 
 def quality_gate(tmp_path: Path, target: str) -> dict[str, object]:
     """The shipped locustfile and SLOs, a short window (min_events scaled to it)."""
     scenario = write(tmp_path / "quality.yaml", (
         f"name: quality\nload:\n  locustfile: {SHOPPERS}\n  users: 8\n  spawn_rate: 8\n"
-        "  warmup: 2s\n  duration: 12s\n  seed: 3\n"
+        "  warmup: 1s\n  duration: 8s\n  seed: 3\n"
         f"slos: [{REPO / 'slo' / 'recommender.yaml'}]\ngate:\n  min_events: 200\n"
     ))  # fmt: skip
     run = run_cli("run", str(scenario), "--target", target, out_dir=tmp_path / "out")
