@@ -52,7 +52,7 @@ lint-workflows: node_modules/.package-lock.json
 # them all on one worker, which ran them alone for 3½ minutes while the other sat idle
 # (the parallel pass: 462 s before, 252 s after).
 test: system-deps install lint typecheck lint-workflows
-	$(BIN)/pytest -m "not load" -n 2 --dist worksteal
+	$(BIN)/pytest -m "not load" -n 3 --dist worksteal
 	$(BIN)/pytest -m load
 
 clean:

@@ -98,7 +98,7 @@ def test_a_worker_started_elsewhere_is_driven_scraped_and_counted(
     assert run.returncode == 0, run.stdout + run.stderr
     client_window = run.result["client"]["total"]["requests"]
     by_prometheus = {s["name"]: s["events"] for s in run.result["slos"]}
-    assert client_window > 1000
+    assert client_window > 500  # 10 shoppers for 10 s: about 1,000
     assert by_prometheus["client-count"] == pytest.approx(
         client_window, rel=EDGE_ESTIMATE_TOLERANCE
     )

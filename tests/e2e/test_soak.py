@@ -26,6 +26,8 @@ from tests.result_schema import check_result
 pytestmark = [pytest.mark.e2e]
 
 HOME_ONLY = Path(__file__).with_name("home_only_locustfile.py")
+# The shipped shopper traffic: it reports the response checks the shipped quality SLOs count.
+SHOPPERS = REPO / "scenarios" / "locustfiles" / "recommendations.py"
 AVAILABILITY = {"home-availability-client", "home-availability-server"}
 
 
@@ -178,7 +180,7 @@ def test_a_soak_takes_the_flags_of_run_alone_and_its_change_events_name_the_run(
     out = tmp_path / "reports"
     # No scenario file: what `loadgate run` accepts, `loadgate soak` accepts.
     soak = run_cli(
-        "soak", "--locustfile", str(HOME_ONLY), "--slo", str(REPO / "slo/recommender.yaml"),
+        "soak", "--locustfile", str(SHOPPERS), "--slo", str(REPO / "slo/recommender.yaml"),
         "--target", target, "--users", "4", "--spawn-rate", "4", "--warmup", "3s",
         "--duration", "15s", "--out", str(out), "--no-live", "--dry-run",
         out_dir=out, timeout=150,
