@@ -193,7 +193,7 @@ def _arrival_problems(arrivals: ArrivalCounts) -> list[str]:
             f"the load generator dropped {arrivals.dropped} of {target:.0f} scheduled arrivals "
             f"({arrivals.dropped / target:.1%}, limit {MAX_DROPPED_SHARE:.0%}): it could not start them on time"
         )
-    if arrivals.started < (1 - MAX_SHORTFALL) * target:
+    if arrivals.started + arrivals.cut < (1 - MAX_SHORTFALL) * target:
         problems.append(
             f"the load generator fell short of its target rate: it started {arrivals.started} of "
             f"{target:.0f} arrivals ({1 - arrivals.started / target:.1%} short, limit {MAX_SHORTFALL:.0%})"

@@ -67,13 +67,16 @@ class Dispatcher:
             self.window.arrivals.expected = expected_arrivals(
                 self.profile, self._started_at, self.window.start, self.window.end
             )
-        # Tickets nobody started: those already too late are dropped, the rest are the run's end.
+        # Tickets nobody started: those already too late are dropped, the rest are the run's end
+        # (the ones due inside the window are counted as cut off by its end, not as a shortfall).
         now = time.time()
         for tickets in self.queues:
             while not tickets.empty():
                 intended = tickets.get_nowait()
                 if now - intended > self.profile.max_lateness_s:
                     self._drop(intended)
+                elif self.window.is_open(intended):
+                    self.window.arrivals.cut += 1
 
     def take(self, side: int = 0) -> float:
         """Block until an arrival is due for ``side`` (0 outside a duet); return its intended

@@ -95,11 +95,11 @@ def read_client_results(
     if not files:
         return ClientResults(window, None, 0)
     merged: dict[tuple[str, str], _Merged] = {}
-    counts: list[float] = [0, 0, 0, 0.0]
+    counts: list[float] = [0, 0, 0, 0.0, 0]
     payloads = [json.loads(path.read_text(encoding="utf-8")) for path in files]
     for payload in payloads:
         arrivals = payload.get("arrivals", {})
-        for i, kind in enumerate(("scheduled", "started", "dropped", "expected")):
+        for i, kind in enumerate(("scheduled", "started", "dropped", "expected", "cut")):
             counts[i] += arrivals.get(kind, 0)
         for entry in payload["endpoints"]:
             if entry.get("side", "") != side:
@@ -133,7 +133,7 @@ def read_client_results(
         window,
         ClientStats(total=aggregated, endpoints=endpoints),
         len(files),
-        ArrivalCounts(int(counts[0]), int(counts[1]), int(counts[2]), counts[3])
+        ArrivalCounts(int(counts[0]), int(counts[1]), int(counts[2]), counts[3], int(counts[4]))
         if open_model
         else None,
         _reports(payloads),

@@ -50,6 +50,7 @@ class Arrivals:
     expected: float = (
         0.0  # what the profile asks for inside the window (set when the window closes)
     )
+    cut: int = 0  # still queued, on time, when the window closed (set when the window closes)
 
 
 class WindowRecorder:

@@ -96,6 +96,9 @@ class ArrivalCounts:
     started: int
     dropped: int
     expected: float = 0.0  # what the profile asked for
+    # Due in the window's last moments and still queued when it closed, neither late nor dropped:
+    # the window's end cut them off, which is no shortfall of the generator's.
+    cut: int = 0
 
 
 @dataclass(frozen=True)
