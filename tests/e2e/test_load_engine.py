@@ -74,7 +74,9 @@ def test_the_open_model_corrects_coordinated_omission(
     # Only the 4 users' in-flight requests see the stall uncorrected: under 1 %, below the p99.
     assert home["uncorrected"]["p99_ms"] < 100, home
     assert run.result["generator"]["dropped_iterations"] == 0
-    assert run.result["generator"]["achieved_arrival_rate"] == pytest.approx(100, rel=0.01)
+    # A stall over the window's end holds up to 50 arrivals (2.5 %) queued when it closes: cut off
+    # by the end, not missed (they count against no rule), but not started either.
+    assert 97 <= run.result["generator"]["achieved_arrival_rate"] <= 100.5
 
 
 def counting_slos() -> str:
