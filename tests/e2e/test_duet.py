@@ -236,9 +236,9 @@ def test_users_that_do_not_make_whole_pairs_are_invalid_input(
 # --- the harness starts both sides ---------------------------------------------------------
 
 
-# load_shared: what a busy machine does to one side it does to the other — that is what a duet
-# is for (the noisy-neighbour calibration: no false fail in 22 A/A duets; docs/performance.md)
-@pytest.mark.load_shared
+# load: the duet's verdict cancels a busy machine, but its shipped latency SLOs do not (beside
+# three other e2e tests its home p95 read 75 ms and the SLOs were breached)
+@pytest.mark.load
 def test_a_duet_against_this_checkout_started_by_the_harness_exits_0(
     tmp_path: Path, out_dir: Path
 ) -> None:

@@ -26,7 +26,7 @@ from tests.conftest import (
 )
 from tests.e2e.test_load_engine import HOME_ONLY, SHOP, counting_slos
 
-pytestmark = [pytest.mark.e2e, pytest.mark.load]
+pytestmark = [pytest.mark.e2e]
 
 Factory = Callable[..., tuple[str, subprocess.Popen[bytes]]]
 
@@ -83,6 +83,8 @@ def run_with_a_remote_worker(
     return CliRun(gate.returncode, stdout, stderr_path.read_text(), out), worker.pid
 
 
+# load_shared: what it judges are counts (the client's and Prometheus's agree) and an exit code
+@pytest.mark.load_shared
 def test_a_worker_started_elsewhere_is_driven_scraped_and_counted(
     service_factory: Factory, tmp_path: Path
 ) -> None:
@@ -108,6 +110,7 @@ def test_a_worker_started_elsewhere_is_driven_scraped_and_counted(
     assert leftover_processes(run.run_ids) == []
 
 
+@pytest.mark.load  # it measures a worker's CPU
 def test_a_saturated_remote_worker_makes_the_run_inconclusive_by_name(
     service_factory: Factory, tmp_path: Path
 ) -> None:
@@ -132,6 +135,7 @@ def test_a_saturated_remote_worker_makes_the_run_inconclusive_by_name(
     assert any(f"saturated: {worker} used" in reason for reason in run.result["reasons"])
 
 
+@pytest.mark.load_shared  # it ends before any load
 def test_remote_worker_flags_must_come_together(tmp_path: Path) -> None:
     from tests.conftest import run_cli
 
