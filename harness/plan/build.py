@@ -23,7 +23,7 @@ from harness.plan.load import LOAD_KEYS, load_profile
 from harness.plan.options import RunOptions
 from harness.plan.service import read_command
 from harness.plan.targets import check_target_url
-from harness.plan.traffic import read_parameters, read_seed
+from harness.plan.traffic import blame_parameters, read_parameters, read_seed
 from harness.slo.loader import load_slo_files
 from harness.values.plan import Plan, RemoteWorkers
 from harness.values.slo import SLO
@@ -89,7 +89,8 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
     locust_args, args_where = _locust_args(options, scenario)
     parameters = read_parameters(scenario)
     if probe is not None and locustfile is not None and locustfile.is_file():
-        problems.extend(probe(locustfile, locust_args, *args_where, parameters))
+        found = probe(locustfile, locust_args, *args_where, parameters)
+        problems.extend(blame_parameters(found, scenario))
     load = load_profile(options, scenario, problems)
     seed, seed_given = read_seed(options, scenario, problems)
     if load is not None:

@@ -18,8 +18,9 @@ import random
 from harness.errors import COMMAND_LINE, Problem
 from harness.fields import FieldReader
 from harness.plan.options import RunOptions
+from harness.values.client_metrics import ENV_PARAMETERS
 
-__all__ = ["SEED_MAX", "read_parameters", "read_seed"]
+__all__ = ["SEED_MAX", "blame_parameters", "read_parameters", "read_seed"]
 
 SEED_MAX = 2**63 - 1  # any int Python's Random accepts would do; this keeps JSON readers exact
 SEED_ALLOWED = f"a whole number from 0 to {SEED_MAX}"
@@ -64,6 +65,26 @@ def read_parameters(scenario: FieldReader | None) -> str | None:
         scenario.problem(("load", "parameters"), f"cannot be passed on as JSON ({exc}); "
                          f"allowed: {allowed}")  # fmt: skip
         return None
+
+
+def blame_parameters(problems: list[Problem], scenario: FieldReader | None) -> list[Problem]:
+    """A locustfile that refuses its parameters names the variable it read them from
+    (``LOADGATE_PARAMETERS: session_pages.mean: 0 is not allowed…``): point such a problem at the
+    scenario's ``load.parameters``, where the user wrote the value, naming the locustfile that
+    refused it."""
+    if scenario is None or scenario.get(("load", "parameters"), None) is None:
+        return problems
+    marker = f"{ENV_PARAMETERS}: "
+    blamed = []
+    for problem in problems:
+        _, found, refusal = problem.message.partition(marker)
+        if found:
+            where = ("load", "parameters")
+            problem = Problem(scenario.document.source, "load.parameters",
+                              f"{refusal} (refused by {problem.source})",
+                              scenario.document.line(*where))  # fmt: skip
+        blamed.append(problem)
+    return blamed
 
 
 def _allowed(seed: int) -> bool:

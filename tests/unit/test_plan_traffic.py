@@ -83,3 +83,30 @@ def test_parameters_reach_the_locustfile_as_json_and_its_check(tmp_path: Path) -
     expected = {"think_time": {"distribution": "constant", "value_s": 0.5}}
     assert plan.load.parameters is not None and json.loads(plan.load.parameters) == expected
     assert seen == [plan.load.parameters]
+
+
+def test_a_parameter_the_shipped_locustfile_refuses_is_blamed_on_load_parameters(
+    tmp_path: Path,
+) -> None:
+    """The locustfile's check runs for real (Locust imports it in a subprocess): the value the
+    user wrote is in the scenario, so that is where the error points, with the locustfile named."""
+    load = LOAD + "  parameters:\n    session_pages: {distribution: geometric, mean: 0}\n"
+    scenario = make_scenario(tmp_path, load=load)
+    shipped = Path(__file__).parents[2] / "scenarios" / "locustfiles" / "recommendations.py"
+    scenario.write_text(
+        scenario.read_text().replace("locustfile: load.py", f"locustfile: {shipped}")
+    )
+
+    with pytest.raises(InputError) as raised:
+        build_plan(RunOptions(scenario=scenario))
+
+    [problem] = raised.value.problems
+    lines = scenario.read_text().splitlines()
+    written = next(i for i, line in enumerate(lines, 1) if "session_pages" in line)
+    assert (problem.source, problem.field, problem.line) == (
+        str(scenario),
+        "load.parameters",
+        written,
+    )
+    assert "session_pages.mean: 0 is not allowed" in problem.message
+    assert "recommendations.py" in problem.message
