@@ -70,7 +70,13 @@ RULES: dict[str, tuple[RelativeCriterion, ...]] = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path, help="calibration folders")
+    parser.add_argument(
+        "--rounds", default=None, metavar="FIRST-LAST",
+        help="only these rounds of trials (1-based, inclusive), e.g. 1-30 to choose a rule and "
+        "31-60 to confirm it on trials it was not chosen on",
+    )  # fmt: skip
     args = parser.parse_args()
+    rounds = _rounds(args.rounds)
     for folder in args.folders:
         summary = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
         print(f"\n{folder.name}: {summary['mode']}, noisy neighbour {summary['noisy_neighbour']}")
@@ -81,7 +87,77 @@ def main() -> None:
             print(f"  shift {point['shift_pct']:>4g} %: P(fail) {point['failures']}/{point['trials']}"
                   f" = {point['p_fail']:.2f} (95 % CI {low:.2f}–{high:.2f})")  # fmt: skip
         if summary["mode"] == "duet":
-            rejudge(summary["trials"])
+            trials = _in_rounds(summary["trials"], rounds)
+            print(f"  rounds {args.rounds or 'all'}: {len(trials)} trials")
+            bounds(trials)
+            rejudge(trials)
+
+
+def _rounds(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    first, _, last = text.partition("-")
+    return int(first), int(last or first)
+
+
+def _in_rounds(
+    trials: list[dict[str, object]], rounds: tuple[int, int] | None
+) -> list[dict[str, object]]:
+    """A calibration runs every shift once a round, so a trial's round is its count within its
+    shift."""
+    if rounds is None:
+        return trials
+    seen: dict[object, int] = defaultdict(int)
+    kept = []
+    for trial in trials:
+        seen[trial["shift_pct"]] += 1
+        if rounds[0] <= seen[trial["shift_pct"]] <= rounds[1]:
+            kept.append(trial)
+    return kept
+
+
+def _judged_windows(trial: dict[str, object]) -> tuple[PerWindowView, PerWindowView, Paired] | None:
+    result = json.loads((Path(str(trial["run_dir"])) / "result.json").read_text())
+    duet = result.get("duet")
+    if trial["verdict"] == "inconclusive" or not duet:
+        return None
+    paired = {e: m["median_log_ratio"] for e, m in duet.get("paired", {}).items()}
+    return duet["samples"], result["samples"], paired
+
+
+def bounds(trials: list[dict[str, object]]) -> None:
+    """Per default criterion: how high its interval reached on unchanged services (a tolerance
+    below that warns) and how low it stayed under each slowdown (a tolerance above that cannot
+    fail it). A tolerance between the two is one the data supports."""
+    upper: dict[str, list[float]] = defaultdict(list)
+    lower: dict[tuple[str, float], list[float]] = defaultdict(list)
+    for trial in trials:
+        windows = _judged_windows(trial)
+        if windows is None:
+            continue
+        shift = float(str(trial["shift_pct"]))
+        for result in judge_duet(DUET_DEFAULT_CRITERIA, *windows).criteria:
+            if result.ci_pct is None:
+                continue
+            if shift == 0.0:
+                upper[result.name].append(result.ci_pct[1])
+            else:
+                lower[(result.name, shift)].append(result.ci_pct[0])
+    print("  the default criteria's intervals (A/A: upper bound, median / 95th pct / max;"
+          " shifted: lower bound, 5th pct / median):")  # fmt: skip
+    for name, highs in sorted(upper.items()):
+        row = f"    {name}: A/A {_pct(highs, 50):+.1f} / {_pct(highs, 95):+.1f} / {max(highs):+.1f} (n {len(highs)})"
+        for (other, shift), lows in sorted(lower.items()):
+            if other == name:
+                row += (
+                    f"; +{shift:g} %: {_pct(lows, 5):+.1f} / {_pct(lows, 50):+.1f} (n {len(lows)})"
+                )
+        print(row)
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 Paired = dict[str, list[float | None]]
@@ -142,12 +218,10 @@ def rejudge(trials: list[dict[str, object]]) -> None:
     for rule, judge in JUDGES.items():
         outcomes: dict[float, list[Status]] = defaultdict(list)
         for trial in trials:
-            result = json.loads((Path(str(trial["run_dir"])) / "result.json").read_text())
-            duet = result.get("duet")
-            if trial["verdict"] == "inconclusive" or not duet:
+            windows = _judged_windows(trial)
+            if windows is None:
                 continue
-            paired = {e: m["median_log_ratio"] for e, m in duet.get("paired", {}).items()}
-            statuses = judge(duet["samples"], result["samples"], paired)
+            statuses = judge(*windows)
             worst = (
                 Status.FAIL if Status.FAIL in statuses
                 else Status.WARN if Status.WARN in statuses
