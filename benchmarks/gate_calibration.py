@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,15 @@ from pathlib import Path
 from harness.calibrate.stats import clopper_pearson, detection_curve, smallest_detected_shift
 from harness.gate.comparable import RUN_ALPHA
 from harness.gate.duet import DUET_DEFAULT_CRITERIA, judge_duet
+from harness.load.paired_windows import (
+    WindowSummary,
+    crossover_mean,
+    interquartile_mean,
+    pooled,
+    read_paired_windows,
+)
 from harness.values.criteria import ALL_ENDPOINTS, EACH_ENDPOINT, Direction, RelativeCriterion
+from harness.values.run_result import LoadWindow
 from harness.values.samples import PerWindowView
 from harness.values.status import Status
 
@@ -75,6 +84,10 @@ def main() -> None:
         help="only these rounds of trials (1-based, inclusive), e.g. 1-30 to choose a rule and "
         "31-60 to confirm it on trials it was not chosen on",
     )  # fmt: skip
+    parser.add_argument(
+        "--summary", default="all", choices=["all", *SUMMARIES],
+        help="how each window's paired log-ratios are summarised (default: every way, in turn)",
+    )  # fmt: skip
     args = parser.parse_args()
     rounds = _rounds(args.rounds)
     for folder in args.folders:
@@ -89,8 +102,11 @@ def main() -> None:
         if summary["mode"] == "duet":
             trials = _in_rounds(summary["trials"], rounds)
             print(f"  rounds {args.rounds or 'all'}: {len(trials)} trials")
-            bounds(trials)
-            rejudge(trials)
+            for name, summary in SUMMARIES.items():
+                if args.summary in ("all", name):
+                    print(f"  paired windows summarised by: {name}")
+                    bounds(trials, summary)
+                    rejudge(trials, summary)
 
 
 def _rounds(text: str | None) -> tuple[int, int] | None:
@@ -116,23 +132,42 @@ def _in_rounds(
     return kept
 
 
-def _judged_windows(trial: dict[str, object]) -> tuple[PerWindowView, PerWindowView, Paired] | None:
-    result = json.loads((Path(str(trial["run_dir"])) / "result.json").read_text())
+def _judged_windows(
+    trial: dict[str, object], summary: WindowSummary | None
+) -> tuple[PerWindowView, PerWindowView, Paired] | None:
+    """A trial's two sides' windows and its paired requests, each window summarised by
+    ``summary`` (re-read from the run's client/ folder) or, with None, as the run saved them."""
+    run_dir = Path(str(trial["run_dir"]))
+    result = json.loads((run_dir / "result.json").read_text())
     duet = result.get("duet")
     if trial["verdict"] == "inconclusive" or not duet:
         return None
-    paired = {e: m["median_log_ratio"] for e, m in duet.get("paired", {}).items()}
+    paired = {e: next(iter(m.values())) for e, m in duet.get("paired", {}).items()}
+    if summary is not None:
+        bounds = json.loads((run_dir / "client" / "window.json").read_text())
+        window = LoadWindow(start=float(bounds["start"]), end=float(bounds["end"]))
+        paired = read_paired_windows(run_dir / "client", window, summary) or {}
     return duet["samples"], result["samples"], paired
 
 
-def bounds(trials: list[dict[str, object]]) -> None:
+# How each window's paired log-ratios are summarised (harness/load/paired_windows.py): None is
+# as the trials saved them. Trials run before the order was kept have it only pooled.
+SUMMARIES: dict[str, WindowSummary | None] = {
+    "as saved": None,
+    "pooled median": pooled(statistics.median),
+    "pooled interquartile mean": pooled(interquartile_mean),
+    "crossover mean": crossover_mean,
+}
+
+
+def bounds(trials: list[dict[str, object]], summary: WindowSummary | None) -> None:
     """Per default criterion: how high its interval reached on unchanged services (a tolerance
     below that warns) and how low it stayed under each slowdown (a tolerance above that cannot
     fail it). A tolerance between the two is one the data supports."""
     upper: dict[str, list[float]] = defaultdict(list)
     lower: dict[tuple[str, float], list[float]] = defaultdict(list)
     for trial in trials:
-        windows = _judged_windows(trial)
+        windows = _judged_windows(trial, summary)
         if windows is None:
             continue
         shift = float(str(trial["shift_pct"]))
@@ -212,13 +247,13 @@ JUDGES: dict[str, Judge] = {
 }
 
 
-def rejudge(trials: list[dict[str, object]]) -> None:
+def rejudge(trials: list[dict[str, object]], summary: WindowSummary | None) -> None:
     """Each rule over the same saved windows: false fail / warn at 0, P(fail) per shift."""
     print("  re-judged on the same windows:")
     for rule, judge in JUDGES.items():
         outcomes: dict[float, list[Status]] = defaultdict(list)
         for trial in trials:
-            windows = _judged_windows(trial)
+            windows = _judged_windows(trial, summary)
             if windows is None:
                 continue
             statuses = judge(*windows)

@@ -97,7 +97,7 @@ class RunProgress:
         baseline = load.baseline_client if load else None
         confidence, unjudged, detectable = self._seen()
         paired: PerWindow = {
-            endpoint: {"median_log_ratio": list(values)}
+            endpoint: {"log_ratio": list(values)}
             for endpoint, values in ((load.paired or {}) if load else {}).items()
         }
         return {

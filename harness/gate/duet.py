@@ -47,8 +47,8 @@ def judge_duet(
     paired: Mapping[str, Sequence[float | None]] | None = None,
     alpha: float = RUN_ALPHA,
 ) -> Comparisons:
-    """``paired``: a closed-model duet's paired requests (endpoint → each window's median
-    log-ratio); where given, a p50 criterion judges them — the shift request by request, with the
+    """``paired``: a closed-model duet's paired requests (endpoint → each window's log-ratio,
+    harness/load/paired_windows.py); where given, a p50 criterion judges them — the shift request by request, with the
     machine's noise cancelled in each pair — instead of the ratio of the two sides' p50s.
     ``alpha``: the false-alarm rate the criteria share (the run's; benchmarks split it)."""
     planned = plan_comparisons(criteria, baseline, candidate, alpha=alpha)

@@ -103,7 +103,8 @@ def compare_log_ratios(
     dropped: int = 0,
 ) -> PairedComparison:
     """The same judgement on per-window log-ratios measured directly (a duet's paired requests:
-    each window's median of ln(candidate / baseline) over the requests both sides sent)."""
+    each window's crossover mean of ln(candidate / baseline) over the requests both sides sent,
+    harness/load/paired_windows.py)."""
     worse = Direction(direction)
     d = np.array([r for r in ratios if r is not None and math.isfinite(r)], dtype=float)
     dropped += len(ratios) - len(d)

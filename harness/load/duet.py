@@ -9,7 +9,9 @@ makes the two sides' samples comparable, window by window:
   share one stream of ``streams.py``), so they choose the same tasks, ids and waits. They also
   run in **lockstep**: neither starts its next iteration before the other has finished the same
   one, so both sides get the same number of iterations whatever their speed — the slower side
-  sets the pair's pace.
+  sets the pair's pace. The sides take turns to **lead**: the baseline's user starts even
+  iterations first, the candidate's odd ones, so each side sends first about half the time (the
+  request sent second can wait behind the first for a core; paired_windows.py cancels what is left).
 * **Alternating arrivals** (open model): the dispatcher hands even arrivals to the baseline's
   users and odd ones to the candidate's, so each side gets half of every second's arrivals.
 
@@ -38,7 +40,8 @@ LOCKSTEP_TIMEOUT_S = 30.0  # a partner stuck longer (or stopped) no longer holds
 
 
 class Lockstep:
-    """Two users of a pair finish iteration k before either starts iteration k + 1."""
+    """Two users of a pair finish iteration k before either starts iteration k + 1, and side
+    k % 2 starts it first."""
 
     def __init__(self, timeout_s: float = LOCKSTEP_TIMEOUT_S) -> None:
         self.timeout_s = timeout_s
@@ -58,6 +61,10 @@ class Lockstep:
             # Cooperative scheduling: nothing runs between the check above and this wait, so a
             # wake-up cannot be missed.
             self._changed.wait(remaining)
+        if self.finished[side] % 2 != side:
+            # Not this side's turn to lead: let the partner, woken above or waiting to be, run
+            # (and send its first request) before this greenlet goes on.
+            gevent.sleep(0)
         return True
 
     def _wake(self) -> None:

@@ -283,7 +283,9 @@ def on_request(
         # A closed-model duet: the partner sends this same request now too (pairs.py).
         start = WINDOW.start
         index = window_index(start, finished) if inside and start is not None else None
-        PAIRED.record(key, _duet[0].side_index(), response_time, index)
+        PAIRED.record(
+            key, _duet[0].side_index(), response_time, finished - response_time / 1000.0, index
+        )
 
 
 def on_user_error(exception: BaseException, **_: Any) -> None:

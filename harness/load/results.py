@@ -10,15 +10,14 @@ Histograms from all processes are merged before percentiles are taken, so percen
 from __future__ import annotations
 
 import json
-import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
+from harness.load.paired_windows import paired_windows
 from harness.run_folder import CLIENT_RESULTS_GLOB, WINDOW_FILE
-from harness.values.criteria import ALL_ENDPOINTS
 from harness.values.run_result import (
     PERCENTILE_KEYS,
     PERCENTILE_RANKS,
@@ -28,7 +27,6 @@ from harness.values.run_result import (
     LoadWindow,
     Percentiles,
 )
-from harness.values.samples import WINDOW_S, endpoint_key
 from harness.values.traffic import CheckCount, TrafficCounts
 
 __all__ = ["ClientResults", "ProcessReports", "ReportedCpu", "percentiles", "read_client_results"]
@@ -63,8 +61,8 @@ class ClientResults:
     processes: int  # how many load-generating processes reported
     arrivals: ArrivalCounts | None = None  # open model only
     reports: ProcessReports = ProcessReports()
-    # A closed-model duet's paired requests: endpoint (and "all") → each full window's median of
-    # ln(candidate / baseline) over its pairs; None where a window holds too few.
+    # A closed-model duet's paired requests: endpoint (and "all") → each full window's crossover
+    # mean of ln(candidate / baseline) over its pairs (paired_windows.py); None where too few.
     paired: dict[str, list[float | None]] | None = None
     traffic: TrafficCounts = field(
         default_factory=TrafficCounts
@@ -137,7 +135,7 @@ def read_client_results(
         if open_model
         else None,
         _reports(payloads),
-        _paired(payloads, window),
+        paired_windows(payloads, window),
         _traffic(payloads, side),
     )
 
@@ -230,31 +228,3 @@ def _stats(name: str, method: str, record: _Merged) -> EndpointStats:
         **asdict(corrected),  # EndpointStats has the fields of Percentiles
         uncorrected=percentiles(record.uncorrected),
     )
-
-
-MIN_PAIRS_A_WINDOW = 5  # fewer paired requests than this in a window: its median is not kept
-
-
-def _paired(
-    payloads: list[dict[str, Any]], window: LoadWindow | None
-) -> dict[str, list[float | None]] | None:
-    """Every process's paired-request log-ratios, merged, as each full window's median."""
-    records = [entry for payload in payloads for entry in payload.get("paired_log_ratios") or []]
-    if not records or window is None:
-        return None
-    full = int(window.seconds // WINDOW_S)
-    by_endpoint: dict[str, list[list[float]]] = {}
-    every: list[list[float]] = [[] for _ in range(full)]
-    for entry in records:
-        windows = by_endpoint.setdefault(
-            endpoint_key(entry["method"], entry["name"]), [[] for _ in range(full)]
-        )
-        for index, ratios in entry["windows"].items():
-            if 0 <= int(index) < full:
-                windows[int(index)].extend(float(r) for r in ratios)
-                every[int(index)].extend(float(r) for r in ratios)
-    by_endpoint[ALL_ENDPOINTS] = every
-    return {
-        key: [statistics.median(w) if len(w) >= MIN_PAIRS_A_WINDOW else None for w in windows]
-        for key, windows in by_endpoint.items()
-    }

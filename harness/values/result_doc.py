@@ -205,7 +205,7 @@ class DuetDoc(TypedDict):
     confidence: float | None  # each comparison's interval, after the run-level correction
     unjudged: list[str]  # criteria not judged, and why (too few requests a window…)
     detectable: list[DetectableDoc]
-    # A closed-model duet's paired requests: endpoint → median_log_ratio → one value per window
+    # A closed-model duet's paired requests: endpoint → log_ratio → one value per window
     paired: NotRequired[PerWindow]
 
 

@@ -33,7 +33,7 @@ class LoadOutcome:
     client: ClientStats | None  # None when no Locust process wrote its results
     generator: GeneratorHealth
     baseline_client: ClientStats | None = None  # a duet's baseline side; ``client``: candidate
-    # A closed-model duet's paired requests: endpoint → each window's median ln(candidate/baseline)
+    # A closed-model duet's paired requests: endpoint → each window's ln(candidate/baseline)
     paired: dict[str, list[float | None]] | None = None
     traffic: TrafficCounts = field(
         default_factory=TrafficCounts
