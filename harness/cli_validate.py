@@ -16,14 +16,21 @@ __all__ = ["validate_paths"]
 def validate_paths(paths: Sequence[Path]) -> str:
     """A one-line summary when every file is valid; else ``InputError`` with all problems of all files."""
     problems: list[Problem] = []
-    slos = scenarios = 0
-    for path in paths:
+    scenario_paths = [path for path in paths if _looks_like_scenario(path)]
+    slo_paths = [path for path in paths if path not in scenario_paths]
+    scenarios = 0
+    for path in scenario_paths:
         try:
-            if _looks_like_scenario(path):
-                build_plan(RunOptions(scenario=path))
-                scenarios += 1
-            else:
-                slos += len(load_slo_files([path]))
+            build_plan(RunOptions(scenario=path))
+            scenarios += 1
+        except InputError as exc:
+            problems.extend(exc.problems)
+    slos = 0
+    if slo_paths:
+        # All SLO files are loaded together, as `loadgate rules` loads them: an SLO in one file
+        # may name an SLI, alert policy or data source defined in another.
+        try:
+            slos = len(load_slo_files(slo_paths))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
