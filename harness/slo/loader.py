@@ -11,7 +11,8 @@ from pathlib import Path
 
 from harness.errors import InputError, Problem
 from harness.slo.latency import boundary_problem, known_boundaries
-from harness.slo.openslo import OpenSLOIndex, parse_slo
+from harness.slo.openslo import parse_slo
+from harness.slo.openslo_index import OpenSLOIndex
 from harness.slo.sloth import parse_sloth
 from harness.values.slo import SLO
 from harness.yamlfile import YamlDocument, load_yaml_documents

@@ -11,100 +11,27 @@ spec allows no ``total`` beside ``raw``; annotations are its place for what a to
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
 from harness.durations import parse_duration
 from harness.errors import Problem
 from harness.fields import MISSING, FieldReader, Missing
 from harness.slo.latency import histogram_queries, threshold_in_query
+from harness.slo.openslo_index import OpenSLOIndex, filed_name, unknown_reference
 from harness.values.slo import EVENTS_ANNOTATION, SLO, WINDOW_PLACEHOLDER, SLOQueries
 from harness.yamlfile import YamlDocument
 
-__all__ = ["API_VERSION", "OpenSLOIndex", "parse_slo"]
+__all__ = ["parse_slo"]
 
-API_VERSION = "openslo/v1"
-KINDS = (
-    "SLO",
-    "SLI",
-    "Service",
-    "DataSource",
-    "AlertPolicy",
-    "AlertCondition",
-    "AlertNotificationTarget",
-)
-NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 RATIO_ALLOWED = "a ratio above 0 and below 1 (e.g. 0.999)"
 Path_ = tuple[str | int, ...]
 
 
-@dataclass
-class OpenSLOIndex:
-    """Every named OpenSLO object of every loaded file, so references resolve across files."""
-
-    named: dict[str, dict[str, YamlDocument]] = field(
-        default_factory=lambda: {k: {} for k in KINDS}
-    )
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, document: YamlDocument) -> None:
-        """File a document by kind and name, checking the envelope (apiVersion, kind, name)."""
-        reader = FieldReader(document)
-        version = reader.get(("apiVersion",))
-        if version is not MISSING and version != API_VERSION:
-            reader.problem(("apiVersion",), f"{version!r} is not supported; allowed: {API_VERSION}")
-        kind = reader.get(("kind",))
-        if kind is not MISSING and kind not in KINDS:
-            reader.problem(("kind",), f"{kind!r} is not supported; allowed: {', '.join(KINDS)}")
-        name = reader.typed(("metadata", "name"), str, "a name such as home-availability")
-        if name is not MISSING and not NAME.match(name):
-            reader.problem(
-                ("metadata", "name"),
-                f"{name!r} is not allowed; allowed: lowercase letters, digits and '-', 1 to 63 characters",
-            )
-            name = MISSING
-        self.problems.extend(reader.problems)
-        if reader.problems or not isinstance(kind, str) or name is MISSING:
-            return  # (a kind that is not a string is not one of KINDS: its problem is recorded)
-        same = self.named[kind]
-        if name in same and kind == "Service":
-            return  # several SLO files may each declare the service they measure
-        if name in same:
-            self.problems.append(
-                Problem(
-                    document.source,
-                    "metadata.name",
-                    f"{kind} name {name!r} is already defined in {same[name].source}; names must be unique",
-                    document.line("metadata", "name"),
-                )
-            )
-            return
-        same[name] = document
-
-    def check_references(self) -> None:
-        """An alert policy's conditions and notification targets must name objects that exist."""
-        references = (
-            ("conditions", "conditionRef", "AlertCondition"),
-            ("notificationTargets", "targetRef", "AlertNotificationTarget"),
-        )
-        for document in self.named["AlertPolicy"].values():
-            reader = FieldReader(document, f"alert policy {_filed_name(document)!r} → ")
-            for field_name, ref_key, kind in references:
-                entries = reader.typed(("spec", field_name), list, f"a list of {ref_key}s", [])
-                for i, entry in enumerate(entries if entries is not MISSING else []):
-                    ref = entry.get(ref_key) if isinstance(entry, dict) else None
-                    if ref is not None and ref not in self.named[kind]:
-                        reader.problem(("spec", field_name, i, ref_key), _unknown(kind, ref, self))
-            self.problems.extend(reader.problems)
-
-
 def parse_slo(document: YamlDocument, index: OpenSLOIndex) -> tuple[SLO | None, list[Problem]]:
     """One ``kind: SLO`` document (already filed in ``index``) ─► an SLO, or the problems found."""
-    name = _filed_name(document)
+    name = filed_name(document)
     reader = FieldReader(document, f"slo {name!r} → ")
     service = reader.typed(("spec", "service"), str, "the name of a Service")
     if service is not MISSING and index.named["Service"] and service not in index.named["Service"]:
-        reader.problem(("spec", "service"), _unknown("Service", service, index))
+        reader.problem(("spec", "service"), unknown_reference("Service", service, index))
     window_s = _rolling_window(reader)
     budgeting = reader.get(("spec", "budgetingMethod"), "Occurrences")
     if budgeting != "Occurrences":
@@ -160,7 +87,7 @@ def _indicator(reader: FieldReader, index: OpenSLOIndex) -> tuple[FieldReader | 
         return reader, ("spec", "indicator", "spec")
     sli = index.named["SLI"].get(ref) if isinstance(ref, str) else None
     if sli is None:
-        reader.problem(("spec", "indicatorRef"), _unknown("SLI", ref, index))
+        reader.problem(("spec", "indicatorRef"), unknown_reference("SLI", ref, index))
         return None, ()
     return FieldReader(sli, f"sli {ref!r} → "), ("spec",)
 
@@ -252,7 +179,7 @@ def _query(
     ref = reader.get((*path, "metricSource", "metricSourceRef"), None)
     if ref is not None and ref not in index.named["DataSource"]:
         reader.problem(
-            (*path, "metricSource", "metricSourceRef"), _unknown("DataSource", ref, index)
+            (*path, "metricSource", "metricSourceRef"), unknown_reference("DataSource", ref, index)
         )
     source_type = reader.get((*path, "metricSource", "type"), "Prometheus")
     if source_type != "Prometheus":
@@ -349,18 +276,9 @@ def _alert_policies(reader: FieldReader, index: OpenSLOIndex) -> tuple[str, ...]
             else None
         )
         if not isinstance(ref, str) or ref not in index.named["AlertPolicy"]:
-            reader.problem(("spec", "alertPolicies", i), _unknown("AlertPolicy", ref, index))
+            reader.problem(
+                ("spec", "alertPolicies", i), unknown_reference("AlertPolicy", ref, index)
+            )
             continue
         names.append(ref)
     return tuple(names)
-
-
-def _filed_name(document: YamlDocument) -> str:
-    """The name a document was filed under in the index (``add`` checked it is a string)."""
-    name = FieldReader(document).get(("metadata", "name"))
-    return name if isinstance(name, str) else str(name)
-
-
-def _unknown(kind: str, ref: object, index: OpenSLOIndex) -> str:
-    known = ", ".join(sorted(index.named[kind])) or f"no {kind} is defined in the loaded files"
-    return f"{ref!r} is not a known {kind}; allowed: {known}"
