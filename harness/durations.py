@@ -1,14 +1,35 @@
-"""Durations as people write them: ``500ms``, ``20s``, ``5m``, ``2h``, ``1h30m``."""
+"""Durations as people write them: ``500ms``, ``20s``, ``5m``, ``2h``, ``1h30m``, ``4w``; and SLO
+windows as OpenSLO writes them, which may also count months, quarters and years (``1M``)."""
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["DURATION_HELP", "format_duration", "parse_duration", "promql_duration"]
+__all__ = [
+    "CALENDAR_DAYS",
+    "DURATION_HELP",
+    "SLO_WINDOW_HELP",
+    "format_duration",
+    "parse_duration",
+    "parse_slo_window",
+    "promql_duration",
+]
 
 DURATION_HELP = "a duration such as 500ms, 20s, 5m, 2h or 1h30m"
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+# Weeks are exact and PromQL has them too (Sloth periods, policy windows: 4w); months are not
+# exact, so they are only read where a window has to be a number of days anyway: SLO windows.
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+# OpenSLO's duration shorthand (a whole number and one of m h d w M Q Y) leaves each unit's length
+# to the implementation. A rolling window in PromQL needs a fixed one: a month is 30 days (the SRE
+# workbook's month, Sloth's default period, and the window the burn policy's numbers are for), a
+# quarter three such months, a year 365 days (PromQL's own ``y``). 28 days is written ``4w``.
+CALENDAR_DAYS = {"M": 30, "Q": 90, "Y": 365}
+_CALENDAR = re.compile(r"([1-9]\d*)([MQY])")
+SLO_WINDOW_HELP = (
+    "a duration such as 28d, 4w or 1M (OpenSLO shorthand: a whole number and m, h, d, w, "
+    "M = 30 days, Q = 90 days or Y = 365 days)"
+)
 
 
 def parse_duration(text: object) -> float:
@@ -27,6 +48,20 @@ def parse_duration(text: object) -> float:
     if position != len(spec) or not spec:
         raise ValueError(f"{text!r} is not {DURATION_HELP}")
     return total
+
+
+def parse_slo_window(text: object) -> float:
+    """Seconds in an SLO window: ``parse_duration``'s forms and OpenSLO's ``M``, ``Q``, ``Y``."""
+    calendar = _CALENDAR.fullmatch(text.strip()) if isinstance(text, str) else None
+    if calendar:
+        return int(calendar.group(1)) * CALENDAR_DAYS[calendar.group(2)] * 86400.0
+    try:
+        seconds = parse_duration(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not {SLO_WINDOW_HELP}") from None
+    if seconds <= 0:
+        raise ValueError(f"{text!r} is an empty window; allowed: {SLO_WINDOW_HELP}")
+    return seconds
 
 
 def format_duration(seconds: float) -> str:

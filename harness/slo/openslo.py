@@ -11,7 +11,7 @@ spec allows no ``total`` beside ``raw``; annotations are its place for what a to
 
 from __future__ import annotations
 
-from harness.durations import parse_duration
+from harness.durations import parse_slo_window
 from harness.errors import Problem
 from harness.fields import MISSING, FieldReader, Missing
 from harness.slo.latency import histogram_queries, threshold_in_query
@@ -261,7 +261,7 @@ def _rolling_window(reader: FieldReader) -> float | Missing:
             ("spec", "timeWindow", 0, "isRolling"),
             "calendar windows are not supported; allowed: true",
         )
-    return reader.converted(("spec", "timeWindow", 0, "duration"), parse_duration)
+    return reader.converted(("spec", "timeWindow", 0, "duration"), parse_slo_window)
 
 
 def _alert_policies(reader: FieldReader, index: OpenSLOIndex) -> tuple[str, ...]:

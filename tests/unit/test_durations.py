@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.durations import format_duration, parse_duration, promql_duration
+from harness.durations import format_duration, parse_duration, parse_slo_window, promql_duration
+
+DAY = 86400
 
 
 @pytest.mark.parametrize(
@@ -15,6 +17,7 @@ from harness.durations import format_duration, parse_duration, promql_duration
         ("1h30m", 5400),
         ("1.5s", 1.5),
         ("1d", 86400),
+        ("2w", 14 * 86400),
     ],
 )
 def test_durations_read_as_people_write_them(text: str, seconds: float) -> None:
@@ -25,6 +28,40 @@ def test_durations_read_as_people_write_them(text: str, seconds: float) -> None:
 def test_anything_else_is_refused_with_what_is_allowed(text: str) -> None:
     with pytest.raises(ValueError, match="20s, 5m"):
         parse_duration(text)
+
+
+@pytest.mark.parametrize("text", ["1M", "1Q", "1Y"])
+def test_run_durations_have_no_months_a_load_window_is_never_one(text: str) -> None:
+    with pytest.raises(ValueError, match="20s, 5m"):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("1w", 7),
+        ("2w", 14),
+        ("4w", 28),
+        ("1M", 30),
+        ("3M", 90),
+        ("1Q", 90),
+        ("1Y", 365),
+        ("28d", 28),
+    ],
+)
+def test_slo_windows_read_the_openslo_shorthand(text: str, days: int) -> None:
+    assert parse_slo_window(text) == days * DAY
+
+
+def test_slo_windows_keep_reading_loadgates_own_forms() -> None:
+    assert parse_slo_window("36h") == 1.5 * DAY
+    assert parse_slo_window("1d12h") == 1.5 * DAY
+
+
+@pytest.mark.parametrize("text", ["0M", "1.5M", "M", "1m2M", "1X", "0d", 28])
+def test_slo_windows_refuse_anything_else_saying_what_a_month_is(text: object) -> None:
+    with pytest.raises(ValueError, match=r"4w or 1M .*M = 30 days"):
+        parse_slo_window(text)
 
 
 @pytest.mark.parametrize("value", [10, 1.5, True, None])

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.errors import InputError
 from harness.slo.loader import load_slo_files
+from harness.slo.policy import DEFAULT_POLICY, load_policy, prom_duration
+from harness.slo.rules import recording_rules
 from tests.conftest import write
 
 SLI = """\
@@ -47,6 +50,11 @@ spec:
 """
 
 
+def line_of(text: str, needle: str) -> int:
+    """The 1-based line of ``needle`` in ``text``: where an error about it must point."""
+    return text[: text.index(needle)].count("\n") + 1
+
+
 def test_validate_resolves_an_indicator_ref_to_an_sli_in_another_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -76,3 +84,48 @@ def test_loading_the_files_together_gives_the_slo_its_sli(tmp_path: Path) -> Non
     [loaded] = load_slo_files([slo, sli])
 
     assert loaded.bad_query is not None and 'code=~"5.."' in loaded.bad_query
+
+
+@pytest.mark.parametrize(("duration", "days"), [("1w", 7), ("2w", 14), ("4w", 28), ("1M", 30)])
+def test_openslo_duration_shorthand_sets_the_slo_window(
+    duration: str, days: int, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "slo.yaml", SLI + "---\n" + SLO_USING_SLI.replace("28d", duration))
+
+    [slo] = load_slo_files([path])
+
+    assert slo.time_window_s == days * 86400
+
+
+def test_a_one_month_slo_alerts_on_the_policy_windows_as_written(tmp_path: Path) -> None:
+    """A month is the policy's 30 days: 14.4× over 1h/5m pages, no window is rescaled."""
+    path = write(tmp_path / "slo.yaml", SLI + "---\n" + SLO_USING_SLI.replace("28d", "1M"))
+    [slo] = load_slo_files([path])
+
+    policy = load_policy(DEFAULT_POLICY).scaled_to(slo.time_window_s)
+    records = [rule["record"] for rule in recording_rules(slo, policy)["rules"]]
+
+    assert [prom_duration(w) for w in policy.windows()] == [
+        "5m",
+        "30m",
+        "1h",
+        "2h",
+        "6h",
+        "1d",
+        "3d",
+    ]
+    assert "slo:sli_error:ratio_rate1h" in records
+
+
+def test_an_slo_window_that_is_no_duration_says_what_is_allowed(tmp_path: Path) -> None:
+    text = SLI + "---\n" + SLO_USING_SLI.replace("28d", "1 month")
+    path = write(tmp_path / "slo.yaml", text)
+
+    with pytest.raises(InputError) as caught:
+        load_slo_files([path])
+
+    [problem] = caught.value.problems
+    assert problem.source == str(path)
+    assert problem.field == "slo 'checkout-availability' → spec.timeWindow[0].duration"
+    assert problem.message.startswith("'1 month' is not a duration such as 28d, 4w or 1M")
+    assert problem.line == line_of(text, "- duration")
