@@ -3,7 +3,8 @@
 Kinds read: ``SLO``, ``SLI``, ``Service``, ``DataSource``, ``AlertPolicy``, ``AlertCondition`` and
 ``AlertNotificationTarget``. Indicators are inline (``indicator``) or referenced (``indicatorRef``),
 with a ``ratioMetric`` (good/bad over total, or a raw ratio) or a ``thresholdMetric`` over a latency
-histogram (objective ``op: lte`` and ``value``: "the share of requests faster than value").
+histogram (objective ``op: lte`` and ``value``: "the share of requests faster than value"; on a
+ratio objective ``op`` and ``value`` are ignored, as the spec applies them to thresholds only).
 Budgeting is by Occurrences over a rolling window. References resolve across all loaded files.
 A raw ratio may name the query counting its events in a ``loadgate/events-query`` annotation (the
 spec allows no ``total`` beside ``raw``; annotations are its place for what a tool adds).
@@ -39,7 +40,7 @@ def parse_slo(document: YamlDocument, index: OpenSLOIndex) -> tuple[SLO | None, 
             ("spec", "budgetingMethod"), f"{budgeting!r} is not supported; allowed: Occurrences"
         )
     indicator_reader, base = _indicator(reader, index)
-    objective, threshold = _objective(reader)
+    objective, threshold = _objective(reader, _is_threshold_metric(indicator_reader, base))
     queries = (
         _metric_queries(indicator_reader, base, threshold, index) if indicator_reader else MISSING
     )
@@ -205,7 +206,22 @@ def _query_text(reader: FieldReader, path: Path_, needs_window: bool = True) -> 
     return query.strip()
 
 
-def _objective(reader: FieldReader) -> tuple[float | Missing, float | None]:
+def _is_threshold_metric(indicator: FieldReader | None, base: Path_) -> bool:
+    """Whether the indicator is a thresholdMetric. Peeks with a reader of its own: a spec of the
+    wrong shape is reported once, when its metric is read."""
+    if indicator is None:
+        return False
+    return FieldReader(indicator.document).get((*base, "thresholdMetric"), None) not in (
+        None,
+        MISSING,
+    )
+
+
+def _objective(reader: FieldReader, threshold_metric: bool) -> tuple[float | Missing, float | None]:
+    """The objective's target, and for a thresholdMetric the latency its op and value name.
+
+    OpenSLO gives op and value a meaning for threshold metrics only, and its examples write them
+    on ratio objectives too: there they are ignored, neither read as a threshold nor refused."""
     objectives = reader.typed(("spec", "objectives"), list, "a list with one objective")
     if objectives is MISSING:
         return MISSING, None
@@ -216,7 +232,7 @@ def _objective(reader: FieldReader) -> tuple[float | Missing, float | None]:
         return MISSING, None
     path: Path_ = ("spec", "objectives", 0)
     threshold = None
-    if reader.get((*path, "op"), None) is not None:
+    if threshold_metric and reader.get((*path, "op"), None) is not None:
         op = reader.get((*path, "op"))
         if op not in ("lt", "lte"):
             reader.problem(

@@ -48,6 +48,31 @@ spec:
   objectives:
     - target: 0.999
 """
+LATENCY_SLO = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: checkout-fast
+spec:
+  service: shop
+  indicator:
+    metadata:
+      name: checkout-fast
+    spec:
+      thresholdMetric:
+        metricSource:
+          type: Prometheus
+          spec:
+            query: http_request_duration_seconds{route="/checkout"}
+  timeWindow:
+    - duration: 28d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - op: lte
+      value: 0.25
+      target: 0.99
+"""
 
 
 def line_of(text: str, needle: str) -> int:
@@ -129,3 +154,36 @@ def test_an_slo_window_that_is_no_duration_says_what_is_allowed(tmp_path: Path) 
     assert problem.field == "slo 'checkout-availability' → spec.timeWindow[0].duration"
     assert problem.message.startswith("'1 month' is not a duration such as 28d, 4w or 1M")
     assert problem.line == line_of(text, "- duration")
+
+
+@pytest.mark.parametrize(
+    "objective",
+    [
+        "- op: gt\n      value: 0.95\n      target: 0.999",  # a threshold we must not read
+        "- op: lte\n      target: 0.999",  # op without value: no threshold asked for
+        "- value: 10\n      targetPercent: 99.9",
+    ],
+)
+def test_op_and_value_on_a_ratio_objective_are_ignored(objective: str, tmp_path: Path) -> None:
+    """OpenSLO: op and value apply to threshold metrics only, and its examples write them anyway."""
+    text = SLI + "---\n" + SLO_USING_SLI.replace("- target: 0.999", objective)
+    assert text != SLI + "---\n" + SLO_USING_SLI
+    path = write(tmp_path / "slo.yaml", text)
+
+    [slo] = load_slo_files([path])
+
+    assert slo.objective == pytest.approx(0.999)
+    assert slo.latency is None and slo.bad_query is not None
+
+
+def test_op_on_a_threshold_objective_is_still_read(tmp_path: Path) -> None:
+    text = LATENCY_SLO.replace("op: lte", "op: gt")
+    path = write(tmp_path / "slo.yaml", text)
+
+    with pytest.raises(InputError) as caught:
+        load_slo_files([path])
+
+    [problem] = caught.value.problems
+    assert problem.field == "slo 'checkout-fast' → spec.objectives[0].op"
+    assert problem.message == "'gt' is not allowed; allowed: lt, lte (requests faster than value)"
+    assert problem.line == line_of(text, "op: gt")
