@@ -56,7 +56,7 @@ class FieldReader:
         self.problems: list[Problem] = []
 
     def problem(self, path: FieldPath, message: str) -> None:
-        field = self.label + (show_path(path) or "(document)")
+        field = self.document.within + self.label + (show_path(path) or "(document)")
         self.problems.append(
             Problem(self.document.source, field, message, self.document.line(*path))
         )

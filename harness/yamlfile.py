@@ -25,6 +25,23 @@ class YamlDocument:
     source: str
     data: object  # what PyYAML's safe loader builds: dicts, lists and scalars
     lines: dict[PathKey, int] = field(default_factory=dict)
+    within: str = ""  # where an item of a list document sits, e.g. "[2] → ": messages name it
+
+    def items(self) -> list[YamlDocument]:
+        """A list document's items, each a document of its own with its lines and its place.
+
+        The OpenSLO Go SDK writes a file as one list of objects, where the spec's examples write
+        one document per object: read as items, both layouts read alike."""
+        if not isinstance(self.data, list):
+            return [self]
+        lines: list[dict[PathKey, int]] = [{} for _ in self.data]
+        for key, line in self.lines.items():
+            if key and isinstance(key[0], int):
+                lines[key[0]][key[1:]] = line
+        return [
+            YamlDocument(self.source, item, lines[i], f"{self.within}[{i}] → ")
+            for i, item in enumerate(self.data)
+        ]
 
     def line(self, *path: str | int) -> int | None:
         """The line of ``path``, or of its nearest ancestor that exists."""

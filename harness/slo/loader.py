@@ -37,12 +37,23 @@ def load_slo_files(paths: Iterable[Path]) -> tuple[SLO, ...]:
             problems.append(
                 Problem(str(path), "(file)", f"holds no YAML document; allowed: {FORMATS}")
             )
-        for document in documents:
-            if not isinstance(document.data, dict):
+        # A document that is a list holds one object per item (the OpenSLO Go SDK's layout);
+        # an empty one is kept whole, to be reported: it cannot have meant nothing.
+        for document in (item for whole in documents for item in whole.items() or [whole]):
+            if document.data == []:
                 problems.append(
                     Problem(
                         document.source,
-                        "(document)",
+                        f"{document.within}(document)",
+                        f"is an empty list; allowed: a list of objects, {FORMATS}",
+                        document.line(),
+                    )
+                )
+            elif not isinstance(document.data, dict):
+                problems.append(
+                    Problem(
+                        document.source,
+                        f"{document.within}(document)",
                         f"is not a mapping; allowed: {FORMATS}",
                         document.line(),
                     )

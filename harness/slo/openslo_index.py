@@ -60,7 +60,7 @@ class OpenSLOIndex:
             self.problems.append(
                 Problem(
                     document.source,
-                    "metadata.name",
+                    f"{document.within}metadata.name",
                     f"{kind} name {name!r} is already defined in {same[name].source}; names must be unique",
                     document.line("metadata", "name"),
                 )

@@ -187,3 +187,78 @@ def test_op_on_a_threshold_objective_is_still_read(tmp_path: Path) -> None:
     assert problem.field == "slo 'checkout-fast' → spec.objectives[0].op"
     assert problem.message == "'gt' is not allowed; allowed: lt, lte (requests faster than value)"
     assert problem.line == line_of(text, "op: gt")
+
+
+def as_list(*documents: str) -> str:
+    """Documents as items of one YAML list, the OpenSLO Go SDK's layout."""
+    return "".join(
+        "- " + "\n".join(("  " + line) if line else line for line in doc.splitlines())[2:] + "\n"
+        for doc in documents
+    )
+
+
+SERVICE = "apiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: shop\nspec: {}\n"
+
+
+def test_a_file_that_is_a_list_of_objects_is_read_as_those_objects(tmp_path: Path) -> None:
+    path = write(tmp_path / "slos.yaml", as_list(SERVICE, SLI, SLO_USING_SLI, LATENCY_SLO))
+
+    slos = load_slo_files([path])
+
+    assert [s.name for s in slos] == ["checkout-availability", "checkout-fast"]
+    assert slos[0].bad_query is not None and slos[1].latency is not None
+    text = path.read_text()
+    assert slos[1].line == line_of(text, "name: checkout-fast")
+
+
+def test_problems_in_a_list_item_name_the_item_and_its_line(tmp_path: Path) -> None:
+    text = as_list(SERVICE, SLI, SLO_USING_SLI.replace("target: 0.999", "target: 99.9"))
+    path = write(tmp_path / "slos.yaml", text)
+
+    with pytest.raises(InputError) as caught:
+        load_slo_files([path])
+
+    [problem] = caught.value.problems
+    assert problem.source == str(path)
+    assert problem.field == "[2] → slo 'checkout-availability' → spec.objectives[0].target"
+    assert problem.message.startswith("99.9 is out of range; allowed: a ratio above 0 and below 1")
+    assert problem.line == line_of(text, "target: 99.9")
+
+
+def item_line(text: str, item: int, offset: int = 0) -> int:
+    """The line ``offset`` lines into the ``item``-th item of a list document."""
+    starts = [i for i, line in enumerate(text.splitlines(), 1) if line.startswith("- ")]
+    return starts[item] + offset
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "message", "line"),
+    [
+        (
+            as_list(SLI, SLI),
+            "[1] → metadata.name",
+            "SLI name 'checkout-errors' is already defined",
+            (1, 3),
+        ),
+        (as_list(SLI) + "- just text\n", "[1] → (document)", "is not a mapping; allowed: ", (1, 0)),
+        (
+            as_list(SERVICE.replace("openslo/v1", "openslo/v2")),
+            "[0] → apiVersion",
+            "'openslo/v2' is not supported; allowed: openslo/v1",
+            (0, 0),
+        ),
+        ("- []\n", "[0] → (document)", "is an empty list; allowed: a list of objects", (0, 0)),
+    ],
+    ids=["a duplicate name", "an item that is no mapping", "a wrong apiVersion", "an empty list"],
+)
+def test_the_envelope_of_a_list_item_names_the_item(
+    text: str, field: str, message: str, line: tuple[int, int], tmp_path: Path
+) -> None:
+    path = write(tmp_path / "slos.yaml", text)
+
+    with pytest.raises(InputError) as caught:
+        load_slo_files([path])
+
+    [problem] = caught.value.problems
+    assert (problem.field, problem.line) == (field, item_line(text, *line))
+    assert message in problem.message
