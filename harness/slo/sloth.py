@@ -11,7 +11,7 @@ import re
 
 from harness.durations import parse_duration
 from harness.errors import Problem
-from harness.fields import MISSING, FieldReader
+from harness.fields import MISSING, FieldReader, Missing
 from harness.values.slo import SLO, WINDOW_PLACEHOLDER, SLOQueries
 from harness.yamlfile import YamlDocument
 
@@ -28,14 +28,20 @@ def parse_sloth(document: YamlDocument) -> tuple[list[SLO], list[Problem]]:
     if version is not MISSING and version != SLOTH_VERSION:
         reader.problem(("version",), f"{version!r} is not supported; allowed: {SLOTH_VERSION}")
     service = reader.typed(("service",), str, "a service name")
-    labels = reader.get(("labels",), {})
+    labels = _labels(reader, ("labels",))
     window_s = (
         reader.converted(("slo_period",), parse_duration, "30d")
         if reader.get(("slo_period",), None) is not None
         else 30 * 86400.0
     )
     entries = reader.typed(("slos",), list, "a list of SLOs")
-    if reader.problems or entries is MISSING or service is MISSING or window_s is MISSING:
+    if (
+        reader.problems
+        or entries is MISSING
+        or service is MISSING
+        or window_s is MISSING
+        or labels is MISSING
+    ):
         return [], reader.problems
     slos = []
     for i in range(len(entries)):
@@ -55,7 +61,12 @@ def parse_sloth(document: YamlDocument) -> tuple[list[SLO], list[Problem]]:
 
 
 def _parse_one(
-    reader: FieldReader, i: int, slo_name: str, service: str, window_s: float, labels: object
+    reader: FieldReader,
+    i: int,
+    slo_name: str,
+    service: str,
+    window_s: float,
+    labels: dict[str, str],
 ) -> SLO | None:
     before = len(reader.problems)
     reader.label = f"slo {slo_name!r} → "
@@ -83,11 +94,10 @@ def _parse_one(
         queries["raw_query"] = _query(reader, ("slos", i, "sli", "raw", "error_ratio_query"))
         queries["raw_is_failure"] = True
     alert_name = reader.get(("slos", i, "alerting", "name"), "")
-    own_labels = reader.typed(("slos", i, "labels"), dict, "a mapping of label names to values", {})
+    own_labels = _labels(reader, ("slos", i, "labels"))
     reader.label = ""
     if len(reader.problems) > before or objective is MISSING or own_labels is MISSING:
         return None
-    slo_labels = {**(labels if isinstance(labels, dict) else {}), **own_labels}
     return SLO(
         name=slo_name,
         service=service,
@@ -97,10 +107,29 @@ def _parse_one(
         time_window_s=window_s,
         display_name=slo_name,
         description=str(reader.get(("slos", i, "description"), "")),
-        labels={str(k): str(v) for k, v in slo_labels.items()},
+        labels={**labels, **own_labels},
         alert_name=str(alert_name),
         **queries,
     )
+
+
+def _labels(reader: FieldReader, path: tuple[str | int, ...]) -> dict[str, str] | Missing:
+    """Label values as Sloth writes them into rules: ``true``, not Python's ``True``."""
+    given = reader.typed(path, dict, "a mapping of label names to values", {})
+    if given is MISSING:
+        return MISSING
+    labels = {}
+    for key, value in given.items():
+        if isinstance(value, bool):
+            labels[str(key)] = "true" if value else "false"  # YAML's spelling, and Sloth's
+        elif isinstance(value, str | int | float):
+            labels[str(key)] = str(value)
+        else:
+            reader.problem(
+                (*path, str(key)),
+                f"{value!r} is not allowed; allowed: a label value (a string, number, true or false)",
+            )
+    return labels
 
 
 def _query(reader: FieldReader, path: tuple[str | int, ...]) -> str | None:

@@ -9,6 +9,7 @@ import pytest
 
 from harness.cli import main
 from harness.errors import InputError
+from harness.slo.generate import render_yaml
 from harness.slo.loader import load_slo_files
 from harness.slo.policy import DEFAULT_POLICY, load_policy, prom_duration
 from harness.slo.rules import recording_rules
@@ -262,3 +263,68 @@ def test_the_envelope_of_a_list_item_names_the_item(
     [problem] = caught.value.problems
     assert (problem.field, problem.line) == (field, item_line(text, *line))
     assert message in problem.message
+
+
+SLOTH = """\
+version: prometheus/v1
+service: shop
+labels:
+  owner: payments
+  critical: true
+slos:
+  - name: checkout-availability
+    objective: 99.9
+    labels:
+      paged: false
+      tier: 1
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{route="/checkout", code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(http_requests_total{route="/checkout"}[{{.window}}]))
+    alerting:
+      name: CheckoutAvailability
+"""
+
+
+def test_sloth_label_values_true_and_false_are_written_as_sloth_writes_them(
+    tmp_path: Path,
+) -> None:
+    [slo] = load_slo_files([write(tmp_path / "sloth.yaml", SLOTH)])
+    policy = load_policy(DEFAULT_POLICY).scaled_to(slo.time_window_s)
+
+    labels = recording_rules(slo, policy)["rules"][0]["labels"]
+    rendered = render_yaml(recording_rules(slo, policy))
+
+    assert labels == {
+        "owner": "payments",
+        "critical": "true",
+        "paged": "false",
+        "tier": "1",
+        "loadgate_slo": "shop-checkout-availability",
+        "loadgate_service": "shop",
+    }
+    assert "critical: 'true'" in rendered and "True" not in rendered
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "value"),
+    [
+        ("  critical: true", "  critical: [a, b]", "labels.critical", "['a', 'b']"),
+        ("      tier: 1", "      tier:", "slos[0].labels.tier", "None"),
+    ],
+)
+def test_a_sloth_label_value_that_is_no_scalar_is_refused(
+    old: str, new: str, field: str, value: str, tmp_path: Path
+) -> None:
+    text = SLOTH.replace(old, new)
+    path = write(tmp_path / "sloth.yaml", text)
+
+    with pytest.raises(InputError) as caught:
+        load_slo_files([path])
+
+    [problem] = caught.value.problems
+    assert problem.field.endswith(field)
+    assert problem.message == (
+        f"{value} is not allowed; allowed: a label value (a string, number, true or false)"
+    )
+    assert problem.line == line_of(text, new.strip())
