@@ -19,7 +19,15 @@ __all__ = ["SLOTH_VERSION", "parse_sloth"]
 
 SLOTH_VERSION = "prometheus/v1"
 NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9_]*$")
-SLO_KEYS = {"name", "objective", "description", "sli", "alerting", "labels"}
+SPEC_KEYS = {"version", "service", "labels", "slo_period", "slo_plugins", "slos"}
+SLO_KEYS = {"name", "objective", "description", "sli", "alerting", "labels", "plugins"}
+# Sloth's SLO plugins rewrite the rules Sloth generates; loadgate does not run them, so rules made
+# without them would silently differ from Sloth's. Refused, never dropped.
+PLUGINS_REFUSED = (
+    "is not supported: loadgate does not run Sloth's SLO plugins, and rules generated without "
+    "them would differ from Sloth's; allowed: no {field} (generate these SLOs with Sloth, or "
+    "write what the plugins do into the queries)"
+)
 
 
 def parse_sloth(document: YamlDocument) -> tuple[list[SLO], list[Problem]]:
@@ -28,6 +36,8 @@ def parse_sloth(document: YamlDocument) -> tuple[list[SLO], list[Problem]]:
     if version is not MISSING and version != SLOTH_VERSION:
         reader.problem(("version",), f"{version!r} is not supported; allowed: {SLOTH_VERSION}")
     service = reader.typed(("service",), str, "a service name")
+    reader.unknown_keys((), SPEC_KEYS)
+    _refuse_plugins(reader, ("slo_plugins",))
     labels = _labels(reader, ("labels",))
     window_s = (
         reader.converted(("slo_period",), parse_duration, "30d")
@@ -71,6 +81,7 @@ def _parse_one(
     before = len(reader.problems)
     reader.label = f"slo {slo_name!r} → "
     reader.unknown_keys(("slos", i), SLO_KEYS)
+    _refuse_plugins(reader, ("slos", i, "plugins"))
     objective = reader.typed(
         ("slos", i, "objective"), (int, float), "a percentage above 0 and below 100"
     )
@@ -111,6 +122,21 @@ def _parse_one(
         alert_name=str(alert_name),
         **queries,
     )
+
+
+def _refuse_plugins(reader: FieldReader, path: tuple[str | int, ...]) -> None:
+    """A plugin chain is an input error naming its plugins (``chain[].id``)."""
+    given = reader.get(path, None)
+    if given is None or given is MISSING:
+        return
+    chain = given.get("chain") if isinstance(given, dict) else None
+    ids = (
+        [p["id"] for p in chain if isinstance(p, dict) and "id" in p]
+        if isinstance(chain, list)
+        else []
+    )
+    what = f"the plugin chain {', '.join(map(str, ids))} " if ids else f"{given!r} "
+    reader.problem(path, what + PLUGINS_REFUSED.format(field=path[-1]))
 
 
 def _labels(reader: FieldReader, path: tuple[str | int, ...]) -> dict[str, str] | Missing:

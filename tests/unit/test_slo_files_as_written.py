@@ -328,3 +328,57 @@ def test_a_sloth_label_value_that_is_no_scalar_is_refused(
         f"{value} is not allowed; allowed: a label value (a string, number, true or false)"
     )
     assert problem.line == line_of(text, new.strip())
+
+
+PLUGIN_CHAIN = """\
+slo_plugins:
+  chain:
+    - id: sloth.dev/core/debug/v1
+    - id: sloth.dev/contrib/denominator_corrected_rules/v1
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "what"),
+    [
+        (
+            SLOTH.replace("slos:\n", PLUGIN_CHAIN + "slos:\n"),
+            "slo_plugins",
+            "the plugin chain sloth.dev/core/debug/v1, sloth.dev/contrib/denominator_corrected_rules/v1",
+        ),
+        (
+            SLOTH.replace(
+                "    sli:\n",
+                "    plugins:\n      chain:\n        - id: sloth.dev/core/debug/v1\n    sli:\n",
+            ),
+            "slo 'shop-checkout-availability' → slos[0].plugins",
+            "the plugin chain sloth.dev/core/debug/v1",
+        ),
+    ],
+    ids=["for every SLO of the spec", "for one SLO"],
+)
+def test_sloth_slo_plugins_are_refused_not_ignored(
+    text: str, field: str, what: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "sloth.yaml", text)
+
+    with pytest.raises(InputError) as caught:
+        load_slo_files([path])
+
+    [problem] = caught.value.problems
+    assert (problem.source, problem.field) == (str(path), field)
+    assert problem.message.startswith(f"{what} is not supported: loadgate does not run Sloth's")
+    assert f"allowed: no {field.rsplit('.', 1)[-1]}" in problem.message
+    assert problem.line == line_of(text, "chain:")  # (a mapping's line is where its value starts)
+
+
+def test_an_unknown_top_level_sloth_field_is_refused(tmp_path: Path) -> None:
+    text = SLOTH.replace("labels:\n  owner", "label:\n  owner")
+    path = write(tmp_path / "sloth.yaml", text)
+
+    with pytest.raises(InputError) as caught:
+        load_slo_files([path])
+
+    [problem] = caught.value.problems
+    assert problem.field == "label"
+    assert problem.message.startswith("unknown field; allowed here: labels, service, slo_period")
