@@ -22,7 +22,16 @@ KINDS = (
     "AlertCondition",
     "AlertNotificationTarget",
 )
-NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+# OpenSLO requires every tool to take RFC 1123 labels (``[a-z0-9-]``, 63 characters) and encourages
+# up to 255 characters with ``.``, ``|``, ``/`` and ``\``. loadgate takes RFC 1123 subdomains (labels
+# joined by dots) up to 255: the name becomes a PromQL label matcher and part of alert names,
+# where a backslash is an escape and ``|`` or ``/`` no part of a name.
+NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+NAME_MAX = 255
+NAME_ALLOWED = (
+    "lowercase letters, digits, '-' and '.' (an RFC 1123 subdomain such as shop.checkout-errors: "
+    f"each part between dots starts and ends with a letter or digit), 1 to {NAME_MAX} characters"
+)
 
 
 @dataclass
@@ -44,11 +53,9 @@ class OpenSLOIndex:
         if kind is not MISSING and kind not in KINDS:
             reader.problem(("kind",), f"{kind!r} is not supported; allowed: {', '.join(KINDS)}")
         name = reader.typed(("metadata", "name"), str, "a name such as home-availability")
-        if name is not MISSING and not NAME.match(name):
-            reader.problem(
-                ("metadata", "name"),
-                f"{name!r} is not allowed; allowed: lowercase letters, digits and '-', 1 to 63 characters",
-            )
+        if name is not MISSING and (len(name) > NAME_MAX or not NAME.fullmatch(name)):
+            shown = repr(name) if len(name) <= 80 else f"{name[:60]!r}… ({len(name)} characters)"
+            reader.problem(("metadata", "name"), f"{shown} is not allowed; allowed: {NAME_ALLOWED}")
             name = MISSING
         self.problems.extend(reader.problems)
         if reader.problems or not isinstance(kind, str) or name is MISSING:

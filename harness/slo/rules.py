@@ -104,8 +104,9 @@ def recording_rules(slo: SLO, policy: BurnPolicy) -> RuleGroup:
 
 
 def alert_name(slo: SLO, suffix: str) -> str:
+    # An OpenSLO name may hold dots (checkout.availability): no alert name may.
     base = slo.alert_name or "".join(
-        part.capitalize() for part in re.split(r"[-_]", slo.name) if part
+        part.capitalize() for part in re.split(r"[-_.]", slo.name) if part
     )
     return f"{base}{suffix}"
 

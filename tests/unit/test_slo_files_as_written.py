@@ -3,6 +3,7 @@ fixtures of our own that use the same features."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from harness.errors import InputError
 from harness.slo.generate import render_yaml
 from harness.slo.loader import load_slo_files
 from harness.slo.policy import DEFAULT_POLICY, load_policy, prom_duration
-from harness.slo.rules import recording_rules
+from harness.slo.rules import alert_rules, recording_rules
 from tests.conftest import write
 
 SLI = """\
@@ -382,3 +383,73 @@ def test_an_unknown_top_level_sloth_field_is_refused(tmp_path: Path) -> None:
     [problem] = caught.value.problems
     assert problem.field == "label"
     assert problem.message.startswith("unknown field; allowed here: labels, service, slo_period")
+
+
+def named(name: str, sli_name: str = "checkout-errors") -> str:
+    """The SLI and the SLO using it, the SLO called ``name`` and the SLI ``sli_name``."""
+    return (
+        SLI.replace("name: checkout-errors", f"name: {sli_name}")
+        + "---\n"
+        + SLO_USING_SLI.replace("name: checkout-availability", f"name: {name}").replace(
+            "indicatorRef: checkout-errors", f"indicatorRef: {sli_name}"
+        )
+    )
+
+
+LONGEST = ".".join(["a" * 63] * 4)  # 255 characters: four 63-character labels and three dots
+
+
+@pytest.mark.parametrize(
+    "name", ["shop.checkout-availability", "v1.checkout.2xx", "a" * 64, LONGEST, "a"]
+)
+def test_openslo_names_are_rfc_1123_subdomains_up_to_255_characters(
+    name: str, tmp_path: Path
+) -> None:
+    assert len(LONGEST) == 255
+    path = write(tmp_path / "slo.yaml", named(name, sli_name=f"sli.{name}"[:255]))
+
+    [slo] = load_slo_files([path])
+
+    assert slo.name == name
+
+
+def test_dots_in_an_slo_name_do_not_reach_its_alert_names(tmp_path: Path) -> None:
+    [slo] = load_slo_files([write(tmp_path / "slo.yaml", named("shop.checkout-availability"))])
+    policy = load_policy(DEFAULT_POLICY).scaled_to(slo.time_window_s)
+
+    names = [rule["alert"] for rule in alert_rules(slo, policy)["rules"]]
+
+    assert names[0] == "ShopCheckoutAvailabilityBurnRatePage"
+    assert all(re.fullmatch(r"[a-zA-Z_:][a-zA-Z0-9_:]*", name) for name in names), names
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("a" * 256, f"{'a' * 60!r}… (256 characters)"),
+        ("shop..checkout", "'shop..checkout'"),
+        ("shop.-checkout", "'shop.-checkout'"),
+        (".shop", "'.shop'"),
+        ("shop.", "'shop.'"),
+        ("Shop.Checkout", "'Shop.Checkout'"),
+        ("shop/checkout", "'shop/checkout'"),
+        ("shop|checkout", "'shop|checkout'"),
+    ],
+)
+def test_other_openslo_names_are_refused_saying_what_is_allowed(
+    name: str, shown: str, tmp_path: Path
+) -> None:
+    text = named(name)
+    path = write(tmp_path / "slo.yaml", text)
+
+    with pytest.raises(InputError) as caught:
+        load_slo_files([path])
+
+    [problem] = caught.value.problems
+    assert (problem.source, problem.field) == (str(path), "metadata.name")
+    assert problem.message == (
+        f"{shown} is not allowed; allowed: lowercase letters, digits, '-' and '.' (an RFC 1123 "
+        "subdomain such as shop.checkout-errors: each part between dots starts and ends with a "
+        "letter or digit), 1 to 255 characters"
+    )
+    assert problem.line == line_of(text, f"name: {name}")
