@@ -25,16 +25,16 @@ __all__ = ["DUET_DEFAULT_CRITERIA", "judge_duet"]
 # both sides get the same requests by construction (pairs in lockstep, alternating arrivals).
 MEDIAN: PercentileKey = "p50_ms"  # judged by paired requests where a closed-model duet has them
 _TAILS: tuple[PercentileKey, ...] = ("p95_ms", "p99_ms")
-# Chosen from calibration (docs/performance.md, benchmarks/gate_calibration.py). Paired requests
-# measure a 60 s ci duet's p50 shift of every request together to about ±2 %, of one endpoint to
-# ±2–7 %; a window's p95 ratio only to about ±9 %. And the client sees a service slowdown diluted
-# by its own fixed overhead: a 20 % slower service read +6 to +10 % at the p50 of all requests.
-# So all requests' p50 may rise 3 % (0 of 8 A/A runs warned; 6 of 8 runs 20 % slower failed, at
-# +5 % only 4), each endpoint's 30 %, the tails 25 %. With a busy neighbour the cached endpoints'
-# intervals reach ±10-26 % on unchanged services (the two services' caches expire apart): at +20 %
-# 6 of 22 such A/A runs warned, at +30 % none, and 21 of 22 runs 20 % slower failed either way.
+# Chosen from calibration (docs/performance.md, benchmarks/gate_calibration.py), on the ci
+# scenario's session traffic beside a busy neighbour. Paired requests measure the p50 shift of all
+# requests to about ±2-3 % in a 45 s duet, a fast endpoint's to ±10-15 %, a window's p95 ratio to
+# ±10-15 %. A slower service shows diluted at the client, whose own time is not slowed: a 20 %
+# slower service read +10 to +14 % at the p50 of all requests. So all requests' p50 may rise 5 %
+# (+3 % warned on unchanged services whose interval reached +3 to +6 %), each endpoint's 30 %, the
+# tails 25 %. (The wide per-endpoint intervals once blamed on caches were the order a pair's two
+# requests left the generator in: harness/load/paired_windows.py now cancels it.)
 DUET_DEFAULT_CRITERIA = (
-    RelativeCriterion(MEDIAN, 3.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
+    RelativeCriterion(MEDIAN, 5.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
     RelativeCriterion(MEDIAN, 30.0, Direction.HIGHER_IS_WORSE, EACH_ENDPOINT, key=True),
     *(RelativeCriterion(tail, 25.0, Direction.HIGHER_IS_WORSE, key=True) for tail in _TAILS),
 )

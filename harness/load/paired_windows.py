@@ -47,6 +47,7 @@ __all__ = [
 MIN_PAIRS_EACH_ORDER = 3  # a window with fewer pairs in either order cannot cancel the order
 MIN_PAIRS_POOLED = 5  # (a pooled summary, which ignores the order: the benchmark's comparison)
 TRIMMED_EACH_SIDE = 0.25  # the interquartile mean drops the lowest and highest quarter
+MIN_VARIANCE = 1e-6  # a window whose ratios are all alike (0.1 % apart) does not take every weight
 
 # A window's summary of its baseline-first and candidate-first ratios (None: too few to say).
 WindowSummary = Callable[[Sequence[float], Sequence[float]], float | None]
@@ -85,26 +86,47 @@ def paired_windows(
     window: LoadWindow | None,
     summary: WindowSummary = crossover_mean,
 ) -> dict[str, list[float | None]] | None:
-    """Every process's paired-request log-ratios, merged: endpoint (and ``all``) → each full
-    window's ``summary`` (None where it has too few pairs)."""
+    """Every process's paired-request log-ratios, merged: endpoint → each full window's
+    ``summary`` (None where it has too few pairs), and ``all``: those weighted by their pairs."""
     records = [entry for payload in payloads for entry in payload.get("paired_log_ratios") or []]
     if not records or window is None:
         return None
     full = int(window.seconds // WINDOW_S)
     by_endpoint: dict[str, list[_Orders]] = {}
-    every = [_Orders() for _ in range(full)]
     for entry in records:
         key = endpoint_key(entry["method"], entry["name"])
         windows = by_endpoint.setdefault(key, [_Orders() for _ in range(full)])
         for index, ratios in entry["windows"].items():
             if 0 <= int(index) < full:
                 windows[int(index)].add(ratios)
-                every[int(index)].add(ratios)
-    by_endpoint[ALL_ENDPOINTS] = every
-    return {
+    summaries = {
         key: [summary(w.baseline_first, w.candidate_first) for w in windows]
         for key, windows in by_endpoint.items()
     }
+    summaries[ALL_ENDPOINTS] = [_all_requests(by_endpoint, summaries, i) for i in range(full)]
+    return summaries
+
+
+def _all_requests(
+    by_endpoint: dict[str, list[_Orders]], summaries: dict[str, list[float | None]], index: int
+) -> float | None:
+    """Window ``index``'s shift of every request together: the endpoints' summaries, each
+    weighted by its precision in the window (the inverse of its variance).
+
+    Not one summary of all ratios pooled: the order's wait differs by endpoint (little on a 5 ms
+    page, ±0.35 on a 1.5 ms one), so a pool's two orders hold the endpoints in different shares
+    and the wait no longer cancels (±4 % on unchanged services). Not weighted by requests either:
+    a 1–2 ms page's ratios are mostly the client's own jitter — noise, and little of a slower
+    service, which its fixed overhead dilutes — so the pages that carry a slowdown, measured to
+    ±1 %, would drown in the noise of those measured to ±10 %."""
+    weighted = total = 0.0
+    for key, windows in by_endpoint.items():
+        value = summaries[key][index]
+        variance = windows[index].variance()
+        if value is not None and variance is not None:
+            weight = 1.0 / max(variance, MIN_VARIANCE)
+            weighted, total = weighted + weight * value, total + weight
+    return weighted / total if total else None
 
 
 class _Orders:
@@ -120,6 +142,22 @@ class _Orders:
             return
         self.baseline_first.extend(float(r) for r in ratios.get(ORDERS[0], []))
         self.candidate_first.extend(float(r) for r in ratios.get(ORDERS[1], []))
+
+    def variance(self) -> float | None:
+        """The crossover mean's variance, roughly: each order's interquartile mean's (the middle
+        half's variance over its count), halved twice by the average of the two."""
+        parts = [_middle_half_variance(r) for r in (self.baseline_first, self.candidate_first)]
+        known = [p for p in parts if p is not None]
+        if len(known) == 1:  # one order only (a run before the order was kept): its own
+            return known[0]
+        return sum(known) / 4 if known else None
+
+
+def _middle_half_variance(ratios: Sequence[float]) -> float | None:
+    ordered = sorted(ratios)
+    cut = int(TRIMMED_EACH_SIDE * len(ordered))
+    middle = ordered[cut : len(ordered) - cut]
+    return statistics.pvariance(middle) / len(middle) if len(middle) >= 2 else None
 
 
 def read_paired_windows(

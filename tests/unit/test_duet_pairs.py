@@ -8,6 +8,7 @@ import random
 import statistics
 
 import gevent
+import pytest
 
 from harness.load.duet import Lockstep
 from harness.load.paired_windows import (
@@ -66,19 +67,32 @@ def test_the_interquartile_mean_is_the_mean_of_the_middle_half() -> None:
     assert interquartile_mean([100.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, -100.0]) == 3.5
 
 
-def test_processes_merge_by_window_and_all_pools_the_endpoints() -> None:
-    orders = {"baseline_first": [0.1, 0.1, 0.1], "candidate_first": [0.3, 0.3, 0.3]}
+def test_processes_merge_by_window_and_all_weighs_each_endpoint_by_its_precision() -> None:
+    rng = random.Random(3)
+
+    def orders(centre: float, wait: float, spread: float, n: int) -> dict[str, list[float]]:
+        return {
+            "baseline_first": [centre + wait + rng.gauss(0, spread) for _ in range(n)],
+            "candidate_first": [centre - wait + rng.gauss(0, spread) for _ in range(n)],
+        }
+
+    home = orders(0.10, 0.0, 0.02, 40)  # a 5 ms page: 10 % slower, measured tightly
+    fast = orders(-0.20, 0.35, 0.20, 40)  # a 1.5 ms page: the order's wait, and much noise
     payload = {"paired_log_ratios": [
-        {"name": "/home", "method": "GET", "windows": {"0": orders, "1": orders, "2": orders}},
-        {"name": "/similar", "method": "GET", "windows": {"1": orders}},
+        {"name": "/home", "method": "GET", "windows": {"0": home, "1": home, "2": home}},
+        {"name": "/similar", "method": "GET", "windows": {"1": fast}},
     ]}  # fmt: skip
 
     windows = paired_windows([payload, payload], WINDOW)
 
     assert windows is not None
-    assert windows["GET /home"] == [0.2, 0.2]  # window 2 is past the window's end
-    assert windows["GET /similar"] == [None, 0.2]
-    assert windows["all"] == [0.2, 0.2]
+    assert windows["GET /home"] == pytest.approx([0.10, 0.10], abs=0.01)  # window 2 is past the end
+    similar = windows["GET /similar"]
+    assert similar[0] is None and similar[1] == pytest.approx(-0.20, abs=0.06)
+    # all: home alone in window 0; in window 1 the noisy page weighs a few % (its variance is
+    # tens of times home's), where weighting by pairs would read halfway, −0.05
+    assert windows["all"][0] == pytest.approx(windows["GET /home"][0])
+    assert windows["all"][1] == pytest.approx(0.10, abs=0.02)
 
 
 def test_the_sides_take_turns_to_start_an_iteration() -> None:
