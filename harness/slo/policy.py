@@ -54,22 +54,34 @@ class BurnPolicy:
     soak: SoakScaling = SoakScaling()
 
     def scaled_to(self, slo_window_s: float) -> BurnPolicy:
-        """The same policy for an SLO of another length: windows scale, burn factors stay.
+        """The same policy for an SLO of another length: each alert guards the same share of the
+        budget (the 1h/5m page of a 30-day policy: 2 %).
 
-        A 1 h window guards 2 % of a 30-day budget at 14.4×; for a 28-day SLO the window that
-        guards the same 2 % is 56 min. Windows are rounded to whole seconds.
+        As Sloth does, the windows stay as written and the burn factors scale: a 28-day SLO pages
+        on 13.44× over 1h/5m, Sloth's own numbers. So the rules keep Sloth's window names, which
+        its dashboards read. An SLO shorter than the policy's longest window cannot hold that
+        window; then the windows scale instead, rounded to whole seconds, and the burn factors
+        stay (a 12-hour SLO pages on 14.4× over 1m/5s).
         """
-        factor = slo_window_s / self.slo_window_s
-        return BurnPolicy(
-            name=self.name,
-            slo_window_s=slo_window_s,
-            alerts=tuple(
-                BurnAlert(a.severity, round(a.long_s * factor), round(a.short_s * factor), a.burn)
+        if slo_window_s == self.slo_window_s:
+            return self
+        if slo_window_s >= max(self.windows(), default=0.0):
+            alerts = tuple(replace(a, burn=self._burn_for(a, slo_window_s)) for a in self.alerts)
+        else:
+            factor = slo_window_s / self.slo_window_s
+            alerts = tuple(
+                replace(a, long_s=round(a.long_s * factor), short_s=round(a.short_s * factor))
                 for a in self.alerts
-            ),
-            absent_for_s=self.absent_for_s,
-            soak=self.soak,
-        )
+            )
+        return replace(self, slo_window_s=slo_window_s, alerts=alerts)
+
+    def _burn_for(self, alert: BurnAlert, slo_window_s: float) -> float:
+        """The burn factor that spends the alert's share of the budget over its long window, in
+        Sloth's arithmetic (alert/window.go: share % × SLO hours ÷ 100 ÷ window hours), so the
+        same float, printed, reads as Sloth prints it (28 days: 13.44, 5.6000000000000005)."""
+        # The share as Sloth's window catalogue writes it (2, 5, 10): 12 digits drop float noise.
+        share_percent = float(f"{alert.burn * alert.long_s / self.slo_window_s * 100:.12g}")
+        return share_percent * (slo_window_s / 3600) / 100 / (alert.long_s / 3600)
 
     def scaled_for_soak(self, soak_s: float) -> BurnPolicy:
         """The policy in soak time: every window × soak length ÷ what the soak represents, and

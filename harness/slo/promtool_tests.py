@@ -35,11 +35,15 @@ def _burn_tests(
 ) -> list[dict[str, object]]:
     budget = 1 - slo.objective
     windows = policy.windows()
+    # Healthy is half the lowest threshold: a policy fitted to a short SLO window may ticket
+    # below 1× (a 7-day SLO's 3d/6h ticket: 0.23×), so half the budget rate is not always quiet.
+    quiet = 0.5 * min(a.burn for a in policy.alerts) * budget
     tests = [
         _case(
             slo,
-            "healthy: every window burns at half the budget rate; no alert",
-            {w: 0.5 * budget for w in windows},
+            f"healthy: every window burns at {quiet / budget:.4g}×, half the lowest threshold; "
+            "no alert",
+            {w: quiet for w in windows},
             policy,
             expected,
             firing=None,
@@ -52,7 +56,7 @@ def _burn_tests(
         tests.append(
             _case(
                 slo,
-                f"{pair} both above {alert.burn:g}×: {alert.severity} fires",
+                f"{pair} both above {alert.burn:.4g}×: {alert.severity} fires",
                 both,
                 policy,
                 expected,
@@ -67,7 +71,7 @@ def _burn_tests(
         tests.append(
             _case(
                 slo,
-                f"{pair} both just below {alert.burn:g}×: quiet",
+                f"{pair} both just below {alert.burn:.4g}×: quiet",
                 below,
                 policy,
                 expected,
@@ -78,7 +82,7 @@ def _burn_tests(
         tests.append(
             _case(
                 slo,
-                f"{pair} only the long window above {alert.burn:g}×: quiet",
+                f"{pair} only the long window above {alert.burn:.4g}×: quiet",
                 long_only,
                 policy,
                 expected,

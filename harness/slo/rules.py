@@ -128,7 +128,7 @@ def alert_rules(slo: SLO, policy: BurnPolicy) -> AlertGroup:
         if not pairs:
             continue
         windows = ", ".join(
-            f"{prom_duration(a.long_s)}/{prom_duration(a.short_s)} at {a.burn:g}×" for a in pairs
+            f"{prom_duration(a.long_s)}/{prom_duration(a.short_s)} at {a.burn:.4g}×" for a in pairs
         )
         rules.append(
             {

@@ -47,9 +47,10 @@ def test_generated_rules_pass_promtool_check_and_their_unit_tests(
 def test_the_generated_tests_catch_a_wrong_burn_threshold(tmp_path: Path) -> None:
     generate(REPO / "slo/recommender.yaml", tmp_path)
     alerts = tmp_path / "slo-alerts.yml"
-    # A page threshold ten times too low: the "only the long window burns" and "healthy" cases
-    # must now see a page that should not be there.
-    alerts.write_text(alerts.read_text().replace("(14.4 * ", "(1.44 * "))
+    # A page threshold ten times too low (its SLOs are 28-day ones: Sloth's 13.44× over 1h/5m):
+    # the "just below" case must now see a page that should not be there.
+    assert "(13.44 * " in alerts.read_text()
+    alerts.write_text(alerts.read_text().replace("(13.44 * ", "(1.344 * "))
 
     tested = tool("promtool", "test", "rules", str(tmp_path / "slo-alerts.test.yml"))
 

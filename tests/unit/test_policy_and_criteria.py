@@ -26,17 +26,35 @@ def test_the_shipped_policy_is_the_sre_workbook_table() -> None:
     ]
 
 
-def test_windows_scale_with_the_slo_window_and_burn_factors_stay() -> None:
+def test_burn_factors_scale_with_the_slo_window_and_windows_stay_as_sloth_does() -> None:
+    """Sloth's own table for 28 days (its google-28d windows): same windows, each alert spending
+    the same share of the budget (2 %, 5 %, 10 %, 10 %), to the float Sloth computes."""
     scaled = load_policy(DEFAULT_POLICY).scaled_to(28 * 86400)
-    page = scaled.alerts[0]
-    assert (prom_duration(page.long_s), prom_duration(page.short_s), page.burn) == (
-        "56m",
-        "280s",
-        14.4,
-    )
-    # A 7-day SLO guards the same share of its budget with windows 7/30 as long.
+
+    table = [(prom_duration(a.long_s), prom_duration(a.short_s), a.burn) for a in scaled.alerts]
+    assert table == [
+        ("1h", "5m", 13.44),
+        ("6h", "30m", 5.6000000000000005),
+        ("1d", "2h", 2.8000000000000003),
+        ("3d", "6h", 0.9333333333333333),
+    ]
+    # A 7-day SLO guards the same 2 % of its budget in the hour: 14.4 × 7/30.
     week = load_policy(DEFAULT_POLICY).scaled_to(7 * 86400)
-    assert week.alerts[0].long_s == round(3600 * 7 / 30)
+    assert (week.alerts[0].long_s, week.alerts[0].burn) == (3600, pytest.approx(3.36))
+
+
+def test_the_policy_as_written_is_kept_for_its_own_slo_window() -> None:
+    policy = load_policy(DEFAULT_POLICY)
+
+    assert policy.scaled_to(30 * 86400) == policy
+
+
+def test_an_slo_shorter_than_the_longest_window_scales_the_windows_instead() -> None:
+    """A 12-hour SLO cannot hold a 3-day window: windows × 12h/30d, burn factors as written."""
+    half_day = load_policy(DEFAULT_POLICY).scaled_to(12 * 3600)
+
+    table = [(a.long_s, a.short_s, a.burn) for a in half_day.alerts]
+    assert table == [(60, 5, 14.4), (360, 30, 6.0), (1440, 120, 3.0), (4320, 360, 1.0)]
 
 
 def test_a_policy_with_a_short_window_longer_than_its_long_window_is_refused(
