@@ -14,6 +14,7 @@ from harness.slo.latency import boundary_problem, known_boundaries
 from harness.slo.openslo import parse_slo
 from harness.slo.openslo_index import OpenSLOIndex
 from harness.slo.sloth import parse_sloth
+from harness.slo.sloth_conventions import sloth_id
 from harness.values.slo import SLO
 from harness.yamlfile import YamlDocument, load_yaml_documents
 
@@ -95,6 +96,7 @@ def _filed(index: OpenSLOIndex, document: YamlDocument) -> bool:
 def _duplicates_and_thresholds(slos: list[SLO]) -> list[Problem]:
     problems = []
     seen: dict[str, SLO] = {}
+    ids: dict[str, SLO] = {}
     for slo in slos:
         if slo.name in seen and seen[slo.name].source != slo.source:
             problems.append(
@@ -107,6 +109,20 @@ def _duplicates_and_thresholds(slos: list[SLO]) -> list[Problem]:
                 )
             )
         seen.setdefault(slo.name, slo)
+        # The rules identify an SLO by <service>-<name> (Sloth's sloth_id): two SLOs with one id
+        # would write one series twice, and groups Prometheus refuses.
+        same = ids.setdefault(sloth_id(slo), slo)
+        if same is not slo and same.name != slo.name:
+            problems.append(
+                Problem(
+                    slo.source,
+                    f"slo {slo.name!r}",
+                    f"has the rules' id {sloth_id(slo)!r} (<service>-<name>) of slo "
+                    f"{same.name!r} in {same.source}; allowed: SLOs whose service and name "
+                    "differ in another way",
+                    slo.line,
+                )
+            )
         boundaries = known_boundaries(slo.latency.metric) if slo.latency else None
         if slo.latency and boundaries is not None:
             wrong = boundary_problem(slo.latency, boundaries)

@@ -1,7 +1,8 @@
 """SLOs ─► Prometheus rules: SLI recording rules per window, multi-window multi-burn-rate alerts,
 and an ``absent()`` alert per SLI metric. Pure: the model in, rule documents (dicts) out.
 
-Naming follows Sloth's conventions so dashboards built for Sloth work: ``slo:sli_error:ratio_rate<W>``.
+The rules are the ones Sloth generates for the same SLO — names, labels, expressions — so Sloth's
+dashboards and tools work on them; loadgate adds its own beside them (``sloth_conventions``).
 """
 
 from __future__ import annotations
@@ -9,8 +10,20 @@ from __future__ import annotations
 import re
 from typing import TypedDict
 
-from harness.slo.policy import BurnAlert, BurnPolicy, prom_duration
+from harness.slo.policy import BurnAlert, BurnPolicy
+from harness.slo.sloth_conventions import (
+    LOADGATE_LABELS,
+    SEVERITY_LABEL,
+    WINDOW_LABEL,
+    go_float,
+    id_labels,
+    label_filter,
+    objective_percent,
+    sloth_id,
+    window_name,
+)
 from harness.values.slo import SLO, render_query
+from harness.values.soak_doc import AlertSeverity
 
 __all__ = [
     "AlertGroup",
@@ -20,7 +33,11 @@ __all__ = [
     "absent_selector",
     "alert_name",
     "alert_rules",
+    "burn_alert_name",
+    "error_ratio_expr",
+    "period_source_window",
     "recording_rules",
+    "sli_labels",
     "slo_labels",
 ]
 
@@ -46,7 +63,7 @@ class RecordingRule(TypedDict):
 
 class RuleGroup(TypedDict):
     name: str
-    rules: list[AlertRule] | list[RecordingRule]
+    rules: list[RecordingRule]
 
 
 class AlertGroup(TypedDict):
@@ -54,14 +71,23 @@ class AlertGroup(TypedDict):
     rules: list[AlertRule]
 
 
-SLO_LABEL, SERVICE_LABEL = "loadgate_slo", "loadgate_service"
+SEVERITIES: tuple[AlertSeverity, ...] = ("page", "ticket")
+SLO_LABEL, SERVICE_LABEL = LOADGATE_LABELS
 _SELECTOR_BEFORE_RANGE = re.compile(
     r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^}]*\})?\s*\[\s*\{\{\s*\.?window\s*\}\}\s*\]"
 )
 
 
 def slo_labels(slo: SLO) -> dict[str, str]:
-    return {**slo.labels, SLO_LABEL: slo.name, SERVICE_LABEL: slo.service}
+    """Every rule's labels, sorted as Sloth writes them: its three ids, the spec's labels, and
+    loadgate's two (which the generated Alertmanager config reads)."""
+    labels = {**id_labels(slo), **slo.labels, SLO_LABEL: slo.name, SERVICE_LABEL: slo.service}
+    return dict(sorted(labels.items()))
+
+
+def sli_labels(slo: SLO, window_s: float) -> dict[str, str]:
+    """The labels of the SLI recorded over one window: ``sloth_window`` names the window."""
+    return dict(sorted({**slo_labels(slo), WINDOW_LABEL: window_name(window_s)}.items()))
 
 
 def error_ratio_expr(slo: SLO, window: str) -> str:
@@ -80,27 +106,46 @@ def error_ratio_expr(slo: SLO, window: str) -> str:
     return f"1 - (\n  ({fill(slo.good_query)})\n  /\n  ({fill(slo.total_query)})\n)"
 
 
+def period_source_window(policy: BurnPolicy) -> float:
+    """The window Sloth derives the whole-period SLI and the current burn rate from: the short
+    window of the fastest page alert (5m), else the shortest window the policy reads."""
+    pages = [a for a in policy.alerts if a.severity == "page"]
+    return pages[0].short_s if pages else min(policy.windows())
+
+
 def recording_rules(slo: SLO, policy: BurnPolicy) -> RuleGroup:
-    labels = slo_labels(slo)
+    """The SLI over every window the alerts read, and over the SLO's whole window."""
     rules: list[RecordingRule] = [
         {
-            "record": f"slo:sli_error:ratio_rate{prom_duration(w)}",
-            "expr": error_ratio_expr(slo, prom_duration(w)),
-            "labels": labels,
+            "record": f"slo:sli_error:ratio_rate{window_name(w)}",
+            "expr": error_ratio_expr(slo, window_name(w)),
+            "labels": sli_labels(slo, w),
         }
         for w in policy.windows()
     ]
-    rules.append(
-        {"record": "slo:objective:ratio", "expr": f"vector({slo.objective:g})", "labels": labels}
-    )
-    rules.append(
-        {
-            "record": "slo:error_budget:ratio",
-            "expr": f"vector(1 - {slo.objective:g})",
-            "labels": labels,
-        }
-    )
-    return {"name": f"loadgate-slo-sli-recordings-{slo.name}", "rules": rules}
+    period = window_name(slo.time_window_s)
+    if all(rule["record"] != f"slo:sli_error:ratio_rate{period}" for rule in rules):
+        # Averaged from the short window's samples, as Sloth does: a 30-day range over the raw
+        # counters would cost Prometheus far more.
+        source = f"slo:sli_error:ratio_rate{window_name(period_source_window(policy))}"
+        selector = f"{source}{label_filter(id_labels(slo))}[{period}]"
+        rules.append(
+            {
+                "record": f"slo:sli_error:ratio_rate{period}",
+                "expr": f"sum_over_time({selector})\n/ ignoring ({WINDOW_LABEL})\n"
+                f"count_over_time({selector})",
+                # Sloth writes sloth_window alone (the rest is inherited); the ids, same values,
+                # keep promtool's duplicate-rules lint quiet on files of several SLOs.
+                "labels": {**id_labels(slo), WINDOW_LABEL: period},
+            }
+        )
+    return {"name": f"sloth-slo-sli-recordings-{sloth_id(slo)}", "rules": rules}
+
+
+def burn_alert_name(slo: SLO, severity: AlertSeverity) -> str:
+    """Sloth names both burn alerts ``alerting.name`` (``sloth_severity`` tells them apart);
+    without one, loadgate's names: ``<Name>BurnRatePage`` and ``<Name>BurnRateTicket``."""
+    return slo.alert_name or alert_name(slo, f"BurnRate{severity.capitalize()}")
 
 
 def alert_name(slo: SLO, suffix: str) -> str:
@@ -112,53 +157,71 @@ def alert_name(slo: SLO, suffix: str) -> str:
 
 
 def burn_condition(slo: SLO, alert: BurnAlert) -> str:
-    matcher = f'{{{SLO_LABEL}="{slo.name}"}}'
-    threshold = f"({alert.burn:g} * {1 - slo.objective:.10g})"
-    long_w, short_w = prom_duration(alert.long_s), prom_duration(alert.short_s)
+    """One pair: both windows above ``burn × budget``, written as Sloth writes it (short first)."""
+    budget = go_float((100 - objective_percent(slo)) / 100)  # Sloth's float: 0.000999…9432
+    where = label_filter(id_labels(slo))
+    short, long = window_name(alert.short_s), window_name(alert.long_s)
+    threshold = f"({go_float(alert.burn)} * {budget})"
     return (
-        f"(\n  slo:sli_error:ratio_rate{long_w}{matcher} > {threshold}\n"
-        f"  and\n  slo:sli_error:ratio_rate{short_w}{matcher} > {threshold}\n)"
+        f"(\n    (slo:sli_error:ratio_rate{short}{where} > {threshold})\n"
+        f"    and ignoring ({WINDOW_LABEL})\n"
+        f"    (slo:sli_error:ratio_rate{long}{where} > {threshold})\n)"
     )
 
 
 def alert_rules(slo: SLO, policy: BurnPolicy) -> AlertGroup:
-    rules: list[AlertRule] = []
-    for severity in ("page", "ticket"):
-        pairs = [a for a in policy.alerts if a.severity == severity]
-        if not pairs:
-            continue
-        windows = ", ".join(
-            f"{prom_duration(a.long_s)}/{prom_duration(a.short_s)} at {a.burn:.4g}×" for a in pairs
-        )
-        rules.append(
-            {
-                "alert": alert_name(slo, f"BurnRate{severity.capitalize()}"),
-                "expr": "\nor\n".join(burn_condition(slo, a) for a in pairs),
-                "labels": {"severity": severity, SLO_LABEL: slo.name, SERVICE_LABEL: slo.service},
-                "annotations": {
-                    "summary": f"SLO {slo.name} of {slo.service} is burning its error budget too fast",
-                    "description": (
-                        f"The error ratio of {slo.name} exceeds the burn-rate threshold in both windows of "
-                        f"a pair ({windows}; objective {slo.objective:.4%})."
-                    ),
-                },
-            }
-        )
+    rules = [
+        _burn_rule(slo, severity, pairs)
+        for severity in SEVERITIES
+        if (pairs := [a for a in policy.alerts if a.severity == severity])
+    ]
+    absent = _absent_rule(slo, policy)
+    if rules and absent:  # it guards the burn alerts: with none, there is nothing to guard
+        rules.append(absent)
+    return {"name": f"sloth-slo-alerts-{sloth_id(slo)}", "rules": rules}
+
+
+def _burn_rule(slo: SLO, severity: AlertSeverity, pairs: list[BurnAlert]) -> AlertRule:
+    windows = ", ".join(
+        f"{window_name(a.long_s)}/{window_name(a.short_s)} at {a.burn:.4g}×" for a in pairs
+    )
+    # ``severity`` is loadgate's: Sloth sets none (``sloth_severity`` is Sloth's). An empty
+    # ``sloth_window`` drops the label the alert would inherit from whichever pair fires (in
+    # Sloth's alerts it is that pair's short window): an alert whose pair hands over to another
+    # would change identity, and fire (and page) again in the middle of one incident.
+    defaults = {"severity": severity, SEVERITY_LABEL: severity, WINDOW_LABEL: ""}
+    annotations = {
+        "title": f"({severity}) {{{{$labels.sloth_service}}}} {{{{$labels.sloth_slo}}}} SLO error "
+        "budget burn rate is too fast.",
+        "summary": "{{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate "
+        "is over expected.",
+        "description": f"The error ratio of {slo.name} exceeds the burn-rate threshold in both "
+        f"windows of a pair ({windows}; objective {slo.objective:.4%}).",
+    }
+    return {
+        "alert": burn_alert_name(slo, severity),
+        "expr": "\nor ignoring (sloth_window)\n".join(burn_condition(slo, a) for a in pairs),
+        "labels": dict(sorted(defaults.items())),
+        "annotations": dict(sorted(annotations.items())),
+    }
+
+
+def _absent_rule(slo: SLO, policy: BurnPolicy) -> AlertRule | None:
     selector = absent_selector(slo)
-    if selector:
-        rules.append(
-            {
-                "alert": alert_name(slo, "SLIMissing"),
-                "expr": f"absent({selector})",
-                "for": prom_duration(policy.absent_for_s),
-                "labels": {"severity": "ticket", SLO_LABEL: slo.name, SERVICE_LABEL: slo.service},
-                "annotations": {
-                    "summary": f"The SLI of {slo.name} has no data",
-                    "description": f"{selector} has no series: the SLO cannot be judged and burn alerts cannot fire.",
-                },
-            }
-        )
-    return {"name": f"loadgate-slo-alerts-{slo.name}", "rules": rules}
+    if selector is None:
+        return None
+    # absent() returns no series to inherit labels from: the SLO's labels are written here.
+    labels = {**slo_labels(slo), "severity": "ticket", SEVERITY_LABEL: "ticket"}
+    return {
+        "alert": alert_name(slo, "SLIMissing"),
+        "expr": f"absent({selector})",
+        "for": window_name(policy.absent_for_s),
+        "labels": dict(sorted(labels.items())),
+        "annotations": {
+            "summary": f"The SLI of {slo.name} has no data",
+            "description": f"{selector} has no series: the SLO cannot be judged and burn alerts cannot fire.",
+        },
+    }
 
 
 def absent_selector(slo: SLO) -> str | None:

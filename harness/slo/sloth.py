@@ -64,7 +64,7 @@ def parse_sloth(document: YamlDocument) -> tuple[list[SLO], list[Problem]]:
             continue
         if name is MISSING:
             continue
-        slo = _parse_one(reader, i, f"{service}-{name}", service, window_s, labels)
+        slo = _parse_one(reader, i, name, service, window_s, labels)
         if slo is not None:
             slos.append(slo)
     return slos, reader.problems
@@ -73,12 +73,13 @@ def parse_sloth(document: YamlDocument) -> tuple[list[SLO], list[Problem]]:
 def _parse_one(
     reader: FieldReader,
     i: int,
-    slo_name: str,
+    name: str,
     service: str,
     window_s: float,
     labels: dict[str, str],
 ) -> SLO | None:
     before = len(reader.problems)
+    slo_name = f"{service}-{name}"
     reader.label = f"slo {slo_name!r} → "
     reader.unknown_keys(("slos", i), SLO_KEYS)
     _refuse_plugins(reader, ("slos", i, "plugins"))
@@ -120,6 +121,8 @@ def _parse_one(
         description=str(reader.get(("slos", i, "description"), "")),
         labels={**labels, **own_labels},
         alert_name=str(alert_name),
+        name_in_service=name,
+        spec=SLOTH_VERSION,
         **queries,
     )
 

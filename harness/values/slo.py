@@ -74,6 +74,10 @@ class SLO:
     alert_policies: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
     alert_name: str = ""  # the base name of generated alerts; derived from ``name`` when empty
+    # The SLO's name within its service, as a Sloth spec writes it (``name`` is then
+    # ``<service>-<name>``); empty when ``name`` is already that (OpenSLO). Sloth's ``sloth_slo``.
+    name_in_service: str = ""
+    spec: str = "openslo/v1"  # the format it was read from, for the rules' ``sloth_slo_info``
     line: int | None = None  # where in ``source`` it is defined, for error messages
 
     @property

@@ -301,6 +301,10 @@ def test_sloth_label_values_true_and_false_are_written_as_sloth_writes_them(
         "critical": "true",
         "paged": "false",
         "tier": "1",
+        "sloth_id": "shop-checkout-availability",
+        "sloth_service": "shop",
+        "sloth_slo": "checkout-availability",
+        "sloth_window": "5m",
         "loadgate_slo": "shop-checkout-availability",
         "loadgate_service": "shop",
     }

@@ -1,0 +1,104 @@
+"""Sloth's naming conventions, which the generated rules follow so Sloth's dashboards and tools read
+them unchanged: the label names, how an SLO is identified, how a window is spelled in a rule name,
+and how numbers are printed (Sloth is written in Go; the same value must print the same).
+"""
+
+from __future__ import annotations
+
+import re
+
+from harness.values.slo import SLO
+
+__all__ = [
+    "ID_LABELS",
+    "LOADGATE_LABELS",
+    "RESERVED_LABELS",
+    "SEVERITY_LABEL",
+    "WINDOW_LABEL",
+    "go_float",
+    "id_labels",
+    "label_filter",
+    "objective_percent",
+    "sloth_id",
+    "sloth_slo",
+    "window_name",
+]
+
+ID_LABEL, SERVICE_LABEL, NAME_LABEL = "sloth_id", "sloth_service", "sloth_slo"
+ID_LABELS = (ID_LABEL, SERVICE_LABEL, NAME_LABEL)
+WINDOW_LABEL, SEVERITY_LABEL = "sloth_window", "sloth_severity"
+INFO_LABELS = ("sloth_version", "sloth_mode", "sloth_spec", "sloth_objective")
+# loadgate's own labels, written beside Sloth's: the generated Alertmanager config reads them.
+LOADGATE_LABELS = ("loadgate_slo", "loadgate_service")
+# Labels the rules write themselves: a spec's label of the same name would overwrite one and
+# break the matchers every rule filters on (Sloth merges the spec's labels last).
+RESERVED_LABELS = frozenset(
+    (*ID_LABELS, WINDOW_LABEL, SEVERITY_LABEL, *INFO_LABELS, *LOADGATE_LABELS)
+)
+LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+# Prometheus's own duration spelling (model.Duration.String): weeks and years only when exact.
+_UNITS = (
+    ("y", 365 * 86_400_000, True),
+    ("w", 7 * 86_400_000, True),
+    ("d", 86_400_000, False),
+    ("h", 3_600_000, False),
+    ("m", 60_000, False),
+    ("s", 1_000, False),
+    ("ms", 1, False),
+)
+
+
+def sloth_slo(slo: SLO) -> str:
+    """``sloth_slo``: the SLO's name within its service."""
+    return slo.name_in_service or slo.name
+
+
+def sloth_id(slo: SLO) -> str:
+    """``sloth_id``: ``<service>-<name>``, as Sloth identifies an SLO (OpenSLO ones too)."""
+    return f"{slo.service}-{sloth_slo(slo)}"
+
+
+def id_labels(slo: SLO) -> dict[str, str]:
+    """The three labels every Sloth rule of the SLO carries and every query filters on."""
+    return {ID_LABEL: sloth_id(slo), SERVICE_LABEL: slo.service, NAME_LABEL: sloth_slo(slo)}
+
+
+def label_filter(labels: dict[str, str]) -> str:
+    """``{a="x", b="y"}``, sorted, as Sloth writes its filters."""
+    inside = ", ".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
+    return f"{{{inside}}}"
+
+
+def window_name(seconds: float) -> str:
+    """A window as Sloth names it in ``slo:sli_error:ratio_rate<W>`` and ``sloth_window``: 5m, 1h,
+    3d, 30d, and 28 days as ``4w`` (Prometheus's spelling, which Sloth uses)."""
+    ms = round(seconds * 1000)
+    if ms == 0:
+        return "0s"
+    text = ""
+    for unit, size, exact in _UNITS:
+        if exact and ms % size:
+            continue
+        if ms >= size:
+            text += f"{ms // size}{unit}"
+            ms %= size
+    return text
+
+
+def go_float(value: float) -> str:
+    """A float as Go prints it (``%v``/``%g``): the shortest digits that read back the same, so
+    ``1 - 0.999`` is ``0.0009999999999999432`` in both tools, and ``6.0`` is ``6``. (Python's repr
+    gives the same digits; the forms differ only beyond 1e16, far from any objective or burn.)"""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def objective_percent(slo: SLO) -> float:
+    """The objective as the percentage Sloth computes from (99.9, not 0.999): Sloth derives the
+    objective ratio and the error budget from it, and the rules must print its exact values.
+    Rounded to 10 decimals, which recovers any percentage a spec writes from the stored ratio."""
+    return round(slo.objective * 100, 10)
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
