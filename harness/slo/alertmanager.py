@@ -1,13 +1,17 @@
 """An Alertmanager configuration routing the generated alerts to PagerDuty.
 
 ``page`` alerts open critical incidents, ``ticket`` alerts warnings (Alertmanager passes
-``severity`` through as written, so it is mapped to PagerDuty's enum here). The routing key is
-read from a file at Alertmanager's start: it never appears in the generated configuration.
+``severity`` through as written, so it is mapped to PagerDuty's enum here). Alerts are routed on
+``sloth_severity``, which every generated alert carries as ``page`` or ``ticket``: ``severity`` is
+the spec's to set (Sloth's examples set ``severity: critical``), and routing on it would lose those
+alerts. The routing key is read from a file at Alertmanager's start: it never appears in the
+generated configuration.
 """
 
 from __future__ import annotations
 
 from harness.slo.rules import SERVICE_LABEL, SLO_LABEL
+from harness.slo.sloth_conventions import SEVERITY_LABEL
 
 __all__ = ["PAGERDUTY_SEVERITY", "alertmanager_config"]
 
@@ -40,7 +44,10 @@ def alertmanager_config(
             "group_interval": "5m",
             "repeat_interval": "4h",
             "routes": [
-                {"matchers": [f'severity="{severity}"'], "receiver": f"pagerduty-{severity}"}
+                {
+                    "matchers": [f'{SEVERITY_LABEL}="{severity}"'],
+                    "receiver": f"pagerduty-{severity}",
+                }
                 for severity in PAGERDUTY_SEVERITY
             ],
         },

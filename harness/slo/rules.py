@@ -22,7 +22,7 @@ from harness.slo.sloth_conventions import (
     sloth_id,
     window_name,
 )
-from harness.values.slo import SLO, render_query
+from harness.values.slo import SLO, AlertSettings, render_query
 from harness.values.soak_doc import AlertSeverity
 
 __all__ = [
@@ -169,11 +169,16 @@ def burn_condition(slo: SLO, alert: BurnAlert) -> str:
     )
 
 
+def settings(slo: SLO, severity: AlertSeverity) -> AlertSettings:
+    return slo.page_alert if severity == "page" else slo.ticket_alert
+
+
 def alert_rules(slo: SLO, policy: BurnPolicy) -> AlertGroup:
     rules = [
         _burn_rule(slo, severity, pairs)
         for severity in SEVERITIES
-        if (pairs := [a for a in policy.alerts if a.severity == severity])
+        if not settings(slo, severity).disabled
+        and (pairs := [a for a in policy.alerts if a.severity == severity])
     ]
     absent = _absent_rule(slo, policy)
     if rules and absent:  # it guards the burn alerts: with none, there is nothing to guard
@@ -185,7 +190,8 @@ def _burn_rule(slo: SLO, severity: AlertSeverity, pairs: list[BurnAlert]) -> Ale
     windows = ", ".join(
         f"{window_name(a.long_s)}/{window_name(a.short_s)} at {a.burn:.4g}×" for a in pairs
     )
-    # ``severity`` is loadgate's: Sloth sets none (``sloth_severity`` is Sloth's). An empty
+    # Sloth's labels and annotations first, the file's over them (Sloth merges in that order).
+    # ``severity`` is loadgate's: Sloth sets none, so a spec's own severity wins. An empty
     # ``sloth_window`` drops the label the alert would inherit from whichever pair fires (in
     # Sloth's alerts it is that pair's short window): an alert whose pair hands over to another
     # would change identity, and fire (and page) again in the middle of one incident.
@@ -198,11 +204,12 @@ def _burn_rule(slo: SLO, severity: AlertSeverity, pairs: list[BurnAlert]) -> Ale
         "description": f"The error ratio of {slo.name} exceeds the burn-rate threshold in both "
         f"windows of a pair ({windows}; objective {slo.objective:.4%}).",
     }
+    own = settings(slo, severity)
     return {
         "alert": burn_alert_name(slo, severity),
         "expr": "\nor ignoring (sloth_window)\n".join(burn_condition(slo, a) for a in pairs),
-        "labels": dict(sorted(defaults.items())),
-        "annotations": dict(sorted(annotations.items())),
+        "labels": dict(sorted({**defaults, **own.labels}.items())),
+        "annotations": dict(sorted({**annotations, **own.annotations}.items())),
     }
 
 
@@ -210,8 +217,15 @@ def _absent_rule(slo: SLO, policy: BurnPolicy) -> AlertRule | None:
     selector = absent_selector(slo)
     if selector is None:
         return None
-    # absent() returns no series to inherit labels from: the SLO's labels are written here.
-    labels = {**slo_labels(slo), "severity": "ticket", SEVERITY_LABEL: "ticket"}
+    # absent() returns no series to inherit labels from: the SLO's labels are written here. It is
+    # a ticket, routed as the SLO's tickets are: alerting.labels and ticket_alert.labels (even
+    # when the ticket burn alert is disabled: what the file says is carried, not dropped).
+    labels = {
+        **slo_labels(slo),
+        "severity": "ticket",
+        SEVERITY_LABEL: "ticket",
+        **slo.ticket_alert.labels,
+    }
     return {
         "alert": alert_name(slo, "SLIMissing"),
         "expr": f"absent({selector})",

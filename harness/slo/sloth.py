@@ -11,7 +11,8 @@ import re
 
 from harness.durations import parse_duration
 from harness.errors import Problem
-from harness.fields import MISSING, FieldReader, Missing
+from harness.fields import MISSING, FieldReader
+from harness.slo.sloth_alerting import read_alerting, read_labels
 from harness.values.slo import SLO, WINDOW_PLACEHOLDER, SLOQueries
 from harness.yamlfile import YamlDocument
 
@@ -38,7 +39,7 @@ def parse_sloth(document: YamlDocument) -> tuple[list[SLO], list[Problem]]:
     service = reader.typed(("service",), str, "a service name")
     reader.unknown_keys((), SPEC_KEYS)
     _refuse_plugins(reader, ("slo_plugins",))
-    labels = _labels(reader, ("labels",))
+    labels = read_labels(reader, ("labels",))
     window_s = (
         reader.converted(("slo_period",), parse_duration, "30d")
         if reader.get(("slo_period",), None) is not None
@@ -95,6 +96,10 @@ def _parse_one(
         reader.get(("slos", i, "sli", "raw"), None),
     )
     queries: SLOQueries = {}
+    # A field Sloth does not know would be a typo, silently unused (plugin: refused below).
+    reader.unknown_keys(("slos", i, "sli"), {"events", "raw", "plugin"})
+    reader.unknown_keys(("slos", i, "sli", "events"), {"error_query", "total_query"})
+    reader.unknown_keys(("slos", i, "sli", "raw"), {"error_ratio_query"})
     if (events is None) == (raw is None):
         reader.problem(
             ("slos", i, "sli"), "needs exactly one of events or raw (plugins are not supported)"
@@ -105,11 +110,17 @@ def _parse_one(
     else:
         queries["raw_query"] = _query(reader, ("slos", i, "sli", "raw", "error_ratio_query"))
         queries["raw_is_failure"] = True
-    alert_name = reader.get(("slos", i, "alerting", "name"), "")
-    own_labels = _labels(reader, ("slos", i, "labels"))
+    alerting = read_alerting(reader, ("slos", i, "alerting"))
+    own_labels = read_labels(reader, ("slos", i, "labels"))
     reader.label = ""
-    if len(reader.problems) > before or objective is MISSING or own_labels is MISSING:
+    if (
+        len(reader.problems) > before
+        or objective is MISSING
+        or own_labels is MISSING
+        or alerting is MISSING
+    ):
         return None
+    alert_name, page_alert, ticket_alert = alerting
     return SLO(
         name=slo_name,
         service=service,
@@ -120,7 +131,9 @@ def _parse_one(
         display_name=slo_name,
         description=str(reader.get(("slos", i, "description"), "")),
         labels={**labels, **own_labels},
-        alert_name=str(alert_name),
+        alert_name=alert_name,
+        page_alert=page_alert,
+        ticket_alert=ticket_alert,
         name_in_service=name,
         spec=SLOTH_VERSION,
         **queries,
@@ -140,25 +153,6 @@ def _refuse_plugins(reader: FieldReader, path: tuple[str | int, ...]) -> None:
     )
     what = f"the plugin chain {', '.join(map(str, ids))} " if ids else f"{given!r} "
     reader.problem(path, what + PLUGINS_REFUSED.format(field=path[-1]))
-
-
-def _labels(reader: FieldReader, path: tuple[str | int, ...]) -> dict[str, str] | Missing:
-    """Label values as Sloth writes them into rules: ``true``, not Python's ``True``."""
-    given = reader.typed(path, dict, "a mapping of label names to values", {})
-    if given is MISSING:
-        return MISSING
-    labels = {}
-    for key, value in given.items():
-        if isinstance(value, bool):
-            labels[str(key)] = "true" if value else "false"  # YAML's spelling, and Sloth's
-        elif isinstance(value, str | int | float):
-            labels[str(key)] = str(value)
-        else:
-            reader.problem(
-                (*path, str(key)),
-                f"{value!r} is not allowed; allowed: a label value (a string, number, true or false)",
-            )
-    return labels
 
 
 def _query(reader: FieldReader, path: tuple[str | int, ...]) -> str | None:

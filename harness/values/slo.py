@@ -16,6 +16,7 @@ __all__ = [
     "EVENTS_ANNOTATION",
     "SLO",
     "WINDOW_PLACEHOLDER",
+    "AlertSettings",
     "LatencyThreshold",
     "SLOQueries",
     "render_query",
@@ -39,6 +40,16 @@ class LatencyThreshold:
     metric: str  # the histogram's base name, e.g. http_server_request_duration_seconds
     le: float  # seconds; must be an exact bucket boundary of the metric
     matchers: str = ""  # the other label matchers, e.g. 'http_route="/home"'
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """What the file says about one generated burn alert (Sloth's ``page_alert``/``ticket_alert``,
+    already merged with ``alerting.labels``/``annotations``): carried into the rule, never dropped."""
+
+    disabled: bool = False  # Sloth's ``disable: true``: no such alert is generated
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
 
 
 class SLOQueries(TypedDict, total=False):
@@ -74,6 +85,8 @@ class SLO:
     alert_policies: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
     alert_name: str = ""  # the base name of generated alerts; derived from ``name`` when empty
+    page_alert: AlertSettings = field(default_factory=AlertSettings)
+    ticket_alert: AlertSettings = field(default_factory=AlertSettings)
     # The SLO's name within its service, as a Sloth spec writes it (``name`` is then
     # ``<service>-<name>``); empty when ``name`` is already that (OpenSLO). Sloth's ``sloth_slo``.
     name_in_service: str = ""
