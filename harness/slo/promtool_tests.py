@@ -133,9 +133,7 @@ def _absent_tests(
     metric, matchers = _parse(selector)
     after = window_name(policy.absent_for_s + 120)
     # Each alert of this name with the selector it reads (it fires with that selector's labels).
-    alerts = [
-        (rule, *_parse(absent_selector(other) or "")) for other, rule in named if other is slo
-    ]
+    alerts = [(rule, *_parse(absent_selector(other) or "")) for other, rule in named]
     # No series at all: every SLIMissing alert of this name fires, this SLO's and any other's.
     missing: dict[str, object] = {
         "name": f"{slo.name}: the SLI metric is absent: {alertname} fires",

@@ -11,6 +11,7 @@ from harness.errors import InputError
 from harness.slo.alert_templates import expand, unsupported
 from harness.slo.loader import load_slo_files
 from harness.slo.policy import DEFAULT_POLICY, load_policy
+from harness.slo.promtool_tests import promtool_test_file
 from harness.slo.rules import alert_rules, recording_rules
 from harness.slo.rules_meta import meta_recording_rules
 from tests.conftest import write
@@ -112,6 +113,48 @@ def test_a_sloth_specs_burn_alerts_are_both_named_alerting_name(tmp_path: Path) 
         ("ShopErrors", "ticket"),
         ("ShopErrorsSLIMissing", "ticket"),
     ]
+
+
+def absent_cases(tmp_path: Path, text: str) -> dict[str, list[str]]:
+    """The generated absent() test cases: name → the sloth_id of each alert they expect."""
+    slos = load_slo_files([write(tmp_path / "slo.yaml", text)])
+    policies = {s.name: load_policy(DEFAULT_POLICY).scaled_to(s.time_window_s) for s in slos}
+    cases = promtool_test_file(list(slos), policies, "slo-alerts.yml")["tests"]
+    return {
+        case["name"]: [
+            exp["exp_labels"]["sloth_id"]
+            for check in case["alert_rule_test"]
+            for exp in check["exp_alerts"]
+        ]
+        for case in cases  # type: ignore[attr-defined]
+        if "SLI metric" in case["name"]
+    }
+
+
+def test_two_services_reading_one_metric_expect_both_absent_alerts_and_neither_when_present(
+    tmp_path: Path,
+) -> None:
+    """#15 point 3: both services' ShopErrorsSLIMissing fire when the metric is absent, and
+    neither when it is present: each case expects exactly those, whichever SLO it is about."""
+    cases = absent_cases(tmp_path, TWO_SERVICES)
+    both = ["cart-requests", "till-requests"]
+
+    assert cases["cart-requests: the SLI metric is absent: ShopErrorsSLIMissing fires"] == both
+    assert cases["till-requests: the SLI metric is absent: ShopErrorsSLIMissing fires"] == both
+    assert cases["cart-requests: the SLI metric is present: quiet"] == []
+    assert cases["till-requests: the SLI metric is present: quiet"] == []
+
+
+def test_an_alert_of_the_same_name_on_another_metric_still_fires_when_one_metric_is_present(
+    tmp_path: Path,
+) -> None:
+    till = TWO_SERVICES.index("service: till")
+    other_metric = TWO_SERVICES[:till] + TWO_SERVICES[till:].replace(
+        "http_requests_total", "till_requests_total"
+    )
+    cases = absent_cases(tmp_path, other_metric)
+
+    assert cases["cart-requests: the SLI metric is present: quiet"] == ["till-requests"]
 
 
 def test_the_generated_tests_expand_labels_and_value_as_prometheus_does() -> None:
