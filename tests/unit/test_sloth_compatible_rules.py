@@ -1,20 +1,107 @@
-"""``loadgate rules`` writes the rules Sloth writes (#15): its names for every window and period,
-its ids and metadata recordings, for OpenSLO SLOs too, and its alerts."""
+"""``loadgate rules`` writes the rules Sloth writes (#15): compared with what Sloth generates for
+a spec of our own (the features of Sloth's examples), its names for every window and period, its
+ids for OpenSLO SLOs too; and promtool tests that expect exactly the alerts that fire when SLOs of
+two services read one metric."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from harness.errors import InputError
 from harness.slo.alert_templates import expand, unsupported
+from harness.slo.generate import write_rules
 from harness.slo.loader import load_slo_files
 from harness.slo.policy import DEFAULT_POLICY, load_policy
 from harness.slo.promtool_tests import promtool_test_file
 from harness.slo.rules import alert_rules, recording_rules
 from harness.slo.rules_meta import meta_recording_rules
-from tests.conftest import write
+from tests.conftest import REPO, write
+
+SPEC = REPO / "tests/testdata/slo/sloth-two-services.yaml"
+SLOTH_GENERATED = REPO / "tests/testdata/sloth-generated/sloth-two-services.yml"
+LOADGATE_LABELS = {"loadgate_slo", "loadgate_service"}
+SLOTH_IDS = {"sloth_id", "sloth_service", "sloth_slo"}
+
+
+def generated(spec: Path, tmp_path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every group loadgate writes for ``spec`` (recordings and alerts), by name."""
+    files = write_rules(load_slo_files([spec]), load_policy(DEFAULT_POLICY), tmp_path, "/key")
+    groups = [
+        group
+        for path in (files.recording, files.alerts)
+        for group in yaml.safe_load(path.read_text())["groups"]
+    ]
+    return {group["name"]: group["rules"] for group in groups}
+
+
+def as_sloth_writes_it(rule: dict[str, Any]) -> dict[str, Any] | None:
+    """A loadgate rule without what loadgate adds beside Sloth's (docs/slo.md lists it), or None
+    for a rule of loadgate's own. Every removal is asserted, so nothing else can hide here."""
+    rule = {**rule, "labels": dict(rule.get("labels", {}))}
+    if rule.get("expr", "").startswith("absent("):
+        assert rule["alert"].endswith("SLIMissing")
+        return None  # the absent() alert is loadgate's own
+    if "record" in rule:
+        if rule["labels"].keys() == {*SLOTH_IDS, "sloth_window"}:  # the whole-period SLI
+            for label in SLOTH_IDS:
+                del rule["labels"][label]  # the values it inherits, written out for promtool
+        else:
+            assert rule["labels"].keys() >= LOADGATE_LABELS, rule["record"]
+            for label in LOADGATE_LABELS:
+                del rule["labels"][label]
+        if rule["record"] == "sloth_slo_info":
+            assert rule["labels"].pop("sloth_version") == "loadgate"
+    else:
+        assert rule["labels"].pop("sloth_window") == ""  # removes the inherited label
+        severity = rule["labels"]["sloth_severity"]
+        if rule["labels"]["severity"] == severity:  # loadgate's default, the spec set none
+            del rule["labels"]["severity"]
+        description = rule["annotations"].pop("description")
+        assert description.startswith("The error ratio of ")
+    return rule
+
+
+def whitespace(text: str) -> str:
+    """PromQL with its insignificant whitespace dropped: one space between words, none by a
+    bracket (loadgate strips a query's trailing newline; Sloth keeps it inside its brackets)."""
+    return re.sub(r"\s*([(){}\[\]])\s*", r"\1", re.sub(r"\s+", " ", text)).strip()
+
+
+def test_the_rules_are_the_ones_sloth_generates_for_the_same_spec(tmp_path: Path) -> None:
+    ours = generated(SPEC, tmp_path)
+    sloth = {
+        group["name"]: group["rules"]
+        for group in yaml.safe_load(SLOTH_GENERATED.read_text())["groups"]
+    }
+
+    assert sorted(ours) == sorted(sloth)  # no alert group for an SLO whose alerts are disabled
+    for name, rules in sloth.items():
+        mine = [r for r in map(as_sloth_writes_it, ours[name]) if r is not None]
+        assert [r.get("record") or r["alert"] for r in mine] == [
+            r.get("record") or r["alert"] for r in rules
+        ], name
+        for expected, actual in zip(rules, mine, strict=True):
+            what = f"{name}: {expected.get('record') or expected['alert']}"
+            assert whitespace(actual["expr"]) == whitespace(expected["expr"]), what
+            assert actual["labels"] == expected.get("labels", {}), what
+            assert actual.get("annotations") == expected.get("annotations"), what
+
+
+def test_a_28_day_slo_keeps_sloths_window_names_and_names_its_period_4w(tmp_path: Path) -> None:
+    records = [
+        rule["record"]
+        for rule in generated(SPEC, tmp_path)["sloth-slo-sli-recordings-till-checkout-availability"]
+    ]
+
+    assert records == [
+        f"slo:sli_error:ratio_rate{w}" for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "4w")
+    ]
+
 
 OPENSLO = """\
 apiVersion: openslo/v1
@@ -53,13 +140,10 @@ def test_an_openslo_slo_gets_sloths_ids_and_info_as_sloth_gives_them(tmp_path: P
     [slo] = load_slo_files([write(tmp_path / "slo.yaml", OPENSLO)])
     policy = load_policy(DEFAULT_POLICY).scaled_to(slo.time_window_s)
 
-    records = [rule["record"] for rule in recording_rules(slo, policy)["rules"]]
+    [*_, period] = recording_rules(slo, policy)["rules"]
     info = meta_recording_rules(slo, policy)["rules"][-1]["labels"]
 
-    # A 28-day SLO keeps Sloth's window names; its period is 4w, as Prometheus spells 28 days.
-    assert records == [
-        f"slo:sli_error:ratio_rate{w}" for w in ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "4w")
-    ]
+    assert period["record"] == "slo:sli_error:ratio_rate4w"
     assert {k: info[k] for k in ("sloth_id", "sloth_service", "sloth_slo")} == {
         "sloth_id": "shop-checkout.availability",
         "sloth_service": "shop",
