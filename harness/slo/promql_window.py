@@ -1,0 +1,198 @@
+"""A PromQL query written without ``{{window}}``, evaluated over the load window — or refused.
+
+OpenSLO's own examples, and most SLO files in the wild, write queries as a dashboard would:
+``sum(rate(http_requests_total{code!~"5.."}[5m]))``, or with ``counter: true`` a bare counter
+``sum(http_requests_total{code!~"5.."})``. loadgate measures over the load window (and alerts
+over each burn window), so it rewrites such a query into one with the placeholder, by two rules
+it can state and test:
+
+1. **Range selectors that all span one duration** take the window instead:
+   ``rate(x[5m])`` becomes ``rate(x[{{window}}])``. One duration throughout is what "the SLI over
+   a window" looks like; the author's 5m was a dashboard's resolution, not part of the SLI.
+2. **No range selector, and the metric is a counter** (OpenSLO's ``ratioMetric.counter: true``):
+   each series selector counts its events over the window, ``x{…}`` becoming
+   ``increase(x{…}[{{window}}])``. A counter's value at one instant is its count since the
+   process started, which no SLI means.
+
+Everything else is refused, because any reading of it would be a guess: ranges of different
+durations (which one is the SLO's?), subqueries (they sample an expression at a resolution of
+their own), ``offset`` and ``@`` (they move the range away from the window), a selector read at
+one instant beside ranges, and an instant query over a gauge (no value over a window exists).
+
+The query is edited in place (promql_lexer.py says why): only the brackets of a range, or the
+text around a selector, change; strings, comments and spacing stay as written. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from harness.slo.promql_lexer import PromQLSyntaxError, Token, matching, tokens
+
+__all__ = ["WindowRewrite", "over_window"]
+
+WINDOW = "{{window}}"
+ALLOWED = (
+    f"the {WINDOW} placeholder where the window belongs, e.g. "
+    f"sum(increase(http_requests_total[{WINDOW}])); or range selectors that all span one "
+    "duration (each then spans the window); or, with counter: true, counters read at an instant "
+    f"(each then counted as increase(…[{WINDOW}]))"
+)
+# Words that are PromQL's own and never a metric: operators, modifiers and number literals.
+_KEYWORDS = {"and", "or", "unless", "bool", "atan2", "offset", "inf", "nan"}
+# Keywords followed by a list of label names in parentheses (group_left and group_right may not be).
+_LABEL_LISTS = {"by", "without", "on", "ignoring", "group_left", "group_right"}
+_DURATION = re.compile(r"(?:\d+(?:ms|[smhdwy]))+")
+_UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+
+
+@dataclass(frozen=True)
+class WindowRewrite:
+    """The query with ``{{window}}``, and one sentence saying what was changed and why."""
+
+    query: str
+    how: str
+
+
+@dataclass(frozen=True)
+class _Selector:
+    start: int  # the selector's text: its name and matchers
+    end: int
+    range: tuple[Token, Token] | None  # the brackets of its range, when it has one
+
+
+def over_window(query: str, counter: bool) -> WindowRewrite:
+    """``query`` (written without ``{{window}}``) made to read the window; ``ValueError`` saying
+    why it cannot be, and what is allowed, when no rule above applies."""
+    try:
+        found = tokens(query)
+    except PromQLSyntaxError as exc:
+        raise ValueError(f"cannot be read as PromQL ({exc}); allowed: {ALLOWED}") from None
+    selectors, subquery, moved = _selectors(query, found)
+    if moved:
+        raise ValueError(
+            f"{moved} moves the query's range away from the load window, which loadgate "
+            f"cannot then measure over; allowed: no offset or @, and {ALLOWED}"
+        )
+    if subquery:
+        raise ValueError(
+            f"{subquery} is a subquery: it samples an expression at a resolution of its own, not "
+            f"the events of the window; allowed: {ALLOWED}"
+        )
+    ranged = [s for s in selectors if s.range is not None]
+    if ranged:
+        return _ranges_to_window(query, selectors, ranged)
+    if not selectors:
+        raise ValueError(f"reads no series, so nothing can be measured; allowed: {ALLOWED}")
+    if not counter:
+        raise ValueError(
+            "is an instant query and its metric is not declared a counter (counter: true), so "
+            "it has no value over a window — a gauge's value at the window's end is no SLI; "
+            f"allowed: {ALLOWED}"
+        )
+    rewritten = query
+    for selector in reversed(selectors):  # from the end, so earlier offsets stay right
+        text = query[selector.start : selector.end]
+        rewritten = (
+            f"{rewritten[: selector.start]}increase({text}[{WINDOW}]){rewritten[selector.end :]}"
+        )
+    return WindowRewrite(
+        rewritten,
+        "counter: true and no range, so each series is counted over the load window "
+        f"(increase(…[{WINDOW}]))",
+    )
+
+
+def _ranges_to_window(
+    query: str, selectors: list[_Selector], ranged: list[_Selector]
+) -> WindowRewrite:
+    spans: dict[str, float | None] = {}
+    for selector in ranged:
+        assert selector.range is not None
+        opening, closing = selector.range
+        spans.setdefault(query[opening.end : closing.start].strip(), None)
+    for text in spans:
+        spans[text] = _seconds(text)
+        if spans[text] is None:
+            raise ValueError(
+                f"the range [{text}] is not a plain duration such as 5m or 1h30m; allowed: {ALLOWED}"
+            )
+    if len(set(spans.values())) > 1:
+        shown = ", ".join(f"[{text}]" for text in spans)
+        raise ValueError(
+            f"its range selectors span different durations ({shown}), so which one is the SLO's "
+            f"window is not said; allowed: {ALLOWED}"
+        )
+    instant = [s for s in selectors if s.range is None]
+    if instant:
+        raise ValueError(
+            f"{query[instant[0].start : instant[0].end]} is read at one instant, beside range "
+            f"selectors over [{next(iter(spans))}]; allowed: {ALLOWED}"
+        )
+    rewritten = query
+    for selector in reversed(ranged):
+        assert selector.range is not None
+        opening, closing = selector.range
+        rewritten = f"{rewritten[: opening.start]}[{WINDOW}]{rewritten[closing.end :]}"
+    return WindowRewrite(
+        rewritten,
+        f"its range selectors all span [{next(iter(spans))}], so each spans the load window instead",
+    )
+
+
+def _selectors(query: str, found: list[Token]) -> tuple[list[_Selector], str | None, str | None]:
+    """Every series selector of the query; the first subquery's text and the first modifier
+    (``offset``, ``@``) of a selector, or None. (Inside ``{…}`` and after ``by``, words are label
+    names: ``offset`` there is no modifier.)"""
+    selectors: list[_Selector] = []
+    i = 0
+    while i < len(found):
+        token, after = found[i], found[i + 1] if i + 1 < len(found) else None
+        opens = after is not None and after.text == "("
+        if token.kind == "ident" and token.text.lower() in _LABEL_LISTS:
+            i = matching(found, i + 1) + 1 if opens else i + 1  # label names, not metrics
+        elif token.kind == "ident" and (
+            token.text.lower() in _KEYWORDS
+            or opens  # a function or an aggregation: sum(...)
+            or (after is not None and after.text in ("by", "without"))  # sum by (job) (...)
+        ):
+            i += 1
+        elif token.kind == "ident" or _is(token, "{"):  # a series selector: name{matchers}
+            if token.kind == "ident":
+                end = matching(found, i + 1) if _is(after, "{") else i
+            else:
+                end = matching(found, i)  # {__name__="x"}, or a UTF-8 name {"my.metric"}
+            selector_end = found[end].end
+            i = end + 1
+            bracket = None
+            if i < len(found) and found[i].text == "[":
+                closing = matching(found, i)
+                if any(t.text == ":" for t in found[i + 1 : closing]):
+                    return selectors, query[token.start : found[closing].end], None
+                bracket = (found[i], found[closing])
+                i = closing + 1
+            if i < len(found) and (_is(found[i], "@") or found[i].text.lower() == "offset"):
+                return selectors, None, found[i].text
+            selectors.append(_Selector(token.start, selector_end, bracket))
+        elif _is(token, "["):  # a bracket after an expression: a subquery
+            return selectors, query[token.start : found[matching(found, i)].end], None
+        else:
+            i += 1
+    return selectors, None, None
+
+
+def _is(token: Token | None, text: str) -> bool:
+    return token is not None and token.kind == "punct" and token.text == text
+
+
+def _seconds(text: str) -> float | None:
+    """A PromQL range's length: ``5m``, ``1h30m``, ``500ms``, or (Prometheus 3) seconds ``300``."""
+    if _DURATION.fullmatch(text):
+        return sum(
+            int(number) * _UNIT_S[unit] for number, unit in re.findall(r"(\d+)(ms|[smhdwy])", text)
+        )
+    try:
+        return float(text)
+    except ValueError:
+        return None
