@@ -33,7 +33,7 @@ from harness.plan import (
 )
 from harness.report.console import print_report
 from harness.slo.generate import write_rules
-from harness.slo.loader import load_slo_files
+from harness.slo.loader import load_slo_files, rewrite_notes
 from harness.slo.policy import DEFAULT_POLICY, load_policy
 from harness.soak.command import add_soak_arguments, run_soak, soak_options
 
@@ -207,8 +207,10 @@ def _live(args: argparse.Namespace, errors: Console) -> bool:
 
 
 def _validate(paths: list[Path], console: Console, errors: Console) -> int:
-    summary = validate_paths(paths)  # raises InputError listing every problem
+    summary, notes = validate_paths(paths)  # raises InputError listing every problem
     console.print(f"[green]valid[/]: {summary}")
+    for note in notes:
+        console.print(note, markup=False, highlight=False, soft_wrap=True)
     return EXIT_PASS
 
 
@@ -228,6 +230,8 @@ def _rules(args: argparse.Namespace, console: Console) -> int:
     console.print(f"[green]wrote[/] rules for {len(slos)} SLO(s), policy {policy.name}:")
     for path in (files.recording, files.alerts, files.tests, files.alertmanager):
         console.print(f"  {path}", highlight=False)
+    for note in rewrite_notes(slos):
+        console.print(note, markup=False, highlight=False, soft_wrap=True)
     console.print(
         "check them with: promtool check rules … && promtool test rules " + str(files.tests)
     )

@@ -7,14 +7,15 @@ from pathlib import Path
 
 from harness.errors import InputError, Problem
 from harness.plan import RunOptions, build_plan
-from harness.slo.loader import load_slo_files
+from harness.slo.loader import load_slo_files, rewrite_notes
 from harness.yamlfile import load_yaml_documents
 
 __all__ = ["validate_paths"]
 
 
-def validate_paths(paths: Sequence[Path]) -> str:
-    """A one-line summary when every file is valid; else ``InputError`` with all problems of all files."""
+def validate_paths(paths: Sequence[Path]) -> tuple[str, list[str]]:
+    """A one-line summary when every file is valid, and a note for each query loadgate rewrote to
+    read the window; else ``InputError`` with all problems of all files."""
     problems: list[Problem] = []
     scenario_paths = [path for path in paths if _looks_like_scenario(path)]
     slo_paths = [path for path in paths if path not in scenario_paths]
@@ -26,16 +27,18 @@ def validate_paths(paths: Sequence[Path]) -> str:
         except InputError as exc:
             problems.extend(exc.problems)
     slos = 0
+    notes: list[str] = []
     if slo_paths:
         # All SLO files are loaded together, as `loadgate rules` loads them: an SLO in one file
         # may name an SLI, alert policy or data source defined in another.
         try:
-            slos = len(load_slo_files(slo_paths))
+            loaded = load_slo_files(slo_paths)
+            slos, notes = len(loaded), rewrite_notes(loaded)
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
-    return f"{slos} SLO(s) and {scenarios} scenario(s) in {len(paths)} file(s)"
+    return f"{slos} SLO(s) and {scenarios} scenario(s) in {len(paths)} file(s)", notes
 
 
 def _looks_like_scenario(path: Path) -> bool:

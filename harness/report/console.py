@@ -37,6 +37,11 @@ def print_report(console: Console, result: ResultDoc, report_path: str) -> None:
             num(slo["burn_rate"], ".2f", "×"),
         )
     console.print(slos)
+    for slo in result["slos"]:
+        # How an SLO was measured, when that is not plain (a query rewritten to read the window,
+        # a raw ratio's events); a no-data SLO's detail is already among the verdict's reasons.
+        if slo["detail"] and slo["status"] != "no_data":
+            console.print(f"  {slo['name']}: {slo['detail']}", markup=False, highlight=False)
 
     duet = result.get("duet")
     if client := result["client"]:

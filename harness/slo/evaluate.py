@@ -56,8 +56,16 @@ def evaluate_slo(slo: SLO, measured: SLIMeasurement, min_events: int) -> SLOEval
         events=events,
         burn_rate=burn,
         budget_consumed=burn * measured.window_s / slo.time_window_s if measured.window_s else None,
-        detail=CLIENT_EVENTS if slo.raw_query is not None and slo.events_query is None else "",
+        detail=_with_rewrites(
+            slo, CLIENT_EVENTS if slo.raw_query is not None and slo.events_query is None else ""
+        ),
     )
+
+
+def _with_rewrites(slo: SLO, detail: str) -> str:
+    """``detail``, then what loadgate rewrote in the SLO's queries: a number measured by a query
+    the user did not write must say so wherever it is shown."""
+    return "; ".join(part for part in (detail, *slo.rewritten) if part)
 
 
 def _no_count(slo: SLO) -> str:
@@ -87,5 +95,5 @@ def no_data(slo: SLO, why: str, events: float | None = None) -> SLOEvaluation:
         sli=None,
         events=events,
         burn_rate=None,
-        detail=why,
+        detail=_with_rewrites(slo, why),
     )

@@ -18,7 +18,7 @@ from harness.slo.sloth_conventions import sloth_id
 from harness.values.slo import SLO
 from harness.yamlfile import YamlDocument, load_yaml_documents
 
-__all__ = ["load_slo_files"]
+__all__ = ["load_slo_files", "rewrite_notes"]
 
 FORMATS = "OpenSLO v1 (apiVersion: openslo/v1) or Sloth (version: prometheus/v1)"
 
@@ -86,6 +86,16 @@ def load_slo_files(paths: Iterable[Path]) -> tuple[SLO, ...]:
     if problems:
         raise InputError(problems)
     return tuple(slos)
+
+
+def rewrite_notes(slos: Iterable[SLO]) -> list[str]:
+    """One line per query loadgate rewrote to read the window, for the commands to print: a
+    query that is not the one written is said where the files are read, not only in results."""
+    return [
+        f"note: {slo.source}{f':{slo.line}' if slo.line else ''}: slo {slo.name!r} → {note}"
+        for slo in slos
+        for note in slo.rewritten
+    ]
 
 
 def _filed(index: OpenSLOIndex, document: YamlDocument) -> bool:

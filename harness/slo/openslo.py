@@ -6,8 +6,7 @@ with a ``ratioMetric`` (good/bad over total, or a raw ratio) or a ``thresholdMet
 histogram (objective ``op: lte`` and ``value``: "the share of requests faster than value"; on a
 ratio objective ``op`` and ``value`` are ignored, as the spec applies them to thresholds only).
 Budgeting is by Occurrences over a rolling window. References resolve across all loaded files.
-A raw ratio may name the query counting its events in a ``loadgate/events-query`` annotation (the
-spec allows no ``total`` beside ``raw``; annotations are its place for what a tool adds).
+The indicator's queries are read by openslo_queries.py.
 """
 
 from __future__ import annotations
@@ -15,9 +14,9 @@ from __future__ import annotations
 from harness.durations import parse_slo_window
 from harness.errors import Problem
 from harness.fields import MISSING, FieldReader, Missing
-from harness.slo.latency import histogram_queries, threshold_in_query
 from harness.slo.openslo_index import OpenSLOIndex, filed_name, unknown_reference
-from harness.values.slo import EVENTS_ANNOTATION, SLO, WINDOW_PLACEHOLDER, SLOQueries
+from harness.slo.openslo_queries import events_query, metric_queries
+from harness.values.slo import SLO
 from harness.yamlfile import YamlDocument
 
 __all__ = ["parse_slo"]
@@ -42,10 +41,10 @@ def parse_slo(document: YamlDocument, index: OpenSLOIndex) -> tuple[SLO | None, 
     indicator_reader, base = _indicator(reader, index)
     objective, threshold = _objective(reader, _is_threshold_metric(indicator_reader, base))
     queries = (
-        _metric_queries(indicator_reader, base, threshold, index) if indicator_reader else MISSING
+        metric_queries(indicator_reader, base, threshold, index) if indicator_reader else MISSING
     )
     if indicator_reader is not None and queries is not MISSING:
-        events = _events_query(reader, indicator_reader, base, queries)
+        events = events_query(reader, indicator_reader, base, queries)
         queries = MISSING if events is MISSING else {**queries, "events_query": events}
     policies = _alert_policies(reader, index)
     problems = reader.problems + (
@@ -91,119 +90,6 @@ def _indicator(reader: FieldReader, index: OpenSLOIndex) -> tuple[FieldReader | 
         reader.problem(("spec", "indicatorRef"), unknown_reference("SLI", ref, index))
         return None, ()
     return FieldReader(sli, f"sli {ref!r} → "), ("spec",)
-
-
-def _metric_queries(
-    reader: FieldReader, base: Path_, threshold: float | None, index: OpenSLOIndex
-) -> SLOQueries | Missing:
-    ratio, limit = (
-        reader.get((*base, "ratioMetric"), None),
-        reader.get((*base, "thresholdMetric"), None),
-    )
-    if (ratio is None) == (limit is None):
-        reader.problem(base, "needs exactly one of ratioMetric or thresholdMetric")
-        return MISSING
-    if limit is not None:
-        if threshold is None:
-            reader.problem(
-                base, "a thresholdMetric needs an objective with op (lt or lte) and value"
-            )
-            return MISSING
-        selector = _query(reader, (*base, "thresholdMetric"), index, needs_window=False)
-        built = histogram_queries(selector, threshold) if selector is not MISSING else None
-        if built is None:
-            if selector is not MISSING:
-                reader.problem(
-                    (*base, "thresholdMetric"),
-                    f"{selector!r} is not allowed; allowed: a "
-                    'histogram selector such as http_server_request_duration_seconds{route="/"}',
-                )
-            return MISSING
-        good, total, histogram = built
-        return {"good_query": good, "total_query": total, "latency": histogram}
-    path = (*base, "ratioMetric")
-    reader.unknown_keys(path, {"counter", "good", "bad", "total", "rawType", "raw"})
-    ratio = ratio if isinstance(ratio, dict) else {}  # not a mapping: needs good or bad, below
-    if "raw" in ratio:
-        raw_type = reader.get((*path, "rawType"), "success")
-        if raw_type not in ("success", "failure"):
-            reader.problem(
-                (*path, "rawType"), f"{raw_type!r} is not allowed; allowed: success, failure"
-            )
-        raw = _query(reader, (*path, "raw"), index)
-        if raw is MISSING:
-            return MISSING
-        return {"raw_query": raw, "raw_is_failure": raw_type == "failure"}
-    if ("good" in ratio) == ("bad" in ratio):
-        reader.problem(path, "needs exactly one of good or bad, beside total (or rawType and raw)")
-        return MISSING
-    role = "good" if "good" in ratio else "bad"
-    counted = _query(reader, (*path, role), index)
-    total_query = _query(reader, (*path, "total"), index)
-    if counted is MISSING or total_query is MISSING:
-        return MISSING
-    if role == "good":
-        latency = threshold_in_query(counted)
-        return {"good_query": counted, "total_query": total_query, "latency": latency}
-    return {"bad_query": counted, "total_query": total_query, "latency": None}
-
-
-def _events_query(
-    slo: FieldReader, indicator: FieldReader, base: Path_, queries: SLOQueries
-) -> str | Missing | None:
-    """A raw ratio's own event count: the annotation on its SLI (or inline indicator) or its SLO."""
-    annotation = ("metadata", "annotations", EVENTS_ANNOTATION)
-    given = [
-        (reader, path)
-        for reader, path in ((indicator, (*base[:-1], *annotation)), (slo, annotation))
-        if reader.get(path, None) not in (None, MISSING)  # MISSING: not a mapping, reported
-    ]
-    if not given:
-        return None
-    reader, path = given[0]
-    if len(given) > 1:
-        slo.problem(annotation, "is also given on the SLI; allowed: one of the two")
-        return MISSING
-    if "raw_query" not in queries:
-        reader.problem(
-            path,
-            "only a raw ratio (rawType and raw) takes it; allowed: no annotation, the total "
-            "query already counts the events",
-        )
-        return MISSING
-    return _query_text(reader, path)
-
-
-def _query(
-    reader: FieldReader, path: Path_, index: OpenSLOIndex, needs_window: bool = True
-) -> str | Missing:
-    ref = reader.get((*path, "metricSource", "metricSourceRef"), None)
-    if ref is not None and ref not in index.named["DataSource"]:
-        reader.problem(
-            (*path, "metricSource", "metricSourceRef"), unknown_reference("DataSource", ref, index)
-        )
-    source_type = reader.get((*path, "metricSource", "type"), "Prometheus")
-    if source_type != "Prometheus":
-        reader.problem(
-            (*path, "metricSource", "type"),
-            f"{source_type!r} is not supported; allowed: Prometheus",
-        )
-        return MISSING
-    return _query_text(reader, (*path, "metricSource", "spec", "query"), needs_window)
-
-
-def _query_text(reader: FieldReader, path: Path_, needs_window: bool = True) -> str | Missing:
-    query = reader.typed(path, str, "a PromQL query")
-    if query is MISSING:
-        return MISSING
-    if needs_window and not WINDOW_PLACEHOLDER.search(query):
-        reader.problem(
-            path,
-            "the query must contain the {{window}} placeholder, e.g. "
-            "sum(increase(http_requests_total[{{window}}]))",
-        )
-        return MISSING
-    return query.strip()
 
 
 def _is_threshold_metric(indicator: FieldReader | None, base: Path_) -> bool:

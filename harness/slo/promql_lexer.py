@@ -46,8 +46,10 @@ def tokens(query: str) -> list[Token]:
     cannot be PromQL."""
     found: list[Token] = []
     i = 0
+    square = 0  # inside [...] (a range or subquery) ':' separates durations, as in Prometheus
     while i < len(query):
         char = query[i]
+        square += (char == "[") - (char == "]")
         if char.isspace():
             i += 1
         elif char == "#":  # a comment runs to the end of its line
@@ -60,6 +62,9 @@ def tokens(query: str) -> list[Token]:
         elif match := _NUMBER.match(query, i):
             found.append(Token("number", match.group(), i, match.end()))
             i = match.end()
+        elif char == ":" and square > 0:
+            found.append(Token("punct", ":", i, i + 1))
+            i += 1
         elif match := _IDENT.match(query, i):
             found.append(Token("ident", match.group(), i, match.end()))
             i = match.end()

@@ -62,13 +62,14 @@ class _Selector:
     range: tuple[Token, Token] | None  # the brackets of its range, when it has one
 
 
-def over_window(query: str, counter: bool) -> WindowRewrite:
+def over_window(query: str, counter: bool | None) -> WindowRewrite:
     """``query`` (written without ``{{window}}``) made to read the window; ``ValueError`` saying
-    why it cannot be, and what is allowed, when no rule above applies."""
+    why it cannot be, and what is allowed, when no rule above applies. ``counter``: the metric's
+    OpenSLO ``counter``, None where it does not apply (a raw ratio)."""
     try:
         found = tokens(query)
     except PromQLSyntaxError as exc:
-        raise ValueError(f"cannot be read as PromQL ({exc}); allowed: {ALLOWED}") from None
+        raise ValueError(f"it cannot be read as PromQL ({exc}); allowed: {ALLOWED}") from None
     selectors, subquery, moved = _selectors(query, found)
     if moved:
         raise ValueError(
@@ -84,11 +85,16 @@ def over_window(query: str, counter: bool) -> WindowRewrite:
     if ranged:
         return _ranges_to_window(query, selectors, ranged)
     if not selectors:
-        raise ValueError(f"reads no series, so nothing can be measured; allowed: {ALLOWED}")
+        raise ValueError(f"it reads no series, so nothing can be measured; allowed: {ALLOWED}")
+    if counter is None:  # a raw ratio: OpenSLO ignores counter there
+        raise ValueError(
+            "it is an instant query, and a raw ratio read at one instant is no ratio over the "
+            f"window; allowed: {ALLOWED}"
+        )
     if not counter:
         raise ValueError(
-            "is an instant query and its metric is not declared a counter (counter: true), so "
-            "it has no value over a window — a gauge's value at the window's end is no SLI; "
+            "it is an instant query and its metric is not declared a counter (counter: true), "
+            "so it has no value over a window — a gauge's value at the window's end is no SLI; "
             f"allowed: {ALLOWED}"
         )
     rewritten = query

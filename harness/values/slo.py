@@ -62,6 +62,7 @@ class SLOQueries(TypedDict, total=False):
     raw_is_failure: bool
     events_query: str | None
     latency: LatencyThreshold | None
+    rewritten: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ class SLO:
     # ``<service>-<name>``); empty when ``name`` is already that (OpenSLO). Sloth's ``sloth_slo``.
     name_in_service: str = ""
     spec: str = "openslo/v1"  # the format it was read from, for the rules' ``sloth_slo_info``
+    # What loadgate changed in a query written without {{window}}, one sentence each (OpenSLO):
+    # the SLO's detail says it, so a result never hides that its query was not the one written.
+    rewritten: tuple[str, ...] = ()
     line: int | None = None  # where in ``source`` it is defined, for error messages
 
     @property

@@ -94,18 +94,24 @@ def test_strings_and_comments_are_left_as_written(query: str, expected: str) -> 
         ("rate(x[5m]) / rate(y[1h])", False, "span different durations ([5m], [1h])"),
         ("max_over_time(rate(x[5m])[30m:1m])", False, "[30m:1m] is a subquery"),
         ("sum(rate(x[5m:]))", False, "x[5m:] is a subquery"),
+        ("sum(increase(x{a='1'}[5m:1m]))", True, "x{a='1'}[5m:1m] is a subquery"),
         ("rate(x[5m] offset 1h)", False, "offset moves the query's range away"),
         ("sum(x @ end())", True, "@ moves the query's range away"),
         ("sum(rate(x[5m])) / sum(y)", True, "y is read at one instant, beside range selectors"),
         ("sum(queue_depth)", False, "is an instant query and its metric is not declared a counter"),
-        ("vector(1)", True, "reads no series"),
+        ("vector(1)", True, "it reads no series"),
+        ("sum(ok_ratio)", None, "a raw ratio read at one instant is no ratio over the window"),
         ("sum(rate(x[5m+1m]))", False, "the range [5m+1m] is not a plain duration"),
-        ('sum(rate(x{a="b}[5m]))', False, "cannot be read as PromQL (the string opened at"),
-        ("sum(rate(x[5m])", False, "cannot be read as PromQL ('(' at character 4 is not closed)"),
+        ('sum(rate(x{a="b}[5m]))', False, "it cannot be read as PromQL (the string opened at"),
+        (
+            "sum(rate(x[5m])",
+            False,
+            "it cannot be read as PromQL ('(' at character 4 is not closed)",
+        ),
     ],
 )
 def test_what_cannot_be_rewritten_safely_is_refused_saying_what_is_allowed(
-    query: str, counter: bool, message: str
+    query: str, counter: bool | None, message: str
 ) -> None:
     with pytest.raises(
         ValueError, match=r"; allowed: (no offset or @, and )?the \{\{window\}\}"

@@ -93,9 +93,10 @@ BAD_SPECS = {
         FULL.replace("conditionRef: fast-burn", "conditionRef: fastest-burn"),
         "alert policy 'page-on-fast-burn' → spec.conditions[0].conditionRef: 'fastest-burn' is not a known AlertCondition",
     ),
-    "A query without {{window}} should fail.": (
-        VALID.replace("[{{window}}]", "[5m]", 1),
-        "the query must contain the {{window}} placeholder",
+    "A query without {{window}} that cannot be read over the window should fail.": (
+        VALID.replace("[{{window}}]", "[5m:1m]", 1),
+        "has no {{window}} placeholder, and loadgate_client_requests_total{"
+        'name="/v1/recommendations/home", outcome="ok"}[5m:1m] is a subquery',
     ),
     "A latency threshold between the client histogram's buckets should fail.": (
         client_latency_slo("home-fast", "0.3", 0.99),
@@ -203,7 +204,7 @@ def test_duplicate_names_across_files_fail_naming_both_files(tmp_path: Path) -> 
 
 
 def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path) -> None:
-    text = VALID.replace("target: 0.99", "target: 7").replace("[{{window}}]", "[5m]", 1)
+    text = VALID.replace("target: 0.99", "target: 7").replace("[{{window}}]", "[5m:1m]", 1)
     path = write(tmp_path / "slo.yaml", text)
 
     with pytest.raises(InputError) as caught:
