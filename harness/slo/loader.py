@@ -13,6 +13,7 @@ from harness.errors import InputError, Problem
 from harness.slo.latency import boundary_problem, known_boundaries
 from harness.slo.openslo import parse_slo
 from harness.slo.openslo_index import OpenSLOIndex
+from harness.slo.openslo_schema import check_document
 from harness.slo.sloth import parse_sloth
 from harness.slo.sloth_conventions import sloth_id
 from harness.values.slo import SLO
@@ -26,6 +27,7 @@ FORMATS = "OpenSLO v1 (apiVersion: openslo/v1) or Sloth (version: prometheus/v1)
 def load_slo_files(paths: Iterable[Path]) -> tuple[SLO, ...]:
     """Every SLO in ``paths``, in file order; raises ``InputError`` listing all problems."""
     problems: list[Problem] = []
+    structure: list[Problem] = []  # OpenSLO v1's rules, broken (openslo_schema.py)
     index = OpenSLOIndex()
     ordered: list[tuple[str, YamlDocument]] = []  # ("openslo" | "sloth", document)
     for path in paths:
@@ -62,10 +64,15 @@ def load_slo_files(paths: Iterable[Path]) -> tuple[SLO, ...]:
             elif "version" in document.data and "apiVersion" not in document.data:
                 ordered.append(("sloth", document))
             else:
-                index.add(document)
+                kind = index.add(document)
+                if kind is not None:  # every document, whether or not an SLO uses it
+                    structure.extend(check_document(document, kind))
                 ordered.append(("openslo", document))
     index.check_references()
     problems.extend(index.problems)
+    problems.extend(structure)
+    # A field the spec's rules already reported is not reported again by the SLO reader.
+    reported = {(problem.source, problem.field) for problem in structure}
 
     slos: list[SLO] = []
     for kind, document in ordered:
@@ -79,7 +86,7 @@ def load_slo_files(paths: Iterable[Path]) -> tuple[SLO, ...]:
             and _filed(index, document)
         ):
             slo, slo_problems = parse_slo(document, index)
-            problems.extend(slo_problems)
+            problems.extend(p for p in slo_problems if (p.source, p.field) not in reported)
             if slo is not None:
                 slos.append(slo)
     problems.extend(_duplicates_and_thresholds(slos))

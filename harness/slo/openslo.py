@@ -6,7 +6,9 @@ with a ``ratioMetric`` (good/bad over total, or a raw ratio) or a ``thresholdMet
 histogram (objective ``op: lte`` and ``value``: "the share of requests faster than value"; on a
 ratio objective ``op`` and ``value`` are ignored, as the spec applies them to thresholds only).
 Budgeting is by Occurrences over a rolling window. References resolve across all loaded files.
-The indicator's queries are read by openslo_queries.py.
+The indicator's queries are read by openslo_queries.py; every document, used or not, has been
+checked against OpenSLO v1's rules by openslo_schema.py (the loader drops a problem reported
+twice). What is read here is what loadgate adds to the spec: one objective, Occurrences only.
 """
 
 from __future__ import annotations
@@ -167,9 +169,17 @@ def _rolling_window(reader: FieldReader) -> float | Missing:
 
 
 def _alert_policies(reader: FieldReader, index: OpenSLOIndex) -> tuple[str, ...]:
+    """The names of the SLO's alert policies: each a name, ``alertPolicyRef`` (naming a policy
+    that must exist) or a policy inline, named by its metadata (openslo_schema.py checks it)."""
     names = []
     entries = reader.typed(("spec", "alertPolicies"), list, "a list of alert policies", [])
     for i, entry in enumerate(entries if entries is not MISSING else []):
+        inline = isinstance(entry, dict) and entry.get("kind") == "AlertPolicy"
+        metadata = entry.get("metadata") if isinstance(entry, dict) else None
+        if inline:  # (a name missing is reported by openslo_schema.py)
+            if isinstance(metadata, dict) and isinstance(metadata.get("name"), str):
+                names.append(metadata["name"])
+            continue
         ref = (
             entry
             if isinstance(entry, str)

@@ -43,8 +43,9 @@ class OpenSLOIndex:
     )
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, document: YamlDocument) -> None:
-        """File a document by kind and name, checking the envelope (apiVersion, kind, name)."""
+    def add(self, document: YamlDocument) -> str | None:
+        """File a document by kind and name, checking the envelope (apiVersion, kind, name); its
+        kind when the envelope is right (a duplicate name is still reported), else None."""
         reader = FieldReader(document)
         version = reader.get(("apiVersion",))
         if version is not MISSING and version != API_VERSION:
@@ -59,10 +60,12 @@ class OpenSLOIndex:
             name = MISSING
         self.problems.extend(reader.problems)
         if reader.problems or not isinstance(kind, str) or name is MISSING:
-            return  # (a kind that is not a string is not one of KINDS: its problem is recorded)
+            return (
+                None  # (a kind that is not a string is not one of KINDS: its problem is recorded)
+            )
         same = self.named[kind]
         if name in same and kind == "Service":
-            return  # several SLO files may each declare the service they measure
+            return kind  # several SLO files may each declare the service they measure
         if name in same:
             self.problems.append(
                 Problem(
@@ -72,8 +75,9 @@ class OpenSLOIndex:
                     document.line("metadata", "name"),
                 )
             )
-            return
+            return kind
         same[name] = document
+        return kind
 
     def check_references(self) -> None:
         """An alert policy's conditions and notification targets must name objects that exist."""

@@ -120,7 +120,7 @@ BAD_SPECS = {
     ),
     "An indicator with neither good nor bad should fail.": (
         VALID.replace("        good:", "        nice:"),
-        "needs exactly one of good or bad",
+        "ratioMetric: has none of good, bad; allowed: exactly one of good or bad",
     ),
     "A name that is not a DNS label should fail.": (
         VALID.replace("name: home-availability\nspec", "name: Home Availability\nspec"),
