@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from harness.fields import MISSING, FieldReader
+from harness.fields import FieldReader
 from harness.slo.openslo_checks import (
+    a_list,
     check_description,
     check_metadata,
     check_name,
     check_shorthand,
     check_string,
     mapping,
+    present,
     shown,
 )
 
@@ -61,8 +63,8 @@ def check_alert_condition(reader: FieldReader, spec: Path_) -> None:
         reader.problem(
             (*path, "op"), f"{shown(op)} is not allowed; allowed: {', '.join(OPERATORS)}"
         )
-    threshold = reader.get((*path, "threshold"))
-    if threshold is not MISSING and (
+    threshold = present(reader, (*path, "threshold"), "the burn rate to alert on, e.g. 14.4")
+    if threshold is not None and (
         isinstance(threshold, bool) or not isinstance(threshold, int | float)
     ):
         reader.problem(
@@ -83,8 +85,8 @@ def check_alert_policy(reader: FieldReader, spec: Path_) -> None:
         ("notificationTargets", "targetRef", "AlertNotificationTarget", 1, None),
     )
     for field, ref, kind, least, most in parts:
-        entries = reader.typed((*spec, field), list, f"a list of {ref}s or inline {kind}s")
-        if not isinstance(entries, list):
+        entries = a_list(reader, (*spec, field), f"a list of {ref}s or inline {kind}s", True)
+        if entries is None:
             continue
         if len(entries) < least or (most is not None and len(entries) > most):
             count = "exactly one" if most == 1 else f"at least {least}"

@@ -22,6 +22,7 @@ __all__ = [
     "check_string",
     "exactly_one",
     "mapping",
+    "present",
     "shown",
 ]
 
@@ -45,13 +46,34 @@ def shown(value: object) -> str:
     return text if len(text) <= 80 else f"{text[:60]}… ({len(str(value))} characters)"
 
 
+def present(reader: FieldReader, path: Path_, allowed: str | None) -> object | None:
+    """The value at ``path``, or None when absent; then, when ``allowed`` says what the spec
+    wants there (a required field), a problem saying so."""
+    value = reader.get(path, None)
+    if value is MISSING:  # under something that is no mapping: reported
+        return None
+    if value is None and allowed is not None:
+        reader.problem(path, f"is required; allowed: {allowed}")
+    return value
+
+
+def a_list(reader: FieldReader, path: Path_, allowed: str, required: bool) -> list[object] | None:
+    """The list at ``path``; None when absent (a problem when required) or no list (reported)."""
+    value = present(reader, path, allowed if required else None)
+    if value is not None and not isinstance(value, list):
+        reader.problem(path, f"{shown(value)} is not allowed; allowed: {allowed}")
+        return None
+    return value
+
+
 def mapping(
     reader: FieldReader, path: Path_, keys: set[str] | None, required: bool = True
 ) -> dict[str, object] | None:
     """The mapping at ``path`` (None when absent, or not a mapping: reported), its keys checked
     against ``keys`` (None: any key, as for a data source's connection details)."""
-    value = reader.get(path) if required else reader.get(path, None)
-    if value is MISSING or value is None:  # absent: reported when required
+    wanted = f"a mapping of {', '.join(sorted(keys))}" if keys else "a mapping"
+    value = present(reader, path, wanted if required else None)
+    if value is None:
         return None
     if not isinstance(value, dict):
         reader.problem(path, f"{shown(value)} is not allowed; allowed: a mapping")
@@ -63,8 +85,8 @@ def mapping(
 
 def check_string(reader: FieldReader, path: Path_, required: bool, allowed: str) -> str | None:
     """The non-empty string at ``path``; None when absent (a problem when required) or wrong."""
-    value = reader.get(path) if required else reader.get(path, None)
-    if value is MISSING or value is None:
+    value = present(reader, path, allowed if required else None)
+    if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
         reader.problem(path, f"{shown(value)} is not allowed; allowed: {allowed}")
@@ -99,10 +121,11 @@ def check_shorthand(reader: FieldReader, path: Path_, required: bool) -> None:
 
 
 def exactly_one(
-    reader: FieldReader, path: Path_, found: dict[str, object], keys: tuple[str, ...], why: str
+    reader: FieldReader, path: Path_, found: object, keys: tuple[str, ...], why: str
 ) -> str | None:
-    """Which one of ``keys`` the mapping holds; a problem naming them when none or several."""
-    present = [key for key in keys if found.get(key) is not None]
+    """Which one of ``keys`` the mapping ``found`` holds; a problem naming them when none or
+    several (or when ``found`` is no mapping)."""
+    present = [key for key in keys if isinstance(found, dict) and found.get(key) is not None]
     if len(present) == 1:
         return present[0]
     given = f"has {' and '.join(present)}" if present else f"has none of {', '.join(keys)}"

@@ -7,7 +7,7 @@ one is a typo or a field of another version, never silently skipped), the fields
 their shapes. Messages read like every loadgate message: ``alert condition 'fast' →
 spec.severity: is required``.
 
-Written in Python rather than checked with the published JSON Schema: that schema contradicts
+In Python rather than checked with the published JSON Schema: that schema contradicts
 the spec it publishes (it requires ``target`` on every objective, so ``targetPercent`` alone
 fails; it requires ``counter`` and ``total`` on every ratio, so ``raw`` fails; its alert policy
 requires a ``duration`` in each condition, which the spec does not have; it does not require an
@@ -21,7 +21,7 @@ the Go SDK's validation. Where they disagree the README decides: ``condition.op`
 from __future__ import annotations
 
 from harness.errors import Problem
-from harness.fields import MISSING, FieldReader
+from harness.fields import FieldReader
 from harness.slo.openslo_alerting import (
     ALERTING_CHECKS,
     ALERTING_KEYS,
@@ -30,6 +30,7 @@ from harness.slo.openslo_alerting import (
     ref_or_inline,
 )
 from harness.slo.openslo_checks import (
+    a_list,
     check_description,
     check_metadata,
     check_name,
@@ -37,6 +38,7 @@ from harness.slo.openslo_checks import (
     check_string,
     exactly_one,
     mapping,
+    present,
     shown,
 )
 from harness.slo.openslo_index import filed_name
@@ -77,19 +79,13 @@ def _service(reader: FieldReader, spec: Path_) -> None:
 def _data_source(reader: FieldReader, spec: Path_) -> None:
     check_description(reader, (*spec, "description"))
     check_string(reader, (*spec, "type"), True, "the source's type, e.g. Prometheus")
-    reader.get((*spec, "connectionDetails"))  # any YAML, but there (the spec requires it)
+    present(reader, (*spec, "connectionDetails"), "how to reach the source, e.g. url: http://…")
 
 
 def _sli(reader: FieldReader, spec: Path_) -> None:
     check_description(reader, (*spec, "description"))
-    found = reader.get(spec)
-    metric = exactly_one(
-        reader,
-        spec,
-        found if isinstance(found, dict) else {},
-        ("ratioMetric", "thresholdMetric"),
-        "the SLI's metric",
-    )
+    pair = ("ratioMetric", "thresholdMetric")
+    metric = exactly_one(reader, spec, reader.get(spec), pair, "the SLI's metric")
     if metric == "thresholdMetric":
         _metric(reader, (*spec, "thresholdMetric"))
     elif metric == "ratioMetric":
@@ -112,8 +108,8 @@ def _ratio(reader: FieldReader, path: Path_) -> None:
             reader.problem(
                 path, f"has raw and {' and '.join(extra)}; allowed: raw alone, with rawType"
             )
-        raw_type = reader.get((*path, "rawType"))
-        if raw_type is not MISSING and raw_type not in ("success", "failure"):
+        raw_type = present(reader, (*path, "rawType"), "success or failure, what raw is a ratio of")
+        if raw_type is not None and raw_type not in ("success", "failure"):
             reader.problem(
                 (*path, "rawType"), f"{shown(raw_type)} is not allowed; allowed: success, failure"
             )
@@ -156,15 +152,11 @@ def _metric(reader: FieldReader, path: Path_) -> None:
 
 def _slo(reader: FieldReader, spec: Path_) -> None:
     check_description(reader, (*spec, "description"))
-    check_name(reader, (*spec, "service"))
-    found = reader.get(spec)
-    which = exactly_one(
-        reader,
-        spec,
-        found if isinstance(found, dict) else {},
-        ("indicator", "indicatorRef"),
-        "the SLO's SLI",
-    )
+    # A Service's name in spirit, but the spec asks only for a string, and loadgate takes any:
+    # it becomes a label value, where every character is allowed.
+    check_string(reader, (*spec, "service"), True, "the name of the service the SLO is about")
+    pair = ("indicator", "indicatorRef")
+    which = exactly_one(reader, spec, reader.get(spec), pair, "the SLO's SLI")
     if which == "indicatorRef":
         check_name(reader, (*spec, "indicatorRef"))
     elif which == "indicator" and mapping(reader, (*spec, "indicator"), {"metadata", "spec"}):
@@ -172,20 +164,20 @@ def _slo(reader: FieldReader, spec: Path_) -> None:
         if mapping(reader, (*spec, "indicator", "spec"), SPEC_KEYS["SLI"]) is not None:
             _sli(reader, (*spec, "indicator", "spec"))
     _time_window(reader, (*spec, "timeWindow"))
-    method = reader.get((*spec, "budgetingMethod"))
-    if method is not MISSING and method not in BUDGETING:
+    method = present(reader, (*spec, "budgetingMethod"), ", ".join(BUDGETING))
+    if method is not None and method not in BUDGETING:
         reader.problem(
             (*spec, "budgetingMethod"),
             f"{shown(method)} is not allowed; allowed: {', '.join(BUDGETING)}",
         )
-    objectives = reader.typed((*spec, "objectives"), list, "a list of objectives")
-    if isinstance(objectives, list):
+    objectives = a_list(reader, (*spec, "objectives"), "a list of objectives", required=True)
+    if objectives is not None:
         if not objectives:
             reader.problem((*spec, "objectives"), "has none; allowed: at least one objective")
         for i in range(len(objectives)):
             _objective(reader, (*spec, "objectives", i), method)
-    policies = reader.typed((*spec, "alertPolicies"), list, "a list of alert policies", [])
-    for i in range(len(policies) if isinstance(policies, list) else 0):
+    policies = a_list(reader, (*spec, "alertPolicies"), "a list of alert policies", required=False)
+    for i in range(len(policies or [])):
         ref_or_inline(reader, (*spec, "alertPolicies", i), "alertPolicyRef", "AlertPolicy")
 
 
@@ -215,7 +207,7 @@ def _time_window(reader: FieldReader, path: Path_) -> None:
     window = mapping(reader, (*path, 0), {"duration", "isRolling", "calendar"})
     if window is None:
         return
-    reader.get((*path, 0, "duration"))
+    present(reader, (*path, 0, "duration"), "the window's length, e.g. 28d or 4w")
     rolling = window.get("isRolling")
     if rolling is not None and not isinstance(rolling, bool):
         reader.problem(
@@ -270,7 +262,7 @@ def _objective(reader: FieldReader, path: Path_, method: object) -> None:
             required=method == "Timeslices" or method == "RatioTimeslices",
         )
     if method == "Timeslices":
-        reader.get((*path, "timeSliceTarget"))  # required: the share of good slices
+        present(reader, (*path, "timeSliceTarget"), "the share of good time slices, e.g. 0.95")
 
 
 SPEC_KEYS = {

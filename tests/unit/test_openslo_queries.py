@@ -11,6 +11,7 @@ from rich.console import Console
 
 from harness.cli import main
 from harness.errors import InputError
+from harness.gate.verdict import decide
 from harness.report.console import print_report
 from harness.report.result_json import build_result
 from harness.slo.evaluate import evaluate_slo
@@ -19,7 +20,7 @@ from harness.slo.measure import SLIMeasurement
 from harness.slo.policy import DEFAULT_POLICY, load_policy
 from harness.slo.rules import absent_selector, recording_rules
 from harness.values.slo import render_query
-from harness.values.verdict import SLOStatus
+from harness.values.verdict import SLOEvaluation, SLOStatus, Verdict
 from tests.conftest import write
 from tests.unit.test_report import RUN
 
@@ -134,10 +135,8 @@ def test_the_slo_detail_says_what_was_rewritten_in_result_json_and_the_terminal(
     assert no_data.detail.startswith("the total query returned no data over the window; good")
 
 
-def _verdict(evaluations: list[object]) -> object:
-    from harness.gate.verdict import decide
-
-    return decide(evaluations, RUN.generator, RUN.window, RUN.client)  # type: ignore[arg-type]
+def _verdict(evaluations: list[SLOEvaluation]) -> Verdict:
+    return decide(evaluations, RUN.generator, RUN.window, RUN.client)
 
 
 def test_validate_and_rules_print_what_was_rewritten(

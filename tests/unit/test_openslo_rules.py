@@ -165,14 +165,14 @@ CASES = {
         "    lookbackWindow: 1h\n    alertAfter: 5m\n",
         "  severity: page\n",
         "alert condition 'fast-burn' → spec.condition",
-        "is required",
+        "is required; allowed: a mapping of alertAfter, kind, lookbackWindow, op, threshold",
         "description: Two percent",  # a field missing points at the mapping that lacks it
     ),
     "an alert condition without a severity": (
         "  severity: page\n",
         "",
         "alert condition 'fast-burn' → spec.severity",
-        "is required",
+        "is required; allowed: a severity such as page or ticket",
         "description: Two percent",
     ),
     "a burn-rate condition without its look-back window": (
@@ -214,7 +214,7 @@ CASES = {
         "  target: pagerduty\n",
         "",
         "alert notification target 'on-call' → spec.target",
-        "is required",
+        "is required; allowed: where notifications go, e.g. pagerduty",
         "description: The payments",
     ),
     "an alert policy with two conditions": (
@@ -285,7 +285,7 @@ CASES = {
         "  budgetingMethod: Occurrences\n",
         "",
         "slo 'checkout-availability' → spec.budgetingMethod",
-        "is required",
+        "is required; allowed: Occurrences, Timeslices, RatioTimeslices",
         "service: shop\n  indicatorRef",
     ),
     "an objective with target and targetPercent": (
