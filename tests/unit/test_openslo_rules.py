@@ -375,3 +375,20 @@ def test_validate_exits_2_on_a_broken_document_no_slo_uses(
     assert main(["validate", str(slos), str(alerts)]) == 2
     err = capsys.readouterr().err
     assert f"{alerts}:6: alert notification target 'slack' → spec.target: is required" in err
+
+
+def test_in_a_list_file_the_problem_names_the_item(tmp_path: Path) -> None:
+    """The Go SDK's layout: one YAML list of objects; the item's index leads the field."""
+    text = (
+        "- apiVersion: openslo/v1\n  kind: Service\n  metadata:\n    name: shop\n"
+        "- apiVersion: openslo/v1\n  kind: AlertCondition\n  metadata:\n    name: fast-burn\n"
+        "  spec:\n    condition:\n      threshold: 14.4\n      lookbackWindow: 1h\n"
+    )
+    path = write(tmp_path / "objects.yaml", text)
+
+    with pytest.raises(InputError) as caught:
+        load_slo_files([path])
+
+    [problem] = caught.value.problems
+    assert problem.field == "[1] → alert condition 'fast-burn' → spec.severity"
+    assert problem.line == line_of(text, "condition:")
