@@ -35,45 +35,35 @@ from harness.values.run_result import LoadWindow
 from harness.values.samples import PerWindowView
 from harness.values.status import Status
 
+
+def rule(
+    all_p50: float, each_p50: float | None, tails: float | None
+) -> tuple[RelativeCriterion, ...]:
+    """A duet rule like the default: all requests' p50, each endpoint's p50 and the tails (p95,
+    p99 on every endpoint and all), each a key criterion; None leaves that criterion out."""
+    worse = Direction.HIGHER_IS_WORSE
+    criteria = [RelativeCriterion("p50_ms", all_p50, worse, ALL_ENDPOINTS, key=True)]
+    if each_p50 is not None:
+        criteria.append(RelativeCriterion("p50_ms", each_p50, worse, EACH_ENDPOINT, key=True))
+    if tails is not None:
+        criteria += [RelativeCriterion(t, tails, worse, key=True) for t in ("p95_ms", "p99_ms")]
+    return tuple(criteria)
+
+
 RULES: dict[str, tuple[RelativeCriterion, ...]] = {
-    "default (p50 all +3 %, each endpoint +30 %; p95/p99 +25 %)": (),  # DUET_DEFAULT_CRITERIA
-    "p50 +10 %, all requests": (
-        RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
-    ),
-    "p50 and p95 +10 %, all requests": (
-        RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
-        RelativeCriterion("p95_ms", 10.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
-    ),
-    "p50 +3 %, all requests": (
-        RelativeCriterion("p50_ms", 3.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
-    ),
-    "p50 +3 % on all, +10 % each endpoint; p95/p99 +25 %": (
-        RelativeCriterion("p50_ms", 3.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
-        RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, EACH_ENDPOINT, key=True),
-        RelativeCriterion("p95_ms", 25.0, Direction.HIGHER_IS_WORSE, key=True),
-        RelativeCriterion("p99_ms", 25.0, Direction.HIGHER_IS_WORSE, key=True),
-    ),
-    "p50 +3 % on all, +20 % each endpoint (the default until 2026-11-30); p95/p99 +25 %": (
-        RelativeCriterion("p50_ms", 3.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
-        RelativeCriterion("p50_ms", 20.0, Direction.HIGHER_IS_WORSE, EACH_ENDPOINT, key=True),
-        RelativeCriterion("p95_ms", 25.0, Direction.HIGHER_IS_WORSE, key=True),
-        RelativeCriterion("p99_ms", 25.0, Direction.HIGHER_IS_WORSE, key=True),
-    ),
-    "p50 +3 % on all; p95/p99 +25 % (no per-endpoint p50)": (
-        RelativeCriterion("p50_ms", 3.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
-        RelativeCriterion("p95_ms", 25.0, Direction.HIGHER_IS_WORSE, key=True),
-        RelativeCriterion("p99_ms", 25.0, Direction.HIGHER_IS_WORSE, key=True),
-    ),
-    "p50 +5 %, all requests": (
-        RelativeCriterion("p50_ms", 5.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
-    ),
-    "p50 +10 %, each endpoint and all": (
-        RelativeCriterion("p50_ms", 10.0, Direction.HIGHER_IS_WORSE, key=True),
-    ),
-    "p50 +5 %, each endpoint and all": (
-        RelativeCriterion("p50_ms", 5.0, Direction.HIGHER_IS_WORSE, key=True),
-    ),
-}
+    "the default": (),  # DUET_DEFAULT_CRITERIA, whatever it is now
+    "p50 all +3 %, each endpoint +30 %, tails +25 % (the default before 2026-11-30's crossover)": rule(3, 30, 25),
+    "p50 all +5 %, each endpoint +30 %, tails +25 %": rule(5, 30, 25),
+    "p50 all +5 %, each endpoint +30 %, tails +40 %": rule(5, 30, 40),
+    "p50 all +5 %, each endpoint +30 %, tails +50 %": rule(5, 30, 50),
+    "p50 all +5 %, each endpoint +30 %, no tails": rule(5, 30, None),
+    "p50 all +5 %, each endpoint +20 %, tails +50 %": rule(5, 20, 50),
+    "p50 all +5 %, no per-endpoint p50, tails +50 %": rule(5, None, 50),
+    "p50 all +4 %, each endpoint +30 %, tails +50 %": rule(4, 30, 50),
+    "p50 all +3 %, each endpoint +30 %, tails +50 %": rule(3, 30, 50),
+    "p50 all +5 % alone": rule(5, None, None),
+    "p50 all +3 % alone": rule(3, None, None),
+}  # fmt: skip
 
 
 def main() -> None:
