@@ -115,16 +115,16 @@ def _check_balanced(found: list[Token]) -> None:
 
 
 def matching(found: list[Token], opening: int) -> int:
-    """The index of the token closing the bracket at ``opening`` (the tokens are balanced)."""
+    """The index of the token closing the bracket at ``opening``. The tokens are balanced
+    (``tokens`` checked), so the closing one is there: the loop ends at it."""
     depth = 0
-    for i in range(opening, len(found)):
+    i = opening
+    while True:
         token = found[i]
-        if token.kind != "punct":
-            continue
-        if token.text in _PAIRS:
+        if token.kind == "punct" and token.text in _PAIRS:
             depth += 1
-        elif token.text in _PAIRS.values():
+        elif token.kind == "punct" and token.text in _PAIRS.values():
             depth -= 1
             if depth == 0:
                 return i
-    raise PromQLSyntaxError("unbalanced brackets")  # (tokens() checked: not reached)
+        i += 1

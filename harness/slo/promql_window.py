@@ -8,7 +8,14 @@ it can state and test:
 
 1. **Range selectors that all span one duration** take the window instead:
    ``rate(x[5m])`` becomes ``rate(x[{{window}}])``. One duration throughout is what "the SLI over
-   a window" looks like; the author's 5m was a dashboard's resolution, not part of the SLI.
+   a window" looks like; the author's 5m was a dashboard's resolution, not part of the SLI. Only
+   where the function reading the range aggregates over all of it (``RANGE_AGGREGATES``): rate,
+   increase, delta and deriv (a counter's or a gauge's change over the range), changes and resets
+   (counted over the range) and the ``*_over_time`` aggregations. ``irate``/``idelta`` (the last
+   two samples), ``last_over_time`` (the last one), ``present_over_time``/``absent_over_time``
+   (whether a sample exists), ``predict_linear`` (a forecast) and the rest read a point of the
+   range, not the range: with the window in their brackets the SLI would still not be measured
+   over the window, so they are refused, naming the function.
 2. **No range selector, and the metric is a counter** (OpenSLO's ``ratioMetric.counter: true``):
    each series selector counts its events over the window, ``x{…}`` becoming
    ``increase(x{…}[{{window}}])``. A counter's value at one instant is its count since the
@@ -16,8 +23,10 @@ it can state and test:
 
 Everything else is refused, because any reading of it would be a guess: ranges of different
 durations (which one is the SLO's?), subqueries (they sample an expression at a resolution of
-their own), ``offset`` and ``@`` (they move the range away from the window), a selector read at
-one instant beside ranges, and an instant query over a gauge (no value over a window exists).
+their own), ``offset`` and ``@`` wherever they stand (they move the range away from the window),
+a selector read at one instant beside ranges, and an instant query over a gauge (no value over a
+window exists). A ratio's queries are read together (``ratio_problem``): both by one rule, over
+one duration, and both per-second rates or both counts.
 
 The query is edited in place (promql_lexer.py says why): only the brackets of a range, or the
 text around a selector, change; strings, comments and spacing stay as written. Pure.
@@ -30,7 +39,7 @@ from dataclasses import dataclass
 
 from harness.slo.promql_lexer import PromQLSyntaxError, Token, matching, tokens
 
-__all__ = ["WindowRewrite", "over_window"]
+__all__ = ["RANGE_AGGREGATES", "WindowRewrite", "over_window"]
 
 WINDOW = "{{window}}"
 ALLOWED = (
@@ -45,6 +54,37 @@ _KEYWORDS = {"and", "or", "unless", "bool", "atan2", "offset", "inf", "nan"}
 _LABEL_LISTS = {"by", "without", "on", "ignoring", "group_left", "group_right"}
 _DURATION = re.compile(r"(?:\d+(?:ms|[smhdwy]))+")
 _UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+# Functions whose result aggregates over the whole of their range: with the window as the range,
+# they measure the window. (delta and deriv suit gauges; changes and resets count over the range.)
+RANGE_AGGREGATES = frozenset(
+    {
+        "rate",
+        "increase",
+        "delta",
+        "deriv",
+        "changes",
+        "resets",
+        *(
+            f"{what}_over_time"
+            for what in ("avg", "min", "max", "sum", "count", "quantile", "stddev", "stdvar", "mad")
+        ),
+    }
+)
+# Why a function that takes a range does not measure it, for its message.
+_POINT_READERS = {
+    "irate": "the last two samples of its range",
+    "idelta": "the last two samples of its range",
+    "last_over_time": "the last sample of its range",
+    "first_over_time": "the first sample of its range",
+    "present_over_time": "whether its range holds a sample",
+    "absent_over_time": "whether its range holds no sample",
+    "predict_linear": "a forecast of a later value",
+    "holt_winters": "a smoothed value weighted to the range's end",
+    "double_exponential_smoothing": "a smoothed value weighted to the range's end",
+}
+# What a query's result is, by the functions reading its ranges: events per second, or a count.
+_PER_SECOND = frozenset({"rate", "irate", "deriv"})
+_COUNTS = frozenset({"increase", "changes", "resets", "count_over_time"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +93,9 @@ class WindowRewrite:
 
     query: str
     how: str
+    rule: str = "range"  # which rule: "range" (rule 1) or "counter" (rule 2)
+    span: str = ""  # rule 1: the duration its ranges spanned, as written (5m)
+    seconds: float = 0.0  # … and in seconds
 
 
 @dataclass(frozen=True)
@@ -60,6 +103,7 @@ class _Selector:
     start: int  # the selector's text: its name and matchers
     end: int
     range: tuple[Token, Token] | None  # the brackets of its range, when it has one
+    function: str | None = None  # the function whose argument it is, when in one
 
 
 def over_window(query: str, counter: bool | None) -> WindowRewrite:
@@ -107,6 +151,7 @@ def over_window(query: str, counter: bool | None) -> WindowRewrite:
         rewritten,
         "counter: true and no range, so each series is counted over the load window "
         f"(increase(…[{WINDOW}]))",
+        rule="counter",
     )
 
 
@@ -130,6 +175,18 @@ def _ranges_to_window(
             f"its range selectors span different durations ({shown}), so which one is the SLO's "
             f"window is not said; allowed: {ALLOWED}"
         )
+    for selector in ranged:
+        function = selector.function or "(no function)"
+        if function not in RANGE_AGGREGATES:
+            assert selector.range is not None
+            what = _POINT_READERS.get(function)
+            does = f"reads {what}, not the whole range" if what else "does not aggregate over it"
+            raise ValueError(
+                f"{function}({query[selector.start : selector.range[1].end]}) {does}: with the "
+                "window as its range, the SLI would still not be "
+                f"measured over the window; allowed: {ALLOWED}, each read by a function that "
+                f"aggregates over its range ({', '.join(sorted(RANGE_AGGREGATES))})"
+            )
     instant = [s for s in selectors if s.range is None]
     if instant:
         raise ValueError(
@@ -141,9 +198,13 @@ def _ranges_to_window(
         assert selector.range is not None
         opening, closing = selector.range
         rewritten = f"{rewritten[: opening.start]}[{WINDOW}]{rewritten[closing.end :]}"
+    span = next(iter(spans))
     return WindowRewrite(
         rewritten,
-        f"its range selectors all span [{next(iter(spans))}], so each spans the load window instead",
+        f"its range selectors all span [{span}], so each spans the load window instead",
+        rule="range",
+        span=span,
+        seconds=spans[span] or 0.0,
     )
 
 
@@ -152,10 +213,15 @@ def _selectors(query: str, found: list[Token]) -> tuple[list[_Selector], str | N
     (``offset``, ``@``) of a selector, or None. (Inside ``{…}`` and after ``by``, words are label
     names: ``offset`` there is no modifier.)"""
     selectors: list[_Selector] = []
+    calls: list[str | None] = []  # per open parenthesis, the function it calls (None: grouping)
     i = 0
     while i < len(found):
         token, after = found[i], found[i + 1] if i + 1 < len(found) else None
         opens = after is not None and after.text == "("
+        if (token.kind == "ident" and token.text.lower() == "offset") or _is(token, "@"):
+            # after a function or an aggregation as after a selector (rate(x[5m]) @ 100):
+            # Prometheus refuses some of these, and loadgate refuses them all, alike
+            return selectors, None, token.text
         if token.kind == "ident" and token.text.lower() in _LABEL_LISTS:
             i = matching(found, i + 1) + 1 if opens else i + 1  # label names, not metrics
         elif token.kind == "ident" and (
@@ -178,12 +244,16 @@ def _selectors(query: str, found: list[Token]) -> tuple[list[_Selector], str | N
                     return selectors, query[token.start : found[closing].end], None
                 bracket = (found[i], found[closing])
                 i = closing + 1
-            if i < len(found) and (_is(found[i], "@") or found[i].text.lower() == "offset"):
-                return selectors, None, found[i].text
-            selectors.append(_Selector(token.start, selector_end, bracket))
+            function = calls[-1] if calls else None
+            selectors.append(_Selector(token.start, selector_end, bracket, function))
         elif _is(token, "["):  # a bracket after an expression: a subquery
             return selectors, query[token.start : found[matching(found, i)].end], None
         else:
+            if _is(token, "("):
+                before = found[i - 1] if i else None
+                calls.append(before.text if before is not None and before.kind == "ident" else None)
+            elif _is(token, ")") and calls:
+                calls.pop()
             i += 1
     return selectors, None, None
 

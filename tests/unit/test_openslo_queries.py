@@ -205,13 +205,13 @@ def test_a_raw_ratio_is_read_over_the_window_but_never_as_a_counter(tmp_path: Pa
     head = SLI.split("  ratioMetric:\n")[0]
     tail = "---\n" + SLI.split("---\n")[2]
 
-    ranged = write(tmp_path / "ranged.yaml", head + raw.format(query="avg(ok_ratio[5m])") + tail)
+    ranged = write(tmp_path / "ranged.yaml", head + raw.format(query="avg_over_time(ok_ratio[5m])") + tail)
     [slo] = load_slo_files([ranged])
     instant = write(tmp_path / "instant.yaml", head + raw.format(query="avg(ok_ratio)") + tail)
     with pytest.raises(InputError) as caught:
         load_slo_files([instant])
 
-    assert slo.raw_query == "avg(ok_ratio[{{window}}])"
+    assert slo.raw_query == "avg_over_time(ok_ratio[{{window}}])"
     assert "a raw ratio read at one instant is no ratio over the window" in str(caught.value)
 
 

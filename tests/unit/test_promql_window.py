@@ -97,6 +97,9 @@ def test_strings_and_comments_are_left_as_written(query: str, expected: str) -> 
         ("sum(increase(x{a='1'}[5m:1m]))", True, "x{a='1'}[5m:1m] is a subquery"),
         ("rate(x[5m] offset 1h)", False, "offset moves the query's range away"),
         ("sum(x @ end())", True, "@ moves the query's range away"),
+        # after a function or an aggregation, not only after a selector
+        ("rate(x[5m]) @ 100", False, "@ moves the query's range away"),
+        ("sum(rate(x[5m])) offset 1h", False, "offset moves the query's range away"),
         ("sum(rate(x[5m])) / sum(y)", True, "y is read at one instant, beside range selectors"),
         ("sum(queue_depth)", False, "is an instant query and its metric is not declared a counter"),
         ("vector(1)", True, "it reads no series"),
@@ -119,6 +122,44 @@ def test_what_cannot_be_rewritten_safely_is_refused_saying_what_is_allowed(
         over_window(query, counter)
 
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sum(delta(queue_bytes[5m]))",  # a gauge's change over the window
+        "sum(increase(x[5m])) / sum(changes(y[5m]))",
+        "sum(resets(x[5m]))",
+        "avg(avg_over_time(up[5m]))",
+        "quantile_over_time(0.9, latency_seconds[5m])",
+        "sum(count_over_time(x[5m]))",
+    ],
+)
+def test_functions_that_aggregate_over_their_range_take_the_window(query: str) -> None:
+    assert over_window(query, counter=False).query == query.replace("[5m]", f"[{W}]")
+
+
+@pytest.mark.parametrize(
+    ("query", "function", "why"),
+    [
+        ("sum(irate(x[5m]))", "irate(x[5m])", "the last two samples of its range"),
+        ("sum(idelta(queue[5m]))", "idelta(queue[5m])", "the last two samples of its range"),
+        ("last_over_time(x{a='1'}[5m])", "last_over_time(x{a='1'}[5m])", "the last sample"),
+        ("sum(present_over_time(up[5m]))", "present_over_time(up[5m])", "whether its range"),
+        ("predict_linear(disk[5m], 3600)", "predict_linear(disk[5m])", "a forecast"),
+    ],
+)
+def test_functions_that_read_a_point_of_their_range_are_refused_by_name(
+    query: str, function: str, why: str
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        over_window(query, counter=False)
+
+    message = str(caught.value)
+    assert f"{function} reads {why}" in message
+    assert "the SLI would still not be measured over the window" in message
+    assert "allowed: the {{window}} placeholder" in message
+    assert "(avg_over_time, changes, count_over_time, delta, deriv, increase" in message
 
 
 def test_the_lexer_keeps_each_token_at_its_place() -> None:
