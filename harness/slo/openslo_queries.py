@@ -4,7 +4,8 @@ A ``ratioMetric`` gives good/bad over total, or a raw ratio (``rawType`` and ``r
 ``thresholdMetric`` gives a latency histogram's selector, turned into good and total queries.
 Queries carry ``{{window}}``; one written without it, as OpenSLO's own examples are, is read
 over the window by promql_window.py's rules (``counter: true`` decides for a bare counter) and
-the SLO keeps a note of what was rewritten, for its detail in result.json and the terminal.
+the SLO keeps a note of what was rewritten, for its detail in result.json and the terminal. A
+ratio's two queries must be read alike: by one rule over one duration, both rates or both counts.
 A raw ratio may name the query counting its events in a ``loadgate/events-query`` annotation
 (OpenSLO allows no ``total`` beside ``raw``; annotations are its place for what a tool adds).
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from harness.fields import MISSING, FieldReader, Missing
 from harness.slo.latency import histogram_queries, threshold_in_query
 from harness.slo.openslo_index import OpenSLOIndex, unknown_reference
-from harness.slo.promql_window import WINDOW, over_window
+from harness.slo.promql_window import WINDOW, WindowRewrite, over_window, ratio_problem
 from harness.values.slo import EVENTS_ANNOTATION, WINDOW_PLACEHOLDER, SLOQueries
 
 __all__ = ["events_query", "metric_queries"]
@@ -70,9 +71,15 @@ def metric_queries(
         reader.problem(path, "needs exactly one of good or bad, beside total (or rawType and raw)")
         return MISSING
     role = "good" if "good" in ratio else "bad"
-    counted = _query(reader, (*path, role), index, notes, counter)
-    total_query = _query(reader, (*path, "total"), index, notes, counter)
+    rewrites: dict[str, WindowRewrite | None] = {}
+    counted = _query(reader, (*path, role), index, notes, counter, rewrites)
+    total_query = _query(reader, (*path, "total"), index, notes, counter, rewrites)
     if counted is MISSING or total_query is MISSING:
+        return MISSING
+    # Each query was rewritten alone: the two must have been read alike (promql_window.py).
+    mixed = ratio_problem({role: counted, "total": total_query}, rewrites)
+    if mixed is not None:
+        reader.problem((*path, "total", "metricSource", "spec", "query"), mixed)
         return MISSING
     if role == "good":
         latency = threshold_in_query(counted)
@@ -134,10 +141,12 @@ def _query(
     index: OpenSLOIndex,
     notes: list[str],
     counter: bool | None,
+    rewrites: dict[str, WindowRewrite | None] | None = None,
 ) -> str | Missing:
     """The Prometheus query of the metric at ``path``; one without ``{{window}}`` rewritten to
-    read the window (a note in ``notes`` says how), or refused. A thresholdMetric's histogram
-    selector (``counter`` False) is taken as it is: latency.py builds its queries."""
+    read the window (a note in ``notes`` says how; the rewrite, or None when none was needed, in
+    ``rewrites`` under the metric's role), or refused. A thresholdMetric's histogram selector
+    (``counter`` False) is taken as it is: latency.py builds its queries."""
     source = (*path, "metricSource")
     ref = reader.get((*source, "metricSourceRef"), None)
     if ref is not None and ref not in index.named["DataSource"]:
@@ -155,6 +164,8 @@ def _query(
     query_path = (*source, "spec", "query")
     query = reader.typed(query_path, str, "a PromQL query")
     if query is MISSING or path[-1] == "thresholdMetric" or WINDOW_PLACEHOLDER.search(query):
+        if rewrites is not None:
+            rewrites[str(path[-1])] = None
         return query if query is MISSING else query.strip()
     try:
         rewrite = over_window(query.strip(), counter)
@@ -162,4 +173,6 @@ def _query(
         reader.problem(query_path, f"{query.strip()!r} has no {WINDOW} placeholder, and {exc}")
         return MISSING
     notes.append(f"{path[-1]} query has no {WINDOW}: {rewrite.how}; evaluated as {rewrite.query}")
+    if rewrites is not None:
+        rewrites[str(path[-1])] = rewrite
     return rewrite.query

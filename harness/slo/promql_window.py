@@ -38,8 +38,9 @@ import re
 from dataclasses import dataclass
 
 from harness.slo.promql_lexer import PromQLSyntaxError, Token, matching, tokens
+from harness.values.slo import WINDOW_PLACEHOLDER
 
-__all__ = ["RANGE_AGGREGATES", "WindowRewrite", "over_window"]
+__all__ = ["RANGE_AGGREGATES", "WindowRewrite", "over_window", "ratio_problem", "reading"]
 
 WINDOW = "{{window}}"
 ALLOWED = (
@@ -96,6 +97,7 @@ class WindowRewrite:
     rule: str = "range"  # which rule: "range" (rule 1) or "counter" (rule 2)
     span: str = ""  # rule 1: the duration its ranges spanned, as written (5m)
     seconds: float = 0.0  # … and in seconds
+    written: str = ""  # the query as written, for messages
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ def over_window(query: str, counter: bool | None) -> WindowRewrite:
         "counter: true and no range, so each series is counted over the load window "
         f"(increase(…[{WINDOW}]))",
         rule="counter",
+        written=query,
     )
 
 
@@ -205,6 +208,7 @@ def _ranges_to_window(
         rule="range",
         span=span,
         seconds=spans[span] or 0.0,
+        written=query,
     )
 
 
@@ -272,3 +276,79 @@ def _seconds(text: str) -> float | None:
         return float(text)
     except ValueError:
         return None
+
+
+def reading(query: str) -> str | None:
+    """What ``query`` counts, by the functions reading its ranges: ``"per second"`` (rate, irate,
+    deriv), ``"count"`` (increase, changes, resets, count_over_time), or None when neither or
+    both (nothing to compare). The placeholder may be in it; a query that is no PromQL is None."""
+    try:
+        found = tokens(WINDOW_PLACEHOLDER.sub("5m", query))
+    except PromQLSyntaxError:
+        return None
+    called = {
+        token.text
+        for token, after in zip(found, found[1:], strict=False)
+        if token.kind == "ident" and _is(after, "(")
+    }
+    per_second, counts = bool(called & _PER_SECOND), bool(called & _COUNTS)
+    if per_second == counts:
+        return None
+    return "per second" if per_second else "count"
+
+
+def ratio_problem(queries: dict[str, str], rewrites: dict[str, WindowRewrite | None]) -> str | None:
+    """Why a ratio's queries (``good``/``bad`` and ``total``, as loadgate will run them) cannot be
+    read together, or None. ``rewrites``: each role's rewrite, None where written with the
+    placeholder. Rewritten alone, one query may take rule 1 and the other rule 2, or their ranges
+    differ: good ``sum(rate(ok[5m]))`` and total ``sum(all)`` would become a rate over a count,
+    off by the window's length in seconds. So both take one rule over one duration, and the two
+    results are both per-second rates or both counts."""
+    done = {role: rewrite for role, rewrite in rewrites.items() if rewrite is not None}
+    rules = {rewrite.rule for rewrite in done.values()}
+    roles = list(done)
+    if len(rules) > 1:
+        shown = " and ".join(
+            f"the {role} query {_rule_text(rewrite)}" for role, rewrite in done.items()
+        )
+        return (
+            f"{shown}: a ratio's two queries must be read over the window by one rule, or "
+            "they may measure differently (a per-second rate over a count is off by the "
+            "window's length in seconds); allowed: both with range selectors of one duration, "
+            f"both (counter: true) counters read at an instant, or both with the {WINDOW} "
+            "placeholder"
+        )
+    spans = {rewrite.seconds for rewrite in done.values()}
+    if rules == {"range"} and len(spans) > 1:
+        shown = ", ".join(f"the {role} query {done[role].written}" for role in roles)
+        return (
+            f"the ratio's range selectors span different durations ({shown}), so which one is "
+            f"the SLO's window is not said; allowed: one duration in both queries, or the "
+            f"{WINDOW} placeholder"
+        )
+    readings = {role: reading(query) for role, query in queries.items()}
+    if {"per second", "count"} <= set(readings.values()):
+        shown = " and ".join(
+            f"the {role} query {queries[role]} is {_READINGS[readings[role] or '']}"
+            for role in readings
+        )
+        return (
+            f"{shown}: a ratio of a per-second rate to a count is off by the window's length "
+            "in seconds; allowed: both queries rate() or both increase()"
+        )
+    return None
+
+
+_READINGS = {"per second": "a per-second rate", "count": "a count", "": "neither"}
+
+
+def _rule_text(rewrite: WindowRewrite) -> str:
+    if rewrite.rule == "range":
+        return (
+            f"{rewrite.written} has range selectors over [{rewrite.span}] (each would span "
+            "the window)"
+        )
+    return (
+        f"{rewrite.written} reads counters at an instant (each would be counted as "
+        f"increase(…[{WINDOW}]))"
+    )

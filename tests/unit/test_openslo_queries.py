@@ -197,6 +197,69 @@ def test_a_query_that_cannot_be_read_over_the_window_is_refused_naming_it(
     assert problem.line == line_of(text, f"query: '{query}'")
 
 
+OK_RATE = 'sum(rate(http_requests_total{route="/cart", code!~"5.."}[5m]))'
+
+
+@pytest.mark.parametrize(
+    ("good", "total", "message"),
+    [
+        (  # alone, good took rule 1 (a rate) and total rule 2 (an increase): off by 300×
+            OK_RATE,
+            'sum(http_requests_total{route="/cart"})',
+            f"the good query {OK_RATE} has range selectors over [5m] (each would span the "
+            'window) and the total query sum(http_requests_total{route="/cart"}) reads counters '
+            "at an instant",
+        ),
+        (
+            OK_RATE,
+            'sum(rate(http_requests_total{route="/cart"}[1h]))',
+            "the ratio's range selectors span different durations (the good query "
+            f'{OK_RATE}, the total query sum(rate(http_requests_total{{route="/cart"}}[1h])))',
+        ),
+        (  # one rule, one duration, but a rate over a count
+            OK_RATE,
+            'sum(increase(http_requests_total{route="/cart"}[5m]))',
+            "is a per-second rate and the total query "
+            'sum(increase(http_requests_total{route="/cart"}[{{window}}])) is a count',
+        ),
+        (  # the good query written with the placeholder, the total rewritten: still a rate/count
+            'sum(rate(http_requests_total{route="/cart", code!~"5.."}[{{window}}]))',
+            'sum(http_requests_total{route="/cart"})',
+            "a ratio of a per-second rate to a count is off by the window's length in seconds",
+        ),
+    ],
+    ids=["rate over a bare counter", "two durations", "rate over increase", "placeholder and not"],
+)
+def test_a_ratios_queries_are_read_together_or_refused(
+    good: str, total: str, message: str, tmp_path: Path
+) -> None:
+    text = SLI.replace(GOOD, good).replace(TOTAL, total)
+    path = write(tmp_path / "slo.yaml", text)
+
+    with pytest.raises(InputError) as caught:
+        load_slo_files([path])
+
+    [problem] = caught.value.problems
+    assert (problem.source, problem.field, problem.line) == (
+        str(path),
+        "sli 'cart-ok' → spec.ratioMetric.total.metricSource.spec.query",
+        line_of(text, f"query: '{total}'"),
+    )
+    assert message in problem.message
+    assert "; allowed: " in problem.message
+
+
+def test_a_ratio_of_two_rates_or_two_counts_is_read_as_written(tmp_path: Path) -> None:
+    both_counts = SLI.replace(GOOD, OK_RATE.replace("rate(", "increase(")).replace(
+        TOTAL, 'sum(increase(http_requests_total{route="/cart"}[300s]))'
+    )
+
+    [slo] = load_slo_files([write(tmp_path / "slo.yaml", both_counts)])
+
+    assert slo.total_query == 'sum(increase(http_requests_total{route="/cart"}[{{window}}]))'
+    assert not slo.total_is_rate
+
+
 def test_a_raw_ratio_is_read_over_the_window_but_never_as_a_counter(tmp_path: Path) -> None:
     raw = (
         "  ratioMetric:\n    counter: true\n    rawType: success\n    raw:\n      metricSource:\n"
@@ -205,7 +268,9 @@ def test_a_raw_ratio_is_read_over_the_window_but_never_as_a_counter(tmp_path: Pa
     head = SLI.split("  ratioMetric:\n")[0]
     tail = "---\n" + SLI.split("---\n")[2]
 
-    ranged = write(tmp_path / "ranged.yaml", head + raw.format(query="avg_over_time(ok_ratio[5m])") + tail)
+    ranged = write(
+        tmp_path / "ranged.yaml", head + raw.format(query="avg_over_time(ok_ratio[5m])") + tail
+    )
     [slo] = load_slo_files([ranged])
     instant = write(tmp_path / "instant.yaml", head + raw.format(query="avg(ok_ratio)") + tail)
     with pytest.raises(InputError) as caught:
