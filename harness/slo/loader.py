@@ -115,17 +115,21 @@ def _duplicates_and_thresholds(slos: list[SLO]) -> list[Problem]:
     seen: dict[str, SLO] = {}
     ids: dict[str, SLO] = {}
     for slo in slos:
-        if slo.name in seen and seen[slo.name].source != slo.source:
+        # In one file too: two Sloth SLOs of one name in one spec would write two rule groups
+        # of one name, which Prometheus refuses. (The OpenSLO index reports its own duplicates
+        # and files the first only, so a second one never reaches this list.)
+        first = seen.setdefault(slo.name, slo)
+        if first is not slo:
+            where = f"{first.source}{f':{first.line}' if first.line else ''}"
             problems.append(
                 Problem(
                     slo.source,
                     f"slo {slo.name!r}",
-                    f"is already defined in {seen[slo.name].source}; "
-                    "SLO names must be unique across files",
+                    f"{slo.name!r} is already the name of an SLO defined at {where}; allowed: "
+                    "a name no other SLO has, in this file or another",
                     slo.line,
                 )
             )
-        seen.setdefault(slo.name, slo)
         # The rules identify an SLO by <service>-<name> (Sloth's sloth_id): two SLOs with one id
         # would write one series twice, and groups Prometheus refuses.
         same = ids.setdefault(sloth_id(slo), slo)

@@ -273,3 +273,36 @@ def test_two_slos_with_one_rules_id_are_refused(tmp_path: Path) -> None:
         f"has the rules' id 'shop-checkout-x' (<service>-<name>) of slo 'shop-checkout-x' in "
         f"{sloth}; allowed: SLOs whose service and name differ in another way"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        TWO_SERVICES.replace("service: till", "service: cart"),  # two specs of one file
+        TWO_SERVICES.split("---")[0] + TWO_SERVICES.split("slos:\n")[2],
+    ],
+    ids=["two specs in one file", "one spec naming two SLOs alike"],
+)
+def test_two_sloth_slos_of_one_service_and_name_in_one_file_are_refused(
+    text: str, tmp_path: Path
+) -> None:
+    """Their rules would be two groups of one name (sloth-slo-alerts-cart-requests), which
+    promtool and Prometheus refuse: refused in one file as across files."""
+    path = write(tmp_path / "slo.yaml", text)
+
+    with pytest.raises(InputError) as caught:
+        load_slo_files([path])
+
+    [problem] = caught.value.problems
+    first, second = (
+        i + 1 for i, line in enumerate(text.splitlines()) if "- name: requests" in line
+    )
+    assert (problem.source, problem.field, problem.line) == (
+        str(path),
+        "slo 'cart-requests'",
+        second,
+    )
+    assert problem.message == (
+        f"'cart-requests' is already the name of an SLO defined at {path}:{first}; allowed: a "
+        "name no other SLO has, in this file or another"
+    )
