@@ -33,7 +33,7 @@ from harness.plan import (
 )
 from harness.report.console import print_report
 from harness.slo.generate import write_rules
-from harness.slo.loader import load_slo_files, rewrite_notes
+from harness.slo.loader import load_slo_files, slo_notes
 from harness.slo.policy import DEFAULT_POLICY, load_policy
 from harness.soak.command import add_soak_arguments, run_soak, soak_options
 
@@ -230,7 +230,7 @@ def _rules(args: argparse.Namespace, console: Console) -> int:
     console.print(f"[green]wrote[/] rules for {len(slos)} SLO(s), policy {policy.name}:")
     for path in (files.recording, files.alerts, files.tests, files.alertmanager):
         console.print(f"  {path}", highlight=False)
-    for note in rewrite_notes(slos):
+    for note in slo_notes(slos, repr(policy.name)):
         console.print(note, markup=False, highlight=False, soft_wrap=True)
     console.print(
         "check them with: promtool check rules … && promtool test rules " + str(files.tests)

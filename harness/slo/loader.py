@@ -19,7 +19,7 @@ from harness.slo.sloth_conventions import sloth_id
 from harness.values.slo import SLO
 from harness.yamlfile import YamlDocument, load_yaml_documents
 
-__all__ = ["load_slo_files", "rewrite_notes"]
+__all__ = ["load_slo_files", "slo_notes"]
 
 FORMATS = "OpenSLO v1 (apiVersion: openslo/v1) or Sloth (version: prometheus/v1)"
 
@@ -95,14 +95,22 @@ def load_slo_files(paths: Iterable[Path]) -> tuple[SLO, ...]:
     return tuple(slos)
 
 
-def rewrite_notes(slos: Iterable[SLO]) -> list[str]:
-    """One line per query loadgate rewrote to read the window, for the commands to print: a
-    query that is not the one written is said where the files are read, not only in results."""
-    return [
-        f"note: {slo.source}{f':{slo.line}' if slo.line else ''}: slo {slo.name!r} → {note}"
-        for slo in slos
-        for note in slo.rewritten
-    ]
+def slo_notes(slos: Iterable[SLO], policy: str) -> list[str]:
+    """One line per thing loadgate does other than the file says, for the commands to print
+    where the files are read (not only in results): each query it rewrote to read the window,
+    and each OpenSLO alert policy of an SLO, which it does not translate — ``policy`` (the
+    burn-rate policy's name, as the command knows it) generates the SLO's alerts instead."""
+    notes = []
+    for slo in slos:
+        where = f"note: {slo.source}{f':{slo.line}' if slo.line else ''}: slo {slo.name!r} → "
+        notes.extend(where + note for note in slo.rewritten)
+        notes.extend(
+            f"{where}alert policy {name!r} is not used: loadgate does not translate OpenSLO "
+            f"alert conditions (threshold, lookbackWindow, severity) or notification targets; "
+            f"loadgate's burn-rate policy {policy} generates this SLO's alerts"
+            for name in slo.alert_policies
+        )
+    return notes
 
 
 def _filed(index: OpenSLOIndex, document: YamlDocument) -> bool:

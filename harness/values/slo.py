@@ -83,6 +83,8 @@ class SLO:
     display_name: str = ""
     description: str = ""
     latency: LatencyThreshold | None = None
+    # OpenSLO alert policies the SLO names: not translated (loadgate's burn-rate policy makes its
+    # alerts); kept so validate and rules say so (loader.slo_notes), never silently dropped.
     alert_policies: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
     alert_name: str = ""  # the base name of generated alerts; derived from ``name`` when empty

@@ -158,6 +158,29 @@ def test_documents_that_follow_the_spec_load_including_what_no_slo_uses(tmp_path
     assert slo.alert_policies == ("page-fast", "ticket-slow")
 
 
+def test_validate_and_rules_say_each_alert_policy_is_not_used_and_which_policy_alerts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An alert policy's threshold, lookbackWindow and severity are not translated: said where
+    the files are read, never silently dropped."""
+    path = write(tmp_path / "slos.yaml", VALID)
+
+    assert main(["validate", str(path)]) == 0
+    validated = capsys.readouterr().out
+    assert main(["rules", str(path), "--out", str(tmp_path / "rules")]) == 0
+    ruled = capsys.readouterr().out
+
+    where = f"note: {path}:{line_of(VALID, 'name: checkout-availability')}: slo "
+    for policy in ("page-fast", "ticket-slow"):
+        note = (
+            f"{where}'checkout-availability' → alert policy {policy!r} is not used: loadgate "
+            "does not translate OpenSLO alert conditions (threshold, lookbackWindow, severity) "
+            "or notification targets; loadgate's burn-rate policy 'google-30d'"
+        )
+        assert f"{note} (loadgate rules --policy names another) generates" in validated
+        assert f"{note} generates this SLO's alerts" in ruled
+
+
 LONG = "x" * 1051
 CASES = {
     "an alert condition without its condition": (
