@@ -74,7 +74,7 @@ def _alert(
 def read_labels(
     reader: FieldReader, at: FieldPath, templates: bool = False
 ) -> dict[str, str] | Missing:
-    """Label values as Sloth writes them into rules: ``true``, not Python's ``True``. Alert labels
+    """Label values as Sloth writes them into rules: as written (``True``, ``1.50``). Alert labels
     (``templates``) may use ``{{ $labels.NAME }}``, as Prometheus expands them."""
     given = reader.typed(at, dict, "a mapping of label names to values", {})
     if given is MISSING:
@@ -91,7 +91,7 @@ def read_labels(
                 f"{key!r} is a label the generated rules write themselves; allowed: any other "
                 f"label name (not {', '.join(sorted(RESERVED_LABELS))})",
             )
-        elif (text := _scalar(value)) is None:
+        elif (text := _scalar(reader, path, value)) is None:
             reader.problem(
                 path,
                 f"{value!r} is not allowed; allowed: a label value (a string, number, true or false)",
@@ -119,7 +119,7 @@ def _annotations(reader: FieldReader, at: FieldPath) -> dict[str, str] | Missing
         path = (*at, str(key))
         if _name_problem(reader, path, key, "annotation"):
             continue
-        text = _scalar(value)
+        text = _scalar(reader, path, value)
         if text:
             annotations[str(key)] = text
             _template_problem(reader, path, text)
@@ -128,11 +128,14 @@ def _annotations(reader: FieldReader, at: FieldPath) -> dict[str, str] | Missing
     return annotations if len(reader.problems) == before else MISSING
 
 
-def _scalar(value: object) -> str | None:
-    """A YAML scalar as the text Sloth writes: ``true``, not Python's ``True``; None if no scalar."""
-    if isinstance(value, bool):
-        return "true" if value else "false"  # YAML's spelling, and Sloth's
-    return str(value) if isinstance(value, str | int | float) else None
+def _scalar(reader: FieldReader, path: FieldPath, value: object) -> str | None:
+    """A YAML scalar as the text Sloth writes; None if no scalar (or null). Sloth reads labels and
+    annotations with Go's yaml.v2 into ``map[string]string``, which keeps a scalar's text as
+    written: ``True``, ``yes``, ``1.50``, ``0x1F`` and ``2024-01-01`` stay as they are, where
+    PyYAML builds True, True, 1.5, 31 and a date."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    return reader.document.text(*path)
 
 
 def _name_problem(reader: FieldReader, path: FieldPath, key: object, what: str) -> bool:

@@ -312,6 +312,32 @@ def test_sloth_label_values_true_and_false_are_written_as_sloth_writes_them(
 
 
 @pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("True", "True"),  # PyYAML: the bool True, written back as 'true'
+        ("yes", "yes"),  # YAML 1.1: a bool too
+        ("1.50", "1.50"),  # a float, 1.5
+        ("0x1F", "0x1F"),  # an int, 31
+        ("2024-01-01", "2024-01-01"),  # a date: was refused
+        ("'quoted'", "quoted"),  # quotes are YAML's, not the value's
+        ("1e3", "1e3"),
+    ],
+)
+def test_sloth_label_values_are_written_as_the_spec_writes_them(
+    written: str, value: str, tmp_path: Path
+) -> None:
+    """Sloth reads labels with Go's yaml.v2 into map[string]string, which keeps each scalar's
+    text: the value in Sloth's rules is the one written, whatever YAML 1.1 would read it as."""
+    text = SLOTH.replace("  critical: true", f"  critical: {written}")
+    [slo] = load_slo_files([write(tmp_path / "sloth.yaml", text)])
+    policy = load_policy(DEFAULT_POLICY).scaled_to(slo.time_window_s)
+
+    assert slo.labels["critical"] == value
+    assert recording_rules(slo, policy)["rules"][0]["labels"]["critical"] == value
+    assert alert_rules(slo, policy)["rules"][-1]["labels"]["critical"] == value  # SLIMissing
+
+
+@pytest.mark.parametrize(
     ("old", "new", "field", "value"),
     [
         ("  critical: true", "  critical: [a, b]", "labels.critical", "['a', 'b']"),
