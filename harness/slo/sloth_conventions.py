@@ -54,7 +54,9 @@ def sloth_slo(slo: SLO) -> str:
 
 
 def sloth_id(slo: SLO) -> str:
-    """``sloth_id``: ``<service>-<name>``, as Sloth identifies an SLO (OpenSLO ones too)."""
+    """``sloth_id``: ``<service>-<name>``, as Sloth identifies a Sloth spec's SLO. For an OpenSLO
+    SLO the same form is loadgate's own convention: Sloth reads only OpenSLO v1alpha, and names
+    its SLOs ``<service>-<name>-<index of the objective>``."""
     return f"{slo.service}-{sloth_slo(slo)}"
 
 

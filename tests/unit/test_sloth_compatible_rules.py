@@ -1,6 +1,6 @@
 """``loadgate rules`` writes the rules Sloth writes (#15): compared with what Sloth generates for
-a spec of our own (the features of Sloth's examples), its names for every window and period, its
-ids for OpenSLO SLOs too; and promtool tests that expect exactly the alerts that fire when SLOs of
+a spec of our own (the features of Sloth's examples), its names for every window and period, ids
+in its form for OpenSLO SLOs too (loadgate's convention); and promtool tests that expect exactly the alerts that fire when SLOs of
 two services read one metric."""
 
 from __future__ import annotations
@@ -135,8 +135,9 @@ spec:
 """
 
 
-def test_an_openslo_slo_gets_sloths_ids_and_info_as_sloth_gives_them(tmp_path: Path) -> None:
-    """Sloth names an OpenSLO SLO <service>-<name>, and says which spec it came from."""
+def test_an_openslo_slo_gets_ids_and_info_in_sloths_form(tmp_path: Path) -> None:
+    """loadgate's own convention: <service>-<name>, in Sloth's labels, and which spec it came
+    from. (Sloth reads only OpenSLO v1alpha and names its SLOs <service>-<name>-<index>.)"""
     [slo] = load_slo_files([write(tmp_path / "slo.yaml", OPENSLO)])
     policy = load_policy(DEFAULT_POLICY).scaled_to(slo.time_window_s)
 
