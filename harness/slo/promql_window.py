@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from harness.slo.promql_lexer import PromQLSyntaxError, Token, matching, tokens
 from harness.values.slo import WINDOW_PLACEHOLDER
@@ -287,9 +288,7 @@ def reading(query: str) -> str | None:
     except PromQLSyntaxError:
         return None
     called = {
-        token.text
-        for token, after in zip(found, found[1:], strict=False)
-        if token.kind == "ident" and _is(after, "(")
+        token.text for token, after in pairwise(found) if token.kind == "ident" and _is(after, "(")
     }
     per_second, counts = bool(called & _PER_SECOND), bool(called & _COUNTS)
     if per_second == counts:
