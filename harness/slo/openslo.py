@@ -16,6 +16,7 @@ from __future__ import annotations
 from harness.durations import parse_slo_window
 from harness.errors import Problem
 from harness.fields import MISSING, FieldReader, Missing
+from harness.slo.openslo_checks import shown
 from harness.slo.openslo_index import OpenSLOIndex, filed_name, unknown_reference
 from harness.slo.openslo_queries import events_query, metric_queries
 from harness.values.slo import SLO
@@ -120,15 +121,8 @@ def _objective(reader: FieldReader, threshold_metric: bool) -> tuple[float | Mis
         return MISSING, None
     path: Path_ = ("spec", "objectives", 0)
     threshold = None
-    if threshold_metric and reader.get((*path, "op"), None) is not None:
-        op = reader.get((*path, "op"))
-        if op not in ("lt", "lte"):
-            reader.problem(
-                (*path, "op"),
-                f"{op!r} is not allowed; allowed: lt, lte (requests faster than value)",
-            )
-        value = reader.typed((*path, "value"), (int, float), "a latency in seconds, e.g. 0.25")
-        threshold = float(value) if value is not MISSING and value > 0 else None
+    if threshold_metric:
+        threshold = _threshold(reader, path)
     if (
         reader.get((*path, "targetPercent"), None) is not None
         and reader.get((*path, "target"), None) is None
@@ -151,19 +145,56 @@ def _objective(reader: FieldReader, threshold_metric: bool) -> tuple[float | Mis
     return (float(target) if target is not MISSING else MISSING), threshold
 
 
+def _threshold(reader: FieldReader, path: Path_) -> float | None:
+    """A thresholdMetric's latency: its objective's ``value`` in seconds, under ``op`` lt or lte
+    ("the share of requests faster than value"); None once a problem with them is recorded."""
+    op = reader.get((*path, "op"), None)
+    if op is None:
+        reader.problem(
+            (*path, "op"),
+            "is required for a thresholdMetric; allowed: lt or lte, with value a latency in "
+            "seconds (the SLI is the share of requests faster than value)",
+        )
+    elif op not in ("lt", "lte"):
+        reader.problem(
+            (*path, "op"), f"{op!r} is not allowed; allowed: lt, lte (requests faster than value)"
+        )
+    allowed = "a latency in seconds above 0, e.g. 0.25"
+    if reader.get((*path, "value"), None) is None:
+        reader.problem((*path, "value"), f"is required for a thresholdMetric; allowed: {allowed}")
+        return None
+    value = reader.typed((*path, "value"), (int, float), allowed)
+    if value is MISSING:  # of the wrong type: reported, the value shown
+        return None
+    if value <= 0:
+        reader.problem((*path, "value"), f"{value} is out of range; allowed: {allowed}")
+        return None
+    return float(value) if op in ("lt", "lte") else None
+
+
 def _rolling_window(reader: FieldReader) -> float | Missing:
     windows = reader.get(("spec", "timeWindow"), None)
     if windows is None:
         return 28 * 86400.0
     if not isinstance(windows, list) or len(windows) != 1:
+        what = (
+            f"has {len(windows)} windows"
+            if isinstance(windows, list)
+            else f"{shown(windows)} is not allowed"
+        )
         reader.problem(
-            ("spec", "timeWindow"), "allowed: a list with one rolling window, e.g. - duration: 28d"
+            ("spec", "timeWindow"),
+            f"{what}; allowed: a list with one rolling window, e.g. - duration: 28d",
         )
         return MISSING
-    if reader.get(("spec", "timeWindow", 0, "isRolling"), True) is not True:
+    rolling_path = ("spec", "timeWindow", 0, "isRolling")
+    rolling = reader.get(rolling_path, True)
+    if rolling is not True:
+        written = reader.document.text(*rolling_path) or shown(rolling)
         reader.problem(
-            ("spec", "timeWindow", 0, "isRolling"),
-            "calendar windows are not supported; allowed: true",
+            rolling_path,
+            f"{written} is not supported: calendar windows are not; allowed: true (a rolling "
+            "window)",
         )
     return reader.converted(("spec", "timeWindow", 0, "duration"), parse_slo_window)
 

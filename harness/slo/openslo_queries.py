@@ -36,10 +36,7 @@ def metric_queries(
         return MISSING
     notes: list[str] = []
     if limit is not None:
-        if threshold is None:
-            reader.problem(
-                base, "a thresholdMetric needs an objective with op (lt or lte) and value"
-            )
+        if threshold is None:  # the objective's op or value is wrong: reported where it is
             return MISSING
         selector = _query(reader, (*base, "thresholdMetric"), index, notes, counter=False)
         built = histogram_queries(selector, threshold) if selector is not MISSING else None

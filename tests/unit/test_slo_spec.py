@@ -110,9 +110,29 @@ BAD_SPECS = {
         VALID.replace("budgetingMethod: Occurrences", "budgetingMethod: Timeslices"),
         "spec.budgetingMethod: 'Timeslices' is not supported; allowed: Occurrences",
     ),
-    "A calendar window should fail.": (
+    "A calendar window should fail, showing the value as written.": (
         VALID.replace("isRolling: true", "isRolling: false"),
-        "calendar windows are not supported",
+        "spec.timeWindow[0].isRolling: false is not supported: calendar windows are not; "
+        "allowed: true (a rolling window)",
+    ),
+    "A thresholdMetric latency of 0 should fail naming it, not vanish.": (
+        FULL.replace("      value: 0.25", "      value: 0"),
+        "spec.objectives[0].value: 0 is out of range; allowed: a latency in seconds above 0, "
+        "e.g. 0.25",
+    ),
+    "A negative thresholdMetric latency should fail naming it.": (
+        FULL.replace("      value: 0.25", "      value: -0.5"),
+        "spec.objectives[0].value: -0.5 is out of range; allowed: a latency in seconds above 0",
+    ),
+    "A thresholdMetric objective without op should fail naming the field.": (
+        FULL.replace("    - op: lte\n      value: 0.25", "    - value: 0.25"),
+        "spec.objectives[0].op: is required for a thresholdMetric; allowed: lt or lte, with "
+        "value a latency in seconds",
+    ),
+    "A thresholdMetric objective without value should fail naming the field.": (
+        FULL.replace("      value: 0.25\n", ""),
+        "spec.objectives[0].value: is required for a thresholdMetric; allowed: a latency in "
+        "seconds above 0, e.g. 0.25",
     ),
     "An unknown kind should fail.": (
         VALID.replace("kind: SLO", "kind: Dashboard"),
