@@ -149,10 +149,15 @@ def burn_alert_name(slo: SLO, severity: AlertSeverity) -> str:
 
 
 def alert_name(slo: SLO, suffix: str) -> str:
-    # An OpenSLO name may hold dots (checkout.availability): no alert name may.
+    """``<Name><suffix>``: a Sloth spec's ``alerting.name`` (checked to be a metric name), or the
+    SLO's name in CamelCase. An OpenSLO name may hold dots (checkout.availability) and start with
+    a digit (2fa-login), and no alert name may: the parts are joined, and a leading digit gets the
+    prefix ``SLO`` (``SLO2faLoginBurnRatePage``) — refusing would refuse a name OpenSLO allows."""
     base = slo.alert_name or "".join(
         part.capitalize() for part in re.split(r"[-_.]", slo.name) if part
     )
+    if not slo.alert_name and base[:1].isdigit():
+        base = f"SLO{base}"
     return f"{base}{suffix}"
 
 

@@ -307,3 +307,23 @@ def test_two_sloth_slos_of_one_service_and_name_in_one_file_are_refused(
         f"'cart-requests' is already the name of an SLO defined at {path}:{first}; allowed: a "
         "name no other SLO has, in this file or another"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "base"),
+    [
+        ("2fa-login", "SLO2faLogin"),  # OpenSLO allows a leading digit
+        ("9.checkout", "SLO9Checkout"),
+        ("login-2fa", "Login2fa"),  # a digit inside is fine as it is
+    ],
+)
+def test_an_alert_name_never_starts_with_a_digit(name: str, base: str, tmp_path: Path) -> None:
+    """Prometheus refuses an alert name that is no metric name: a digit first gets SLO before it."""
+    text = OPENSLO.replace("name: checkout.availability", f"name: {name}")
+    [slo] = load_slo_files([write(tmp_path / "slo.yaml", text)])
+    policy = load_policy(DEFAULT_POLICY).scaled_to(slo.time_window_s)
+
+    names = [rule["alert"] for rule in alert_rules(slo, policy)["rules"]]
+
+    assert names == [f"{base}BurnRatePage", f"{base}BurnRateTicket", f"{base}SLIMissing"]
+    assert all(re.fullmatch(r"[a-zA-Z_:][a-zA-Z0-9_:]*", n) for n in names)
