@@ -8,6 +8,7 @@ from __future__ import annotations
 from harness.slo.policy import BurnPolicy
 from harness.slo.rules import RecordingRule, RuleGroup, period_source_window, slo_labels
 from harness.slo.sloth_conventions import (
+    go_fixed,
     go_float,
     id_labels,
     label_filter,
@@ -47,7 +48,7 @@ def meta_recording_rules(slo: SLO, policy: BurnPolicy) -> RuleGroup:
         "sloth_version": GENERATOR,
         "sloth_mode": _MODES.get(slo.spec, "cli-gen-openslo"),
         "sloth_spec": slo.spec,
-        "sloth_objective": go_float(percent),
+        "sloth_objective": go_fixed(percent),  # Sloth: FormatFloat(objective, 'f', -1, 64)
     }
     rules: list[RecordingRule] = [
         rule("slo:objective:ratio", f"vector({ratio})"),

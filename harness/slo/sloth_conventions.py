@@ -5,7 +5,9 @@ and how numbers are printed (Sloth is written in Go; the same value must print t
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Decimal
 
 from harness.values.slo import SLO
 
@@ -15,6 +17,7 @@ __all__ = [
     "RESERVED_LABELS",
     "SEVERITY_LABEL",
     "WINDOW_LABEL",
+    "go_fixed",
     "go_float",
     "id_labels",
     "label_filter",
@@ -88,11 +91,60 @@ def window_name(seconds: float) -> str:
 
 
 def go_float(value: float) -> str:
-    """A float as Go prints it (``%v``/``%g``): the shortest digits that read back the same, so
-    ``1 - 0.999`` is ``0.0009999999999999432`` in both tools, and ``6.0`` is ``6``. (Python's repr
-    gives the same digits; the forms differ only beyond 1e16, far from any objective or burn.)"""
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
+    """A float as Go's ``%g`` and ``%v`` print it (``strconv.FormatFloat(v, 'g', -1, 64)``), as
+    Sloth prints its objective ratio, error budget, period and burn factors: the shortest digits
+    that read back the same (``1 - 0.999`` is ``0.0009999999999999432``, ``6.0`` is ``6``), in
+    an exponent form when the decimal exponent is below -4 or 6 and above — Go decides with a
+    precision of 6 for the shortest digits: ``1e+06``, ``1.5e-05`` (Python's repr switches only
+    at 1e16, and writes ``1000000.0``)."""
+    special = _special(value)
+    if special is not None:
+        return special
+    negative, digits, point = _shortest(value)
+    exponent = point - 1
+    if exponent < -4 or exponent >= 6:
+        mantissa = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
+        return f"{negative}{mantissa}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+    return negative + _fixed(digits, point)
+
+
+def go_fixed(value: float) -> str:
+    """A float as Go's ``strconv.FormatFloat(v, 'f', -1, 64)`` prints it — the shortest digits
+    that read back the same, never in an exponent form (``99.9``, ``1000000``, ``0.00001``): how
+    Sloth writes ``sloth_objective``."""
+    special = _special(value)
+    if special is not None:
+        return special
+    negative, digits, point = _shortest(value)
+    return negative + _fixed(digits, point)
+
+
+def _special(value: float) -> str | None:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    return None
+
+
+def _shortest(value: float) -> tuple[str, str, int]:
+    """The sign, the shortest digits that read back as ``value`` (Python's repr finds the same
+    ones as Go) without trailing zeros, and where the decimal point goes among them."""
+    sign, digit_tuple, exp = Decimal(repr(float(value))).as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0")
+    assert isinstance(exp, int)  # (finite: _special took the rest)
+    point = len(digit_tuple) + exp
+    return ("-" if sign else ""), digits, point
+
+
+def _fixed(digits: str, point: int) -> str:
+    if point <= 0:
+        return f"0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return digits + "0" * (point - len(digits))
+    return f"{digits[:point]}.{digits[point:]}"
 
 
 def objective_percent(slo: SLO) -> float:

@@ -20,6 +20,7 @@ from harness.slo.policy import DEFAULT_POLICY, load_policy
 from harness.slo.promtool_tests import promtool_test_file
 from harness.slo.rules import alert_rules, recording_rules
 from harness.slo.rules_meta import meta_recording_rules
+from harness.slo.sloth_conventions import go_fixed, go_float
 from tests.conftest import REPO, write
 
 SPEC = REPO / "tests/testdata/slo/sloth-two-services.yaml"
@@ -327,3 +328,35 @@ def test_an_alert_name_never_starts_with_a_digit(name: str, base: str, tmp_path:
 
     assert names == [f"{base}BurnRatePage", f"{base}BurnRateTicket", f"{base}SLIMissing"]
     assert all(re.fullmatch(r"[a-zA-Z_:][a-zA-Z0-9_:]*", n) for n in names)
+
+
+@pytest.mark.parametrize(
+    ("value", "g", "f"),
+    [
+        (1 - 0.999, "0.0010000000000000009", "0.0010000000000000009"),
+        (6.0, "6", "6"),
+        (999999.0, "999999", "999999"),
+        (1e6, "1e+06", "1000000"),  # Go's %g: an exponent from 1e6 (Python's repr: from 1e16)
+        (123456789.0, "1.23456789e+08", "123456789"),
+        (0.0001, "0.0001", "0.0001"),
+        (1.5e-05, "1.5e-05", "0.000015"),  # below 1e-4
+        (5.6000000000000005, "5.6000000000000005", "5.6000000000000005"),
+        (-2.5, "-2.5", "-2.5"),
+        (0.0, "0", "0"),
+    ],
+)
+def test_numbers_print_as_go_prints_them(value: float, g: str, f: str) -> None:
+    """%g (FormatFloat 'g', -1) for Sloth's expressions; FormatFloat 'f', -1 for sloth_objective."""
+    assert (go_float(value), go_fixed(value)) == (g, f)
+
+
+def test_sloth_objective_is_never_written_with_an_exponent(tmp_path: Path) -> None:
+    text = TWO_SERVICES.split("---")[0].replace("objective: 99.9", "objective: 0.00001")
+    [slo] = load_slo_files([write(tmp_path / "slo.yaml", text)])
+    policy = load_policy(DEFAULT_POLICY).scaled_to(slo.time_window_s)
+
+    info = meta_recording_rules(slo, policy)["rules"][-1]
+
+    assert info["labels"]["sloth_objective"] == "0.00001"  # Sloth: FormatFloat 'f', -1
+    # %g of 0.00001 / 100, in Go as here: an exponent
+    assert meta_recording_rules(slo, policy)["rules"][0]["expr"] == "vector(1.0000000000000001e-07)"
