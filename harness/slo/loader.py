@@ -100,7 +100,7 @@ def slo_notes(slos: Iterable[SLO], policy: str) -> list[str]:
     where the files are read (not only in results): each query it rewrote to read the window,
     and each OpenSLO alert policy of an SLO, which it does not translate — ``policy`` (the
     burn-rate policy's name, as the command knows it) generates the SLO's alerts instead."""
-    notes = []
+    notes: list[str] = []
     for slo in slos:
         where = f"note: {slo.source}{f':{slo.line}' if slo.line else ''}: slo {slo.name!r} → "
         notes.extend(where + note for note in slo.rewritten)
