@@ -199,41 +199,29 @@ def with_criteria(criteria: tuple[RelativeCriterion, ...]) -> Judge:
     return judge
 
 
-def alpha_half_to_the_first(
+def alpha_per_comparison(
     baseline: PerWindowView, candidate: PerWindowView, paired: Paired
 ) -> list[Status]:
-    """The default criteria with the run's α split unevenly (weighted Bonferroni, still ≤ α in
-    all): half to the p50 of every request together — the most precise comparison, the one a
-    slowdown of the whole service moves first — and half shared by the rest."""
-    primary, *rest = DUET_DEFAULT_CRITERIA
-    half = RUN_ALPHA / 2
-    first = judge_duet((primary,), baseline, candidate, paired, alpha=half)
-    others = judge_duet(tuple(rest), baseline, candidate, paired, alpha=half)
-    return [c.status for c in (*first.criteria, *others.criteria)]
-
-
-def alpha_per_criterion(
-    baseline: PerWindowView, candidate: PerWindowView, paired: Paired
-) -> list[Status]:
-    """The default criteria, an equal share of α per criterion that has something to judge, split
-    among its endpoints: all requests' p50 gets α/3, each endpoint's p50 α/12 (which needs 9
-    paired windows to reach, against 8 for α/6: a 42 s duet would no longer judge it)."""
-    alone = [judge_duet((c,), baseline, candidate, paired) for c in DUET_DEFAULT_CRITERIA]
-    with_any = [
-        c for c, judged in zip(DUET_DEFAULT_CRITERIA, alone, strict=True) if judged.criteria
-    ]
-    share = RUN_ALPHA / max(1, len(with_any))
-    return [
-        result.status
-        for criterion in with_any
-        for result in judge_duet((criterion,), baseline, candidate, paired, alpha=share).criteria
-    ]
+    """The default criteria with the run's α split as the gate did before 2026-11-30: an equal
+    share per comparison (α/m over all m endpoint comparisons), so a criterion repeated on each
+    endpoint took most of it. Today each criterion gets an equal share, split among its
+    endpoints (harness/gate/comparable.py)."""
+    planned = [judge_duet((c,), baseline, candidate, paired) for c in DUET_DEFAULT_CRITERIA]
+    comparisons = sum(len(judged.criteria) for judged in planned)
+    share = RUN_ALPHA / max(1, comparisons)
+    statuses: list[Status] = []
+    for criterion, judged in zip(DUET_DEFAULT_CRITERIA, planned, strict=True):
+        alone = share * len(judged.criteria)  # its endpoints share what m comparisons gave them
+        statuses += [
+            c.status
+            for c in judge_duet((criterion,), baseline, candidate, paired, alpha=alone).criteria
+        ]
+    return statuses
 
 
 JUDGES: dict[str, Judge] = {
     **{rule: with_criteria(criteria or DUET_DEFAULT_CRITERIA) for rule, criteria in RULES.items()},
-    "default criteria, α: half to p50 of all, half shared by the rest": alpha_half_to_the_first,
-    "default criteria, α: an equal share per criterion, split among its endpoints": alpha_per_criterion,
+    "the default criteria, α: an equal share per comparison (before 2026-11-30)": alpha_per_comparison,
 }
 
 

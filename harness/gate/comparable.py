@@ -7,9 +7,14 @@ Shared by both ways of comparing with a baseline — beside the run (``duet.py``
   is their largest value or so — noise, not a measurement. A pXX needs at least 10 requests above
   it in each window, 10 / (1 − q): 20 for p50, 200 for p95, 1,000 for p99. Thinner criteria are
   not judged, and the run says so instead of judging noise.
-* **The run's false-alarm rate is controlled, not each comparison's**: with m comparisons, each
-  interval is taken at 1 − α/m (Bonferroni), so an unchanged service fails any of them with at
-  most α = 5 % over the whole run, however many endpoints the scenario has.
+* **The run's false-alarm rate is controlled, not each comparison's** (Bonferroni, weighted):
+  each criterion that has something to judge gets an equal share of α = 5 %, and a criterion
+  judged on several endpoints splits its share among them. So an unchanged service fails any
+  comparison with at most α over the whole run, however many endpoints the scenario has — and a
+  criterion on all requests together is not drowned by one repeated on each endpoint: with a
+  duet's defaults, all requests' p50 is judged at 1 − α/2, each of 4 endpoints' at 1 − α/8
+  (equal shares per comparison, α/5 each, let a 20 % slower service only warn in 1 of 13
+  calibration runs: docs/performance.md).
 """
 
 from __future__ import annotations
@@ -29,9 +34,15 @@ RUN_ALPHA = 0.05
 
 @dataclass(frozen=True)
 class Planned:
-    judged: tuple[tuple[RelativeCriterion, str], ...]  # (criterion, endpoint) to compare
+    # (criterion, endpoint, the confidence of its interval) to compare: together they keep the
+    # run's false-alarm rate within RUN_ALPHA
+    judged: tuple[tuple[RelativeCriterion, str, float], ...]
     unjudged: tuple[str, ...]  # "p99 of GET /v1/home: why not"
-    confidence: float  # each comparison's interval, so the run as a whole keeps RUN_ALPHA
+
+    @property
+    def confidence(self) -> float:
+        """The strictest comparison's confidence (1.0 with none), as result.json reports it."""
+        return max((confidence for *_, confidence in self.judged), default=1.0)
 
 
 def requests_needed(metric: str) -> int:
@@ -47,18 +58,27 @@ def plan_comparisons(
     sides: tuple[str, str] = ("baseline", "candidate"),
     alpha: float = RUN_ALPHA,
 ) -> Planned:
-    """Every (criterion, endpoint) to compare; ``sides`` name the two in the reasons; ``alpha``:
-    the false-alarm rate these comparisons share (a calibration's re-judging splits it)."""
-    judged: list[tuple[RelativeCriterion, str]] = []
+    """Every (criterion, endpoint) to compare, with its interval's confidence; ``sides`` name the
+    two in the reasons; ``alpha``: the false-alarm rate they share (a calibration's re-judging
+    splits it)."""
+    by_criterion: list[tuple[RelativeCriterion, list[str]]] = []
     unjudged: list[str] = []
     for criterion in criteria:
+        endpoints: list[str] = []
         for endpoint in _endpoints(criterion.endpoint, baseline, current):
             reason = _why_not(criterion.metric, endpoint, baseline, current, sides)
             if reason:
                 unjudged.append(f"{label(criterion.metric)} of {endpoint}: {reason}")
             else:
-                judged.append((criterion, endpoint))
-    return Planned(tuple(judged), tuple(unjudged), 1.0 - alpha / max(1, len(judged)))
+                endpoints.append(endpoint)
+        if endpoints:
+            by_criterion.append((criterion, endpoints))
+    judged = tuple(
+        (criterion, endpoint, 1.0 - alpha / len(by_criterion) / len(endpoints))
+        for criterion, endpoints in by_criterion
+        for endpoint in endpoints
+    )
+    return Planned(judged, tuple(unjudged))
 
 
 def _endpoints(chosen: str | None, baseline: PerWindowView, current: PerWindowView) -> list[str]:

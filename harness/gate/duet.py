@@ -55,7 +55,7 @@ def judge_duet(
     planned = plan_comparisons(criteria, baseline, candidate, alpha=alpha)
     results: list[CriterionResult] = []
     detectable: list[tuple[str, float]] = []
-    for criterion, endpoint in planned.judged:
+    for criterion, endpoint, confidence in planned.judged:
         ratios = (paired or {}).get(endpoint) if criterion.metric == MEDIAN else None
         if ratios is not None:
             outcome = compare_log_ratios(
@@ -63,7 +63,7 @@ def judge_duet(
                 criterion.tolerance_pct,
                 criterion.direction,
                 criterion.warning_tolerance_pct,
-                planned.confidence,
+                confidence,
             )
         else:
             outcome = compare_paired(
@@ -72,9 +72,9 @@ def judge_duet(
                 criterion.tolerance_pct,
                 criterion.direction,
                 criterion.warning_tolerance_pct,
-                planned.confidence,
+                confidence,
             )
-        result = _result(criterion, endpoint, outcome, planned.confidence)
+        result = _result(criterion, endpoint, outcome, confidence)
         results.append(replace(result, weight=criterion.weight, key=criterion.key))
         if outcome.ci_pct is not None:
             width = outcome.ci_pct[1] - outcome.ci_pct[0]

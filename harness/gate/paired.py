@@ -84,8 +84,8 @@ def compare_paired(
 ) -> PairedComparison:
     """Judge ``candidate`` against ``baseline``, window i against window i.
 
-    ``direction`` is a ``Direction`` or its value. ``confidence`` is the interval's (a run that
-    makes m comparisons gives each 1 − α/m, so the run as a whole keeps its α).
+    ``direction`` is a ``Direction`` or its value. ``confidence`` is the interval's (a run's
+    comparisons share its α, comparable.plan_comparisons, so the run as a whole keeps it).
     ``ValueError`` if the sequences differ in length (the windows would not pair up).
     """
     d = log_ratios(baseline, candidate)

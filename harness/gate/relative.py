@@ -45,16 +45,16 @@ def judge_relative(
     planned = plan_comparisons(criteria, baseline, current, sides=("baseline", "current"))
     results: list[CriterionResult] = []
     detectable: list[tuple[str, float]] = []
-    for criterion, endpoint in planned.judged:
+    for criterion, endpoint, confidence in planned.judged:
         before = baseline[endpoint].get(criterion.metric, [])
         after = current[endpoint].get(criterion.metric, [])
         outcome = compare(
-            before, after, criterion.tolerance_pct, criterion.direction, planned.confidence
+            before, after, criterion.tolerance_pct, criterion.direction, confidence
         )
         loose = criterion.warning_tolerance_pct
         if outcome.judgement in (Status.WARN, Status.FAIL) and loose is not None:
             # Beyond the pass tolerance: within the warning tolerance it warns, else fails.
-            looser = compare(before, after, loose, criterion.direction, planned.confidence)
+            looser = compare(before, after, loose, criterion.direction, confidence)
             judgement = Status.FAIL if looser.judgement is Status.FAIL else Status.WARN
             outcome = replace(outcome, judgement=judgement)
         judged = _result(criterion, endpoint, outcome, baseline_name)

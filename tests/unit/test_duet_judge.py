@@ -113,3 +113,26 @@ def test_the_default_judges_the_median_only_all_requests_and_each_endpoint() -> 
         (MEDIAN, "each"),
     }
     assert all(c.key for c in DUET_DEFAULT_CRITERIA)
+
+
+def test_each_criterion_gets_an_equal_share_of_alpha_split_among_its_endpoints() -> None:
+    """All requests' p50 is one question, each endpoint's p50 another: the first is judged at
+    1 − α/2, each of 4 endpoints at 1 − α/8 — not all 5 comparisons at 1 − α/5, which let the
+    repeated criterion take most of α and left all requests' interval wider."""
+    baseline, candidate = sides(0.0, 0.1)
+    endpoints = ["GET /a", "GET /b", "GET /c", "POST /d"]
+    for side in (baseline, candidate):
+        home = side.pop(HOME)
+        side.update({endpoint: dict(home) for endpoint in [*endpoints, "all"]})
+
+    judged = judge_duet(DUET_DEFAULT_CRITERIA, baseline, candidate)
+
+    levels = {c.name.split(",")[0]: c.detail or c.name for c in judged.criteria}
+    assert len(judged.criteria) == 5, levels
+    intervals = {
+        c.name.split(",")[0]: c.ci_pct for c in judged.criteria if c.ci_pct is not None
+    }
+    assert set(intervals) == {"p50 of all", *(f"p50 of {e}" for e in endpoints)}
+    # the same windows on every endpoint: the stricter level gives each endpoint a wider interval
+    assert _width(intervals["p50 of all"]) < _width(intervals["p50 of GET /a"])
+    assert judged.confidence == 1 - 0.05 / 8
