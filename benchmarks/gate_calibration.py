@@ -14,11 +14,13 @@ criteria — so the defaults are chosen from measured rates, not by guess (docs/
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 from harness.calibrate.stats import clopper_pearson, detection_curve, smallest_detected_shift
 from harness.gate.comparable import RUN_ALPHA
@@ -68,7 +70,16 @@ RULES: dict[str, tuple[RelativeCriterion, ...]] = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folders", nargs="+", type=Path, help="calibration folders")
+    parser.add_argument(
+        "folders", nargs="+", type=Path,
+        help="calibration folders, or files --export wrote (their trials' windows kept)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--export", type=Path, default=None, metavar="DIR",
+        help="also write DIR/<calibration>.json.gz: the calibration with each duet trial's two "
+        "sides' windows and paired windows, small enough to keep (the trial folders are ~6 MB "
+        "each) and read back here instead of the folder",
+    )  # fmt: skip
     parser.add_argument(
         "--rounds", default=None, metavar="FIRST-LAST",
         help="only these rounds of trials (1-based, inclusive), e.g. 1-30 to choose a rule and "
@@ -81,7 +92,9 @@ def main() -> None:
     args = parser.parse_args()
     rounds = _rounds(args.rounds)
     for folder in args.folders:
-        summary = json.loads((folder / "calibration.json").read_text(encoding="utf-8"))
+        summary = _read(folder)
+        if args.export is not None:
+            _export(summary, args.export / f"{folder.name.removesuffix('.json.gz')}.json.gz")
         print(f"\n{folder.name}: {summary['mode']}, noisy neighbour {summary['noisy_neighbour']}")
         for line in summary["sentences"]:
             print(f"  {line}")
@@ -92,11 +105,37 @@ def main() -> None:
         if summary["mode"] == "duet":
             trials = _in_rounds(summary["trials"], rounds)
             print(f"  rounds {args.rounds or 'all'}: {len(trials)} trials")
-            for name, summary in SUMMARIES.items():
+            exported = any("windows" in t for t in trials)
+            for name, window_summary in SUMMARIES.items():
+                if exported and window_summary is not None:
+                    continue  # an export keeps the windows as saved, not each pair's ratio
                 if args.summary in ("all", name):
                     print(f"  paired windows summarised by: {name}")
-                    bounds(trials, summary)
-                    rejudge(trials, summary)
+                    bounds(trials, window_summary)
+                    rejudge(trials, window_summary)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if path.name.endswith(".json.gz"):
+        return cast(dict[str, Any], json.loads(gzip.decompress(path.read_bytes())))
+    return cast(dict[str, Any], json.loads((path / "calibration.json").read_text("utf-8")))
+
+
+def _export(summary: dict[str, Any], path: Path) -> None:
+    """The calibration with each judged duet trial's windows in it (as ``_judged_windows`` reads
+    them as saved), gzipped: what re-judging needs, without the trial folders."""
+    trials = []
+    for trial in summary["trials"]:
+        windows = _judged_windows(trial, None) if "windows" not in trial else None
+        kept = {k: v for k, v in trial.items() if k != "run_dir"}
+        if windows is not None:
+            baseline, candidate, paired = windows
+            kept["windows"] = {"baseline": baseline, "candidate": candidate, "paired": paired}
+        trials.append(kept)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({**summary, "trials": trials}, separators=(",", ":"))
+    path.write_bytes(gzip.compress(text.encode(), mtime=0))
+    print(f"exported {path} ({path.stat().st_size // 1024} KiB)")
 
 
 def _rounds(text: str | None) -> tuple[int, int] | None:
@@ -127,6 +166,9 @@ def _judged_windows(
 ) -> tuple[PerWindowView, PerWindowView, Paired] | None:
     """A trial's two sides' windows and its paired requests, each window summarised by
     ``summary`` (re-read from the run's client/ folder) or, with None, as the run saved them."""
+    if "windows" in trial:  # an export: the windows as saved
+        saved = cast(dict[str, Any], trial["windows"])
+        return saved["baseline"], saved["candidate"], saved["paired"]
     run_dir = Path(str(trial["run_dir"]))
     result = json.loads((run_dir / "result.json").read_text())
     duet = result.get("duet")
