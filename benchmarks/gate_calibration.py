@@ -64,6 +64,7 @@ RULES: dict[str, tuple[RelativeCriterion, ...]] = {
     "p50 all +4 %, each endpoint +30 %, tails +50 %": rule(4, 30, 50),
     "p50 all +3 %, each endpoint +30 %, tails +50 %": rule(3, 30, 50),
     "p50 all +4 %, each endpoint +30 %, no tails": rule(4, 30, None),
+    "p50 all +4 %, each endpoint +30 %, tails +25 %": rule(4, 30, 25),
     "p50 all +4 %, each endpoint +25 %, no tails": rule(4, 25, None),
     "p50 all +5 % alone": rule(5, None, None),
     "p50 all +3 % alone": rule(3, None, None),
