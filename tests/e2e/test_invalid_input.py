@@ -67,13 +67,17 @@ def test_invalid_scenario_or_slo_exits_2_with_a_precise_message(case: str, tmp_p
 
 def test_validate_reports_every_problem_of_every_file_at_once(tmp_path: Path) -> None:
     first = write(tmp_path / "a.yaml", GOOD_SLO.replace("target: 0.99", "target: 0"))
-    second = write(tmp_path / "b.yaml", GOOD_SLO.replace("[{{window}}]", "[5m]"))
+    # A ratio whose two queries span different ranges: which one is the window is not said.
+    other = client_availability_slo("home-availability-b", 0.99)
+    other = other.replace("[{{window}}]", "[5m]", 1).replace("[{{window}}]", "[1h]", 1)
+    second = write(tmp_path / "b.yaml", other)
 
     run = run_cli("validate", str(first), str(second), out_dir=tmp_path)
 
     assert run.returncode == 2
     assert "a.yaml" in run.stderr and "objectives[0].target" in run.stderr
-    assert "b.yaml" in run.stderr and "{{window}}" in run.stderr
+    assert "b.yaml" in run.stderr and "span different durations" in run.stderr
+    assert "{{window}}" in run.stderr  # what is allowed
 
 
 def test_validate_accepts_the_shipped_slos_and_scenarios(tmp_path: Path) -> None:
