@@ -48,9 +48,7 @@ def judge_relative(
     for criterion, endpoint, confidence in planned.judged:
         before = baseline[endpoint].get(criterion.metric, [])
         after = current[endpoint].get(criterion.metric, [])
-        outcome = compare(
-            before, after, criterion.tolerance_pct, criterion.direction, confidence
-        )
+        outcome = compare(before, after, criterion.tolerance_pct, criterion.direction, confidence)
         loose = criterion.warning_tolerance_pct
         if outcome.judgement in (Status.WARN, Status.FAIL) and loose is not None:
             # Beyond the pass tolerance: within the warning tolerance it warns, else fails.

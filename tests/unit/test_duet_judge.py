@@ -129,9 +129,7 @@ def test_each_criterion_gets_an_equal_share_of_alpha_split_among_its_endpoints()
 
     levels = {c.name.split(",")[0]: c.detail or c.name for c in judged.criteria}
     assert len(judged.criteria) == 5, levels
-    intervals = {
-        c.name.split(",")[0]: c.ci_pct for c in judged.criteria if c.ci_pct is not None
-    }
+    intervals = {c.name.split(",")[0]: c.ci_pct for c in judged.criteria if c.ci_pct is not None}
     assert set(intervals) == {"p50 of all", *(f"p50 of {e}" for e in endpoints)}
     # the same windows on every endpoint: the stricter level gives each endpoint a wider interval
     assert _width(intervals["p50 of all"]) < _width(intervals["p50 of GET /a"])
