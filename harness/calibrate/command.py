@@ -35,7 +35,7 @@ from harness.plan import RunOptions, build_plan
 from harness.run import new_run_id
 from harness.run_folder import LOGS_DIR, REPORT_HTML, write_atomically
 
-__all__ = ["CALIBRATION_JSON", "run_calibrate", "summarise"]
+__all__ = ["CALIBRATION_JSON", "run_calibrate", "summarise", "trial_schedule"]
 
 CALIBRATION_JSON = "calibration.json"
 SCHEMA = 1
@@ -54,26 +54,36 @@ def run_calibrate(options: CalibrateOptions, say: Callable[[str], None]) -> int:
     )
     stop = _stop_on_signals()
     with reference_services(options.mode, folder / LOGS_DIR, plan.service_args) as services:
-        for index in range(options.trials):
+        last = options.first_trial + options.trials - 1
+        for index, shift in trial_schedule(options):
             if stop.is_set():
                 break
-            # Rotate the order each round, so no shift always follows another.
-            shifts = options.shifts_pct[index % len(options.shifts_pct) :]
-            shifts += options.shifts_pct[: index % len(options.shifts_pct)]
-            for shift in shifts:
-                trial = runner(setup, services, shift, index)
-                if stop.is_set():  # the run reported its interruption as inconclusive: not a trial
-                    say("interrupted: the calibration so far is kept")
-                    break
-                trials.append(trial)
-                say(f"trial {index + 1}/{options.trials}, slowdown {shift:g}%: {trial.verdict}")
-                _write(folder, options, trials)
+            trial = runner(setup, services, shift, index)
+            if stop.is_set():  # the run reported its interruption as inconclusive: not a trial
+                say("interrupted: the calibration so far is kept")
+                break
+            trials.append(trial)
+            say(f"trial {index + 1} (of {options.first_trial}–{last}), slowdown {shift:g}%: "
+                f"{trial.verdict}")  # fmt: skip
+            _write(folder, options, trials)
     _write(folder, options, trials)
     say(f"calibration: {folder / CALIBRATION_JSON}, {folder / REPORT_HTML}")
     for line in _sentences(summarise(options, trials)):
         say(line)
     judged = any(t.verdict != "inconclusive" for t in trials)
     return EXIT_PASS if judged and not stop.is_set() else EXIT_INCONCLUSIVE
+
+
+def trial_schedule(options: CalibrateOptions) -> list[tuple[int, float]]:
+    """(trial index, shift) in the order they run: each trial number (index + 1, its traffic's
+    seed) from ``--first-trial`` on runs every shift, the shifts' order rotated each round so no
+    shift always follows another."""
+    schedule = []
+    count = len(options.shifts_pct)
+    for index in range(options.first_trial - 1, options.first_trial - 1 + options.trials):
+        rotated = options.shifts_pct[index % count :] + options.shifts_pct[: index % count]
+        schedule += [(index, shift) for shift in rotated]
+    return schedule
 
 
 def _stop_on_signals() -> threading.Event:
@@ -127,6 +137,7 @@ def summarise(options: CalibrateOptions, trials: list[Trial]) -> dict[str, objec
         "mode": options.mode,
         "noisy_neighbour": options.noisy_neighbour,
         "trials_per_shift": options.trials,
+        "first_trial": options.first_trial,
         "duration": options.duration,
         "shifts_pct": list(options.shifts_pct),
         "judged_trials": len(judged),

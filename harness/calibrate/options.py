@@ -25,6 +25,7 @@ class CalibrateOptions:
     out: Path
     noisy_neighbour: bool  # a busy process taking a core (one side of a sequential comparison)
     duration: str | None = None  # the measured window of a trial, instead of the scenario's
+    first_trial: int = 1  # the first trial's number, which is also its traffic's seed
 
 
 def add_calibrate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +50,14 @@ def add_calibrate_arguments(parser: argparse.ArgumentParser) -> None:
         "trial's two runs get half of it each, the same load time as a duet",
     )
     parser.add_argument(
+        "--first-trial",
+        type=int,
+        default=1,
+        help="number the trials from N (default 1); a trial's number is its traffic's seed, so a "
+        "calibration continued later with --first-trial samples new traffic instead of replaying "
+        "the first trials'",
+    )
+    parser.add_argument(
         "--out", type=Path, default=Path("reports"), help="reports folder (default: reports)"
     )
     parser.add_argument(
@@ -65,6 +74,10 @@ def calibrate_options(args: argparse.Namespace) -> CalibrateOptions:
         problems.append(Problem(CLI, "scenario", f"{str(args.scenario)!r} is not a file"))
     if args.trials < 1:
         problems.append(Problem(CLI, "--trials", f"{args.trials} is not allowed; allowed: ≥ 1"))
+    if args.first_trial < 1:
+        problems.append(
+            Problem(CLI, "--first-trial", f"{args.first_trial} is not allowed; allowed: ≥ 1")
+        )
     if args.mode not in MODES:
         problems.append(
             Problem(CLI, "--mode", f"{args.mode!r} is not allowed; allowed: {', '.join(MODES)}")
@@ -73,8 +86,9 @@ def calibrate_options(args: argparse.Namespace) -> CalibrateOptions:
     if problems:
         raise InputError(problems)
     return CalibrateOptions(
-        args.scenario, args.trials, shifts, args.mode, args.out, args.noisy_neighbour, args.duration
-    )
+        args.scenario, args.trials, shifts, args.mode, args.out, args.noisy_neighbour,
+        args.duration, args.first_trial,
+    )  # fmt: skip
 
 
 def parse_shifts(text: str, problems: list[Problem]) -> tuple[float, ...]:

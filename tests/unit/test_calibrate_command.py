@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.calibrate.command import summarise
+from harness.calibrate.command import summarise, trial_schedule
 from harness.calibrate.options import CalibrateOptions, parse_shifts
 from harness.calibrate.trials import Trial
 from harness.cli import main
@@ -51,3 +51,20 @@ def test_the_summary_counts_judged_trials_with_exact_intervals(tmp_path: Path) -
         (0.0, 0, 19), (20.0, 19, 20),
     ]  # fmt: skip
     assert summary["smallest_detected_shift_pct"] == 20.0
+
+
+def test_a_continued_calibration_runs_new_trial_numbers_with_every_shift(tmp_path: Path) -> None:
+    # A trial's number is its traffic's seed: --first-trial 49 must not replay trials 1–12.
+    options = CalibrateOptions(tmp_path / "s.yaml", 3, (0.0, 20.0), "duet", tmp_path, False,
+                               first_trial=49)  # fmt: skip
+    schedule = trial_schedule(options)
+    assert [index + 1 for index, _ in schedule] == [49, 49, 50, 50, 51, 51]
+    assert [shift for _, shift in schedule] == [0.0, 20.0, 20.0, 0.0, 0.0, 20.0]
+
+
+def test_a_first_trial_below_1_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["calibrate", str(tmp_path / "none.yaml"), "--first-trial", "0"])
+    assert code == EXIT_INVALID_INPUT
+    assert "--first-trial" in capsys.readouterr().err
