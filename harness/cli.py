@@ -23,6 +23,8 @@ from harness.baseline_file import BASELINE_DIR, save_baseline
 from harness.calibrate.options import add_calibrate_arguments, calibrate_options
 from harness.cli_validate import validate_paths
 from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
+from harness.history import HistoryError
+from harness.history.import_command import add_history_import_parser, run_history_import
 from harness.plan import (
     LOCUST_ARGS_HELP,
     add_load_arguments,
@@ -138,6 +140,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_calibrate_arguments(calibrate)
     add_page_parser(commands)
+    history = commands.add_parser(
+        "history",
+        help="the history of runs: record finished runs, show their trends (docs/history.md)",
+        description="A history keeps every run's summary (run and soak record into it with "
+        "--history): import finished runs into one, or show its trends.",
+    )
+    history_actions = history.add_subparsers(
+        dest="history_command", required=True, metavar="ACTION"
+    )
+    add_history_import_parser(history_actions)
+    # TODO(lead, #16): `history show`, from the show helper's branch, once merged:
+    #     show = history_actions.add_parser("show", help="…", epilog=EPILOG)
+    #     add_history_show_arguments(show)  # harness.history.show_command
+    # (with add_history_location_argument(show) unless it adds --history itself), and in main():
+    #     if args.history_command == "show": return run_history_show(args, say)
     return parser
 
 
@@ -177,12 +194,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "soak":
             return run_soak(soak_options(args), os.environ, console, errors, _live(args, errors))
+        if args.command == "history":
+            return run_history_import(args, lambda line: errors.print(line, markup=False))
         return _run(args, console, errors)
     except InputError as exc:
         errors.print(f"[bold red]invalid input[/] ({len(exc.problems)} problem(s)):")
         for problem in exc.problems:
             errors.print(f"  {problem}", markup=False)
         return EXIT_INVALID_INPUT
+    except HistoryError as exc:  # a history command's history failed (a run's never reaches here)
+        errors.print(f"[bold magenta]history failed[/]: {escape(str(exc))}")
+        return exc.exit_code
     except LoadgateError as exc:
         errors.print(f"[bold magenta]inconclusive[/]: {exc}")
         return exc.exit_code

@@ -13,7 +13,13 @@ from harness.baseline_file import fingerprint
 from harness.monitor import RunMonitor
 from harness.report.result_json import build_result, client_doc
 from harness.values.plan import Plan
-from harness.values.result_doc import DetectableDoc, DuetDoc, ResultDoc, TrafficDoc
+from harness.values.result_doc import (
+    DetectableDoc,
+    DuetDoc,
+    ProvenanceDoc,
+    ResultDoc,
+    TrafficDoc,
+)
 from harness.values.run_result import GeneratorHealth, LoadWindow, RunResult
 from harness.values.samples import PerWindow
 from harness.values.stage_outputs import Judgement, LoadOutcome, Measurements
@@ -37,6 +43,7 @@ class RunProgress:
     measurements: Measurements | None = None
     judgement: Judgement | None = None
     baseline_target: str | None = None  # a duet's baseline URL, once its stack has started
+    provenance: ProvenanceDoc | None = None  # the code under test, found as the run starts
 
     @property
     def run(self) -> RunResult:
@@ -85,6 +92,8 @@ class RunProgress:
             result["duet"] = self._duet(plan)
         result["fingerprint"] = fingerprint(plan)
         result["traffic"] = self._traffic(plan)
+        if self.provenance is not None:
+            result["provenance"] = self.provenance
         if monitor is not None:
             result[monitor.name] = monitor.report()
         return result

@@ -12,6 +12,7 @@ Ctrl-C, a harness bug — with what every finished stage produced.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import tempfile
 import time
@@ -23,8 +24,10 @@ from rich.console import Console
 
 from harness.errors import InconclusiveError, InputError
 from harness.gate.verdict import inconclusive, invalid_input, with_findings
+from harness.history.provenance import detect_provenance
 from harness.monitor import RunMonitor
 from harness.progress import RunProgress
+from harness.report.history_sink import record_in_history
 from harness.report.sinks import make_run_folder, write_reports
 from harness.run_folder import LOGS_DIR
 from harness.stack.processes import ProcessGroup
@@ -73,11 +76,15 @@ def execute_run(
     run_dir = plan.out_dir / run_id
     make_run_folder(run_dir)
     progress = RunProgress(run_id, started_at, plan.target_url or "reference service")
+    progress.provenance = detect_provenance(os.environ, Path.cwd())
     verdict = _run_to_a_verdict(plan, run_dir, progress, say, live, monitor)
     if monitor is not None:
         verdict = _end_monitor(plan, run_dir, progress, verdict, monitor)
     result = progress.result(plan, verdict, monitor)
-    return RunOutcome(verdict, run_dir, result, write_reports(run_dir, result))
+    result_path = write_reports(run_dir, result)
+    if plan.history is not None:  # last: the reports stand whatever happens to the history
+        result = record_in_history(plan.history, run_dir, result, say)
+    return RunOutcome(verdict, run_dir, result, result_path)
 
 
 def _run_to_a_verdict(

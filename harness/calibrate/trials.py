@@ -126,10 +126,12 @@ def sequential_trial(setup: TrialSetup, services: Services, shift: float, index:
 
 def _seeded(plan: Plan, index: int) -> Plan:
     """Each trial its own traffic (a scenario's fixed seed would replay one sample of it): the
-    trials then sample the traffic's variation as well as the machine's."""
+    trials then sample the traffic's variation as well as the machine's. Trials are never
+    recorded in the scenario's history: their slowdowns are injected, not the service's own."""
     seed = index + 1
     duet = replace(plan.duet, seed=seed) if plan.duet else None
-    return replace(plan, load=replace(plan.load, seed=seed, seed_given=True), duet=duet)
+    load = replace(plan.load, seed=seed, seed_given=True)
+    return replace(plan, load=load, duet=duet, history=None)
 
 
 def _trial(shift: float, status: object, reasons: tuple[str, ...], run_dir: Path) -> Trial:

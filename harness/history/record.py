@@ -21,13 +21,15 @@ from collections.abc import Mapping
 from pathlib import PurePath
 
 from harness.values.criteria import ALL_ENDPOINTS
-from harness.values.history import SLO_PREFIX, HistoryRun, SeriesKey
+from harness.values.history import ENDPOINT_METRICS, SLO_PREFIX, HistoryRun, SeriesKey
+from harness.values.run_result import PERCENTILE_KEYS
 from harness.values.samples import endpoint_key
 
 __all__ = ["FINGERPRINT_HEX", "fingerprint_digest", "history_run"]
 
 FINGERPRINT_HEX = 16
-PERCENTILES = ("p50_ms", "p95_ms", "p99_ms")  # the history's, of the result's percentiles
+# The history's percentiles (p50, p95, p99), as the result names them.
+PERCENTILES = tuple(metric for metric in ENDPOINT_METRICS if metric in PERCENTILE_KEYS)
 NOT_COMPARED = ("environment",)  # the fingerprint's fields that do not make traffic differ
 
 

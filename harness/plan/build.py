@@ -19,6 +19,7 @@ from harness.gate.relative import DEFAULT_CRITERIA
 from harness.load.locustfile_check import check_locustfile
 from harness.plan.duet import DUET_KEYS, read_duet
 from harness.plan.gate import read_gate
+from harness.plan.history import read_history
 from harness.plan.load import LOAD_KEYS, load_profile
 from harness.plan.options import RunOptions
 from harness.plan.service import read_command
@@ -36,7 +37,9 @@ Probe = Callable[[Path, Sequence[str], str, str, str | None], list[Problem]]
 
 T = TypeVar("T")
 CLI = COMMAND_LINE
-SCENARIO_KEYS = {"name", "description", "target", "service", "load", "slos", "gate", "duet"}
+SCENARIO_KEYS = {
+    "name", "description", "target", "service", "load", "slos", "gate", "duet", "history"
+}  # fmt: skip
 GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate", "criteria", "score"}
 
 
@@ -135,6 +138,7 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
                     )
                 )
     remote = _remote_workers(options, problems)
+    history = read_history(options, scenario, base, problems)
     duet = read_duet(options, scenario, target, load, remote, problems, service_command)
     if scenario:
         problems.extend(p for p in scenario.problems if p not in problems)
@@ -161,6 +165,7 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
         score_thresholds=gate.score,
         locust_args=locust_args,
         duet=replace(duet, seed=seed) if duet else None,
+        history=history,
     )
     if options.baseline is None:
         return plan

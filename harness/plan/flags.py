@@ -69,6 +69,13 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--prometheus-url", help="use this Prometheus instead of starting a private one"
     )
+    parser.add_argument(
+        "--history",
+        metavar="PATH|URL",
+        help="record the run in this history once its reports are written: a file (SQLite, "
+        "created when missing) or a postgresql://user@host/db URL (default: the scenario's "
+        "history:, else not recorded); a history that fails never changes the verdict",
+    )
     duet = parser.add_argument_group(
         "duet: the baseline loaded beside the candidate, at the same time (see docs/gate.md)"
     )
@@ -140,4 +147,5 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         duet_baseline=getattr(args, "duet_baseline", None),
         duet_baseline_checkout=getattr(args, "duet_baseline_checkout", None),
         locust_args=getattr(args, "locust_args", None),
+        history=getattr(args, "history", None),
     )

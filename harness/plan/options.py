@@ -31,3 +31,4 @@ class RunOptions:
     duet_baseline: str | None = None  # a running baseline service to load beside the target
     duet_baseline_checkout: Path | None = None  # or a checkout to start the reference service from
     locust_args: tuple[str, ...] | None = None  # after ``--``: Locust's own options, passed through
+    history: str | None = None  # --history: a path or a postgresql:// URL (harness/history/)

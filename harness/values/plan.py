@@ -86,3 +86,4 @@ class Plan:
     score_thresholds: ScoreThresholds | None = None  # None: the defaults, 90 % and 75 %
     locust_args: tuple[str, ...] = ()  # Locust options passed through (--tags …), checked
     duet: Duet | None = None  # None: one target, judged alone or against a saved baseline
+    history: str | None = None  # where the run is recorded (a path or a postgresql:// URL)

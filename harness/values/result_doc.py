@@ -20,9 +20,9 @@ from harness.values.soak_doc import SoakDoc
 
 __all__ = [
     "BaselineDoc", "BreakingPointDoc", "ClientDoc", "CriterionDoc", "EndpointDoc",
-    "EnvironmentDoc", "FingerprintDoc", "GeneratorDoc", "LoadWindowDoc", "MonitorSection",
-    "PercentilesDoc", "ProcessDoc", "ResultDoc", "RunDoc", "SLODoc", "ScoreDoc", "StepDoc",
-    "VerdictName",
+    "EnvironmentDoc", "FingerprintDoc", "GeneratorDoc", "HistoryNoteDoc", "LoadWindowDoc",
+    "MonitorSection", "PercentilesDoc", "ProcessDoc", "ProvenanceDoc", "ResultDoc", "RunDoc",
+    "SLODoc", "ScoreDoc", "StepDoc", "VerdictName",
 ]  # fmt: skip
 
 VerdictName = Literal["pass", "warn", "fail", "inconclusive"]
@@ -165,6 +165,26 @@ class ResultDoc(TypedDict):
     mode: NotRequired[ModeName]  # what the run was compared with (files before it lack it)
     duet: NotRequired[DuetDoc]  # only in a duet
     traffic: NotRequired[TrafficDoc]  # what the traffic exercised (files before #14 lack it)
+    provenance: NotRequired[ProvenanceDoc]  # the code under test (files before #16 lack it)
+    history: NotRequired[HistoryNoteDoc]  # only with --history: whether the run was recorded
+
+
+class ProvenanceDoc(TypedDict):
+    """The code the run tested, as far as loadgate can tell (harness/history/provenance.py):
+    GitHub Actions' variables, else git in the working directory; ``None``: not known."""
+
+    commit: str | None
+    branch: str | None
+    ci_url: str | None  # the CI run's page
+
+
+class HistoryNoteDoc(TypedDict):
+    """Whether the run went into its history (``--history``): added after the reports are written,
+    so a history that failed is noted here while the verdict stands."""
+
+    location: str  # the history, a URL's password redacted
+    recorded: bool
+    detail: str  # why it was not recorded; "" when it was
 
 
 class CheckDoc(TypedDict):

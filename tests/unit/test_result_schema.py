@@ -240,6 +240,8 @@ SOAK = ("$defs", "soak", "properties")
         (result_doc.BaselineDoc, ("properties", "baseline")),
         (result_doc.FingerprintDoc, ("properties", "fingerprint")),
         (result_doc.EnvironmentDoc, ("properties", "fingerprint", "properties", "environment")),
+        (result_doc.ProvenanceDoc, ("properties", "provenance")),
+        (result_doc.HistoryNoteDoc, ("properties", "history")),
         (soak_doc.SoakDoc, ("$defs", "soak")),
         (soak_doc.BurnAlertDoc, (*SOAK, "policies", "additionalProperties", "items")),
         (soak_doc.AlertDoc, (*SOAK, "alerts", "items")),

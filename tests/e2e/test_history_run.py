@@ -1,0 +1,61 @@
+"""``loadgate run --history``: a real run is recorded in its history once its reports are written,
+and a history that fails leaves the run's verdict and exit code as they would have been."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from harness.history import open_history
+from harness.values.history import SeriesKey
+from tests.conftest import REPO, free_port, run_cli
+
+pytestmark = [pytest.mark.e2e]
+
+SMOKE = "scenarios/smoke.yaml"
+
+
+# load_shared: judges only what the run recorded and its exit code, not its numbers
+@pytest.mark.load_shared
+def test_a_run_is_recorded_in_its_history_with_the_code_it_tested(
+    out_dir: Path, tmp_path: Path
+) -> None:
+    history = tmp_path / "history.sqlite"
+
+    run = run_cli("run", SMOKE, "--history", str(history), out_dir=out_dir)
+
+    result = run.result
+    assert run.returncode == result["exit_code"], run.stdout + run.stderr
+    assert result["history"] == {"location": str(history), "recorded": True, "detail": ""}
+    assert f"history: run recorded in {history}" in run.stderr
+    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True,
+                          text=True, check=False).stdout.strip()  # fmt: skip
+    assert result["provenance"]["commit"] == (head or None)
+    with open_history(str(history)) as kept:
+        (recorded,) = kept.runs()
+    assert (recorded.run_id, recorded.verdict) == (result["run"]["id"], result["verdict"])
+    assert recorded.commit == result["provenance"]["commit"]
+    assert recorded.values[SeriesKey("all", "p99_ms")] == result["client"]["total"]["p99_ms"]
+
+
+# load_shared: as above
+@pytest.mark.load_shared
+def test_a_history_server_that_is_gone_leaves_the_verdict_and_is_reported(out_dir: Path) -> None:
+    url = f"postgresql://loadgate:s3cret-pw@127.0.0.1:{free_port()}/history"
+
+    run = run_cli("run", SMOKE, "--history", url, out_dir=out_dir)
+
+    result = run.result
+    assert run.returncode == result["exit_code"], run.stdout + run.stderr
+    assert not [reason for reason in result["reasons"] if "history" in reason]
+    assert result["history"]["recorded"] is False
+    assert "cannot connect" in result["history"]["detail"]
+    assert "history: run not recorded in postgresql://loadgate:***@127.0.0.1" in run.stderr
+    assert (
+        "s3cret-pw"
+        not in run.stderr
+        + run.stdout
+        + (run.out_dir / result["run"]["id"] / "result.json").read_text()
+    )
