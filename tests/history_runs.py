@@ -22,7 +22,7 @@ HOME = "GET /v1/recommendations/home"
 P99 = SeriesKey(HOME, "p99_ms")
 P50 = SeriesKey(HOME, "p50_ms")
 START = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-STEP_PCT = 5.0
+STEP_PCT = 2.0
 MIN_RUNS = 8
 
 

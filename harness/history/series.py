@@ -122,10 +122,11 @@ def metric_problems(metrics: Iterable[str]) -> list[Problem]:
 
 def filter_problems(runs: Sequence[HistoryRun], filters: Filters) -> list[Problem]:
     """Filter values the history has never seen, each with those it has: a typo must not look like
-    an empty history. Endpoints are looked up among the runs of the selected scenarios."""
+    an empty history. Endpoints are looked up among the runs of the scenarios asked for."""
     problems = _unknown("--scenario", filters.scenarios, {r.scenario for r in runs})
     problems += _unknown("--branch", filters.branches, {r.branch or "" for r in runs})
-    in_scope = [r for r in runs if not filters.scenarios or r.scenario in filters.scenarios]
+    known = filters.scenarios & {r.scenario for r in runs}  # a typo there: every scenario's
+    in_scope = [r for r in runs if not known or r.scenario in known]
     subjects = {key.subject for run in in_scope for key in run.values}
     problems += _unknown("--endpoint", filters.subjects, subjects)
     return problems

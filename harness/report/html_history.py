@@ -154,6 +154,7 @@ def _mark(figure: go.Figure, point: ChangePoint, run: HistoryRun, page_dir: Path
         text=[f"{point.change_pct:+.0f} %"],
         textposition="top center",
         textfont={"color": colour},
+        cliponaxis=False,  # its label may stand above the plot's top
         marker={"symbol": "diamond", "size": 13, "color": colour},
         name="change point",
         customdata=[run_link(run, page_dir)],
