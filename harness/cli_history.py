@@ -128,7 +128,7 @@ def run_history_show(
 
     with open_history(args.history) as store:
         runs = store.runs()
-    return show_history(runs, options, default_detector(), console or Console(), say)
+    return show_history(runs, options, default_detector(), console or _console(), say)
 
 
 def show_history(
@@ -162,6 +162,12 @@ def show_history(
         _write("--markdown", markdown, lambda: write_atomically(markdown, text))
         say(f"markdown: {markdown}")
     return EXIT_PASS
+
+
+def _console() -> Console:
+    """stdout; outside a terminal (CI logs) wide enough that endpoint names are not folded."""
+    console = Console()
+    return console if console.is_terminal else Console(width=140)
 
 
 def _write(flag: str, path: Path, write: Callable[[], object]) -> None:
