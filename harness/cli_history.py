@@ -23,8 +23,8 @@ from pathlib import Path
 from rich.console import Console
 
 from harness.errors import COMMAND_LINE, EXIT_PASS, InconclusiveError, InputError, Problem
-from harness.history.detection import Detector, default_detector, detect
-from harness.history.series import METRICS, Filters, filter_problems, group_series, metric_problems
+from harness.history.detection import HistoryDetector, default_detector, detect
+from harness.history.trends import METRICS, Filters, filter_problems, group_series, metric_problems
 from harness.report.history_text import print_history, render_history_markdown
 from harness.report.html_history import write_history_html
 from harness.run_folder import write_atomically
@@ -134,7 +134,7 @@ def run_history_show(
 def show_history(
     runs: Sequence[HistoryRun],
     options: ShowOptions,
-    detector: Detector,
+    detector: HistoryDetector,
     console: Console,
     say: Callable[[str], None],
 ) -> int:

@@ -4,8 +4,9 @@ change-point library (their own tests use both: tests/unit/test_history_store*.p
 test_changepoints.py).
 
 The stand-in is a plain step finder, not a mock: it reports a change wherever a run's value
-differs from the previous run's by more than ``STEP_PCT`` and stays there, with the mean of each
-side, so the runs a test builds decide what it finds.
+differs from the previous run's by more than ``STEP_PCT``, with the mean of each side, once
+``AFTER`` runs stand at the new level (the real detector's delay: it needs runs after a step
+before it calls it one), so the runs a test builds decide what it finds and when.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from harness.history.detection import Detector
+from harness.history.detection import HistoryDetector
 from harness.values.history import ChangePoint, HistoryRun, SeriesKey
 
 HOME = "GET /v1/recommendations/home"
@@ -23,7 +24,8 @@ P99 = SeriesKey(HOME, "p99_ms")
 P50 = SeriesKey(HOME, "p50_ms")
 START = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 STEP_PCT = 2.0
-MIN_RUNS = 8
+AFTER = 3  # runs at the new level, the step's first included, before a step is reported
+MIN_RUNS = 6
 
 
 def runs(
@@ -60,16 +62,23 @@ def runs(
     return made
 
 
-def step_points(key: SeriesKey, series: Sequence[HistoryRun]) -> list[ChangePoint]:
-    """Every lasting step of more than STEP_PCT between neighbours, with each side's mean."""
+def step_points(
+    key: SeriesKey, series: Sequence[HistoryRun], after: int = AFTER
+) -> list[ChangePoint]:
+    """Every step of more than STEP_PCT between neighbours with ``after`` runs after it (its
+    first included), with each side's mean."""
     values = [run.values[key] for run in series if key in run.values]
     kept = [run for run in series if key in run.values]
-    cuts = [i for i in range(1, len(values)) if abs(values[i] / values[i - 1] - 1) * 100 > STEP_PCT]
+    cuts = [
+        i
+        for i in range(1, len(values) - after + 1)
+        if abs(values[i] / values[i - 1] - 1) * 100 > STEP_PCT
+    ]
     points = []
     for n, cut in enumerate(cuts):
-        before = values[(cuts[n - 1] if n else 0) : cut]
-        after = values[cut : (cuts[n + 1] if n + 1 < len(cuts) else len(values))]
-        low, high = sum(before) / len(before), sum(after) / len(after)
+        left = values[(cuts[n - 1] if n else 0) : cut]
+        right = values[cut : (cuts[n + 1] if n + 1 < len(cuts) else len(values))]
+        low, high = sum(left) / len(left), sum(right) / len(right)
         change = (high / low - 1) * 100
         points.append(
             ChangePoint(key, cut, kept[cut].run_id, kept[cut].commit, low, high, change,
@@ -84,6 +93,10 @@ class Creep:
     change_pct: float
     runs: int
     steps: tuple[ChangePoint, ...]
+
+    def sentence(self, branch: str | None = None) -> str:
+        on = f" on {branch}" if branch else ""
+        return f"{self.key.label()} rose {self.change_pct:.0f} % over the last {self.runs} runs{on}, in {len(self.steps)} steps"
 
 
 def small_steps_creep(
@@ -106,13 +119,13 @@ class Recorder:
 
     seen: list[tuple[SeriesKey, list[str]]] = field(default_factory=list)
 
-    def detector(self, min_runs: int = MIN_RUNS) -> Detector:
+    def detector(self, min_runs: int = MIN_RUNS, after: int = AFTER) -> HistoryDetector:
         def change_points(key: SeriesKey, series: Sequence[HistoryRun]) -> list[ChangePoint]:
             self.seen.append((key, [run.run_id for run in series]))
-            return step_points(key, series)
+            return step_points(key, series, after)
 
-        return Detector(change_points, small_steps_creep, min_runs)
+        return HistoryDetector(change_points, small_steps_creep, min_runs)
 
 
-def stand_in_detector(min_runs: int = MIN_RUNS) -> Detector:
-    return Recorder().detector(min_runs)
+def stand_in_detector(min_runs: int = MIN_RUNS, after: int = AFTER) -> HistoryDetector:
+    return Recorder().detector(min_runs, after)

@@ -6,13 +6,16 @@ A per-run tolerance lets a regression through 3 % at a time. Here each series th
 after the earlier runs of the same scenario and traffic on the branch compared with (``main``
 by default), and the detector looks for lasting shifts:
 
-- a change point whose first run is one of the **newest** runs (``newest``: 3, this run
-  included) and that is a regression beyond ``tolerance_pct`` (its estimate, which the detector
-  has already found significant) fails the criterion — a key criterion by default, so the run
-  fails. The detector sees a step only some runs after it (its detection delay, docs/gate.md):
-  "newest" gives it those runs, so a step on main fails the gate within a few runs of landing;
-- creep — a rise beyond the tolerance over the recent runs in steps each within it — warns
-  (``creep: note`` makes it a note), even when every criterion passed;
+- a change point this run **reveals** — found with this run, not without it — whose first run
+  is one of the newest runs (``newest``: 10, this run included) and that is a regression beyond
+  ``tolerance_pct`` (its estimate, which the detector has found significant) fails the criterion:
+  a key criterion by default, so the run fails. The detector needs runs on both sides of a step
+  before it calls it one (its detection delay, docs/gate.md), so a step is seen some runs after
+  it landed, never at the run that brought it; judging what each run reveals fails the gate
+  once, at the first run that shows the step, however long the detector took. Once known, the
+  change point is history: ``history show`` keeps showing it, later runs pass it;
+- creep — a rise beyond the tolerance over the newest runs in steps each within it — warns
+  (``creep: note`` makes it a note), even when every criterion passed, for as long as it lasts;
 - a series with fewer runs than the detector needs is not judged, and says so in a note: the
   first runs of a new project (or traffic) are neither passed silently nor inconclusive.
 """
@@ -22,9 +25,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.history.detection import Detector
-from harness.history.sentences import change_point_line, creep_sentence, higher_is_worse
-from harness.history.series import judged
+from harness.history.detection import HistoryDetector
+from harness.history.sentences import change_point_line, higher_is_worse
+from harness.history.trends import judged
 from harness.values.criteria import HistoryGate
 from harness.values.history import ChangePoint, HistoryRun, SeriesKey
 from harness.values.verdict import CriterionResult, Findings
@@ -41,7 +44,10 @@ class HistoryJudgement:
 
 
 def judge_history(
-    this_run: HistoryRun, earlier: Sequence[HistoryRun], gate: HistoryGate, detector: Detector
+    this_run: HistoryRun,
+    earlier: Sequence[HistoryRun],
+    gate: HistoryGate,
+    detector: HistoryDetector,
 ) -> HistoryJudgement:
     """``earlier``: the history's runs (any; those of another scenario, traffic or branch, the
     inconclusive ones and this run itself are left out here)."""
@@ -70,11 +76,11 @@ def judge_history(
         if len(runs) < detector.min_runs:
             too_few.setdefault(len(runs) - 1, []).append(key)
             continue
-        points = detector.change_points(key, runs)
-        newest = [p for p in points if p.index >= len(runs) - gate.newest]
+        revealed = _revealed(detector, key, runs)
+        newest = [p for p in revealed if p.index >= len(runs) - gate.newest]
         criteria.append(_criterion(key, this_run.values[key], newest, gate))
         if creep := detector.creep(key, runs, gate.tolerance_pct):
-            creeps.append(creep_sentence(creep, gate.branch))
+            creeps.append(creep.sentence(gate.branch))
     notes = [
         _not_judged(keys, count, this_run.scenario, gate, detector)
         for count, keys in too_few.items()
@@ -115,8 +121,8 @@ def _criterion(
     worst = max(newest, key=_adverse_pct)
     failed = _adverse_pct(worst) > gate.tolerance_pct
     detail = (
-        f"history: {change_point_line(worst)} — a change point among the newest {gate.newest} "
-        f"runs{_on(gate)}; tolerance {sign}{gate.tolerance_pct:g} %"
+        f"history: {change_point_line(worst)} — a change point this run reveals among the newest "
+        f"{gate.newest} runs{_on(gate)}; tolerance {sign}{gate.tolerance_pct:g} %"
     )
     return CriterionResult(
         name=name,
@@ -133,13 +139,26 @@ def _criterion(
     )
 
 
+def _revealed(
+    detector: HistoryDetector, key: SeriesKey, runs: list[HistoryRun]
+) -> list[ChangePoint]:
+    """The change points found with the newest run that were not found without it. The same step
+    found both ways may move by a run as the segments are re-estimated: still not new."""
+    before = detector.change_points(key, runs[:-1])
+    return [
+        point
+        for point in detector.change_points(key, runs)
+        if not any(abs(point.index - known.index) <= 1 for known in before)
+    ]
+
+
 def _adverse_pct(point: ChangePoint) -> float:
     """How far the change goes the wrong way, % (an improvement is negative)."""
     return point.change_pct if higher_is_worse(point.key.metric) else -point.change_pct
 
 
 def _not_judged(
-    keys: list[SeriesKey], earlier: int, scenario: str, gate: HistoryGate, detector: Detector
+    keys: list[SeriesKey], earlier: int, scenario: str, gate: HistoryGate, detector: HistoryDetector
 ) -> str:
     what = (
         ", ".join(key.label() for key in keys)

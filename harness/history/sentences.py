@@ -1,21 +1,19 @@
 """How the history's findings read, the same in the terminal, markdown, the trend report and the
 gate's reasons: a series' numbers, its sparkline, each change point on one line naming its first
-run, creep as one sentence, and what could not be looked at. Pure."""
+run, and what could not be looked at (creep tells itself: changepoints.py's ``Creep.sentence``).
+Pure."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
-from harness.history.series import Series, TrafficGroup
-from harness.values.history import ChangePoint, SeriesKey
+from harness.history.trends import SeriesTrend, TrafficGroup
+from harness.values.history import ChangePoint
 
 __all__ = [
     "SERIES_HEADERS",
     "SPARKS",
-    "CreepLike",
     "change_point_line",
-    "creep_sentence",
     "findings_lines",
     "higher_is_worse",
     "metric_value",
@@ -28,23 +26,6 @@ SPARKS = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 32  # the newest runs a sparkline shows; older ones are elided with "…"
 LOWER_IS_WORSE = ("throughput", "sli")  # every other metric regresses upwards
 SERIES_HEADERS = ("subject", "metric", "runs", "trend (oldest → newest)", "latest", "vs first")
-
-
-class CreepLike(Protocol):
-    """What the detector says of creep (harness/history/changepoints.py's ``Creep``): a rise
-    beyond the tolerance over the recent runs, made of steps each within it.
-
-    LEAD(#16 merge): written before the detector's branch existed; if its ``Creep`` names these
-    differently, adapt here (or give it these properties) — nothing else reads them."""
-
-    @property
-    def key(self) -> SeriesKey: ...
-    @property
-    def change_pct(self) -> float: ...  # the whole rise (or fall), %
-    @property
-    def runs(self) -> int: ...  # how many of the newest runs it spans
-    @property
-    def steps(self) -> Sequence[ChangePoint]: ...  # each step, oldest first
 
 
 def higher_is_worse(metric: str) -> bool:
@@ -91,23 +72,6 @@ def change_point_line(point: ChangePoint) -> str:
     )
 
 
-def creep_sentence(creep: CreepLike, branch: str | None) -> str:
-    """Creep as one sentence: "p99_ms of GET /x rose 24 % over the last 12 runs on main, in 4
-    steps: +6 % from run R (commit abc1234), …" — each step within the tolerance, not the sum."""
-    verb = "rose" if creep.change_pct >= 0 else "fell"
-    on = f" on {branch}" if branch else ""
-    steps = ", ".join(
-        f"{step.change_pct:+.0f} % from run {step.run_id}"
-        + (f" (commit {step.commit[:12]})" if step.commit else "")
-        for step in creep.steps
-    )
-    count = len(creep.steps)
-    return (
-        f"{creep.key.label()} {verb} {abs(creep.change_pct):.0f} % over the last {creep.runs} "
-        f"runs{on}, in {count} step{'s' if count != 1 else ''}" + (f": {steps}" if steps else "")
-    )
-
-
 def traffic_title(group: TrafficGroup) -> str:
     """A traffic group's heading: "ci · traffic 3fa2b1c09d12 · 60 runs, 2026-10-01 to 2026-11-30"."""
     runs = group.runs
@@ -115,7 +79,7 @@ def traffic_title(group: TrafficGroup) -> str:
     return f"{group.scenario} · traffic {group.fingerprint[:12]} · {len(runs)} run{_s(len(runs))}{span}"
 
 
-def series_cells(series: Series) -> tuple[str, str, str, str, str, str]:
+def series_cells(series: SeriesTrend) -> tuple[str, str, str, str, str, str]:
     """A series as a table row (``SERIES_HEADERS``): subject, metric, runs, its sparkline, the
     newest value, and its change from the first."""
     values, change = series.values, series.change_pct

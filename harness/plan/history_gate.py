@@ -8,7 +8,7 @@ gate:
     weight: 1
     metrics: [p50_ms, p99_ms] # of every endpoint and of all requests; SLOs: sli, burn_rate
     branch: main              # the earlier runs compared with (default main)
-    newest: 3                 # a change point whose first run is one of the newest 3 judges
+    newest: 10                # a change point this run reveals, first run among the newest 10
     creep: warn               # creep warns (default), or is a note: `note`
 ```
 
@@ -28,7 +28,7 @@ __all__ = ["HISTORY_KEYS", "read_history_gate"]
 HISTORY_KEYS = {"tolerance_pct", "key", "weight", "metrics", "branch", "newest", "creep"}
 METRICS = (*ENDPOINT_METRICS, *SLO_METRICS)
 PATH = ("gate", "history")
-NEWEST_MAX = 20
+NEWEST_MAX = 60  # the detector looks no further back (changepoints.py: window_runs)
 
 
 def read_history_gate(scenario: FieldReader | None) -> HistoryGate | None:

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from harness.history.sentences import SERIES_HEADERS, findings_lines, series_cells, traffic_title
-from harness.history.series import TrafficGroup
+from harness.history.trends import TrafficGroup
 
 __all__ = ["print_history", "render_history_markdown"]
 

@@ -25,7 +25,7 @@ from harness.history.sentences import (
     metric_value,
     traffic_title,
 )
-from harness.history.series import Series, TrafficGroup
+from harness.history.trends import SeriesTrend, TrafficGroup
 from harness.report.html_parts import COLOURS, CONFIG, Markup, badge, note, table
 from harness.report.html_style import CSS, FONT
 from harness.run_folder import REPORT_HTML, write_atomically
@@ -100,7 +100,7 @@ def _findings(group: TrafficGroup, min_runs: int) -> str:
     return f'<ul class="findings">{items}</ul>'
 
 
-def _chart(div_id: str, series: Series, page_dir: Path) -> str:
+def _chart(div_id: str, series: SeriesTrend, page_dir: Path) -> str:
     metric = series.key.metric
     runs, values = series.runs, series.values
     figure = go.Figure()
@@ -163,7 +163,7 @@ def _mark(figure: go.Figure, point: ChangePoint, run: HistoryRun, page_dir: Path
     )
 
 
-def _first_run(series: Series, point: ChangePoint) -> HistoryRun:
+def _first_run(series: SeriesTrend, point: ChangePoint) -> HistoryRun:
     """The change's first run: at its index, or found by id if the detector counted otherwise."""
     if 0 <= point.index < len(series.runs) and series.runs[point.index].run_id == point.run_id:
         return series.runs[point.index]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.gate.history import HistoryJudgement, judge_history, unreadable_history
-from harness.history.detection import Detector, default_detector
+from harness.history.detection import HistoryDetector, default_detector
 from harness.stages import Say
 from harness.values.plan import Plan
 from harness.values.result_doc import ResultDoc
@@ -29,7 +29,7 @@ def read_and_judge_history(
     result: ResultDoc,
     run_dir: Path,
     say: Say,
-    detector: Detector | None = None,
+    detector: HistoryDetector | None = None,
 ) -> HistoryJudgement | None:
     """``result``: this run's document so far (its verdict not decided yet); ``None`` without a
     history or with ``gate.history: off``."""

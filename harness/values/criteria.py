@@ -84,15 +84,15 @@ HISTORY_DEFAULT_METRICS = ("p50_ms", "p99_ms")
 @dataclass(frozen=True)
 class HistoryGate:
     """The gate's criterion from the run history (``gate.history``; harness/gate/history.py): a
-    change point among the newest runs of this scenario and traffic on ``branch`` that is a
-    regression beyond ``tolerance_pct`` fails; creep warns (or is a note)."""
+    change point that this run reveals among the newest runs of its scenario and traffic on
+    ``branch``, a regression beyond ``tolerance_pct``, fails; creep warns (or is a note)."""
 
     tolerance_pct: float = 10.0
     key: bool = True  # a regression fails the run whatever the score
     weight: float = 1.0  # its points in the score when not key
     metrics: tuple[str, ...] = HISTORY_DEFAULT_METRICS  # ENDPOINT_METRICS and SLO_METRICS
     branch: str | None = "main"  # the earlier runs compared with; None: every branch
-    newest: int = 3  # a change point whose first run is one of the newest this many judges
+    newest: int = 10  # a revealed change point whose first run is one of the newest this many
     creep_warns: bool = True  # False: creep is a note, the verdict unchanged
 
 

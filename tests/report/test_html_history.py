@@ -11,7 +11,7 @@ from pathlib import Path
 from plotly.offline import get_plotlyjs
 
 from harness.history.detection import detect
-from harness.history.series import group_series
+from harness.history.trends import group_series
 from harness.report.html_history import render_history_html, run_link, write_history_html
 from harness.values.history import SeriesKey
 from tests.history_runs import HOME, MIN_RUNS, P50, P99, runs, stand_in_detector

@@ -1,7 +1,8 @@
-"""The gate's criterion from the run history: a step among the newest runs beyond the tolerance
-fails the run, an older one does not, creep warns even when every criterion passed, too few runs
-is a note (never a silent pass, never an inconclusive first run), an unreadable history is
-inconclusive. Runs and the detector are built by hand (tests/history_runs.py)."""
+"""The gate's criterion from the run history: the run that reveals a step beyond the tolerance
+fails, once (not before the detector sees it, not after), creep warns even when every criterion
+passed, too few runs is a note (never a silent pass, never an inconclusive first run), an
+unreadable history is inconclusive. Runs and the detector are built by hand
+(tests/history_runs.py)."""
 
 from __future__ import annotations
 
@@ -18,16 +19,18 @@ from harness.values.plan import LoadProfile, Plan
 from harness.values.stage_outputs import LoadOutcome, Measurements
 from harness.values.status import Status
 from harness.values.verdict import SLOStatus, Verdict
-from tests.history_runs import HOME, MIN_RUNS, P50, P99, Recorder, runs, stand_in_detector
+from tests.history_runs import AFTER, HOME, MIN_RUNS, P50, P99, Recorder, runs, stand_in_detector
 from tests.unit.test_verdict import CLIENT, HEALTHY, WINDOW, slo
 
-GATE = HistoryGate()  # tolerance 10 %, key, p50 and p99, main, the newest 3
+GATE = HistoryGate()  # tolerance 10 %, key, p50 and p99, main, the newest 10
 
 
-def judged(levels: list[float], gate: HistoryGate = GATE, **made: object) -> HistoryJudgement:
+def judged(
+    levels: list[float], gate: HistoryGate = GATE, after: int = AFTER, **made: object
+) -> HistoryJudgement:
     """The last level is this run; the others its earlier runs on main."""
     history = runs(levels, **made)
-    return judge_history(history[-1], history[:-1], gate, stand_in_detector())
+    return judge_history(history[-1], history[:-1], gate, stand_in_detector(after=after))
 
 
 def verdict_of(history: HistoryJudgement | None, tmp_path: Path) -> Verdict:
@@ -40,10 +43,11 @@ def verdict_of(history: HistoryJudgement | None, tmp_path: Path) -> Verdict:
     return judge(plan, LoadOutcome(WINDOW, CLIENT, HEALTHY), measured, history).verdict
 
 
-def test_a_step_at_this_run_beyond_the_tolerance_fails_the_run_naming_its_first_run(
+def test_the_run_that_reveals_a_step_beyond_the_tolerance_fails_naming_its_first_run(
     tmp_path: Path,
 ) -> None:
-    history = judged([100.0] * 12 + [115.0])
+    # The detector sees a step once AFTER runs stand at the new level: the third one reveals it.
+    history = judged([100.0] * 12 + [115.0] * AFTER)
     first = runs([115.0], first=12)[0]
 
     [criterion] = history.criteria
@@ -52,24 +56,30 @@ def test_a_step_at_this_run_beyond_the_tolerance_fails_the_run_naming_its_first_
     assert criterion.effect_pct is not None and round(criterion.effect_pct, 1) == 15.0
     assert criterion.baseline == 100.0 and criterion.ci_pct == pytest.approx((11.0, 19.0))
     assert f"from run {first.run_id} (commit {first.commit[:12]}) on" in criterion.detail
-    assert "among the newest 3 runs on main; tolerance +10 %" in criterion.detail
+    assert "a change point this run reveals among the newest 10 runs on main; tolerance +10 %" in criterion.detail  # fmt: skip
     verdict = verdict_of(history, tmp_path)
     assert (verdict.status, verdict.exit_code) == (Status.FAIL, 1)
     assert verdict.reasons == (criterion.detail,)
 
 
-def test_a_step_two_runs_ago_still_fails_one_four_runs_ago_no_longer_does() -> None:
-    # The detector sees a step some runs after it: "newest" gives it those runs.
-    assert judged([100.0] * 12 + [115.0] * 3).criteria[0].passed is False
-    assert judged([100.0] * 12 + [115.0] * 4).criteria[0].passed is True
-    wider = replace(GATE, newest=5)
-    assert judged([100.0] * 12 + [115.0] * 4, wider).criteria[0].passed is False
+def test_a_step_fails_once_when_revealed_not_before_and_not_after() -> None:
+    assert judged([100.0] * 12 + [115.0]).criteria[0].passed is True  # not seen yet
+    assert judged([100.0] * 12 + [115.0] * AFTER).criteria[0].passed is False
+    known = judged([100.0] * 12 + [115.0] * (AFTER + 1)).criteria[0]
+    assert (known.passed, known.detail) == (True, "")  # known since the run before: history
+
+
+def test_however_long_the_detector_takes_the_run_that_reveals_the_step_fails() -> None:
+    slow = [100.0] * 12 + [115.0] * 6  # a detector that needs 6 runs after a step
+    assert judged(slow, after=6).criteria[0].passed is False
+    # … unless the step's first run is older than the newest runs the gate looks at.
+    assert judged(slow, replace(GATE, newest=5), after=6).criteria[0].passed is True
 
 
 def test_a_step_within_the_tolerance_or_an_improvement_passes() -> None:
-    [within] = judged([100.0] * 12 + [108.0]).criteria
-    assert within.passed is True and within.effect_pct is not None and within.effect_pct > 5
-    [faster] = judged([100.0] * 12 + [70.0]).criteria
+    [within] = judged([100.0] * 12 + [108.0] * AFTER).criteria
+    assert within.passed is True and within.effect_pct == pytest.approx(8.0)
+    [faster] = judged([100.0] * 12 + [70.0] * AFTER).criteria
     assert faster.passed is True and "-30.0 %" in faster.detail
     [flat] = judged([100.0] * 13).criteria
     assert (flat.passed, flat.detail, flat.effect_pct) == (True, "", None)
@@ -78,8 +88,8 @@ def test_a_step_within_the_tolerance_or_an_improvement_passes() -> None:
 def test_throughput_regresses_downwards() -> None:
     key = SeriesKey(HOME, "throughput")
     gate = replace(GATE, metrics=("throughput",))
-    [fell] = judged([100.0] * 12 + [85.0], gate, keys=(key,)).criteria
-    [rose] = judged([100.0] * 12 + [115.0], gate, keys=(key,)).criteria
+    [fell] = judged([100.0] * 12 + [85.0] * AFTER, gate, keys=(key,)).criteria
+    [rose] = judged([100.0] * 12 + [115.0] * AFTER, gate, keys=(key,)).criteria
     assert (fell.passed, rose.passed) == (False, True)
     assert "tolerance -10 %" in fell.detail
 
@@ -125,9 +135,11 @@ def test_runs_of_another_traffic_branch_or_scenario_and_inconclusive_ones_are_le
 
     judge_history(this_run, [*other, *this_traffic, this_run], GATE, recorder.detector())
 
-    [(key, given)] = recorder.seen
+    # Looked at without this run, then with it (what it reveals).
+    [(key, without), (same_key, given)] = recorder.seen
     expected = [r.run_id for r in this_traffic if r.verdict != "inconclusive"] + [this_run.run_id]
-    assert key == P99 and given == expected  # oldest first, this run last and only once
+    assert key == same_key == P99 and given == expected  # oldest first, this run last, once
+    assert without == expected[:-1]
 
 
 def test_every_branch_when_the_gate_names_none() -> None:
@@ -135,16 +147,16 @@ def test_every_branch_when_the_gate_names_none() -> None:
     this_run = runs([100.0], first=9, branch="feature")[0]
     recorder = Recorder()
     judge_history(this_run, mixed, replace(GATE, branch=None), recorder.detector())
-    assert len(recorder.seen[0][1]) == 9
+    assert len(recorder.seen[-1][1]) == 9
 
 
 def test_creep_warns_even_when_every_criterion_passed(tmp_path: Path) -> None:
-    levels = [100.0] * 10 + [100.0 * 1.06**i for i in range(1, 6)]  # five +6 % steps
+    levels = [100.0] * 10 + [100.0 * 1.04**i for i in range(1, 9)]  # eight +4 % steps
     history = judged(levels)
 
-    assert history.criteria[0].passed is True  # the newest step is within the tolerance
+    assert history.criteria[0].passed is True  # the step it reveals is within the tolerance
     [sentence] = history.findings.warnings
-    assert sentence.startswith(f"p99_ms of {HOME} rose 34 % over the last 6 runs on main, in 5 steps: +6 % from run ")  # fmt: skip
+    assert sentence.startswith(f"p99_ms of {HOME} rose 37 %") and sentence.endswith(" on main, in 6 steps")  # fmt: skip
     verdict = verdict_of(history, tmp_path)
     assert (verdict.status, verdict.exit_code) == (Status.WARN, 0)
     assert verdict.reasons[0] == sentence
@@ -156,7 +168,7 @@ def test_creep_warns_even_when_every_criterion_passed(tmp_path: Path) -> None:
 
 def test_a_criterion_that_is_not_key_is_scored_with_its_weight(tmp_path: Path) -> None:
     gate = replace(GATE, key=False, weight=3.0)
-    history = judged([100.0] * 12 + [115.0], gate)
+    history = judged([100.0] * 12 + [115.0] * AFTER, gate)
     [criterion] = history.criteria
     assert (criterion.key, criterion.weight, criterion.passed) == (False, 3.0, False)
     verdict = verdict_of(history, tmp_path)  # its only scored criterion failed: score 0 %

@@ -22,7 +22,7 @@ def plan_with(tmp_path: Path, gate: str) -> HistoryGate | None:
 def test_without_gate_history_the_defaults_judge_p50_and_p99_on_main_as_key(
     tmp_path: Path,
 ) -> None:
-    assert plan_with(tmp_path, "") == HistoryGate(10.0, True, 1.0, ("p50_ms", "p99_ms"), "main", 3)
+    assert plan_with(tmp_path, "") == HistoryGate(10.0, True, 1.0, ("p50_ms", "p99_ms"), "main", 10)
     assert plan_with(tmp_path, "gate:\n  history: true\n") == HistoryGate()
 
 
@@ -44,7 +44,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
 def test_every_bad_value_is_refused_together_naming_what_is_allowed(tmp_path: Path) -> None:
     gate = (
         "gate:\n  history:\n    tolerance_pct: -3\n    key: maybe\n    weight: 0\n"
-        "    metrics: [p98_ms]\n    branch: ''\n    newest: 40\n    creep: shout\n    tolerence: 5\n"
+        "    metrics: [p98_ms]\n    branch: ''\n    newest: 80\n    creep: shout\n    tolerence: 5\n"
     )
     with pytest.raises(InputError) as caught:
         plan_with(tmp_path, gate)
@@ -56,7 +56,7 @@ def test_every_bad_value_is_refused_together_naming_what_is_allowed(tmp_path: Pa
         "gate.history.metrics": "'p98_ms' is not allowed; allowed: a list of metrics, each one "
         "of p50_ms, p95_ms, p99_ms, error_ratio, throughput, sli, burn_rate",
         "gate.history.branch": "'' is not allowed; allowed: a branch name, e.g. main",
-        "gate.history.newest": "40 is not allowed; allowed: 1 to 20",
+        "gate.history.newest": "80 is not allowed; allowed: 1 to 60",
         "gate.history.creep": "'shout' is not allowed; allowed: warn or note",
         "gate.history.tolerence": "unknown field; allowed here: branch, creep, key, metrics, "
         "newest, tolerance_pct, weight",

@@ -18,7 +18,7 @@ from harness.values.history import ENDPOINT_METRICS, SLO_METRICS, ChangePoint, H
 __all__ = [
     "METRICS",
     "Filters",
-    "Series",
+    "SeriesTrend",
     "TrafficGroup",
     "filter_problems",
     "group_series",
@@ -51,7 +51,7 @@ class Filters:
 
 
 @dataclass(frozen=True)
-class Series:
+class SeriesTrend:
     """One number per run, oldest first; after detection, its change points and creep."""
 
     scenario: str
@@ -80,7 +80,7 @@ class TrafficGroup:
     scenario: str
     fingerprint: str
     runs: tuple[HistoryRun, ...]  # judged runs, oldest first
-    series: tuple[Series, ...] = field(default=())
+    series: tuple[SeriesTrend, ...] = field(default=())
     left_out: int = 0  # inconclusive runs of this traffic, not in any series
 
 
@@ -101,7 +101,7 @@ def group_series(runs: Sequence[HistoryRun], filters: Filters = Filters()) -> li
         trusted = judged(traffic_runs)
         keys = sorted({k for run in trusted for k in run.values if filters.keeps_key(k)})
         series = tuple(
-            Series(scenario, fingerprint, key, tuple(r for r in trusted if key in r.values))
+            SeriesTrend(scenario, fingerprint, key, tuple(r for r in trusted if key in r.values))
             for key in keys
         )
         left_out = len(traffic_runs) - len(trusted)
