@@ -38,6 +38,7 @@ def runs(
     first: int = 0,
     run_dir: str | None = None,
     verdicts: Sequence[str] = (),
+    mode: str = "single",
 ) -> list[HistoryRun]:
     """One run per level, an hour apart from ``first`` hours after START; every key in ``keys``
     measured at that level (p50 at a fifth of it)."""
@@ -51,7 +52,7 @@ def runs(
                 scenario=scenario,
                 fingerprint=fingerprint,
                 verdict=verdicts[i - first] if verdicts else "pass",
-                mode="duet",
+                mode=mode,
                 commit=hashlib.sha1(f"commit {i}".encode()).hexdigest(),
                 branch=branch,
                 ci_url=f"https://github.com/o/r/actions/runs/{1000 + i}",

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from harness.history.detection import HistoryDetector
 from harness.history.sentences import change_point_line, higher_is_worse
-from harness.history.trends import judged
+from harness.history.trends import DUET, judged, same_traffic
 from harness.values.criteria import HistoryGate
 from harness.values.history import ChangePoint, HistoryRun, SeriesKey
 from harness.values.verdict import CriterionResult, Findings
@@ -49,14 +49,14 @@ def judge_history(
     gate: HistoryGate,
     detector: HistoryDetector,
 ) -> HistoryJudgement:
-    """``earlier``: the history's runs (any; those of another scenario, traffic or branch, the
-    inconclusive ones and this run itself are left out here)."""
+    """``earlier``: the history's runs (any; those of another scenario, traffic or branch, a
+    duet's beside a run that is not one and the other way round, the inconclusive ones and this
+    run itself are left out here)."""
     comparable = sorted(
         (
             run
             for run in judged(earlier)
-            if run.scenario == this_run.scenario
-            and run.fingerprint == this_run.fingerprint
+            if same_traffic(run, this_run)
             and run.run_id != this_run.run_id
             and (gate.branch is None or run.branch == gate.branch)
         ),
@@ -81,10 +81,7 @@ def judge_history(
         criteria.append(_criterion(key, this_run.values[key], newest, gate))
         if creep := detector.creep(key, runs, gate.tolerance_pct):
             creeps.append(creep.sentence(gate.branch))
-    notes = [
-        _not_judged(keys, count, this_run.scenario, gate, detector)
-        for count, keys in too_few.items()
-    ]
+    notes = [_not_judged(keys, count, this_run, gate, detector) for count, keys in too_few.items()]
     findings = (
         Findings(warnings=tuple(creeps), notes=tuple(notes))
         if gate.creep_warns
@@ -158,7 +155,11 @@ def _adverse_pct(point: ChangePoint) -> float:
 
 
 def _not_judged(
-    keys: list[SeriesKey], earlier: int, scenario: str, gate: HistoryGate, detector: HistoryDetector
+    keys: list[SeriesKey],
+    earlier: int,
+    this_run: HistoryRun,
+    gate: HistoryGate,
+    detector: HistoryDetector,
 ) -> str:
     what = (
         ", ".join(key.label() for key in keys)
@@ -167,7 +168,8 @@ def _not_judged(
     )
     return (
         f"history not judged yet for {what}: {earlier} earlier run{'s' if earlier != 1 else ''} "
-        f"of {scenario} with this traffic{_on(gate)}, the detector needs ≥ {detector.min_runs - 1}"
+        f"of {this_run.scenario} with this traffic{' in a duet' if this_run.mode == DUET else ''}"
+        f"{_on(gate)}, the detector needs ≥ {detector.min_runs - 1}"
     )
 
 

@@ -76,7 +76,8 @@ def traffic_title(group: TrafficGroup) -> str:
     """A traffic group's heading: "ci · traffic 3fa2b1c09d12 · 60 runs, 2026-10-01 to 2026-11-30"."""
     runs = group.runs
     span = f", {runs[0].started_at[:10]} to {runs[-1].started_at[:10]}" if runs else ""
-    return f"{group.scenario} · traffic {group.fingerprint[:12]} · {len(runs)} run{_s(len(runs))}{span}"
+    duet = " (duets: the candidate's side)" if group.duet else ""
+    return f"{group.scenario} · traffic {group.fingerprint[:12]}{duet} · {len(runs)} run{_s(len(runs))}{span}"
 
 
 def series_cells(series: SeriesTrend) -> tuple[str, str, str, str, str, str]:

@@ -3,8 +3,10 @@ what the detector reads. Pure: runs in, series out.
 
 A series is one number per run (a ``SeriesKey``: an endpoint's p99, an SLO's burn rate) over the
 runs of one scenario with one traffic (its fingerprint), oldest first. Runs of another traffic are
-another series, never mixed: their numbers are not comparable. Inconclusive runs are left out of
-every series (a saturated generator's latencies measure itself), and counted so reports say so.
+another series, never mixed: their numbers are not comparable. So are a duet's runs: the
+fingerprint names the users, and in a duet the candidate gets half of them. Inconclusive runs are
+left out of every series (a saturated generator's latencies measure itself), and counted so
+reports say so.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from harness.errors import COMMAND_LINE, Problem
 from harness.values.history import ENDPOINT_METRICS, SLO_METRICS, ChangePoint, HistoryRun, SeriesKey
 
 __all__ = [
+    "DUET",
     "METRICS",
     "Filters",
     "SeriesTrend",
@@ -24,10 +27,12 @@ __all__ = [
     "group_series",
     "judged",
     "metric_problems",
+    "same_traffic",
 ]
 
 METRICS = (*ENDPOINT_METRICS, *SLO_METRICS)
 UNTRUSTED = "inconclusive"  # a run that could not measure: its numbers are not a level
+DUET = "duet"  # a run's mode when the baseline ran beside it, sharing its users
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class SeriesTrend:
 
     scenario: str
     fingerprint: str
+    duet: bool
     key: SeriesKey
     runs: tuple[HistoryRun, ...]  # only runs that measured ``key``
     detected: bool = False  # the detector looked at it (it had enough runs)
@@ -79,9 +85,20 @@ class TrafficGroup:
 
     scenario: str
     fingerprint: str
+    duet: bool  # runs of a duet: the candidate's side, half the users
     runs: tuple[HistoryRun, ...]  # judged runs, oldest first
     series: tuple[SeriesTrend, ...] = field(default=())
     left_out: int = 0  # inconclusive runs of this traffic, not in any series
+
+
+def same_traffic(run: HistoryRun, other: HistoryRun) -> bool:
+    """Whether two runs' numbers belong to one series: one scenario, one traffic, both a duet's
+    candidate or neither."""
+    return (run.scenario, run.fingerprint, run.mode == DUET) == (
+        other.scenario,
+        other.fingerprint,
+        other.mode == DUET,
+    )
 
 
 def judged(runs: Iterable[HistoryRun]) -> list[HistoryRun]:
@@ -93,19 +110,21 @@ def group_series(runs: Sequence[HistoryRun], filters: Filters = Filters()) -> li
     """Every (scenario, traffic) of the selected runs with its series, scenarios by name and each
     scenario's traffics by their first run (the newest traffic last)."""
     kept = sorted((r for r in runs if filters.keeps_run(r)), key=lambda r: r.started_at)
-    by_traffic: dict[tuple[str, str], list[HistoryRun]] = {}
+    by_traffic: dict[tuple[str, str, bool], list[HistoryRun]] = {}
     for run in kept:
-        by_traffic.setdefault((run.scenario, run.fingerprint), []).append(run)
+        by_traffic.setdefault((run.scenario, run.fingerprint, run.mode == DUET), []).append(run)
     groups = []
-    for (scenario, fingerprint), traffic_runs in by_traffic.items():
+    for (scenario, fingerprint, duet), traffic_runs in by_traffic.items():
         trusted = judged(traffic_runs)
         keys = sorted({k for run in trusted for k in run.values if filters.keeps_key(k)})
         series = tuple(
-            SeriesTrend(scenario, fingerprint, key, tuple(r for r in trusted if key in r.values))
+            SeriesTrend(
+                scenario, fingerprint, duet, key, tuple(r for r in trusted if key in r.values)
+            )
             for key in keys
         )
         left_out = len(traffic_runs) - len(trusted)
-        groups.append(TrafficGroup(scenario, fingerprint, tuple(trusted), series, left_out))
+        groups.append(TrafficGroup(scenario, fingerprint, duet, tuple(trusted), series, left_out))
     # Stable: within a scenario, traffics stay in the order of their first run.
     return sorted(groups, key=lambda g: g.scenario)
 

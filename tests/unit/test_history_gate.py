@@ -123,12 +123,15 @@ def test_the_first_run_of_a_new_project_is_judged_by_the_rest_of_the_gate(tmp_pa
     assert verdict_of(history, tmp_path).status is Status.PASS
 
 
-def test_runs_of_another_traffic_branch_or_scenario_and_inconclusive_ones_are_left_out() -> None:
+def test_runs_of_another_traffic_branch_scenario_or_mode_and_inconclusive_ones_are_left_out() -> (
+    None
+):
     this_traffic = runs([100.0] * 8, verdicts=["pass"] * 6 + ["inconclusive", "warn"])
     other = [
         *runs([200.0] * 3, fingerprint="another-traffic", first=20),
         *runs([200.0] * 3, branch="feature", first=30),
         *runs([200.0] * 3, scenario="smoke", first=40),
+        *runs([200.0] * 3, mode="duet", first=45),  # the candidate's side: half the users
     ]
     this_run = runs([100.0], first=50)[0]
     recorder = Recorder()

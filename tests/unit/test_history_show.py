@@ -15,7 +15,7 @@ from rich.console import Console
 
 from harness.cli_history import ShowOptions, add_history_show_arguments, show_history, show_options
 from harness.errors import InconclusiveError, InputError
-from harness.history.sentences import change_point_line, sparkline
+from harness.history.sentences import change_point_line, sparkline, traffic_title
 from harness.history.trends import Filters, group_series
 from harness.values.history import SeriesKey
 from tests.history_runs import HOME, MIN_RUNS, P50, P99, runs, stand_in_detector
@@ -45,14 +45,19 @@ def test_a_series_never_mixes_traffics_and_leaves_inconclusive_runs_out() -> Non
         *runs([100.0] * 3, verdicts=["pass", "inconclusive", "fail"]),
         *runs([200.0] * 2, fingerprint="other-traffic", first=3),
         *runs([50.0] * 2, scenario="smoke", first=5),
+        *runs([60.0] * 2, mode="duet", first=7),  # the candidate's side: half the users
     ]
     groups = group_series(list(reversed(history)))  # in any order: sorted by time
 
-    assert [(g.scenario, g.fingerprint, len(g.runs), g.left_out) for g in groups] == [
-        ("ci", "a1b2c3d4e5f60718", 2, 1),
-        ("ci", "other-traffic", 2, 0),
-        ("smoke", "a1b2c3d4e5f60718", 2, 0),
+    assert [(g.scenario, g.fingerprint, g.duet, len(g.runs), g.left_out) for g in groups] == [
+        ("ci", "a1b2c3d4e5f60718", False, 2, 1),
+        ("ci", "other-traffic", False, 2, 0),
+        ("ci", "a1b2c3d4e5f60718", True, 2, 0),
+        ("smoke", "a1b2c3d4e5f60718", False, 2, 0),
     ]
+    assert traffic_title(groups[2]).startswith(
+        "ci · traffic a1b2c3d4e5f6 (duets: the candidate's side) · 2 runs"
+    )
     [series] = groups[0].series
     assert series.key == P99 and series.values == [100.0, 100.0]
     assert [r.verdict for r in series.runs] == ["pass", "fail"]
