@@ -81,7 +81,9 @@ def judge_history(
         criteria.append(_criterion(key, this_run.values[key], newest, gate))
         if creep := detector.creep(key, runs, gate.tolerance_pct):
             creeps.append(creep.sentence(gate.branch))
-    notes = [_not_judged(keys, count, this_run, gate, detector) for count, keys in too_few.items()]
+    notes = [
+        _not_judged(short, count, this_run, gate, detector) for count, short in too_few.items()
+    ]
     findings = (
         Findings(warnings=tuple(creeps), notes=tuple(notes))
         if gate.creep_warns
