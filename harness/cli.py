@@ -21,6 +21,7 @@ from harness import __version__
 from harness.alert.gate_page import add_page_parser, page_options, run_page
 from harness.baseline_file import BASELINE_DIR, save_baseline
 from harness.calibrate.options import add_calibrate_arguments, calibrate_options
+from harness.cli_history import add_history_show_arguments, run_history_show
 from harness.cli_validate import validate_paths
 from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
 from harness.history import HistoryError
@@ -150,11 +151,15 @@ def build_parser() -> argparse.ArgumentParser:
         dest="history_command", required=True, metavar="ACTION"
     )
     add_history_import_parser(history_actions)
-    # TODO(lead, #16): `history show`, from the show helper's branch, once merged:
-    #     show = history_actions.add_parser("show", help="…", epilog=EPILOG)
-    #     add_history_show_arguments(show)  # harness.history.show_command
-    # (with add_history_location_argument(show) unless it adds --history itself), and in main():
-    #     if args.history_command == "show": return run_history_show(args, say)
+    show = history_actions.add_parser(
+        "show",
+        help="the history's trends: tables with sparklines, change points, creep; --html, --markdown",
+        description="Show the run history: a table per scenario and traffic with a sparkline per "
+        "series, each change point on a line naming its first run, creep as sentences.",
+        epilog="exit codes: 0 shown · 2 invalid input (a flag, the history) · "
+        "3 nothing to show, or the history could not be reached",
+    )
+    add_history_show_arguments(show)
     return parser
 
 
@@ -194,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "soak":
             return run_soak(soak_options(args), os.environ, console, errors, _live(args, errors))
+        if args.command == "history" and args.history_command == "show":
+            return run_history_show(args, lambda line: errors.print(line, markup=False), console)
         if args.command == "history":
             return run_history_import(args, lambda line: errors.print(line, markup=False))
         return _run(args, console, errors)

@@ -1,6 +1,6 @@
 """One ``loadgate run``: the stages (harness/stages/) composed, from a validated plan to a verdict.
 
-    plan ─► start_stack ─► wait_for_stack ─► run_load ─► measure ─► judge ─► reports
+    plan ─► start_stack ─► wait_for_stack ─► run_load ─► measure ─► [history] ─► judge ─► reports
 
 Each stage is a function of what the stages before it produced; the driver records each output in
 ``RunProgress`` as the stage returns — the one place a run's knowledge grows. Every process started
@@ -32,6 +32,7 @@ from harness.report.sinks import make_run_folder, write_reports
 from harness.run_folder import LOGS_DIR
 from harness.stack.processes import ProcessGroup
 from harness.stages import Say
+from harness.stages.history import read_and_judge_history
 from harness.stages.judge import judge
 from harness.stages.measure import measure
 from harness.stages.run_load import run_load
@@ -43,6 +44,7 @@ from harness.values.verdict import Verdict
 __all__ = ["RunOutcome", "execute_run", "new_run_id"]
 
 log = logging.getLogger(__name__)
+NOT_JUDGED = inconclusive("not judged yet")  # the verdict of a document built before judging
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,10 @@ def _run_stages(
         progress.measurements = measurements
         if invalid is not None:  # an SLO file's mistake found in the data: reported, then exit 2
             raise invalid
-        judgement = judge(plan, load, measurements)
+        # This run as the history will keep it (its verdict not decided yet), against the earlier.
+        so_far = progress.result(plan, NOT_JUDGED)
+        history = read_and_judge_history(plan, so_far, run_dir, say)
+        judgement = judge(plan, load, measurements, history)
         progress.judgement = judgement
         return judgement.verdict
 

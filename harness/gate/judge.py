@@ -1,6 +1,7 @@
 """Every gate criterion of a plan, judged, and the total score. Pure: measurements in.
 
-absolute criteria (gate.max_burn_rate among them) + relative criteria (with a baseline) → score
+absolute criteria (gate.max_burn_rate among them) + relative criteria (with a baseline)
+    + the history's criteria (judged before, by gate/history.py) → score
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ def judge_gate(
     samples: PerWindowView,
     duet_baseline: PerWindowView | None = None,
     paired: Mapping[str, Sequence[float | None]] | None = None,
+    history: Sequence[CriterionResult] = (),
 ) -> GateJudgement:
-    """``duet_baseline``: in a duet, the baseline side's windows (``samples`` are the candidate's)."""
+    """``duet_baseline``: in a duet, the baseline side's windows (``samples`` are the candidate's).
+    ``history``: the history's criteria (``gate/history.py``), scored and decided with the rest."""
     criteria = judge_absolute(plan.absolute_criteria, client, evaluations, window)
     comparisons = None
     if plan.baseline is not None:
@@ -50,6 +53,7 @@ def judge_gate(
         comparisons = judge_duet(plan.relative_criteria, duet_baseline or {}, samples, paired)
     if comparisons is not None:
         criteria += comparisons.criteria
+    criteria += history
     scored_slos = frozenset(
         evaluation.name
         for evaluation in evaluations

@@ -40,7 +40,7 @@ CLI = COMMAND_LINE
 SCENARIO_KEYS = {
     "name", "description", "target", "service", "load", "slos", "gate", "duet", "history"
 }  # fmt: skip
-GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate", "criteria", "score"}
+GATE_KEYS = {"min_events", "max_generator_cpu", "max_burn_rate", "criteria", "score", "history"}
 
 
 def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> Plan:
@@ -163,6 +163,7 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
         or (DUET_DEFAULT_CRITERIA if duet else DEFAULT_CRITERIA),
         absolute_criteria=gate.criteria.absolute,
         score_thresholds=gate.score,
+        history_gate=gate.history,
         locust_args=locust_args,
         duet=replace(duet, seed=seed) if duet else None,
         history=history,

@@ -1,6 +1,6 @@
 """The scenario's ``gate:`` section, read and checked: limits, criteria and the score.
 
-Criteria are read by criteria.py; ``max_burn_rate`` becomes a key burn-rate criterion.
+Criteria are read by criteria.py, ``gate.history`` by history_gate.py; ``max_burn_rate`` becomes a key burn-rate criterion.
 Without relative criteria, a run with ``--baseline`` uses p99 ≤ +10 % and throughput ≥ −5 % per
 endpoint, as key criteria.
 """
@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from harness.fields import FieldReader
 from harness.gate.absolute import max_burn_rate
 from harness.plan.criteria import GateCriteria, read_criteria, read_score
-from harness.values.criteria import ScoreThresholds
+from harness.plan.history_gate import read_history_gate
+from harness.values.criteria import HistoryGate, ScoreThresholds
 
 __all__ = ["GateSettings", "read_gate"]
 
@@ -23,6 +24,7 @@ class GateSettings:
     max_generator_cpu: float = 90.0
     criteria: GateCriteria = field(default_factory=GateCriteria)
     score: ScoreThresholds | None = None
+    history: HistoryGate | None = field(default_factory=HistoryGate)  # None: gate.history: off
 
 
 def read_gate(scenario: FieldReader | None) -> GateSettings:
@@ -53,4 +55,5 @@ def read_gate(scenario: FieldReader | None) -> GateSettings:
         max_generator_cpu=float(max_cpu) if isinstance(max_cpu, int | float) else 90.0,
         criteria=criteria,
         score=read_score(scenario),
+        history=read_history_gate(scenario),
     )

@@ -13,11 +13,13 @@ from harness.values.run_result import PERCENTILE_KEYS
 __all__ = [
     "ALL_ENDPOINTS",
     "EACH_ENDPOINT",
+    "HISTORY_DEFAULT_METRICS",
     "LATENCY_METRICS",
     "OPERATORS",
     "AbsoluteCriterion",
     "Bound",
     "Direction",
+    "HistoryGate",
     "RelativeCriterion",
     "ScoreThresholds",
     "format_value",
@@ -72,6 +74,26 @@ class RelativeCriterion:
     warning_tolerance_pct: float | None = None  # a shift beyond the tolerance but within this warns
     weight: float = 1.0
     key: bool = False
+
+
+# What the history criterion judges without ``gate.history.metrics``: the latencies that creep. Not
+# the error ratio (near 0, any change is a huge %) nor throughput (a closed model's follows p50).
+HISTORY_DEFAULT_METRICS = ("p50_ms", "p99_ms")
+
+
+@dataclass(frozen=True)
+class HistoryGate:
+    """The gate's criterion from the run history (``gate.history``; harness/gate/history.py): a
+    change point that this run reveals among the newest runs of its scenario and traffic on
+    ``branch``, a regression beyond ``tolerance_pct``, fails; creep warns (or is a note)."""
+
+    tolerance_pct: float = 10.0
+    key: bool = True  # a regression fails the run whatever the score
+    weight: float = 1.0  # its points in the score when not key
+    metrics: tuple[str, ...] = HISTORY_DEFAULT_METRICS  # ENDPOINT_METRICS and SLO_METRICS
+    branch: str | None = "main"  # the earlier runs compared with; None: every branch
+    newest: int = 10  # a revealed change point whose first run is one of the newest this many
+    creep_warns: bool = True  # False: creep is a note, the verdict unchanged
 
 
 @dataclass(frozen=True)

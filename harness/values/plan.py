@@ -3,12 +3,17 @@ anything starts (harness/plan/ builds it)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.values.arrivals import ArrivalProfile
 from harness.values.baseline import Baseline
-from harness.values.criteria import AbsoluteCriterion, RelativeCriterion, ScoreThresholds
+from harness.values.criteria import (
+    AbsoluteCriterion,
+    HistoryGate,
+    RelativeCriterion,
+    ScoreThresholds,
+)
 from harness.values.slo import SLO
 
 __all__ = ["Duet", "LoadProfile", "Plan", "RemoteWorkers", "ServiceCommand"]
@@ -86,4 +91,7 @@ class Plan:
     score_thresholds: ScoreThresholds | None = None  # None: the defaults, 90 % and 75 %
     locust_args: tuple[str, ...] = ()  # Locust options passed through (--tags …), checked
     duet: Duet | None = None  # None: one target, judged alone or against a saved baseline
-    history: str | None = None  # where the run is recorded (a path or a postgresql:// URL)
+    # The run history (--history PATH|URL, or the scenario's key): read before judging, appended
+    # after the reports.
+    history: str | None = None
+    history_gate: HistoryGate | None = field(default_factory=HistoryGate)  # None: turned off

@@ -99,6 +99,8 @@ def _placeholders(script: str) -> str:
     """Shell and Actions values become plain words: what reaches loadgate is one argument."""
     script = re.sub(r"\$\{\{.*?\}\}", "PLACEHOLDER", script)
     script = re.sub(r"\$\([^()]*\)", "PLACEHOLDER", script)
+    # `${history:+--history "$history"}`: the optional words as written, so the CLI checks them.
+    script = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*:\+([^}]*)\}", r"\1", script)
     script = re.sub(r"\$\{[^}]*\}", "PLACEHOLDER", script)
     script = re.sub(r"\$[A-Za-z_][A-Za-z0-9_]*", "PLACEHOLDER", script)
     return script.replace("\\\n", " ")  # line continuations
@@ -157,11 +159,13 @@ def test_every_loadgate_command_in_the_workflows_is_accepted_by_the_cli(
 def test_the_command_finder_sees_through_shell_syntax() -> None:
     script = (
         'if [ -n "$X" ]; then .venv/bin/loadgate run a.yaml --baseline "$X" || s=$?; fi\n'
-        "echo 'loadgate is quoted'; loadgate baseline save \\\n  \"${D}\" --name main > log"
+        "echo 'loadgate is quoted'; loadgate baseline save \\\n  \"${D}\" --name main > log\n"
+        'loadgate run a.yaml ${h:+--history "$h"} || s=$?'
     )
     assert list(invocations(script)) == [
         ["run", "a.yaml", "--baseline", "PLACEHOLDER"],
         ["baseline", "save", "PLACEHOLDER", "--name", "main"],
+        ["run", "a.yaml", "--history", "PLACEHOLDER"],
     ]
 
 
