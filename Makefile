@@ -18,9 +18,10 @@ install: $(BIN)/.installed
 
 # After changing a dependency in pyproject.toml: pin the newest versions its ranges allow, with
 # hashes (docs/development.md). `make lock UPGRADE=--upgrade` moves every pin, not only new ones.
+# pip-compile, through scripts/lock.sh: it locks apache-otava without its dependencies.
 lock: install
-	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras \
-		--no-emit-index-url --no-emit-find-links $(UPGRADE) --output-file requirements.lock pyproject.toml
+	scripts/lock.sh $(BIN) --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links $(UPGRADE)
 
 system-deps:
 	@scripts/ensure-system-deps.sh
