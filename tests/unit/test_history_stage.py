@@ -1,10 +1,7 @@
 """The stage that reads the history before judging (harness/stages/history.py), against the real
-store: a run whose p99 stepped +15 % after twelve steady runs in a real SQLite history fails its
-history criteria; a PostgreSQL server that does not answer leaves them without data
-(inconclusive), its password never shown; no history, or ``gate.history: off``, reads nothing.
-
-LEAD(#16 merge): the tests that need the store skip until its branch (harness/history/store.py,
-record.py) is merged; they must run after it."""
+store: a run that reveals a +15 % p99 step (ten steady runs, then two at the new level, then this
+one: the detector reports a step once three runs hold it) fails its history criteria; a PostgreSQL server that does not answer leaves them without data
+(inconclusive), its password never shown; no history, or ``gate.history: off``, reads nothing."""
 
 from __future__ import annotations
 
@@ -13,8 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from harness.history.record import history_run
+from harness.history.store import open_history
 from harness.stages.history import read_and_judge_history
 from harness.values.plan import LoadProfile, Plan
 from tests.history_runs import HOME, stand_in_detector
@@ -48,12 +45,11 @@ def test_without_a_history_or_with_gate_history_off_nothing_is_read(tmp_path: Pa
 def test_a_step_at_this_run_fails_its_history_criteria_in_a_real_sqlite_history(
     tmp_path: Path,
 ) -> None:
-    store = pytest.importorskip("harness.history.store")
-    record = pytest.importorskip("harness.history.record")
     path = tmp_path / "history.sqlite"
-    with store.open_history(str(path)) as history:
+    with open_history(str(path)) as history:
         for number in range(12):
-            history.append(record.history_run(result(number), str(tmp_path / str(number))))
+            factor = 1.15 if number >= 10 else 1.0
+            history.append(history_run(result(number, factor), str(tmp_path / str(number))))
     plan = replace(PLAN, history=str(path))
     said: list[str] = []
 
@@ -69,7 +65,6 @@ def test_a_step_at_this_run_fails_its_history_criteria_in_a_real_sqlite_history(
 def test_a_postgresql_history_that_does_not_answer_leaves_the_criterion_without_data(
     tmp_path: Path,
 ) -> None:
-    pytest.importorskip("harness.history.store")
     url = "postgresql://loadgate:s3cret-pass@127.0.0.1:1/history"  # nothing listens on port 1
     plan = replace(PLAN, history=url)
 
