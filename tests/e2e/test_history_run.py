@@ -1,5 +1,6 @@
 """``loadgate run --history``: a real run is recorded in its history once its reports are written,
-and a history that fails leaves the run's verdict and exit code as they would have been."""
+and a history that cannot be read before judging makes the run inconclusive, its password never
+shown."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.errors import EXIT_INCONCLUSIVE
 from harness.history import open_history
 from harness.values.history import SeriesKey
 from tests.conftest import REPO, free_port, run_cli
@@ -42,14 +44,22 @@ def test_a_run_is_recorded_in_its_history_with_the_code_it_tested(
 
 # load_shared: as above
 @pytest.mark.load_shared
-def test_a_history_server_that_is_gone_leaves_the_verdict_and_is_reported(out_dir: Path) -> None:
+def test_a_history_server_that_is_gone_makes_the_run_inconclusive_and_is_reported(
+    out_dir: Path,
+) -> None:
+    # The history is read before judging (the gate's history criterion is on by default): a
+    # server that does not answer leaves that criterion unmeasured, so the run cannot pass. A
+    # server that goes away during the append, after judging, leaves the verdict as it was
+    # (tests/history: the append step, with the server's backend terminated mid-append).
     url = f"postgresql://loadgate:s3cret-pw@127.0.0.1:{free_port()}/history"
 
     run = run_cli("run", SMOKE, "--history", url, out_dir=out_dir)
 
     result = run.result
-    assert run.returncode == result["exit_code"], run.stdout + run.stderr
-    assert not [reason for reason in result["reasons"] if "history" in reason]
+    assert run.returncode == result["exit_code"] == EXIT_INCONCLUSIVE, run.stdout + run.stderr
+    assert [
+        r for r in result["reasons"] if r.startswith("history not read: postgresql://loadgate:***@")
+    ]
     assert result["history"]["recorded"] is False
     assert "cannot connect" in result["history"]["detail"]
     assert "history: run not recorded in postgresql://loadgate:***@127.0.0.1" in run.stderr
