@@ -61,6 +61,15 @@ class Detector:
     creep_max_pvalue: float = 0.01
     creep_window_runs: int = 60  # creep is looked for in at most the newest runs of this many
 
+    def __post_init__(self) -> None:
+        # Welch's interval needs two runs a side; Otava's window must hold two segments.
+        if not (0 < self.max_pvalue < 1 and 0 < self.creep_max_pvalue < 1):
+            raise ValueError("max_pvalue and creep_max_pvalue must lie between 0 and 1")
+        if self.min_segment_runs < 2 or self.window_runs < 2 * self.min_segment_runs:
+            raise ValueError("min_segment_runs must be ≥ 2, and window_runs ≥ twice it")
+        if self.creep_window_runs < 2 * self.min_segment_runs:
+            raise ValueError("creep_window_runs must be ≥ twice min_segment_runs")
+
 
 DETECTOR = Detector()
 

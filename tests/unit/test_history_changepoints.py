@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pytest
 
-from harness.history.changepoints import find_change_points, find_creep, is_regression
+from harness.history.changepoints import Detector, find_change_points, find_creep, is_regression
 from harness.values.history import HistoryRun, SeriesKey
 
 # The sd of ln(run ÷ its level) over A/A runs of scenarios/ci.yaml, all requests together
@@ -211,3 +211,5 @@ def test_too_short_a_series_has_no_change_point_and_an_unknown_metric_is_an_erro
     assert find_change_points(P50, history(P50, np.array([1.0, 1.0, 1.0, 9.0, 9.0]))) == []
     with pytest.raises(ValueError, match="unknown history metric 'p42_ms'"):
         find_change_points(SeriesKey("all", "p42_ms"), [])
+    with pytest.raises(ValueError, match="min_segment_runs must be ≥ 2"):
+        Detector(min_segment_runs=1)
