@@ -54,12 +54,21 @@ class Detector:
 
     # A split is a change point when the t-test between its sides gives a p-value below this.
     max_pvalue: float = 0.0001
-    min_segment_runs: int = 3  # runs each side of a change point needs before it is reported
+    min_segment_runs: int = 4  # runs each side of a change point needs before it is reported
     window_runs: int = 60  # Otava's sliding window: it proposes splits within windows this long
     # Creep's steps are found with a looser p-value: the steps of a creep are each small, and a
     # creep is reported only when they add up beyond the tolerance, which noise does not.
     creep_max_pvalue: float = 0.01
     creep_window_runs: int = 60  # creep is looked for in at most the newest runs of this many
+
+    def __post_init__(self) -> None:
+        # Welch's interval needs two runs a side; Otava's window must hold two segments.
+        if not (0 < self.max_pvalue < 1 and 0 < self.creep_max_pvalue < 1):
+            raise ValueError("max_pvalue and creep_max_pvalue must lie between 0 and 1")
+        if self.min_segment_runs < 2 or self.window_runs < 2 * self.min_segment_runs:
+            raise ValueError("min_segment_runs must be ≥ 2, and window_runs ≥ twice it")
+        if self.creep_window_runs < 2 * self.min_segment_runs:
+            raise ValueError("creep_window_runs must be ≥ twice min_segment_runs")
 
 
 DETECTOR = Detector()
@@ -115,26 +124,35 @@ def find_creep(
     """The creep of ``key`` over the newest runs, or None.
 
     The window: the newest ``detector.creep_window_runs`` runs, and only those after the newest
-    change point beyond the tolerance (either way: a step that big is a regression or an
+    change point beyond the tolerance (either way: a change that big is a regression or an
     improvement reported on its own, and later steps are measured from the level after it).
-    Creep is two or more change points in that window, none beyond the tolerance, that together
-    make the metric worse by more than the tolerance — from the level before the first to the
-    level after the last. Its steps are found at ``detector.creep_max_pvalue``, looser than
-    ``max_pvalue``: each is small by definition, and only their sum is judged."""
+    Creep is two or more steps in that window that together make the metric worse by more than
+    the tolerance, from the level before the first to the level after the last, as surely as a
+    change point (the runs before the first against those after the last). The steps are
+    the window's change points at ``detector.creep_max_pvalue``, looser than ``max_pvalue``: each
+    is small by definition, and only their sum is judged. A step may come out beyond the
+    tolerance — several real ones too close to tell apart — without being a change point
+    reported at ``max_pvalue``: it stays a step, so the creep is not missed."""
     if tolerance_pct < 0 or not math.isfinite(tolerance_pct):
         raise ValueError(f"tolerance_pct must be a finite number ≥ 0, not {tolerance_pct!r}")
     series = series_of(key, runs)
-    start = len(series) - detector.creep_window_runs
-    steps: list[ChangePoint] = []
-    for change in _change_points(series, replace(detector, max_pvalue=detector.creep_max_pvalue)):
-        if abs(change.change_pct) > tolerance_pct:
-            steps = []  # the window starts after it
-        elif change.index > start:
-            steps.append(change)
+    reported = _change_points(series, detector)
+    after = max((c.index for c in reported if abs(c.change_pct) > tolerance_pct), default=0)
+    start = max(after, len(series) - detector.creep_window_runs, 0)
+    window = Series(key, series.runs[start:], series.values[start:])
+    loose = replace(detector, max_pvalue=detector.creep_max_pvalue)
+    steps = [replace(c, index=c.index + start) for c in _change_points(window, loose)]
     if len(steps) < 2:
         return None
     total_pct = (steps[-1].after / steps[0].before - 1) * 100 if steps[0].before else math.inf
     if worse_pct(key.metric, total_pct) <= tolerance_pct:
+        return None
+    # The steps are loose; the whole rise must be as sure as a change point: the runs before the
+    # first step against those after the last, Otava's t-test at max_pvalue.
+    scaled = window.scaled()
+    first, last = steps[0].index - start, steps[-1].index - start
+    total = TTestSignificanceTester(detector.max_pvalue).compare(scaled[:first], scaled[last:])
+    if not total.pvalue <= detector.max_pvalue:
         return None
     return Creep(
         key=key,

@@ -9,21 +9,25 @@ log scale (the benchmark draws it from the measured runs themselves).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
-from harness.history.changepoints import find_change_points, find_creep, is_regression
+from harness.history.changepoints import Detector, find_change_points, find_creep, is_regression
 from harness.values.history import HistoryRun, SeriesKey
 
-# The sd of ln(run ÷ its level) over A/A runs of scenarios/ci.yaml, all requests together: on a
-# quiet machine (a sequential calibration, 2026-12-01: 27 runs of 30 s) …
-QUIET_P50_NOISE = 0.085
+# The sd of ln(run ÷ its level) over A/A runs of scenarios/ci.yaml, all requests together
+# (benchmarks/history_changepoints.py): on a quiet machine — a sequential calibration of
+# 2026-12-01, 51 runs of 30 s …
+QUIET_P50_NOISE = 0.109
 QUIET_THROUGHPUT_NOISE = 0.018
-# … and beside a noisy neighbour (duet calibrations of 2026-11-30 and 2026-12-01: 164 runs).
-NOISY_P50_NOISE = 0.158
-NOISY_THROUGHPUT_NOISE = 0.033
+# … and the worst measured: duets beside a noisy neighbour, some while other jobs loaded the
+# machine too (calibrations of 2026-11-30 and 2026-12-01, 180 runs; docs/gate.md, "Change points
+# over the run history"). Where a test asserts what noise must not do, it uses these.
+NOISY_P50_NOISE = 0.171
+NOISY_THROUGHPUT_NOISE = 0.040
 
 P50 = SeriesKey("all", "p50_ms")
 THROUGHPUT = SeriesKey("all", "throughput")
@@ -57,17 +61,19 @@ def test_a_15_pct_step_at_run_30_of_60_is_one_change_point_at_30_on_throughput()
     assert misplaced == {}
 
 
-def test_a_15_pct_step_in_p50_is_one_change_point_placed_as_well_as_its_noise_allows() -> None:
-    """p50 varies 8.5 % from run to run: a 15 % step is under two of those, and where exactly it
-    begins is a little blurred. Over 100 such histories: one change point in each, at 30 ± 1 in
-    78, at 30 ± 3 in 94."""
-    offsets = []
+def test_a_15_pct_step_in_p50_is_found_about_as_often_as_its_noise_allows() -> None:
+    """p50 varies 11 % from run to run: a 15 % step is not much more, 30 runs a side do not
+    always tell it from noise, and where exactly it begins is blurred. Over 100 such histories:
+    one change point in 88 (none in the rest, never two), at 30 ± 1 in 64."""
+    found, placed = 0, 0
     for seed in SEEDS:
         levels = noisy(QUIET_P50_NOISE, 60, seed)
         levels[30:] *= 1.15
-        (change,) = find_change_points(P50, history(P50, levels))
-        offsets.append(abs(change.index - 30))
-    assert sum(offset <= 1 for offset in offsets) >= 14, offsets
+        changes = find_change_points(P50, history(P50, levels))
+        assert len(changes) <= 1
+        found += len(changes)
+        placed += sum(abs(change.index - 30) <= 1 for change in changes)
+    assert found >= 15 and placed >= 10, (found, placed)
 
 
 @pytest.mark.parametrize(
@@ -88,7 +94,7 @@ def test_the_interval_contains_the_true_step() -> None:
         low, high = change.interval_pct
         assert low < change.change_pct < high
         covered += low <= 15.0 <= high
-    assert covered >= 17  # a 95 % interval: 19 of the 20 here
+    assert covered >= 17  # a 95 % interval: 97 of 100 such histories
 
 
 def test_the_change_names_its_first_run_its_levels_and_a_confidence() -> None:
@@ -108,7 +114,7 @@ def test_runs_lacking_the_key_are_skipped_and_the_index_counts_only_runs_that_ha
     levels = noisy(NOISY_THROUGHPUT_NOISE, 60, seed=2)
     levels[30:] *= 1.15
     runs = history(THROUGHPUT, levels, every=3)  # runs 1, 2, 4, 5, … measured another endpoint
-    runs[-1] = HistoryRun(**{**runs[-1].__dict__, "values": {THROUGHPUT: math.nan}})  # not a number
+    runs[-1] = dataclasses.replace(runs[-1], values={THROUGHPUT: math.nan})  # not a number
     (change,) = find_change_points(THROUGHPUT, runs)
     assert (change.index, change.run_id, change.commit) == (30, "run-90", "c90")
 
@@ -136,43 +142,45 @@ def test_an_error_ratio_rising_from_zero_is_an_unbounded_regression() -> None:
     assert is_regression(change, tolerance_pct=10)
 
 
-def test_ten_3_pct_steps_are_creep_though_no_step_is_beyond_the_tolerance() -> None:
-    """Throughput falling 3 % at a time: its noise (3.3 %) is about one step, so the steps show."""
+def test_ten_3_pct_steps_are_creep_though_each_is_within_the_tolerance() -> None:
+    """Throughput falling 3 % at a time: its noise (4 %) is about one step, so the steps show.
+    Over 100 such histories: creep in 79."""
     flagged = 0
     for seed in SEEDS:
         levels = noisy(NOISY_THROUGHPUT_NOISE, 90, seed)
         for step in range(10):  # runs 10, 18, 26, …, 82: 8 runs each, −26 % in all
             levels[10 + 8 * step :] *= 0.97
-        creep = find_creep(THROUGHPUT, history(THROUGHPUT, levels), tolerance_pct=10)
+        runs = history(THROUGHPUT, levels)
+        creep = find_creep(THROUGHPUT, runs, tolerance_pct=10)
         if creep is not None:
             flagged += 1
             assert creep.change_pct < -10 and len(creep.steps) >= 2
-            assert all(abs(step.change_pct) <= 10 for step in creep.steps)
-    assert flagged >= 16  # measured: 19 of these 20
+            assert creep.steps[0].index >= 10 and creep.steps[-1].index <= 86
+    assert flagged >= 14, flagged
 
 
 def test_p50_creeping_below_its_noise_is_still_caught_as_creep_or_as_a_change_point() -> None:
-    """p50 varies 8.5 % from run to run: 3 % steps are too small to see one by one, and the
-    detector may see several as one change beyond the tolerance — a regression the gate reports
-    itself. Either way the creep does not pass unseen."""
+    """p50 varies 11 % from run to run: 3 % steps are too small to see one by one, and the
+    detector sees several as one change beyond the tolerance — a regression reported on its own.
+    Either way the creep does not pass unseen: over 100 such histories, caught in 99."""
+    caught = 0
     for seed in SEEDS:
         levels = noisy(QUIET_P50_NOISE, 90, seed)
         for step in range(10):
             levels[10 + 8 * step :] *= 1.03
         runs = history(P50, levels)
-        caught = find_creep(P50, runs, tolerance_pct=10) is not None or any(
+        caught += find_creep(P50, runs, tolerance_pct=10) is not None or any(
             is_regression(change, tolerance_pct=10) for change in find_change_points(P50, runs)
         )
-        assert caught, seed
+    assert caught >= 19, caught
 
 
 def test_no_creep_in_noise_nor_where_one_step_is_beyond_the_tolerance() -> None:
     for seed in SEEDS:
-        quiet = history(THROUGHPUT, noisy(NOISY_THROUGHPUT_NOISE, 60, seed))
-        assert find_creep(THROUGHPUT, quiet, 10) is None
-        assert find_creep(P50, history(P50, noisy(QUIET_P50_NOISE, 60, seed)), 10) is None
+        for key, sd in ((THROUGHPUT, NOISY_THROUGHPUT_NOISE), (P50, NOISY_P50_NOISE)):
+            assert find_creep(key, history(key, noisy(sd, 60, seed)), 10) is None
         levels = noisy(NOISY_THROUGHPUT_NOISE, 60, seed)
-        levels[30:] *= 0.75  # a regression the gate reports itself, not creep
+        levels[30:] *= 0.75  # a regression reported as a change point, not as creep
         assert find_creep(THROUGHPUT, history(THROUGHPUT, levels), 10) is None
 
 
@@ -203,3 +211,5 @@ def test_too_short_a_series_has_no_change_point_and_an_unknown_metric_is_an_erro
     assert find_change_points(P50, history(P50, np.array([1.0, 1.0, 1.0, 9.0, 9.0]))) == []
     with pytest.raises(ValueError, match="unknown history metric 'p42_ms'"):
         find_change_points(SeriesKey("all", "p42_ms"), [])
+    with pytest.raises(ValueError, match="min_segment_runs must be ≥ 2"):
+        Detector(min_segment_runs=1)
