@@ -44,9 +44,10 @@ class HistoryDetector:
 
 
 def default_detector() -> HistoryDetector:
-    """The project's detector. LEAD(#16 merge): the detector's branch provides changepoints.py;
-    mypy on the show branch cannot find it until then. A change point needs
-    ``min_segment_runs`` runs on each side, so a series of fewer than twice that is not judged."""
+    """The project's detector (changepoints.py). A change point needs ``min_segment_runs`` runs
+    on each side, so a series of fewer than twice that is not judged."""
+    # Imported here: it imports otava and scipy.stats, which commands that never judge must not
+    # pay for at start (tests/unit/test_cli_start.py).
     from harness.history.changepoints import DETECTOR, find_change_points, find_creep
 
     return HistoryDetector(find_change_points, find_creep, 2 * DETECTOR.min_segment_runs)
