@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from harness.history.detection import HistoryDetector
 from harness.history.sentences import change_point_line, higher_is_worse
+from harness.history.series import worse_pct
 from harness.history.trends import DUET, judged, same_traffic
 from harness.values.criteria import HistoryGate
 from harness.values.history import ChangePoint, HistoryRun, SeriesKey
@@ -153,7 +154,7 @@ def _revealed(
 
 def _adverse_pct(point: ChangePoint) -> float:
     """How far the change goes the wrong way, % (an improvement is negative)."""
-    return point.change_pct if higher_is_worse(point.key.metric) else -point.change_pct
+    return worse_pct(point.key.metric, point.change_pct)
 
 
 def _not_judged(

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from harness.history.series import direction_of
 from harness.history.trends import SeriesTrend, TrafficGroup
+from harness.values.criteria import Direction
 from harness.values.history import ChangePoint
 
 __all__ = [
@@ -24,13 +26,13 @@ __all__ = [
 
 SPARKS = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 32  # the newest runs a sparkline shows; older ones are elided with "…"
-LOWER_IS_WORSE = ("throughput", "sli")  # every other metric regresses upwards
 SERIES_HEADERS = ("subject", "metric", "runs", "trend (oldest → newest)", "latest", "vs first")
 
 
 def higher_is_worse(metric: str) -> bool:
-    """Latency, error ratio, burn rate regress upwards; throughput and an SLI downwards."""
-    return metric not in LOWER_IS_WORSE
+    """Latency, error ratio, burn rate regress upwards; throughput and an SLI downwards (the one
+    rule, series.direction_of, that the detector uses too)."""
+    return direction_of(metric) is Direction.HIGHER_IS_WORSE
 
 
 def metric_value(metric: str, value: float) -> str:
