@@ -66,6 +66,11 @@ RULES: dict[str, tuple[RelativeCriterion, ...]] = {
     "p50 all +4 %, each endpoint +30 %, no tails": rule(4, 30, None),
     "p50 all +4 %, each endpoint +30 %, tails +25 %": rule(4, 30, 25),
     "p50 all +4 %, each endpoint +25 %, no tails": rule(4, 25, None),
+    "p50 all +6 %, each endpoint +30 %, no tails": rule(6, 30, None),
+    "p50 all +4 %, each endpoint +40 %, no tails": rule(4, 40, None),
+    "p50 all +5 %, each endpoint +40 %, no tails": rule(5, 40, None),
+    "p50 all +6 %, each endpoint +40 %, no tails": rule(6, 40, None),
+    "p50 all +5 %, each endpoint +50 %, no tails": rule(5, 50, None),
     "p50 all +5 % alone": rule(5, None, None),
     "p50 all +3 % alone": rule(3, None, None),
 }  # fmt: skip

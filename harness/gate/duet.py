@@ -33,13 +33,17 @@ MEDIAN: PercentileKey = "p50_ms"  # judged by paired requests where a closed-mod
 #   bound stayed above +4.6 % (5th): +4 % failed 31 of 31 slowed runs and warned on 1 of 31
 #   unchanged ones, +5 % failed 30 of 31. Each endpoint's p50 may rise 30 % (at +25 %, 4 of 31
 #   unchanged runs warned).
+# * +5 %, not +4 %, since 2026-12-01: on a slower machine (requests 7-8 ms at the median beside
+#   the busy core) the unchanged services' upper bound reached +6.7 % (95th percentile) and +4 %
+#   warned on 4 of 12 rounds. Re-judged on all 60 rounds, +5 % warned on 2 of 60 (3.3 %) and
+#   failed 59 of 60 runs slowed by 20 % (docs/performance.md).
 # * No tails: a window's p95 cannot be paired (the p95 of ratios is not the ratio of p95s), and
 #   over 9 windows the ratio of the two sides' p95s read unchanged services to +20 % (median
 #   upper bound) and up to +103 %: a tail criterion warned on 3 of 7 unchanged runs and could
 #   only ever fail a tail twice as slow. The SLOs judge the candidate's tails against their
 #   thresholds; a scenario that wants relative tails names them in gate.criteria.
 DUET_DEFAULT_CRITERIA = (
-    RelativeCriterion(MEDIAN, 4.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
+    RelativeCriterion(MEDIAN, 5.0, Direction.HIGHER_IS_WORSE, ALL_ENDPOINTS, key=True),
     RelativeCriterion(MEDIAN, 30.0, Direction.HIGHER_IS_WORSE, EACH_ENDPOINT, key=True),
 )
 

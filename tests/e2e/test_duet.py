@@ -39,12 +39,13 @@ SLOWDOWN = "30%"
 SPLIT_TOLERANCE = 0.01
 
 
-def scenario(folder: Path, duration: str = "46s") -> Path:
-    """The shopper traffic of scenarios/ at a small scale, judged by the shipped SLOs; without a
-    gate section a duet judges the default criteria (harness/gate/duet.py, where windows allow).
-    46 s holds 9 whole windows: the 5 comparisons the traffic makes judgeable (the p50 of all
-    and of each of its 4 endpoints) need 8 at the run's corrected confidence (fewer is
-    inconclusive, as it should be)."""
+def scenario(folder: Path, duration: str = "46s", *, slos: bool = True) -> Path:
+    """The shopper traffic of scenarios/ at a small scale, judged by the shipped SLOs (or by the
+    comparison alone, ``slos=False``); without a gate section a duet judges the default criteria
+    (harness/gate/duet.py, where windows allow). 46 s holds 9 whole windows: the 5 comparisons
+    the traffic makes judgeable (the p50 of all and of each of its 4 endpoints) need 8 at the
+    run's corrected confidence (fewer is inconclusive, as it should be)."""
+    slo_section = f"slos:\n  - {SLOS}\n" if slos else ""
     return write(
         folder / "duet.yaml",
         f"""\
@@ -55,9 +56,7 @@ load:
   spawn_rate: {USERS}
   warmup: 3s
   duration: {duration}
-slos:
-  - {SLOS}
-""",
+{slo_section}""",
     )
 
 
@@ -167,9 +166,14 @@ def test_the_open_model_gives_each_side_half_the_arrivals(
 ) -> None:
     # (The closed model's split: the tests of the gate.) 100 iterations/s, alternating sides; a
     # 12 s window is too short to judge (exit 3, said so) but long enough to count the split.
+    # Without the absolute SLOs: beside the parallel tests the home page's p99 can pass 100 ms on
+    # both sides (a CI run failed so), and this test is about the split, not the runner's speed.
     baseline, candidate = services
 
-    run = duet(scenario(tmp_path, "12s"), candidate, baseline, out_dir, "--arrival-rate", "100")
+    run = duet(
+        scenario(tmp_path, "12s", slos=False), candidate, baseline, out_dir,
+        "--arrival-rate", "100",
+    )  # fmt: skip
 
     assert run.returncode == 3, run.stdout + run.stderr
     result = run.result
@@ -277,9 +281,10 @@ def test_a_user_s_service_and_its_baseline_start_from_their_commands(
     tmp_path: Path, out_dir: Path
 ) -> None:
     # The reference service stands in for a user's: started from a plain command, as any would
-    # be. A short window: what is checked is that both sides ran and shared the traffic.
+    # be. A short window: what is checked is that both sides ran and shared the traffic (so no
+    # absolute SLOs, which a busy runner can breach on both sides).
     command = f'["{sys.executable}", -m, services_under_test.recommender, --port, "{{port}}"]'
-    file = scenario(tmp_path, "12s")
+    file = scenario(tmp_path, "12s", slos=False)
     file.write_text(file.read_text() + f"service:\n  command: {command}\n  health: /healthz\n"
                     f"duet:\n  command: {command}\n")  # fmt: skip
 
