@@ -128,9 +128,9 @@ def run_deploy(
         then = [
             f"kubectl apply -f {args.out / MANIFESTS} -f {args.out / POD_MONITOR}  "
             "# the PodMonitor only with the Prometheus Operator",
-            f"kubectl wait --for=condition=complete job/{master} --timeout=-1s  "
-            "# or condition=failed: the pod's exit code is the verdict",
-            f"kubectl logs job/{master}",
+            f"kubectl logs --follow --pod-running-timeout=10m job/{master}  # the report",
+            f"kubectl get pod -l job-name={master} -o jsonpath="
+            "'{.items[0].status.containerStatuses[0].state.terminated.exitCode}'  # the verdict",
         ]
     else:
         files = cloudformation_files(bundle, CloudFormationOptions(args.workers, args.image))

@@ -31,7 +31,7 @@ def test_the_command_writes_what_the_golden_files_hold_after_checking_the_locust
     check_golden_folder(tmp_path, GOLDEN / "kubernetes")
     said = capsys.readouterr().out
     assert f"wrote 2 file(s) for ci with 3 worker(s) into {tmp_path}" in said
-    assert "kubectl wait --for=condition=complete job/loadgate-ci-master" in said
+    assert "kubectl logs --follow --pod-running-timeout=10m job/loadgate-ci-master" in said
 
 
 @pytest.mark.parametrize("platform", ["kubernetes", "cloudformation"])
