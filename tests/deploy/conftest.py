@@ -1,6 +1,11 @@
-"""``loadgate deploy``'s output for the shipped CI scenario, made once per session: the command
-line parsed as the CLI parses it, the files written as it writes them. The locustfile check is
-left out here (it loads Locust in a subprocess; test_command.py runs it once)."""
+"""``loadgate deploy``'s output, made once per session: the command line parsed as the CLI parses
+it, the files written as it writes them. The locustfile check is left out here (it loads Locust
+in a subprocess; test_command.py runs it).
+
+Two scenarios: the shipped CI scenario, which must deploy (valid objects, locked-down
+containers, a template cfn-lint passes), and TINY, a test-only scenario that the golden files
+are made from — so that a change to the shipped locustfiles, SLOs or scenarios leaves them
+alone."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from harness.deploy.command import run_deploy
 from tests.conftest import REPO
 
 CI = REPO / "scenarios/ci.yaml"
+TINY = REPO / "tests/testdata/deploy/scenario/tiny.yaml"
 TARGET = "http://recommender.shop.svc:8080"
 PROMETHEUS = "http://prometheus-operated.monitoring.svc:9090"
 # The golden files' command lines (tests/testdata/deploy/README.md says how to regenerate them).
@@ -33,6 +39,7 @@ def deploy(platform: str, scenario: Path, out: Path, *flags: str, workers: str =
 
 @pytest.fixture(scope="session")
 def kubernetes_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped CI scenario's manifests, with 3 workers."""
     out = tmp_path_factory.mktemp("kubernetes")
     deploy("kubernetes", CI, out, *KUBERNETES_FLAGS)
     return out
@@ -40,8 +47,25 @@ def kubernetes_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def cloudformation_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped CI scenario's template and scenario image, with 3 workers."""
     out = tmp_path_factory.mktemp("cloudformation")
     deploy("cloudformation", CI, out, *CLOUDFORMATION_FLAGS)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_kubernetes_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """TINY's manifests, with 3 workers: what the golden files hold."""
+    out = tmp_path_factory.mktemp("tiny-kubernetes")
+    deploy("kubernetes", TINY, out, *KUBERNETES_FLAGS)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_cloudformation_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """TINY's template and scenario image, with 3 workers: what the golden files hold."""
+    out = tmp_path_factory.mktemp("tiny-cloudformation")
+    deploy("cloudformation", TINY, out, *CLOUDFORMATION_FLAGS)
     return out
 
 

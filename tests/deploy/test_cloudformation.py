@@ -1,6 +1,7 @@
 """``loadgate deploy cloudformation``: a template cfn-lint finds nothing in (informational
 findings included), locked-down containers, least-privilege IAM, the network closed but for the
-two ports the run needs, the scenario image, and the golden files for the CI scenario."""
+two ports the run needs, the scenario image — for the shipped CI scenario — and the golden files
+(the test-only TINY scenario)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,8 @@ def of_type(out: Path, kind: str) -> dict[str, dict[str, Any]]:
     return {k: r for k, r in template(out)["Resources"].items() if r["Type"] == kind}
 
 
-def test_the_output_matches_its_golden_files(cloudformation_out: Path) -> None:
-    check_golden_folder(cloudformation_out, GOLDEN / "cloudformation")
+def test_the_output_matches_its_golden_files(tiny_cloudformation_out: Path) -> None:
+    check_golden_folder(tiny_cloudformation_out, GOLDEN / "cloudformation")
 
 
 def test_cfn_lint_finds_nothing(cloudformation_out: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 from harness.cli import main
 from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS
 from tests.conftest import write
-from tests.deploy.conftest import CI, KUBERNETES_FLAGS, PROMETHEUS, TARGET
+from tests.deploy.conftest import CI, KUBERNETES_FLAGS, PROMETHEUS, TARGET, TINY
 from tests.deploy.golden import GOLDEN, check_golden_folder
 
 
@@ -24,14 +24,14 @@ def test_the_command_writes_what_the_golden_files_hold_after_checking_the_locust
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = deploy(
-        "kubernetes", str(CI), "--workers", "3", "--out", str(tmp_path), *KUBERNETES_FLAGS
+        "kubernetes", str(TINY), "--workers", "3", "--out", str(tmp_path), *KUBERNETES_FLAGS
     )
 
     assert code == EXIT_PASS
     check_golden_folder(tmp_path, GOLDEN / "kubernetes")
     said = capsys.readouterr().out
-    assert f"wrote 2 file(s) for ci with 3 worker(s) into {tmp_path}" in said
-    assert "kubectl logs --follow --pod-running-timeout=10m job/loadgate-ci-master" in said
+    assert f"wrote 2 file(s) for tiny with 3 worker(s) into {tmp_path}" in said
+    assert "kubectl logs --follow --pod-running-timeout=10m job/loadgate-tiny-master" in said
 
 
 @pytest.mark.parametrize("platform", ["kubernetes", "cloudformation"])

@@ -1,5 +1,6 @@
-"""``loadgate deploy kubernetes``: valid objects, locked-down containers, the gate wired as the
-master of N workers, and the golden files for the CI scenario with 3 workers."""
+"""``loadgate deploy kubernetes``: valid objects and locked-down containers for the shipped CI
+scenario, the gate wired as the master of N workers, and the golden files (the test-only TINY
+scenario with 3 workers)."""
 
 from __future__ import annotations
 
@@ -43,8 +44,8 @@ def container(out: Path, component: str) -> dict[str, Any]:
     return only
 
 
-def test_the_output_matches_its_golden_files(kubernetes_out: Path) -> None:
-    check_golden_folder(kubernetes_out, GOLDEN / "kubernetes")
+def test_the_output_matches_its_golden_files(tiny_kubernetes_out: Path) -> None:
+    check_golden_folder(tiny_kubernetes_out, GOLDEN / "kubernetes")
 
 
 def test_every_object_is_valid_against_its_schema(kubernetes_out: Path) -> None:
