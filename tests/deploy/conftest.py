@@ -4,8 +4,8 @@ in a subprocess; test_command.py runs it).
 
 Two scenarios: the shipped CI scenario, which must deploy (valid objects, locked-down
 containers, a template cfn-lint passes), and TINY, a test-only scenario that the golden files
-are made from — so that a change to the shipped locustfiles, SLOs or scenarios leaves them
-alone."""
+and the tests of particular values (its files, its durations, its parameters) are made from — so
+that a change to the shipped locustfiles, SLOs or scenarios leaves those alone."""
 
 from __future__ import annotations
 

@@ -44,12 +44,13 @@ def test_the_rewritten_scenario_reads_from_its_folder_as_the_original_reads(tmp_
     original = build_plan(RunOptions(scenario=CI, target=TARGET, allow_remote=True), probe=None)
 
     assert carried.locustfile == (tmp_path / bundle.locustfile).resolve()
-    assert carried.slo_files == ((tmp_path / "slo/recommender.yaml").resolve(),)
+    assert carried.slo_files == tuple((tmp_path / "slo" / f.name).resolve() for f in original.slo_files)  # fmt: skip
     assert (carried.name, carried.load) == (original.name, original.load)
     assert [replace(s, source="") for s in carried.slos] == [
         replace(s, source="") for s in original.slos
     ]
-    assert (bundle.load_s, bundle.target_url) == (55.0, TARGET)
+    assert bundle.load_s == original.load.warmup_s + original.load.duration_s
+    assert bundle.target_url == TARGET
 
 
 def test_the_locustfile_travels_with_the_modules_beside_it_that_it_imports(tmp_path: Path) -> None:

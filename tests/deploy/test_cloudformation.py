@@ -1,7 +1,7 @@
 """``loadgate deploy cloudformation``: a template cfn-lint finds nothing in (informational
 findings included), locked-down containers, least-privilege IAM, the network closed but for the
-two ports the run needs, the scenario image — for the shipped CI scenario — and the golden files
-(the test-only TINY scenario)."""
+two ports the run needs, the scenario image, for the shipped CI scenario; the gate's wiring and
+the golden files, for the test-only TINY scenario."""
 
 from __future__ import annotations
 
@@ -121,9 +121,9 @@ def test_only_the_master_port_and_the_exporters_are_open_and_only_between_the_ta
 
 
 def test_the_master_gates_the_target_parameter_with_worker_count_workers(
-    cloudformation_out: Path,
+    tiny_cloudformation_out: Path,
 ) -> None:
-    doc = template(cloudformation_out)
+    doc = template(tiny_cloudformation_out)
     master = doc["Resources"]["MasterTaskDefinition"]["Properties"]["ContainerDefinitions"]
     prometheus, loadgate = master
     (worker,) = doc["Resources"]["WorkerTaskDefinition"]["Properties"]["ContainerDefinitions"]
@@ -138,7 +138,7 @@ def test_the_master_gates_the_target_parameter_with_worker_count_workers(
     # The gate ends; the task does not, so the service never starts a second run.
     assert (loadgate["Essential"], prometheus["Essential"]) == (False, True)
     assert loadgate["DependsOn"] == [{"ContainerName": "prometheus", "Condition": "HEALTHY"}]
-    assert worker["Command"][1] == f"{PLUGIN},{BUNDLE_DIR}/locust/recommendations.py"
+    assert worker["Command"][1] == f"{PLUGIN},{BUNDLE_DIR}/locust/browse.py"
     assert worker["Command"][worker["Command"].index("--master-host") + 1] == {
         "Fn::Sub": "master.${AWS::StackName}.internal"
     }

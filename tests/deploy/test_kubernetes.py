@@ -1,6 +1,6 @@
 """``loadgate deploy kubernetes``: valid objects and locked-down containers for the shipped CI
-scenario, the gate wired as the master of N workers, and the golden files (the test-only TINY
-scenario with 3 workers)."""
+scenario; the gate wired as the master of N workers, and the golden files, for the test-only
+TINY scenario with 3 workers."""
 
 from __future__ import annotations
 
@@ -107,57 +107,57 @@ def test_the_lockdown_check_finds_a_container_that_is_not(kubernetes_out: Path) 
 
 
 def test_the_master_gates_the_scenario_with_n_workers_against_the_clusters_prometheus(
-    kubernetes_out: Path,
+    tiny_kubernetes_out: Path,
 ) -> None:
-    master = container(kubernetes_out, "master")
+    master = container(tiny_kubernetes_out, "master")
 
     assert master["command"] == [
         "loadgate", "run", f"{BUNDLE_DIR}/scenario.yaml", "--target", TARGET,
         "--prometheus-url", PROMETHEUS, "--allow-remote", "--expect-workers", "3",
         "--master-bind", "0.0.0.0:5557", "--out", "/reports", "--no-live",
     ]  # fmt: skip
-    spec = job(kubernetes_out, "master")["spec"]
+    spec = job(tiny_kubernetes_out, "master")["spec"]
     assert (spec["backoffLimit"], spec["completions"], spec["parallelism"]) == (0, 1, 1)
-    assert spec["activeDeadlineSeconds"] == 10 + 45 + DEADLINE_MARGIN_S  # ci.yaml: warm-up, window
+    assert spec["activeDeadlineSeconds"] == 5 + 20 + DEADLINE_MARGIN_S  # TINY: warm-up, window
 
 
 def test_the_workers_find_the_master_by_its_service_and_export_for_the_podmonitor(
-    kubernetes_out: Path,
+    tiny_kubernetes_out: Path,
 ) -> None:
-    docs = everything(kubernetes_out)
+    docs = everything(tiny_kubernetes_out)
     (service,) = by_kind(docs, "Service")
     (monitor,) = by_kind(docs, "PodMonitor")
-    worker = container(kubernetes_out, "worker")
-    pod = job(kubernetes_out, "worker")["spec"]["template"]
+    worker = container(tiny_kubernetes_out, "worker")
+    pod = job(tiny_kubernetes_out, "worker")["spec"]["template"]
 
-    assert job(kubernetes_out, "worker")["spec"]["parallelism"] == 3
+    assert job(tiny_kubernetes_out, "worker")["spec"]["parallelism"] == 3
     assert (
         worker["command"][worker["command"].index("--master-host") + 1]
         == service["metadata"]["name"]
     )
-    assert worker["command"][4] == f"{PLUGIN},{BUNDLE_DIR}/locust/recommendations.py"
+    assert worker["command"][4] == f"{PLUGIN},{BUNDLE_DIR}/locust/browse.py"
     assert (
         service["spec"]["selector"]
-        == job(kubernetes_out, "master")["spec"]["template"]["metadata"]["labels"]
+        == job(tiny_kubernetes_out, "master")["spec"]["template"]["metadata"]["labels"]
     )
     env = {e["name"]: e["value"] for e in worker["env"]}
     assert (env["LOADGATE_METRICS_ADDR"], env["LOADGATE_METRICS_PORTS"]) == ("0.0.0.0", "9646")
-    assert '"session_pages"' in env["LOADGATE_PARAMETERS"]  # ci.yaml's load.parameters
+    assert env["LOADGATE_PARAMETERS"] == '{"think_time_s": 0.5}'  # TINY's load.parameters
     assert monitor["spec"]["selector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
     assert monitor["spec"]["podMetricsEndpoints"][0]["port"] == worker["ports"][0]["name"]
     assert pod["metadata"]["annotations"]["prometheus.io/port"] == "9646"
 
 
-def test_the_bundle_is_mounted_where_the_scenario_expects_its_files(kubernetes_out: Path) -> None:
-    (config,) = by_kind(documents(kubernetes_out / MANIFESTS), "ConfigMap")
-    volume = job(kubernetes_out, "worker")["spec"]["template"]["spec"]["volumes"][0]
+def test_the_bundle_is_mounted_where_the_scenario_expects_its_files(
+    tiny_kubernetes_out: Path,
+) -> None:
+    (config,) = by_kind(documents(tiny_kubernetes_out / MANIFESTS), "ConfigMap")
+    volume = job(tiny_kubernetes_out, "worker")["spec"]["template"]["spec"]["volumes"][0]
 
     paths = {item["path"] for item in volume["configMap"]["items"]}
     assert {item["key"] for item in volume["configMap"]["items"]} == set(config["data"])
-    assert paths == {
-        "scenario.yaml", "slo/recommender.yaml", "locust/recommendations.py",
-        "locust/shoppers.py", "locust/traffic_parameters.py",
-    }  # fmt: skip
+    # pages.py: not named by the scenario, carried because the locustfile imports it
+    assert paths == {"scenario.yaml", "slo/availability.yaml", "locust/browse.py", "locust/pages.py"}  # fmt: skip
 
 
 def test_namespace_labels_and_a_claim_for_the_reports(tmp_path: Path) -> None:
