@@ -4,6 +4,9 @@ manifests or a CloudFormation template for ECS Fargate — for the user to apply
     scenario ─► bundle.py (checked as its master will run it; its files under one folder)
              ─► kubernetes.py | cloudformation.py (plain dicts) ─► output.py (YAML, atomically)
 
+What runs is apart from the objects around it: the pod templates in ``kubernetes_pods.py``, the
+ECS task definitions in ``ecs_tasks.py``.
+
 ``image.py`` names the paths of loadgate's image (the Dockerfile) that both rely on;
 ``task_prometheus.py`` runs inside the ECS master task; ``command.py`` is the command line.
 """

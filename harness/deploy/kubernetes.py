@@ -13,11 +13,8 @@ Deployment would restart them for ever (each holding its CPU), and would restart
 dies mid-run into the running test, where Locust gives it users. A run missing a worker is
 inconclusive either way (the master waits for every worker's results).
 
-Every container runs as the image's numeric user, with a read-only root filesystem, no
-privilege escalation, no capabilities and the runtime's seccomp profile (the Pod Security
-Standards' "restricted" level); what it writes goes to emptyDirs. Requests equal limits for the
-workers' CPU: a throttled load generator measures its own waiting, and one core is what a Locust
-process uses — loadgate judges a worker above 90 % of it as saturated anyway.
+What runs in the Jobs' pods — the containers, their resources and lockdown — is
+kubernetes_pods.py's; this module makes the objects around them and names them.
 """
 
 from __future__ import annotations
@@ -26,20 +23,18 @@ import math
 import re
 from dataclasses import dataclass
 
-from harness.deploy.bundle import SCENARIO_FILE, Bundle
-from harness.deploy.image import (
-    BUNDLE_DIR,
-    EXPORTER_PORT,
-    MASTER_PORT,
-    PLUGIN,
-    REPORTS_DIR,
-    TMP_DIR,
-    USER_ID,
+from harness.deploy.bundle import Bundle
+from harness.deploy.image import MASTER_PORT
+from harness.deploy.kubernetes_pods import (
+    MASTER_PORT_NAME,
+    METRICS_PORT_NAME,
+    Pod,
+    master_pod,
+    worker_pod,
 )
 from harness.deploy.names import object_prefix
 from harness.deploy.output import dump_yaml
 from harness.errors import InputError, Problem
-from harness.values.client_metrics import ENV_METRICS_ADDR, ENV_METRICS_PORTS, ENV_PARAMETERS
 
 __all__ = [
     "DEADLINE_MARGIN_S",
@@ -63,11 +58,6 @@ FINISHED_TTL_S = 86_400  # a finished run's Jobs and pods (and so its log) kept 
 SCRAPE_INTERVAL = "1s"
 CONFIGMAP_MAX_BYTES = 1_000_000  # Kubernetes refuses a ConfigMap over 1 MiB, metadata included
 KEY = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")  # what a ConfigMap key may be
-
-WORKER_RESOURCES = {"cpu": "1", "memory": "512Mi"}  # requests = limits: a Guaranteed pod
-MASTER_REQUESTS = {"cpu": "500m", "memory": "1Gi"}
-MASTER_LIMITS = {"cpu": "2", "memory": "1Gi"}  # the report's charts are rendered in a burst
-SCRATCH = {"emptyDir": {"sizeLimit": "1Gi"}}
 
 
 @dataclass(frozen=True)
@@ -116,7 +106,7 @@ def pod_monitor(bundle: Bundle, options: KubernetesOptions) -> dict[str, object]
             "selector": {"matchLabels": _labels(prefix, "worker")},
             "podMetricsEndpoints": [
                 {
-                    "port": "metrics",
+                    "port": METRICS_PORT_NAME,
                     "path": "/metrics",
                     "interval": SCRAPE_INTERVAL,
                     "scrapeTimeout": SCRAPE_INTERVAL,
@@ -161,9 +151,9 @@ def _master_service(options: KubernetesOptions, prefix: str) -> dict[str, object
             "selector": _labels(prefix, "master"),
             "ports": [
                 {
-                    "name": "locust-master",
+                    "name": MASTER_PORT_NAME,
                     "port": MASTER_PORT,
-                    "targetPort": "locust-master",
+                    "targetPort": MASTER_PORT_NAME,
                     "protocol": "TCP",
                 }
             ],
@@ -173,85 +163,27 @@ def _master_service(options: KubernetesOptions, prefix: str) -> dict[str, object
 
 def _workers_job(bundle: Bundle, options: KubernetesOptions, prefix: str) -> dict[str, object]:
     labels = _labels(prefix, "worker")
-    env = {ENV_METRICS_ADDR: "0.0.0.0", ENV_METRICS_PORTS: str(EXPORTER_PORT)}
-    if bundle.parameters is not None:  # the master sends its workers the seed, not these
-        env[ENV_PARAMETERS] = bundle.parameters
-    command = [
-        "python", "-m", "locust",
-        "-f", f"{PLUGIN},{BUNDLE_DIR}/{bundle.locustfile}",
-        "--worker", "--master-host", f"{prefix}-master", "--master-port", str(MASTER_PORT),
-    ]  # fmt: skip
-    worker: dict[str, object] = {
-        "name": "locust-worker",
-        "image": options.image,
-        "imagePullPolicy": "IfNotPresent",
-        "command": command,
-        "env": [{"name": k, "value": v} for k, v in sorted(env.items())],
-        "ports": [{"name": "metrics", "containerPort": EXPORTER_PORT, "protocol": "TCP"}],
-        "resources": {"requests": WORKER_RESOURCES, "limits": WORKER_RESOURCES},
-        "securityContext": _container_security(),
-        "volumeMounts": [
-            {"name": "bundle", "mountPath": BUNDLE_DIR, "readOnly": True},
-            {"name": "tmp", "mountPath": TMP_DIR},
-        ],
-    }
-    pod = _pod(labels, [worker], [_bundle_volume(bundle, prefix), {"name": "tmp", **SCRATCH}])
-    pod["metadata"]["annotations"] = {  # for a Prometheus that scrapes by annotation
-        "prometheus.io/scrape": "true",
-        "prometheus.io/port": str(EXPORTER_PORT),
-        "prometheus.io/path": "/metrics",
-    }
-    pod["spec"]["topologySpreadConstraints"] = [  # one node's CPU is not all workers' limit
-        {
-            "maxSkew": 1,
-            "topologyKey": "kubernetes.io/hostname",
-            "whenUnsatisfiable": "ScheduleAnyway",
-            "labelSelector": {"matchLabels": labels},
-        }
-    ]
+    pod = worker_pod(
+        bundle,
+        options.image,
+        labels,
+        master_host=f"{prefix}-master",
+        bundle_volume=_bundle_volume(bundle, prefix),
+    )
     return _job(f"{prefix}-workers", options, labels, bundle, pod, options.workers)
 
 
 def _master_job(bundle: Bundle, options: KubernetesOptions, prefix: str) -> dict[str, object]:
     labels = _labels(prefix, "master")
-    command = [
-        "loadgate", "run", f"{BUNDLE_DIR}/{SCENARIO_FILE}",
-        "--target", bundle.target_url,
-        "--prometheus-url", options.prometheus_url,
-        "--allow-remote",
-        "--expect-workers", str(options.workers),
-        "--master-bind", f"0.0.0.0:{MASTER_PORT}",
-        "--out", REPORTS_DIR,
-        "--no-live",
-    ]  # fmt: skip
-    master: dict[str, object] = {
-        "name": "loadgate",
-        "image": options.image,
-        "imagePullPolicy": "IfNotPresent",
-        "command": command,
-        "ports": [{"name": "locust-master", "containerPort": MASTER_PORT, "protocol": "TCP"}],
-        "resources": {"requests": MASTER_REQUESTS, "limits": MASTER_LIMITS},
-        "securityContext": _container_security(),
-        # A failed gate's last log lines (its reasons) become the pod's termination message.
-        "terminationMessagePolicy": "FallbackToLogsOnError",
-        "volumeMounts": [
-            {"name": "bundle", "mountPath": BUNDLE_DIR, "readOnly": True},
-            {"name": "tmp", "mountPath": TMP_DIR},
-            {"name": "reports", "mountPath": REPORTS_DIR},
-        ],
-    }
-    reports: dict[str, object] = {"name": "reports", **SCRATCH}
-    if options.reports_claim is not None:
-        reports = {"name": "reports", "persistentVolumeClaim": {"claimName": options.reports_claim}}
-    volumes: list[dict[str, object]] = [
-        _bundle_volume(bundle, prefix),
-        {"name": "tmp", **SCRATCH},
-        reports,
-    ]
-    pod = _pod(labels, [master], volumes)
-    # SIGTERM is Ctrl-C to loadgate: it stops Locust, which waits for a last scrape, then
-    # writes what was measured. The default 30 s can cut that short.
-    pod["spec"]["terminationGracePeriodSeconds"] = 60
+    pod = master_pod(
+        bundle,
+        options.image,
+        labels,
+        prometheus_url=options.prometheus_url,
+        workers=options.workers,
+        reports_claim=options.reports_claim,
+        bundle_volume=_bundle_volume(bundle, prefix),
+    )
     return _job(f"{prefix}-master", options, labels, bundle, pod, 1)
 
 
@@ -260,7 +192,7 @@ def _job(
     options: KubernetesOptions,
     labels: dict[str, str],
     bundle: Bundle,
-    pod: dict[str, dict[str, object]],
+    pod: Pod,
     pods: int,
 ) -> dict[str, object]:
     return {
@@ -280,42 +212,8 @@ def _job(
     }
 
 
-def _pod(
-    labels: dict[str, str], containers: list[dict[str, object]], volumes: list[dict[str, object]]
-) -> dict[str, dict[str, object]]:
-    return {
-        "metadata": {"labels": labels},
-        "spec": {
-            "restartPolicy": "Never",
-            "automountServiceAccountToken": False,  # nothing here talks to the Kubernetes API
-            "enableServiceLinks": False,
-            "securityContext": {
-                "runAsNonRoot": True,
-                "runAsUser": USER_ID,
-                "runAsGroup": USER_ID,
-                "fsGroup": USER_ID,
-                "seccompProfile": {"type": "RuntimeDefault"},
-            },
-            "containers": containers,
-            "volumes": volumes,
-        },
-    }
-
-
-def _container_security() -> dict[str, object]:
-    return {
-        "runAsNonRoot": True,
-        "runAsUser": USER_ID,
-        "runAsGroup": USER_ID,
-        "readOnlyRootFilesystem": True,
-        "allowPrivilegeEscalation": False,
-        "privileged": False,
-        "capabilities": {"drop": ["ALL"]},
-        "seccompProfile": {"type": "RuntimeDefault"},
-    }
-
-
 def _bundle_volume(bundle: Bundle, prefix: str) -> dict[str, object]:
+    """The ConfigMap as the pods mount it, each key back at its path in the bundle."""
     items = [{"key": _key(path), "path": path} for path, _ in bundle.files]
     return {"name": "bundle", "configMap": {"name": f"{prefix}-bundle", "items": items}}
 
