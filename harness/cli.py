@@ -23,6 +23,7 @@ from harness.baseline_file import BASELINE_DIR, save_baseline
 from harness.calibrate.options import add_calibrate_arguments, calibrate_options
 from harness.cli_history import add_history_show_arguments, run_history_show
 from harness.cli_validate import validate_paths
+from harness.deploy.command import add_deploy_parser, run_deploy
 from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
 from harness.history import HistoryError
 from harness.history.import_command import add_history_import_parser, run_history_import
@@ -160,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         "3 nothing to show, or the history could not be reached",
     )
     add_history_show_arguments(show)
+    add_deploy_parser(commands)
     return parser
 
 
@@ -203,6 +205,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_history_show(args, lambda line: errors.print(line, markup=False), console)
         if args.command == "history":
             return run_history_import(args, lambda line: errors.print(line, markup=False))
+        if args.command == "deploy":
+            return run_deploy(
+                args,
+                lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True),
+            )
         return _run(args, console, errors)
     except InputError as exc:
         errors.print(f"[bold red]invalid input[/] ({len(exc.problems)} problem(s)):")

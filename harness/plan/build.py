@@ -236,9 +236,14 @@ def _remote_workers(options: RunOptions, problems: list[Problem]) -> RemoteWorke
         return None
     bind = _host_port(options.master_bind or "127.0.0.1:5557", "--master-bind", problems)
     metrics = [_host_port(m, "--worker-metrics", problems) for m in options.worker_metrics]
-    if len(metrics) != options.expect_workers:
+    # The private Prometheus is told where each worker's exporter is. A Prometheus of the user's
+    # (--prometheus-url) is configured by nobody here: it must find the workers itself (a
+    # cluster's does, by their pods: `loadgate deploy`), so their addresses are not needed.
+    external = options.prometheus_url is not None and not metrics
+    if len(metrics) != options.expect_workers and not external:
         problems.append(Problem(CLI, "--worker-metrics", f"{len(metrics)} given for {options.expect_workers} "
-                                "workers; allowed: one host:port per worker, so Prometheus scrapes them all"))  # fmt: skip
+                                "workers; allowed: one host:port per worker, so Prometheus scrapes them all (none with "
+                                "--prometheus-url: that Prometheus finds them itself)"))  # fmt: skip
     scrape = tuple(f"{m[0]}:{m[1]}" for m in metrics if m is not None)
     if bind is None or len(scrape) != len(metrics):
         return None

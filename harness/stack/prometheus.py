@@ -25,6 +25,7 @@ from harness.values.run_result import LoadWindow
 __all__ = [
     "SCRAPE_INTERVAL_S",
     "ScrapeTargets",
+    "prometheus_config",
     "scrape_gaps",
     "scrape_targets_for",
     "start_private_prometheus",
@@ -53,6 +54,9 @@ class ScrapeTargets:
     service_scheme: str
     clients: tuple[str, ...]  # "host:port" of each load-generator process's exporter
     baseline: str | None = None  # a duet's baseline service, "host:port"
+    # Load generators known only by a DNS name whose A records are theirs, "name:port" (the
+    # workers of an ECS service, registered in Cloud Map: harness/deploy/task_prometheus.py).
+    clients_by_dns: str | None = None
 
 
 def prometheus_config(targets: ScrapeTargets) -> dict[str, object]:
@@ -83,7 +87,16 @@ def prometheus_config(targets: ScrapeTargets) -> dict[str, object]:
                 ],
             }
         )
-    jobs.append({"job_name": CLIENT_JOB, "static_configs": [{"targets": list(targets.clients)}]})
+    clients: dict[str, object] = {
+        "job_name": CLIENT_JOB,
+        "static_configs": [{"targets": list(targets.clients)}],
+    }
+    if targets.clients_by_dns:
+        name, _, port = targets.clients_by_dns.rpartition(":")
+        # Resolved again every 5 s: a worker that starts late is scraped within the warm-up.
+        found = {"names": [name], "type": "A", "port": int(port), "refresh_interval": "5s"}
+        clients["dns_sd_configs"] = [found]
+    jobs.append(clients)
     interval = f"{SCRAPE_INTERVAL_S}s"
     return {
         "global": {

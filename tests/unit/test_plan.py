@@ -217,3 +217,49 @@ def test_locust_options_are_part_of_the_traffic_a_baseline_must_match(tmp_path: 
     # Without options the fingerprint is what baselines saved before options existed hold.
     assert "locust_args" not in plain
     assert tagged == {**plain, "locust_args": ["--tags", "home"]}
+
+
+def test_remote_workers_need_one_exporter_address_each_for_the_private_prometheus(
+    tmp_path: Path,
+) -> None:
+    options = RunOptions(scenario=make_scenario(tmp_path), expect_workers=2)
+
+    with pytest.raises(InputError, match="--worker-metrics: 0 given for 2 workers"):
+        build_plan(options)
+
+
+def test_remote_workers_need_no_exporter_addresses_when_the_users_prometheus_finds_them(
+    tmp_path: Path,
+) -> None:
+    """A cluster's Prometheus finds the worker pods itself (loadgate deploy's PodMonitor): the
+    master cannot know their addresses, and nothing here would use them."""
+    options = RunOptions(
+        scenario=make_scenario(tmp_path),
+        expect_workers=3,
+        master_bind="0.0.0.0:5557",
+        prometheus_url="http://prometheus.monitoring.svc:9090",
+    )
+
+    remote = build_plan(options).remote_workers
+
+    assert remote is not None
+    assert (remote.count, remote.master_host, remote.master_port, remote.metrics) == (
+        3,
+        "0.0.0.0",
+        5557,
+        (),
+    )
+
+
+def test_exporter_addresses_given_with_the_users_prometheus_are_still_one_per_worker(
+    tmp_path: Path,
+) -> None:
+    options = RunOptions(
+        scenario=make_scenario(tmp_path),
+        expect_workers=2,
+        worker_metrics=("10.0.0.11:9646",),
+        prometheus_url="http://prometheus:9090",
+    )
+
+    with pytest.raises(InputError, match="--worker-metrics: 1 given for 2 workers"):
+        build_plan(options)
