@@ -44,7 +44,7 @@ class EndpointRecord:
 class Arrivals:
     """Open-model arrivals whose intended start fell inside the window."""
 
-    scheduled: int = 0
+    scheduled: int = 0  # of this process's schedule as drawn (the dispatcher's, at its stop)
     started: int = 0
     dropped: int = 0
     expected: float = (
