@@ -95,6 +95,10 @@ def timeseries_panel(
         .span(width)
         .height(8)
         .targets(list(_targets(queries)))
+        # Set explicitly, as everything the SDK would otherwise fill in when it reads the JSON
+        # back: the file then is exactly its model (tests/unit/test_dashboards.py).
+        .line_width(1)
+        .fill_opacity(10)
         .legend(
             common_builders.VizLegendOptions()
             .display_mode(common.LegendDisplayMode.TABLE)
@@ -147,6 +151,7 @@ def table_panel(title: str, description: str, query: Query, width: int = 12) -> 
         .height(8)
         .targets(list(_targets([query], instant=True)))
         .no_value("none")
+        .show_header(True)
     )
 
 
