@@ -46,6 +46,7 @@ PERCENTILES = (0.5, 0.95, 0.99)
 SERVER_HISTOGRAM_BUCKET = "http_server_request_duration_seconds_bucket"
 SERVER_REQUESTS = "http_server_request_duration_seconds_count"
 SERVER_ROUTE, SERVER_STATUS = "http_route", "http_response_status_code"
+SERVER_NOT_5XX = f'{SERVER_REQUESTS}{{{SERVER_STATUS}!~"5.."}}'
 
 
 def load_run_dashboard() -> builders.Dashboard:
@@ -95,6 +96,15 @@ def _quantiles(bucket: str, by: str) -> list[Query]:
     ]
 
 
+def _share(selector: str, by: str) -> str:
+    """The share of a counter's increase that ``selector`` (the counter, narrowed) holds."""
+    counter = selector.split("{", 1)[0]
+    return (
+        f"sum by ({by}) (rate({selector}[{RATE_INTERVAL}]))\n/\n"
+        f"sum by ({by}) (rate({counter}[{RATE_INTERVAL}]))"
+    )
+
+
 def _rows() -> list[tuple[str, list[PanelBuilder]]]:
     rate = RATE_INTERVAL
     latency: list[PanelBuilder] = [
@@ -128,17 +138,17 @@ def _rows() -> list[tuple[str, list[PanelBuilder]]]:
         ),
         timeseries_panel(
             "Errors",
-            "The client's failed share per endpoint, and the service's 5xx responses per second.",
+            "The client's failed share per endpoint, and the service's 5xx share per route.",
             "percentunit",
             [
                 Query(
-                    f'sum by (name) (rate({CLIENT_REQUESTS_TOTAL}{{outcome="{OUTCOME_ERROR}"}}[{rate}]))'
-                    f"\n/\nsum by (name) (rate({CLIENT_REQUESTS_TOTAL}[{rate}]))",
+                    _share(f'{CLIENT_REQUESTS_TOTAL}{{outcome="{OUTCOME_ERROR}"}}', "name"),
                     "client {{name}}",
                 ),
+                # 1 − the share of other statuses: a route without a 5xx has no 5xx series,
+                # and should read 0, not "no data".
                 Query(
-                    f'sum by ({SERVER_ROUTE}) (rate({SERVER_REQUESTS}{{{SERVER_STATUS}=~"5.."}}[{rate}]))'
-                    f"\n/\nsum by ({SERVER_ROUTE}) (rate({SERVER_REQUESTS}[{rate}]))",
+                    f"1 - (\n{_share(SERVER_NOT_5XX, SERVER_ROUTE)}\n)",
                     f"server {{{{{SERVER_ROUTE}}}}}",
                 ),
             ],
@@ -180,8 +190,7 @@ def _rows() -> list[tuple[str, list[PanelBuilder]]]:
             "percentunit",
             [
                 Query(
-                    f'sum by (name, check) (rate({CLIENT_CHECKS_TOTAL}{{outcome="{CHECK_FAILED}"}}[{rate}]))'
-                    f"\n/\nsum by (name, check) (rate({CLIENT_CHECKS_TOTAL}[{rate}]))",
+                    _share(f'{CLIENT_CHECKS_TOTAL}{{outcome="{CHECK_FAILED}"}}', "name, check"),
                     "{{name}} {{check}}",
                 )
             ],

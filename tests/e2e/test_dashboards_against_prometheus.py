@@ -6,7 +6,7 @@ writes for slo/recommender.yaml and scrapes what the run's Grafana would see —
 service and a Locust worker whose exporter port the test chooses (the harness picks its own
 processes' ports per run, so only a worker started apart, as in a cluster, can be scraped by a
 Prometheus configured beforehand). ``loadgate run`` gates against that Prometheus
-(``--prometheus-url``) as master of that worker. Then each panel's PromQL and each annotation's
+(``--prometheus-url``) as master of that worker (test_remote_workers.py's way of running one). Then each panel's PromQL and each annotation's
 must be accepted and return data over the run.
 
 The service fails 10 % of its home requests, so the errors panels and the firing alerts have
@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -30,12 +29,12 @@ import pytest
 import requests
 import yaml
 
-from harness.load.plugin_path import PLUGIN
 from harness.prometheus_api import PrometheusAPI
 from harness.stack.processes import ProcessGroup
 from harness.stack.readiness import wait_until
 from tests.conftest import REPO, free_port, leftover_processes, run_cli, write
 from tests.e2e.test_load_engine import SHOP
+from tests.e2e.test_remote_workers import run_with_a_remote_worker
 
 # load_shared: it judges only that queries are accepted and return data, which a busy machine
 # does not change.
@@ -85,44 +84,6 @@ def finite_points(prometheus: str, expr: str, start: float, end: float) -> tuple
     return None, sum(1 for v in points if math.isfinite(v))
 
 
-def run_as_master_of_one_worker(
-    tmp_path: Path, prometheus_url: str, target: str, worker_port: int
-) -> tuple[int, str]:
-    """``loadgate run`` against our Prometheus, its one worker started apart (as in a cluster)."""
-    master_port, out = free_port(), tmp_path / "out"
-    stderr_path = tmp_path / "stderr.txt"
-    with stderr_path.open("w") as stderr:
-        gate = subprocess.Popen(
-            [sys.executable, "-m", "harness", "run", "--locustfile", SHOP, "--slo", str(SLO_FILE),
-             "--target", target, "--users", "10", "--spawn-rate", "10", "--warmup", "3s",
-             "--duration", "10s", "--out", str(out), "--prometheus-url", prometheus_url,
-             "--expect-workers", "1", "--master-bind", f"127.0.0.1:{master_port}", "--no-live"],
-            cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr, text=True,
-        )  # fmt: skip
-        worker = None
-        try:
-            deadline = time.monotonic() + 60
-            while "load:" not in stderr_path.read_text():
-                assert time.monotonic() < deadline and gate.poll() is None, stderr_path.read_text()
-                time.sleep(0.1)
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "locust", "-f", f"{PLUGIN},{REPO / SHOP}", "--worker",
-                 "--master-host", "127.0.0.1", "--master-port", str(master_port)],
-                cwd=REPO, env={"LOADGATE_METRICS_PORTS": str(worker_port), "PATH": "/usr/bin:/bin"},
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-            gate.wait(timeout=120)
-            worker.wait(timeout=30)
-        finally:
-            gate.kill()
-            if worker is not None:
-                worker.kill()
-    run_ids = [p.name for p in out.iterdir() if p.is_dir()] if out.exists() else []
-    assert leftover_processes(run_ids) == []
-    [result] = out.glob("*/result.json")
-    return json.loads(result.read_text())["client"]["total"]["requests"], stderr_path.read_text()
-
-
 def test_every_panel_query_returns_data_after_a_real_run(
     service_factory: Factory, tmp_path: Path
 ) -> None:
@@ -148,8 +109,17 @@ def test_every_panel_query_returns_data_after_a_real_run(
         assert wait_until(PrometheusAPI(prometheus).ready, READY_S), "Prometheus is not ready"
         start = time.time()
 
-        requests_sent, said = run_as_master_of_one_worker(tmp_path, prometheus, target, worker_port)
-        assert requests_sent > 100, said
+        run, _ = run_with_a_remote_worker(
+            tmp_path,
+            ["--locustfile", SHOP, "--slo", str(SLO_FILE), "--target", target, "--users", "10",
+             "--spawn-rate", "10", "--warmup", "3s", "--duration", "10s", "--prometheus-url",
+             prometheus, "--no-live"],
+            REPO / SHOP,
+            worker_metrics=worker_port,
+        )  # fmt: skip
+        # Any verdict: what is judged here are the queries; but the run must have sent load.
+        assert run.result["client"]["total"]["requests"] > 100, run.stderr
+        assert leftover_processes(run.run_ids) == []
         end = time.time()  # the range holds the whole run: nothing more to wait for
 
         outcome, outcome_exprs = {}, {}
