@@ -6,8 +6,8 @@ writes for slo/recommender.yaml and scrapes what the run's Grafana would see —
 service and a Locust worker whose exporter port the test chooses (the harness picks its own
 processes' ports per run, so only a worker started apart, as in a cluster, can be scraped by a
 Prometheus configured beforehand). ``loadgate run`` gates against that Prometheus
-(``--prometheus-url``) as master of that worker (test_remote_workers.py's way of running one). Then each panel's PromQL and each annotation's
-must be accepted and return data over the run.
+(``--prometheus-url``) as master of that worker (test_remote_workers.py's way of running one).
+Then each panel's PromQL and each annotation's must be accepted and return data over the run.
 
 The service fails 10 % of its home requests, so the errors panels and the firing alerts have
 something to show: at that rate a 28-day, 99.5 % SLO pages (13.44 × 0.5 % = 6.7 %) as soon as
