@@ -23,6 +23,7 @@ from harness.baseline_file import BASELINE_DIR, save_baseline
 from harness.calibrate.options import add_calibrate_arguments, calibrate_options
 from harness.cli_history import add_history_show_arguments, run_history_show
 from harness.cli_validate import validate_paths
+from harness.dashboards.command import add_dashboards_parser, run_dashboards
 from harness.deploy.command import add_deploy_parser, run_deploy
 from harness.errors import EXIT_INVALID_INPUT, EXIT_PASS, InputError, LoadgateError
 from harness.history import HistoryError
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_history_show_arguments(show)
     add_deploy_parser(commands)
+    add_dashboards_parser(commands)
     return parser
 
 
@@ -205,6 +207,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_history_show(args, lambda line: errors.print(line, markup=False), console)
         if args.command == "history":
             return run_history_import(args, lambda line: errors.print(line, markup=False))
+        if args.command == "dashboards":
+            return run_dashboards(
+                args,
+                lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True),
+            )
         if args.command == "deploy":
             return run_deploy(
                 args,

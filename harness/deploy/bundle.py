@@ -26,6 +26,7 @@ from harness.deploy.image import MASTER_PORT
 from harness.errors import COMMAND_LINE, InputError, Problem
 from harness.load.locustfile_check import check_locustfile
 from harness.plan import Probe, RunOptions, build_plan
+from harness.values.slo import SLO
 from harness.yamlfile import load_yaml_documents
 
 __all__ = ["LOCUST_DIR", "SCENARIO_FILE", "SLO_DIR", "Bundle", "local_modules", "read_bundle"]
@@ -47,6 +48,7 @@ class Bundle:
     load_s: float  # warm-up + measured window: how long the load runs
     parameters: str | None  # load.parameters as JSON: the workers' locustfile reads them too
     notes: tuple[str, ...] = ()  # what was left out, and why
+    slos: tuple[SLO, ...] = ()  # its SLOs as read: `loadgate deploy kubernetes`'s dashboards
 
 
 def read_bundle(
@@ -105,6 +107,7 @@ def read_bundle(
         load_s=plan.load.warmup_s + plan.load.duration_s,
         parameters=plan.load.parameters,
         notes=notes,
+        slos=plan.slos,
     )
 
 

@@ -17,6 +17,7 @@ from harness.deploy.bundle import read_bundle
 from harness.deploy.cloudformation import TEMPLATE, CloudFormationOptions, cloudformation_files
 from harness.deploy.image import DEFAULT_IMAGE
 from harness.deploy.kubernetes import MANIFESTS, POD_MONITOR, KubernetesOptions, kubernetes_files
+from harness.deploy.kubernetes_grafana import GRAFANA
 from harness.deploy.names import object_prefix
 from harness.deploy.output import write_files
 from harness.deploy.task_prometheus import LISTEN
@@ -128,6 +129,8 @@ def run_deploy(
         then = [
             f"kubectl apply -f {args.out / MANIFESTS} -f {args.out / POD_MONITOR}  "
             "# the PodMonitor only with the Prometheus Operator",
+            f"kubectl apply -f {args.out / GRAFANA}  # dashboards, with `loadgate rules` loaded "
+            "(docs/dashboards.md)",
             f"kubectl logs --follow --pod-running-timeout=10m job/{master}  # the report",
             f"kubectl get pod -l job-name={master} -o jsonpath="
             "'{.items[0].status.containerStatuses[0].state.terminated.exitCode}'  # the verdict",

@@ -7,6 +7,8 @@
     Job       <name>-master     `loadgate run … --expect-workers N`: the gate; its exit status
                                 is the verdict, its log the report
     PodMonitor <name>-workers   (podmonitor.yaml) the workers' scrape, for the Prometheus Operator
+    ConfigMaps <name>-grafana-* (grafana.yaml) the dashboards and their datasource, for Grafana
+                                (kubernetes_grafana.py)
 
 The workers are a Job, not a Deployment: Locust workers exit when the master quits, and a
 Deployment would restart them for ever (each holding its CPU), and would restart a worker that
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 
 from harness.deploy.bundle import Bundle
 from harness.deploy.image import MASTER_PORT
+from harness.deploy.kubernetes_grafana import GRAFANA, grafana_config_maps
 from harness.deploy.kubernetes_pods import (
     MASTER_PORT_NAME,
     METRICS_PORT_NAME,
@@ -78,9 +81,23 @@ def kubernetes_files(bundle: Bundle, options: KubernetesOptions) -> dict[str, st
         "# the master Job's exit status is the verdict: docs/distributed.md\n"
     )
     monitor_head = "# The workers' scrape, for the Prometheus Operator (docs/distributed.md)\n"
+    grafana_head = (
+        "# The dashboards and their datasource, for Grafana's sidecars or provisioning folders;\n"
+        "# Prometheus needs the rules of `loadgate rules` for the same SLOs (docs/dashboards.md)\n"
+    )
+    prefix = object_prefix(bundle.name)
+    namespace = _metadata(prefix, options, {})
+    grafana = grafana_config_maps(
+        bundle,
+        options.prometheus_url,
+        SCRAPE_INTERVAL,
+        {k: v for k, v in namespace.items() if k == "namespace"},
+        _labels(prefix, "grafana"),
+    )
     return {
         MANIFESTS: dump_yaml(manifests(bundle, options), head),
         POD_MONITOR: dump_yaml([pod_monitor(bundle, options)], monitor_head),
+        GRAFANA: dump_yaml(grafana, grafana_head),
     }
 
 

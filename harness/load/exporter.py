@@ -8,26 +8,43 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
-from prometheus_client.metrics_core import Metric
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    start_http_server,
+)
+from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from harness.values.client_metrics import (
     CLIENT_CHECKS,
     CLIENT_DROPPED_ITERATIONS,
     CLIENT_HISTOGRAM,
+    CLIENT_PHASE,
+    CLIENT_PROCESS_NAMESPACE,
     CLIENT_REQUESTS,
     CLIENT_SESSIONS,
     CLIENT_TARGET_ARRIVAL_RATE,
     CLIENT_USERS,
+    DROPPED_ITERATION_NAME,
     ENV_METRICS_ADDR,
     ENV_METRICS_PORTS,
     LATENCY_BUCKETS,
+    PHASE_LABEL,
+    PHASE_WARMUP,
+    PHASE_WINDOW,
     SIDE_LABEL,
 )
 
-__all__ = ["ClientMetrics", "ScrapeClock", "bind_exporter"]
+__all__ = ["ClientMetrics", "ScrapeClock", "WindowPhase", "bind_exporter"]
+
+# The window as the plugin knows it: (start, end), each None until known.
+WindowBounds = Callable[[], tuple[float | None, float | None]]
 
 log = logging.getLogger("loadgate.plugin")
 
@@ -41,6 +58,29 @@ class ScrapeClock(Collector):
     def collect(self) -> list[Metric]:
         self.last_scrape = time.time()
         return []
+
+
+class WindowPhase(Collector):
+    """``loadgate_client_phase``: 1 for the phase this process is in at scrape time (the warm-up
+    from the test's start until the window opens, then the window until it closes), 0 for the
+    other. Read at scrape time from the window itself, so no timer has to flip it."""
+
+    def __init__(self) -> None:
+        self.bounds: WindowBounds = lambda: (None, None)
+
+    def collect(self) -> list[Metric]:
+        start, end = self.bounds()
+        now = time.time()
+        warmup = start is not None and end is None and now < start
+        window = start is not None and start <= now and (end is None or now <= end)
+        family = GaugeMetricFamily(
+            CLIENT_PHASE,
+            "1 while this process is in the phase (warmup, window), else 0.",
+            labels=[PHASE_LABEL],
+        )
+        family.add_metric([PHASE_WARMUP], float(warmup))
+        family.add_metric([PHASE_WINDOW], float(window))
+        return [family]
 
 
 class ClientMetrics:
@@ -65,6 +105,8 @@ class ClientMetrics:
             ["name"],
             registry=self.registry,
         )
+        # Present at 0 from the start: a dashboard shows "none dropped", not "no data".
+        self.dropped.labels(DROPPED_ITERATION_NAME)
         self.checks = Counter(
             CLIENT_CHECKS,
             "Responses the locustfile checked (loadgate_check), by check and outcome.",
@@ -85,6 +127,10 @@ class ClientMetrics:
         )
         self.clock = ScrapeClock()
         self.registry.register(self.clock)
+        self.phase = WindowPhase()
+        self.registry.register(self.phase)
+        # The generator's own CPU, for dashboards (the gate samples it apart: load/health.py).
+        ProcessCollector(namespace=CLIENT_PROCESS_NAMESPACE, registry=self.registry)
 
 
 def bind_exporter(registry: CollectorRegistry) -> int | None:

@@ -53,6 +53,7 @@ from harness.load.window import WindowRecorder
 from harness.run_folder import WINDOW_FILE, client_results_file
 from harness.values.arrivals import ArrivalProfile
 from harness.values.client_metrics import (
+    DROPPED_ITERATION_NAME,
     ENV_ARRIVALS,
     ENV_DUET,
     ENV_RESULTS_DIR,
@@ -98,6 +99,7 @@ def on_init(environment: Environment, **_: Any) -> None:
         return
     _state["exporter_port"] = bind_exporter(METRICS.registry)
     sample_own_cpu(WINDOW)
+    METRICS.phase.bounds = lambda: (WINDOW.start, WINDOW.end)
     METRICS.users.set_function(lambda: float(runner.user_count) if runner else 0.0)
     install_traffic_hooks(
         environment, METRICS, WINDOW, NAMES, lambda: _duet[0].side() if _duet else ""
@@ -163,7 +165,7 @@ def _setup_open_model(environment: Environment, profile: ArrivalProfile, sides: 
     if _state["dispatcher"] is not None:
         return
     _state["dispatcher"] = Dispatcher(
-        profile, WINDOW, on_drop=METRICS.dropped.labels("iteration").inc, sides=sides
+        profile, WINDOW, on_drop=METRICS.dropped.labels(DROPPED_ITERATION_NAME).inc, sides=sides
     )
     WINDOW.separate_uncorrected = True
     METRICS.arrival_rate.set(profile.peak_rate * profile.share)

@@ -14,7 +14,7 @@ import re
 from harness.slo.alert_templates import expand
 from harness.slo.policy import BurnAlert, BurnPolicy
 from harness.slo.rules import AlertRule, absent_selector, alert_name, alert_rules, sli_labels
-from harness.slo.sloth_conventions import SEVERITY_LABEL, window_name
+from harness.slo.sloth_conventions import SEVERITY_LABEL, sli_error_record, window_name
 from harness.values.slo import SLO
 
 __all__ = ["promtool_test_file"]
@@ -110,7 +110,7 @@ def _case(
         "interval": "1m",
         "input_series": [
             {
-                "series": _series(f"slo:sli_error:ratio_rate{window_name(w)}", sli_labels(slo, w)),
+                "series": _series(sli_error_record(w), sli_labels(slo, w)),
                 "values": f"{ratio:.10g}x{STEPS}",
             }
             for w, ratio in sorted(ratios.items())

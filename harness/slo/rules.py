@@ -19,6 +19,7 @@ from harness.slo.sloth_conventions import (
     id_labels,
     label_filter,
     objective_percent,
+    sli_error_record,
     sloth_id,
     window_name,
 )
@@ -117,21 +118,21 @@ def recording_rules(slo: SLO, policy: BurnPolicy) -> RuleGroup:
     """The SLI over every window the alerts read, and over the SLO's whole window."""
     rules: list[RecordingRule] = [
         {
-            "record": f"slo:sli_error:ratio_rate{window_name(w)}",
+            "record": sli_error_record(w),
             "expr": error_ratio_expr(slo, window_name(w)),
             "labels": sli_labels(slo, w),
         }
         for w in policy.windows()
     ]
     period = window_name(slo.time_window_s)
-    if all(rule["record"] != f"slo:sli_error:ratio_rate{period}" for rule in rules):
+    if all(rule["record"] != sli_error_record(slo.time_window_s) for rule in rules):
         # Averaged from the short window's samples, as Sloth does: a 30-day range over the raw
         # counters would cost Prometheus far more.
-        source = f"slo:sli_error:ratio_rate{window_name(period_source_window(policy))}"
+        source = sli_error_record(period_source_window(policy))
         selector = f"{source}{label_filter(id_labels(slo))}[{period}]"
         rules.append(
             {
-                "record": f"slo:sli_error:ratio_rate{period}",
+                "record": sli_error_record(slo.time_window_s),
                 "expr": f"sum_over_time({selector})\n/ ignoring ({WINDOW_LABEL})\n"
                 f"count_over_time({selector})",
                 # Sloth writes sloth_window alone (the rest is inherited); the ids, same values,
@@ -165,12 +166,12 @@ def burn_condition(slo: SLO, alert: BurnAlert) -> str:
     """One pair: both windows above ``burn × budget``, written as Sloth writes it (short first)."""
     budget = go_float((100 - objective_percent(slo)) / 100)  # Sloth's float: 0.000999…9432
     where = label_filter(id_labels(slo))
-    short, long = window_name(alert.short_s), window_name(alert.long_s)
+    short, long = sli_error_record(alert.short_s), sli_error_record(alert.long_s)
     threshold = f"({go_float(alert.burn)} * {budget})"
     return (
-        f"(\n    (slo:sli_error:ratio_rate{short}{where} > {threshold})\n"
+        f"(\n    ({short}{where} > {threshold})\n"
         f"    and ignoring ({WINDOW_LABEL})\n"
-        f"    (slo:sli_error:ratio_rate{long}{where} > {threshold})\n)"
+        f"    ({long}{where} > {threshold})\n)"
     )
 
 

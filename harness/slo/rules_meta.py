@@ -8,13 +8,20 @@ from __future__ import annotations
 from harness.slo.policy import BurnPolicy
 from harness.slo.rules import RecordingRule, RuleGroup, period_source_window, slo_labels
 from harness.slo.sloth_conventions import (
+    BUDGET_REMAINING_RECORD,
+    CURRENT_BURN_RECORD,
+    ERROR_BUDGET_RECORD,
+    INFO_RECORD,
+    OBJECTIVE_RECORD,
+    PERIOD_BURN_RECORD,
+    TIME_PERIOD_RECORD,
     go_fixed,
     go_float,
     id_labels,
     label_filter,
     objective_percent,
+    sli_error_record,
     sloth_id,
-    window_name,
 )
 from harness.values.slo import SLO
 
@@ -35,9 +42,9 @@ def meta_recording_rules(slo: SLO, policy: BurnPolicy) -> RuleGroup:
     def burn_rate(window_s: float) -> str:
         # Sloth divides on its three ids, so the spec's own labels may differ between the sides.
         return (
-            f"slo:sli_error:ratio_rate{window_name(window_s)}{where}\n"
+            f"{sli_error_record(window_s)}{where}\n"
             "/ on(sloth_id, sloth_slo, sloth_service) group_left\n"
-            f"slo:error_budget:ratio{where}"
+            f"{ERROR_BUDGET_RECORD}{where}"
         )
 
     def rule(record: str, expr: str) -> RecordingRule:
@@ -51,15 +58,12 @@ def meta_recording_rules(slo: SLO, policy: BurnPolicy) -> RuleGroup:
         "sloth_objective": go_fixed(percent),  # Sloth: FormatFloat(objective, 'f', -1, 64)
     }
     rules: list[RecordingRule] = [
-        rule("slo:objective:ratio", f"vector({ratio})"),
-        rule("slo:error_budget:ratio", f"vector(1-{ratio})"),
-        rule("slo:time_period:days", f"vector({go_float(slo.time_window_s / 86400)})"),
-        rule("slo:current_burn_rate:ratio", burn_rate(period_source_window(policy))),
-        rule("slo:period_burn_rate:ratio", burn_rate(slo.time_window_s)),
-        rule(
-            "slo:period_error_budget_remaining:ratio",
-            f"1 - slo:period_burn_rate:ratio{where}",
-        ),
-        {"record": "sloth_slo_info", "expr": "vector(1)", "labels": dict(sorted(info.items()))},
+        rule(OBJECTIVE_RECORD, f"vector({ratio})"),
+        rule(ERROR_BUDGET_RECORD, f"vector(1-{ratio})"),
+        rule(TIME_PERIOD_RECORD, f"vector({go_float(slo.time_window_s / 86400)})"),
+        rule(CURRENT_BURN_RECORD, burn_rate(period_source_window(policy))),
+        rule(PERIOD_BURN_RECORD, burn_rate(slo.time_window_s)),
+        rule(BUDGET_REMAINING_RECORD, f"1 - {PERIOD_BURN_RECORD}{where}"),
+        {"record": INFO_RECORD, "expr": "vector(1)", "labels": dict(sorted(info.items()))},
     ]
     return {"name": f"sloth-slo-meta-recordings-{sloth_id(slo)}", "rules": rules}

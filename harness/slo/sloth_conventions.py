@@ -12,16 +12,24 @@ from decimal import Decimal
 from harness.values.slo import SLO
 
 __all__ = [
+    "BUDGET_REMAINING_RECORD",
+    "CURRENT_BURN_RECORD",
+    "ERROR_BUDGET_RECORD",
     "ID_LABELS",
+    "INFO_RECORD",
     "LOADGATE_LABELS",
+    "OBJECTIVE_RECORD",
+    "PERIOD_BURN_RECORD",
     "RESERVED_LABELS",
     "SEVERITY_LABEL",
+    "TIME_PERIOD_RECORD",
     "WINDOW_LABEL",
     "go_fixed",
     "go_float",
     "id_labels",
     "label_filter",
     "objective_percent",
+    "sli_error_record",
     "sloth_id",
     "sloth_slo",
     "window_name",
@@ -31,6 +39,17 @@ ID_LABEL, SERVICE_LABEL, NAME_LABEL = "sloth_id", "sloth_service", "sloth_slo"
 ID_LABELS = (ID_LABEL, SERVICE_LABEL, NAME_LABEL)
 WINDOW_LABEL, SEVERITY_LABEL = "sloth_window", "sloth_severity"
 INFO_LABELS = ("sloth_version", "sloth_mode", "sloth_spec", "sloth_objective")
+# The recorded series' names, spelled here only: the rules write them and the dashboards
+# (harness/dashboards/) query them, so a name changed here changes in both. A contract
+# (docs/architecture.md): Sloth's dashboards read the same names.
+SLI_ERROR_RECORD_PREFIX = "slo:sli_error:ratio_rate"  # + a window name: ratio_rate5m, …30d
+OBJECTIVE_RECORD = "slo:objective:ratio"
+ERROR_BUDGET_RECORD = "slo:error_budget:ratio"
+TIME_PERIOD_RECORD = "slo:time_period:days"
+CURRENT_BURN_RECORD = "slo:current_burn_rate:ratio"
+PERIOD_BURN_RECORD = "slo:period_burn_rate:ratio"
+BUDGET_REMAINING_RECORD = "slo:period_error_budget_remaining:ratio"
+INFO_RECORD = "sloth_slo_info"
 # loadgate's own labels, written beside Sloth's: the generated Alertmanager config reads them.
 LOADGATE_LABELS = ("loadgate_slo", "loadgate_service")
 # Labels the rules write themselves: a spec's label of the same name would overwrite one and
@@ -72,6 +91,11 @@ def label_filter(labels: dict[str, str]) -> str:
     """``{a="x", b="y"}``, sorted, as Sloth writes its filters."""
     inside = ", ".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
     return f"{{{inside}}}"
+
+
+def sli_error_record(window_s: float) -> str:
+    """The error ratio recorded over one window: ``slo:sli_error:ratio_rate5m``."""
+    return f"{SLI_ERROR_RECORD_PREFIX}{window_name(window_s)}"
 
 
 def window_name(seconds: float) -> str:

@@ -22,11 +22,15 @@ __all__ = [
     "CLIENT_HISTOGRAM",
     "CLIENT_HISTOGRAM_BUCKET",
     "CLIENT_METRIC_PREFIX",
+    "CLIENT_PHASE",
+    "CLIENT_PROCESS_CPU_TOTAL",
+    "CLIENT_PROCESS_NAMESPACE",
     "CLIENT_REQUESTS",
     "CLIENT_REQUESTS_TOTAL",
     "CLIENT_SESSIONS",
     "CLIENT_TARGET_ARRIVAL_RATE",
     "CLIENT_USERS",
+    "DROPPED_ITERATION_NAME",
     "ENV_ARRIVALS",
     "ENV_DUET",
     "ENV_METRICS_ADDR",
@@ -38,6 +42,9 @@ __all__ = [
     "LATENCY_BUCKETS",
     "OUTCOME_ERROR",
     "OUTCOME_OK",
+    "PHASE_LABEL",
+    "PHASE_WARMUP",
+    "PHASE_WINDOW",
     "ROUND_THRESHOLDS",
     "SESSION_EVENT",
     "SIDE_LABEL",
@@ -69,6 +76,15 @@ OUTCOME_OK, OUTCOME_ERROR = "ok", "error"  # the values of its ``outcome`` label
 CLIENT_HISTOGRAM = "loadgate_client_request_duration_seconds"  # labels name, method, side
 CLIENT_HISTOGRAM_BUCKET = f"{CLIENT_HISTOGRAM}_bucket"
 CLIENT_DROPPED_ITERATIONS = "loadgate_client_dropped_iterations"  # counter, label name
+DROPPED_ITERATION_NAME = "iteration"  # its one ``name``; the series exists (at 0) from the start
+# Gauge, label phase: 1 while this process is in the warm-up or the measured window, else 0, so
+# a dashboard can mark both on its time axis (Grafana annotations from a Prometheus query).
+CLIENT_PHASE = "loadgate_client_phase"
+PHASE_LABEL, PHASE_WARMUP, PHASE_WINDOW = "phase", "warmup", "window"
+# prometheus_client's process collector under the client's prefix: the generator's own CPU
+# (loadgate_client_process_cpu_seconds_total), memory and file descriptors, per process.
+CLIENT_PROCESS_NAMESPACE = "loadgate_client"
+CLIENT_PROCESS_CPU_TOTAL = f"{CLIENT_PROCESS_NAMESPACE}_process_cpu_seconds_total"
 CLIENT_CHECKS = "loadgate_client_checks"  # counter, labels name, check, outcome, side
 CLIENT_CHECKS_TOTAL = f"{CLIENT_CHECKS}_total"
 CHECK_PASSED, CHECK_FAILED = "pass", "fail"  # the values of its ``outcome`` label

@@ -30,7 +30,7 @@ def test_the_command_writes_what_the_golden_files_hold_after_checking_the_locust
     assert code == EXIT_PASS
     check_golden_folder(tmp_path, GOLDEN / "kubernetes")
     said = capsys.readouterr().out
-    assert f"wrote 2 file(s) for tiny with 3 worker(s) into {tmp_path}" in said
+    assert f"wrote 3 file(s) for tiny with 3 worker(s) into {tmp_path}" in said
     assert "kubectl logs --follow --pod-running-timeout=10m job/loadgate-tiny-master" in said
 
 

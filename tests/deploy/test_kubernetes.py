@@ -5,13 +5,16 @@ TINY scenario with 3 workers."""
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from harness.deploy.image import BUNDLE_DIR, PLUGIN
 from harness.deploy.kubernetes import DEADLINE_MARGIN_S, MANIFESTS, POD_MONITOR
+from harness.deploy.kubernetes_grafana import GRAFANA
 from tests.deploy.conftest import (
     CI,
     KUBERNETES_FLAGS,
@@ -27,7 +30,7 @@ from tests.deploy.schemas import schema_errors
 
 
 def everything(out: Path) -> list[dict[str, Any]]:
-    return documents(out / MANIFESTS) + documents(out / POD_MONITOR)
+    return documents(out / MANIFESTS) + documents(out / POD_MONITOR) + documents(out / GRAFANA)
 
 
 def job(out: Path, component: str) -> dict[str, Any]:
@@ -51,7 +54,10 @@ def test_the_output_matches_its_golden_files(tiny_kubernetes_out: Path) -> None:
 def test_every_object_is_valid_against_its_schema(kubernetes_out: Path) -> None:
     docs = everything(kubernetes_out)
 
-    assert sorted(d["kind"] for d in docs) == ["ConfigMap", "Job", "Job", "PodMonitor", "Service"]
+    assert sorted(d["kind"] for d in docs) == [
+        *["ConfigMap"] * 3,  # the bundle; Grafana's dashboards and datasource
+        *["Job", "Job", "PodMonitor", "Service"],
+    ]
     assert {f"{d['kind']} {d['metadata']['name']}": schema_errors(d) for d in docs} == {
         f"{d['kind']} {d['metadata']['name']}": [] for d in docs
     }
@@ -179,3 +185,18 @@ def test_namespace_labels_and_a_claim_for_the_reports(tmp_path: Path) -> None:
     assert container(tmp_path, "worker")["image"] == "registry.example/loadgate:1.0"
     assert job(tmp_path, "worker")["spec"]["completions"] == 1
     assert [schema_errors(d) for d in docs] == [[]] * len(docs)
+
+
+def test_grafana_gets_the_scenarios_dashboards_and_the_clusters_prometheus(
+    kubernetes_out: Path,
+) -> None:
+    dashboards, datasource = documents(kubernetes_out / GRAFANA)
+
+    assert dashboards["metadata"]["labels"]["grafana_dashboard"] == "1"
+    overview = json.loads(dashboards["data"]["slo-overview.json"])
+    rows = [p["title"] for p in overview["panels"] if p["type"] == "row"]
+    assert len(rows) == 9  # the CI scenario's SLOs (slo/recommender.yaml), a row each
+    assert json.loads(dashboards["data"]["load-run.json"])["uid"] == "loadgate-load-run"
+    assert datasource["metadata"]["labels"]["grafana_datasource"] == "1"
+    source = yaml.safe_load(datasource["data"]["loadgate.yaml"])["datasources"][0]
+    assert (source["uid"], source["url"]) == ("loadgate-prometheus", PROMETHEUS)

@@ -49,17 +49,22 @@ class HomeOnly(FastHttpUser):
 
 
 def run_with_a_remote_worker(
-    tmp_path: Path, gate_args: list[str], worker_locustfile: Path
+    tmp_path: Path, gate_args: list[str], worker_locustfile: Path, worker_metrics: int | None = None
 ) -> tuple[CliRun, int]:
-    """``loadgate run`` as master of one worker started apart, as on another host; and its pid."""
-    master_port, worker_metrics = free_port(), free_port()
+    """``loadgate run`` as master of one worker started apart, as on another host; and its pid.
+
+    ``worker_metrics``: the worker's exporter port, for a Prometheus of the caller's that the
+    gate uses (``--prometheus-url`` in ``gate_args``); else the harness's own scrapes it."""
+    master_port = free_port()
+    own_prometheus = worker_metrics is None
+    worker_metrics = free_port() if worker_metrics is None else worker_metrics
+    scraped = ["--worker-metrics", f"127.0.0.1:{worker_metrics}"] if own_prometheus else []
     out = tmp_path / "out"
     stderr_path = tmp_path / "stderr.txt"
     with stderr_path.open("w") as stderr:
         gate = subprocess.Popen(
             [sys.executable, "-m", "harness", "run", *gate_args, "--out", str(out),
-             "--expect-workers", "1", "--master-bind", f"127.0.0.1:{master_port}",
-             "--worker-metrics", f"127.0.0.1:{worker_metrics}"],
+             "--expect-workers", "1", "--master-bind", f"127.0.0.1:{master_port}", *scraped],
             cwd=REPO, stdout=subprocess.PIPE, stderr=stderr, text=True,
         )  # fmt: skip
         worker = None
