@@ -128,3 +128,21 @@ def test_an_unreachable_grpc_port_is_inconclusive_before_load(
     assert run.result["reasons"] == [said]
     assert said in run.stdout
     assert not list((tmp_path / "out").glob("*/logs/locust.log"))
+
+
+def test_grpc_calls_overlap_under_gevent(service_factory: Factory, tmp_path: Path) -> None:
+    # Every Home call takes 300 ms. Ten users whose blocking calls yield to gevent (init_gevent)
+    # complete about 10 × 8 s / 0.35 s ≈ 230 calls in the window; had grpcio blocked gevent's
+    # loop (locust#1800), the calls would run one at a time: at most 8 s / 0.3 s ≈ 27.
+    url, grpc_target = grpc_service(service_factory, "--fault-latency", "300@1")
+
+    run = run_cli(
+        "run", "--locustfile", str(HERE / "grpc_home_locustfile.py"), "--slo", SLO,
+        "--target", url, "--grpc-target", grpc_target, "--users", "10", "--warmup", "2s",
+        "--duration", "8s", "--no-live", out_dir=tmp_path / "out",
+    )  # fmt: skip
+
+    home = run.result["client"]["endpoints"][0]
+    assert home["requests"] >= 150, home
+    assert home["failures"] == 0
+    assert home["p50_ms"] == pytest.approx(300, rel=0.2), home
