@@ -33,8 +33,8 @@ from pathlib import Path
 
 import grpc
 import psutil
+from generator import free_port, locust  # beside this file: run it as a script
 
-from benchmarks.generator import free_port, locust
 from services_under_test.recommender.protos import recommendations_pb2 as pb
 from services_under_test.recommender.protos import recommendations_pb2_grpc as pb_grpc
 
@@ -97,56 +97,61 @@ def run(kind: str, files: dict[str, Path], target: str, seconds: int) -> tuple[f
     return cpu, int(count_file.read_text()) if kind == "bare" else counted
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=int, default=10)
-    args = parser.parse_args()
+def start_server() -> tuple[subprocess.Popen[bytes], int]:
+    """A fresh server on core 0, once it answers a call. Fresh for every run: one that had served
+    a Locust run before answered the next one at a third of the rate (its CPU idle), which
+    would have made whichever generator ran first look three times as fast."""
     port = free_port()
     server = subprocess.Popen(
         ["taskset", "-c", "0", sys.executable, str(REPO / "benchmarks/hello_grpc.py"), "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO)},
     )  # fmt: skip
-    try:
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:  # ready: it answers a call
-            pb_grpc.RecommendationsStub(channel).Home(
-                pb.HomeRequest(), timeout=30, wait_for_ready=True
-            )
-        folder = Path(tempfile.mkdtemp())
-        files = {"bare": folder / "bare.py", "user": folder / "grpc_user.py"}
-        files["bare"].write_text(BARE)
-        files["user"].write_text(GRPC_USER)
-        per_call: dict[str, list[float]] = {kind: [] for kind in NAMES}
-        rate: dict[str, list[float]] = {kind: [] for kind in NAMES}
-        server_cpu: dict[str, list[float]] = {kind: [] for kind in NAMES}
-        serving = psutil.Process(server.pid)
-        for _ in range(args.rounds):
-            for kind in NAMES:
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        pb_grpc.RecommendationsStub(channel).Home(pb.HomeRequest(), timeout=30, wait_for_ready=True)  # type: ignore[no-untyped-call]
+    return server, port
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp())
+    files = {"bare": folder / "bare.py", "user": folder / "grpc_user.py"}
+    files["bare"].write_text(BARE)
+    files["user"].write_text(GRPC_USER)
+    per_call: dict[str, list[float]] = {kind: [] for kind in NAMES}
+    rate: dict[str, list[float]] = {kind: [] for kind in NAMES}
+    server_cpu: dict[str, list[float]] = {kind: [] for kind in NAMES}
+    for _ in range(args.rounds):
+        for kind in NAMES:
+            server, port = start_server()
+            try:
+                serving = psutil.Process(server.pid)
                 before, started = sum(serving.cpu_times()[:2]), time.monotonic()
                 cpu, calls = run(kind, files, f"grpc://127.0.0.1:{port}", args.seconds)
                 used = (sum(serving.cpu_times()[:2]) - before) / (time.monotonic() - started)
-                server_cpu[kind].append(used)
-                per_call[kind].append(cpu / calls * 1e6)
-                rate[kind].append(calls / args.seconds)
-                time.sleep(0.5)  # the server's and the kernel's sockets settle between runs
-        print(
-            "| generator (one core) | CPU µs per call | calls/s | server CPU | calls/s per generator core (10⁶ ÷ µs) |"
-        )
-        print("|---|---:|---:|---:|---:|")
-        for kind, name in NAMES.items():
-            cost = statistics.median(per_call[kind])
-            print(f"| {name} | {cost:.0f} | {statistics.median(rate[kind]):,.0f} | "
-                  f"{statistics.median(server_cpu[kind]):.0%} | {1e6 / cost:,.0f} |")  # fmt: skip
-        for a, b in (("plugin", "user"), ("user", "bare"), ("plugin", "bare")):
-            ratio = statistics.median(x / y for x, y in zip(per_call[a], per_call[b], strict=True))
-            print(f"\nCPU per call, {NAMES[a]} / {NAMES[b]}: **{ratio:.2f}×**", end="")
-        print(
-            "\n\n"
-            + json.dumps({"per_call_us": per_call, "calls_per_s": rate, "server_cpu": server_cpu})
-        )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+            server_cpu[kind].append(used)
+            per_call[kind].append(cpu / calls * 1e6)
+            rate[kind].append(calls / args.seconds)
+    print(
+        "| generator (one core) | CPU µs per call | calls/s | server CPU | calls/s per generator core (10⁶ ÷ µs) |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    for kind, name in NAMES.items():
+        cost = statistics.median(per_call[kind])
+        print(f"| {name} | {cost:.0f} | {statistics.median(rate[kind]):,.0f} | "
+              f"{statistics.median(server_cpu[kind]):.0%} | {1e6 / cost:,.0f} |")  # fmt: skip
+    for a, b in (("plugin", "user"), ("user", "bare"), ("plugin", "bare")):
+        ratio = statistics.median(x / y for x, y in zip(per_call[a], per_call[b], strict=True))
+        print(f"\nCPU per call, {NAMES[a]} / {NAMES[b]}: **{ratio:.2f}×**", end="")
+    print(
+        "\n\n"
+        + json.dumps({"per_call_us": per_call, "calls_per_s": rate, "server_cpu": server_cpu})
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import grpc
 
 from services_under_test.recommender.protos import recommendations_pb2 as pb
 
-ANSWER = pb.ItemList(
+ANSWER: bytes = pb.ItemList(
     items=[
         pb.Item(item_id=i, category=i % 7, price_cents=100 * i, in_stock=True) for i in range(10)
     ]
