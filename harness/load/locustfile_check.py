@@ -39,7 +39,8 @@ def check_locustfile(
 ) -> list[Problem]:
     """What would go wrong when Locust loads ``locustfile`` with ``locust_args`` (and the
     scenario's ``load.parameters``, as the run will give them); with ``grpc_target``, also a
-    ``GrpcUser`` whose stub calls a method that target does not serve."""
+    ``GrpcUser`` whose stub calls a method that target does not serve; with ``""`` (the run has
+    no gRPC target), any ``GrpcUser``."""
     where = str(locustfile)
     with tempfile.TemporaryDirectory(prefix="loadgate-probe-") as folder:
         report = Path(folder) / "report.json"
@@ -53,7 +54,7 @@ def check_locustfile(
                 env={
                     **inherited_environment(),
                     **({ENV_PARAMETERS: parameters} if parameters is not None else {}),
-                    **({ENV_GRPC_TARGET: grpc_target} if grpc_target else {}),
+                    **({ENV_GRPC_TARGET: grpc_target} if grpc_target is not None else {}),
                     "PYTHONUNBUFFERED": "1",
                 },
                 start_new_session=True,  # a timeout stops whatever the locustfile started too

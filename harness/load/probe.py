@@ -118,6 +118,17 @@ def _grpc_problems(users: dict[str, type]) -> list[dict[str, object]]:
         for name, user in users.items()
         if isinstance(stub := getattr(user, "stub_class", None), type)
     }
+    if target == "":  # the run has no gRPC target: a GrpcUser would have nothing to call
+        return [
+            _problem(
+                "locustfile",
+                f"class {name}",
+                "is a GrpcUser, but the run has no "
+                "gRPC target; allowed: --grpc-target HOST:PORT (with --target), "
+                "target.grpc, or service.grpc: true for the reference service",
+            )
+            for name in stubs
+        ]
     if not target or not stubs:
         return []
     import grpc

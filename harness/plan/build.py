@@ -33,7 +33,9 @@ from harness.yamlfile import load_yaml_documents
 __all__ = ["Probe", "build_plan"]
 
 # (locustfile, Locust options, where the options came from, their field) → problems found
-Probe = Callable[[Path, Sequence[str], str, str, str | None], list[Problem]]
+# (locustfile, Locust options, their source, their field, load.parameters, the gRPC target: ""
+# when the run has none, None when it is not known yet) → problems.
+Probe = Callable[[Path, Sequence[str], str, str, str | None, str | None], list[Problem]]
 
 T = TypeVar("T")
 CLI = COMMAND_LINE
@@ -94,7 +96,10 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
     locust_args, args_where = _locust_args(options, scenario)
     parameters = read_parameters(scenario)
     if probe is not None and locustfile is not None and locustfile.is_file():
-        found = probe(locustfile, locust_args, *args_where, parameters)
+        # A GrpcUser with no gRPC target to call is refused now; whether the target serves its
+        # methods is asked once it runs (stages/start_stack.py).
+        no_grpc = "" if grpc_target is None and not service_grpc else None
+        found = probe(locustfile, locust_args, *args_where, parameters, no_grpc)
         problems.extend(blame_parameters(found, scenario))
     load = load_profile(options, scenario, problems)
     seed, seed_given = read_seed(options, scenario, problems)

@@ -146,3 +146,20 @@ def test_grpc_calls_overlap_under_gevent(service_factory: Factory, tmp_path: Pat
     assert home["requests"] >= 150, home
     assert home["failures"] == 0
     assert home["p50_ms"] == pytest.approx(300, rel=0.2), home
+
+
+def test_a_grpc_locustfile_without_a_grpc_target_is_refused_before_anything_starts(
+    tmp_path: Path,
+) -> None:
+    run = run_cli(
+        "run", "--locustfile", "scenarios/locustfiles/grpc_recommendations.py", "--slo", SLO,
+        "--duration", "5s", "--no-live", out_dir=tmp_path / "out",
+    )  # fmt: skip
+
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert (
+        "grpc_recommendations.py: class GrpcShopper: is a GrpcUser, but the run has no gRPC "
+        "target; allowed: --grpc-target HOST:PORT (with --target), target.grpc, or "
+        "service.grpc: true" in run.stderr
+    )
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
