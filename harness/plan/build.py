@@ -147,6 +147,12 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
     remote = _remote_workers(options, problems)
     history = read_history(options, scenario, base, problems)
     duet = read_duet(options, scenario, target, load, remote, problems, service_command)
+    if duet is not None and (grpc_target or service_grpc):
+        # A duet points each user's HTTP client at its side; GrpcUser would call one target for
+        # both sides, and the comparison would compare a service with itself.
+        problems.append(Problem(_where(options.grpc_target, options.scenario), "grpc target",
+                                "and a duet together are not supported; allowed: a duet over "
+                                "HTTP, or a gRPC run judged alone or against a saved baseline"))  # fmt: skip
     if scenario:
         problems.extend(p for p in scenario.problems if p not in problems)
     if problems or load is None or locustfile is None:

@@ -70,6 +70,19 @@ def test_a_bad_grpc_target_is_refused_naming_the_flag(
     assert any(p.startswith("command line: grpc target:") and expected in p for p in found), found
 
 
+def test_a_grpc_duet_is_refused(tmp_path: Path) -> None:
+    options = RunOptions(
+        scenario=make_scenario(tmp_path),
+        target=TARGET,
+        grpc_target="127.0.0.1:50051",
+        duet_baseline="http://127.0.0.1:8081",
+    )
+
+    found = problems(options)
+
+    assert any("grpc target: and a duet together are not supported" in p for p in found), found
+
+
 def test_service_grpc_beside_a_target_in_the_file_is_refused(tmp_path: Path) -> None:
     scenario = make_scenario(tmp_path)
     write(scenario, scenario.read_text() + f"target:\n  url: {TARGET}\nservice:\n  grpc: true\n")
