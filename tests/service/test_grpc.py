@@ -17,7 +17,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from services_under_test.recommender.protos import recommendations_pb2 as pb
 from services_under_test.recommender.protos import recommendations_pb2_grpc as pb_grpc
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_for
 
 Factory = Callable[..., tuple[str, subprocess.Popen[bytes]]]
 SMALL = ("--items", "2000", "--users", "500")
@@ -31,13 +31,6 @@ def start(
     port = free_port()
     url, process = service_factory(*SMALL, "--grpc-port", str(port), *flags)
     return url, grpc.insecure_channel(f"127.0.0.1:{port}"), process
-
-
-def wait_for(predicate: Callable[[], bool], timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def rpc_counts(url: str) -> dict[tuple[str, str], float]:
@@ -123,7 +116,9 @@ def test_health_and_reflection_name_the_service(service_factory: Factory) -> Non
     [
         (("--fault-error-rate", "1"), grpc.StatusCode.UNAVAILABLE),
         (("--fault-store-outage",), None),  # reads fall back, as over HTTP
+        (("--fault-empty-results", "1"), None),
     ],
+    ids=["error", "store outage", "empty results"],
 )
 def test_faults_act_on_grpc_as_on_http(
     service_factory: Factory, flags: tuple[str, ...], code: grpc.StatusCode | None
@@ -138,8 +133,14 @@ def test_faults_act_on_grpc_as_on_http(
         got = exc.code()
 
     assert got == code
-    if code is None:
+    if "--fault-store-outage" in flags:
         assert answer.degraded and list(answer.fallbacks) == ["store"]
+    if "--fault-empty-results" in flags:
+        assert len(answer.items) == 0
+        assert (
+            requests.get(f"{url}/v1/recommendations/home?user_id=3", timeout=5).json()["items"]
+            == []
+        )
     http = requests.get(f"{url}/v1/recommendations/home?user_id=3", timeout=5)
     assert (http.status_code == 500) == (code is not None)
 
