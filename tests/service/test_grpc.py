@@ -163,6 +163,19 @@ def test_injected_latency_on_a_route_slows_its_grpc_method_only(service_factory:
     assert trending_s < 0.2
 
 
+def test_the_slowdown_fault_slows_grpc_calls_in_proportion(service_factory: Factory) -> None:
+    # 50 ms of injected latency, slowed by 100 %: about 100 ms a call, as over HTTP.
+    _, channel, _ = start(service_factory, "--fault-latency", "50@1", "--fault-slowdown", "100%")
+    stub = pb_grpc.RecommendationsStub(channel)
+    stub.Trending(pb.TrendingRequest(), timeout=DEADLINE_S)  # the connection is made
+
+    started = time.perf_counter()
+    stub.Trending(pb.TrendingRequest(), timeout=DEADLINE_S)
+    took = time.perf_counter() - started
+
+    assert 0.095 <= took < 0.3, took
+
+
 def test_sigterm_drains_grpc_calls_in_flight(service_factory: Factory) -> None:
     url, channel, process = start(
         service_factory, "--fault-latency", "1000@1", "--fault-route", "/v1/recommendations/home"
