@@ -20,7 +20,7 @@ from pathlib import Path
 
 from harness.errors import Problem
 from harness.stack.processes import inherited_environment
-from harness.values.client_metrics import ENV_PARAMETERS
+from harness.values.client_metrics import ENV_GRPC_TARGET, ENV_PARAMETERS
 
 __all__ = ["PROBE", "PROBE_TIMEOUT_S", "check_locustfile"]
 
@@ -35,9 +35,12 @@ def check_locustfile(
     args_source: str,
     args_field: str,
     parameters: str | None = None,
+    grpc_target: str | None = None,
 ) -> list[Problem]:
     """What would go wrong when Locust loads ``locustfile`` with ``locust_args`` (and the
-    scenario's ``load.parameters``, as the run will give them)."""
+    scenario's ``load.parameters``, as the run will give them); with ``grpc_target``, also a
+    ``GrpcUser`` whose stub calls a method that target does not serve; with ``""`` (the run has
+    no gRPC target), any ``GrpcUser``."""
     where = str(locustfile)
     with tempfile.TemporaryDirectory(prefix="loadgate-probe-") as folder:
         report = Path(folder) / "report.json"
@@ -51,6 +54,7 @@ def check_locustfile(
                 env={
                     **inherited_environment(),
                     **({ENV_PARAMETERS: parameters} if parameters is not None else {}),
+                    **({ENV_GRPC_TARGET: grpc_target} if grpc_target is not None else {}),
                     "PYTHONUNBUFFERED": "1",
                 },
                 start_new_session=True,  # a timeout stops whatever the locustfile started too

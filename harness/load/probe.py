@@ -102,7 +102,55 @@ def check(locustfile: str, args: list[str]) -> list[dict[str, object]]:
                 "scenario's load.stages (docs/load.md), or keep the shape in another file",
             )
         )
+    problems += _grpc_problems(users)
     return problems + _argument_problems(args, set(users)) + _configuration_problems()
+
+
+def _grpc_problems(users: dict[str, type]) -> list[dict[str, object]]:
+    """With a gRPC target (``LOADGATE_GRPC_TARGET``), every RPC a ``GrpcUser``'s stub can call
+    must be one the target serves, asked of its reflection service: a method it lacks would
+    fail every call (UNIMPLEMENTED) for the whole run."""
+    from harness.values.client_metrics import ENV_GRPC_TARGET
+
+    target = os.environ.get(ENV_GRPC_TARGET)
+    stubs: dict[str, type] = {
+        name: stub
+        for name, user in users.items()
+        if isinstance(stub := getattr(user, "stub_class", None), type)
+    }
+    if target == "":  # the run has no gRPC target: a GrpcUser would have nothing to call
+        return [
+            _problem(
+                "locustfile",
+                f"class {name}",
+                "is a GrpcUser, but the run has no "
+                "gRPC target; allowed: --grpc-target HOST:PORT (with --target), "
+                "target.grpc, or service.grpc: true for the reference service",
+            )
+            for name in stubs
+        ]
+    if not target or not stubs:
+        return []
+    import grpc
+
+    from harness.load.grpc_user import stub_methods, unserved_methods
+
+    problems = []
+    for name, stub in stubs.items():
+        try:
+            missing = unserved_methods(stub_methods(stub), target)
+        except (grpc.RpcError, grpc.FutureTimeoutError) as exc:
+            reason = exc.code().name if isinstance(exc, grpc.RpcError) else "no answer in 5s"
+            problems.append(_problem("locustfile", f"class {name}", f"the gRPC target {target} "
+                                     f"could not list its methods by reflection ({reason}); "
+                                     "allowed: a target serving grpc.reflection"))  # fmt: skip
+            continue
+        for method in missing:
+            problems.append(_problem("locustfile", f"class {name}", f"calls {method}, which the "
+                                     f"gRPC target {target} does not serve; allowed: a method "
+                                     "its reflection lists (check the .proto the stub was "
+                                     "generated from)"))  # fmt: skip
+    return problems
 
 
 def _configuration_problems() -> list[dict[str, object]]:

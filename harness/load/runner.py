@@ -27,6 +27,7 @@ from harness.stack.processes import ProcessGroup, StartedProcess
 from harness.values.client_metrics import (
     ENV_ARRIVALS,
     ENV_DUET,
+    ENV_GRPC_TARGET,
     ENV_METRICS_PORTS,
     ENV_PARAMETERS,
     ENV_RESULTS_DIR,
@@ -126,6 +127,7 @@ def run_locust(
     stop_reason: Callable[[], str | None] | None = None,
     locust_args: Sequence[str] = (),
     duet: DuetTargets | None = None,
+    grpc_target: str | None = None,
 ) -> LocustRun:
     """Run the load to completion (bounded in time), sampling the generator's CPU once a second."""
     results_dir = run_dir / CLIENT_DIR
@@ -145,6 +147,7 @@ def run_locust(
         ENV_RESULTS_DIR: str(results_dir),
         ENV_WARMUP_S: f"{load.warmup_s:g}",
         **({ENV_DUET: duet.to_json()} if duet else {}),
+        **({ENV_GRPC_TARGET: grpc_target} if grpc_target else {}),
         ENV_SEED: str(load.seed),
         **({ENV_PARAMETERS: load.parameters} if load.parameters is not None else {}),
         "PYTHONUNBUFFERED": "1",

@@ -23,7 +23,7 @@ from harness.plan.history import read_history
 from harness.plan.load import LOAD_KEYS, load_profile
 from harness.plan.options import RunOptions
 from harness.plan.service import read_command
-from harness.plan.targets import check_target_url
+from harness.plan.targets import check_grpc_target, check_target_url
 from harness.plan.traffic import blame_parameters, read_parameters, read_seed
 from harness.slo.loader import load_slo_files
 from harness.values.plan import Plan, RemoteWorkers
@@ -33,7 +33,9 @@ from harness.yamlfile import load_yaml_documents
 __all__ = ["Probe", "build_plan"]
 
 # (locustfile, Locust options, where the options came from, their field) → problems found
-Probe = Callable[[Path, Sequence[str], str, str, str | None], list[Problem]]
+# (locustfile, Locust options, their source, their field, load.parameters, the gRPC target: ""
+# when the run has none, None when it is not known yet) → problems.
+Probe = Callable[[Path, Sequence[str], str, str, str | None, str | None], list[Problem]]
 
 T = TypeVar("T")
 CLI = COMMAND_LINE
@@ -89,10 +91,15 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
         if wrong:
             problems.append(Problem(_where(options.target, options.scenario), "target", wrong))
 
+    grpc_target, service_grpc = _grpc(options, scenario, target, problems)
+
     locust_args, args_where = _locust_args(options, scenario)
     parameters = read_parameters(scenario)
     if probe is not None and locustfile is not None and locustfile.is_file():
-        found = probe(locustfile, locust_args, *args_where, parameters)
+        # A GrpcUser with no gRPC target to call is refused now; whether the target serves its
+        # methods is asked once it runs (stages/start_stack.py).
+        no_grpc = "" if grpc_target is None and not service_grpc else None
+        found = probe(locustfile, locust_args, *args_where, parameters, no_grpc)
         problems.extend(blame_parameters(found, scenario))
     load = load_profile(options, scenario, problems)
     seed, seed_given = read_seed(options, scenario, problems)
@@ -140,6 +147,12 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
     remote = _remote_workers(options, problems)
     history = read_history(options, scenario, base, problems)
     duet = read_duet(options, scenario, target, load, remote, problems, service_command)
+    if duet is not None and (grpc_target or service_grpc):
+        # A duet points each user's HTTP client at its side; GrpcUser would call one target for
+        # both sides, and the comparison would compare a service with itself.
+        problems.append(Problem(_where(options.grpc_target, options.scenario), "grpc target",
+                                "and a duet together are not supported; allowed: a duet over "
+                                "HTTP, or a gRPC run judged alone or against a saved baseline"))  # fmt: skip
     if scenario:
         problems.extend(p for p in scenario.problems if p not in problems)
     if problems or load is None or locustfile is None:
@@ -153,6 +166,8 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
         load=load,
         out_dir=options.out,
         target_url=target.rstrip("/") if target else None,
+        grpc_target=grpc_target,
+        service_grpc=service_grpc,
         prometheus_url=options.prometheus_url.rstrip("/") if options.prometheus_url else None,
         min_events=gate.min_events,
         max_generator_cpu=gate.max_generator_cpu,
@@ -173,6 +188,35 @@ def build_plan(options: RunOptions, probe: Probe | None = check_locustfile) -> P
     return replace(plan, baseline=load_baseline(options.baseline, fingerprint(plan)))
 
 
+def _grpc(
+    options: RunOptions, scenario: FieldReader | None, target: str | None, problems: list[Problem]
+) -> tuple[str | None, bool]:
+    """The gRPC target (``--grpc-target`` or ``target.grpc``), or whether the reference service
+    the harness starts serves gRPC too (``service.grpc``)."""
+
+    grpc_target, service_grpc = options.grpc_target, False
+    if scenario:
+        given = scenario.typed(("target", "grpc"), str, "host:port", None)
+        grpc_target = grpc_target or (None if given is MISSING else given)
+        service_grpc = scenario.typed(("service", "grpc"), bool, "true or false", False) is True
+    where = _where(options.grpc_target, options.scenario)
+    if grpc_target:
+        wrong = check_grpc_target(grpc_target, allow_remote=options.allow_remote)
+        if wrong:
+            problems.append(Problem(where, "grpc target", wrong))
+        if not target:
+            problems.append(Problem(where, "grpc target", f"{grpc_target!r} is given without "
+                                    "a target; allowed: with --target (or target.url), the same "
+                                    "service's HTTP address, whose /metrics Prometheus scrapes"))  # fmt: skip
+    if options.target:
+        service_grpc = False  # the flag's running service replaces the one the file would start
+    elif service_grpc and target:
+        problems.append(Problem(str(options.scenario), "service.grpc", "asks the reference "
+                                "service to serve gRPC, but a target is given; allowed: "
+                                "--grpc-target (or target.grpc) for a running service"))  # fmt: skip
+    return grpc_target, service_grpc
+
+
 def _read_scenario(path: Path, problems: list[Problem]) -> FieldReader | None:
     try:
         documents = load_yaml_documents(path)
@@ -188,8 +232,8 @@ def _read_scenario(path: Path, problems: list[Problem]) -> FieldReader | None:
     reader.unknown_keys((), SCENARIO_KEYS)
     reader.unknown_keys(("load",), LOAD_KEYS)
     reader.unknown_keys(("gate",), GATE_KEYS)
-    reader.unknown_keys(("target",), {"url"})
-    reader.unknown_keys(("service",), {"args", "command", "health"})
+    reader.unknown_keys(("target",), {"url", "grpc"})
+    reader.unknown_keys(("service",), {"args", "command", "health", "grpc"})
     reader.unknown_keys(("duet",), DUET_KEYS)
     return reader
 

@@ -43,6 +43,12 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
         "--target", help="base URL of a running service (loopback unless --allow-remote)"
     )
     parser.add_argument(
+        "--grpc-target",
+        metavar="HOST:PORT",
+        help="the target's gRPC address, for GrpcUser locustfiles (needs --target: its HTTP "
+        "/metrics is what Prometheus scrapes); loopback unless --allow-remote",
+    )
+    parser.add_argument(
         "--allow-remote",
         action="store_true",
         help="allow a target outside 127.0.0.0/8 and ::1 (be sure it is not production)",
@@ -130,6 +136,7 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         locustfile=args.locustfile,
         slo_files=tuple(args.slo_files),
         target=args.target,
+        grpc_target=args.grpc_target,
         users=args.users,
         spawn_rate=args.spawn_rate,
         arrival_rate=args.arrival_rate,

@@ -14,6 +14,7 @@ class RunOptions:
     locustfile: Path | None = None
     slo_files: tuple[Path, ...] = field(default_factory=tuple)
     target: str | None = None
+    grpc_target: str | None = None  # host:port of the target's gRPC server (GrpcUser's target)
     users: int | None = None
     spawn_rate: float | None = None
     arrival_rate: float | None = None

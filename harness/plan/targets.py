@@ -10,7 +10,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-__all__ = ["check_target_url", "is_loopback_host"]
+__all__ = ["check_grpc_target", "check_target_url", "is_loopback_host"]
 
 
 def check_target_url(url: str, *, allow_remote: bool) -> str | None:
@@ -25,6 +25,20 @@ def check_target_url(url: str, *, allow_remote: bool) -> str | None:
     if not allow_remote and not is_loopback_host(parts.hostname):
         return (
             f"{parts.hostname!r} is not a loopback address; load is sent only to 127.0.0.0/8, ::1 "
+            "or localhost unless you pass --allow-remote"
+        )
+    return None
+
+
+def check_grpc_target(target: str, *, allow_remote: bool) -> str | None:
+    """``None`` if ``target`` (``host:port``, as gRPC dials it) is acceptable, else why not."""
+    allowed = "allowed: host:port, e.g. 127.0.0.1:50051"
+    host, _, port = target.rpartition(":")
+    if not host or "/" in target or not port.isdigit() or not 1 <= int(port) <= 65535:
+        return f"{target!r} is not a gRPC address; {allowed}"
+    if not allow_remote and not is_loopback_host(host):
+        return (
+            f"{host!r} is not a loopback address; load is sent only to 127.0.0.0/8, ::1 "
             "or localhost unless you pass --allow-remote"
         )
     return None

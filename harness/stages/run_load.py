@@ -65,6 +65,7 @@ def run_load(
                 stop_reason=monitor.stop_reason if monitor else None,
                 locust_args=plan.locust_args,
                 duet=_duet_targets(plan, stack),
+                grpc_target=stack.grpc_target,
             )
     finally:
         if monitor is not None:

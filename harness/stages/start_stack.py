@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import InconclusiveError
+from harness.errors import InconclusiveError, InputError
+from harness.load.locustfile_check import check_locustfile
 from harness.prometheus_api import PrometheusAPI
 from harness.run_folder import PROMETHEUS_DIR
 from harness.slo.measure import check_queries
 from harness.stack.duet_sides import check_same_endpoints
+from harness.stack.grpc_health import check_grpc_serving
 from harness.stack.processes import ProcessGroup, StartedProcess
 from harness.stack.prometheus import scrape_targets_for, start_private_prometheus, wait_for_targets
 from harness.stack.readiness import free_port
@@ -40,6 +42,7 @@ class Stack:
     external_prometheus: bool  # --prometheus-url: not ours to wait for
     baseline_url: str | None = None  # a duet's baseline side (the target is its candidate)
     baseline_service: StartedProcess | None = None  # the baseline, when this run started it
+    grpc_target: str | None = None  # host:port of the target's gRPC server, for GrpcUser
 
 
 def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say: Say) -> Stack:
@@ -52,6 +55,12 @@ def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say:
     if duet is not None and duet.baseline_url:
         check_target_answers(duet.baseline_url, "the duet's baseline")
     service_port = None if plan.target_url else free_port()
+    grpc_target = plan.grpc_target
+    service_args = plan.service_args
+    if service_port is not None and plan.service_grpc:
+        grpc_port = free_port()
+        grpc_target = f"127.0.0.1:{grpc_port}"
+        service_args = (*service_args, "--grpc-port", str(grpc_port))
     target_url = plan.target_url or f"http://127.0.0.1:{service_port}"
     started_baseline = duet is not None and (duet.baseline_checkout or duet.baseline_command)
     baseline_port = free_port() if started_baseline else None
@@ -79,12 +88,14 @@ def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say:
         )
     elif service_port is not None:
         say("starting the reference service…")
-        target_url, service = start_reference_service(group, plan.service_args, service_port)
+        target_url, service = start_reference_service(group, service_args, service_port)
     baseline = None
     if duet is not None and baseline_port is not None:
         baseline_url, baseline = _start_baseline(plan, duet, group, baseline_port, say)
     if baseline_url is not None:
         check_same_endpoints(baseline_url, target_url)
+    if grpc_target is not None:
+        _check_grpc(plan, grpc_target, say)
     say(f"target: {target_url}" + (f"; duet baseline: {baseline_url}" if baseline_url else ""))
     return Stack(
         api,
@@ -94,7 +105,22 @@ def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say:
         external is not None,
         baseline_url,
         baseline,
+        grpc_target,
     )
+
+
+def _check_grpc(plan: Plan, target: str, say: Say) -> None:
+    """The gRPC target serves (else inconclusive), and serves every method the locustfile's
+    GrpcUsers can call (else invalid input, exit 2): both before any load."""
+    check_grpc_serving(target)
+    say(f"checking the locustfile's RPCs against {target}…")
+    load = plan.load
+    problems = check_locustfile(
+        plan.locustfile, plan.locust_args, "load.locust_args", "locust_args", load.parameters,
+        grpc_target=target,
+    )  # fmt: skip
+    if problems:
+        raise InputError(problems)
 
 
 def _start_baseline(

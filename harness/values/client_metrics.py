@@ -33,6 +33,7 @@ __all__ = [
     "DROPPED_ITERATION_NAME",
     "ENV_ARRIVALS",
     "ENV_DUET",
+    "ENV_GRPC_TARGET",
     "ENV_METRICS_ADDR",
     "ENV_METRICS_PORTS",
     "ENV_PARAMETERS",
@@ -60,6 +61,7 @@ ENV_WARMUP_S = "LOADGATE_WARMUP_S"  # seconds of load before the measured window
 ENV_ARRIVALS = "LOADGATE_ARRIVALS"  # the open model's ArrivalProfile as JSON; absent: closed model
 ENV_DUET = "LOADGATE_DUET"  # a duet's two base URLs as JSON ({"baseline": …, "candidate": …}); absent: one target
 ENV_SEED = "LOADGATE_SEED"  # the run's seed: every process and user derives its own stream from it
+ENV_GRPC_TARGET = "LOADGATE_GRPC_TARGET"  # host:port of the gRPC target, for GrpcUser
 ENV_PARAMETERS = "LOADGATE_PARAMETERS"  # the scenario's load.parameters as JSON, for the locustfile
 
 # The client metrics' ``side`` label in a duet (harness/load/duet.py); empty outside a duet.

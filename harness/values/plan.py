@@ -79,6 +79,10 @@ class Plan:
     load: LoadProfile
     out_dir: Path
     target_url: str | None = None  # None: start the reference service
+    # host:port of the target's gRPC server (given with the target); None: no gRPC, unless
+    # ``service_grpc`` asks the reference service the harness starts to serve it too.
+    grpc_target: str | None = None
+    service_grpc: bool = False
     prometheus_url: str | None = None  # None: start a private Prometheus
     min_events: int = 100  # fewer events in an SLO's window than this is no_data, never met
     max_generator_cpu: float = 90.0  # percent of one core, per Locust process

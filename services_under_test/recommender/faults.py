@@ -7,7 +7,7 @@ visible as ``recommender_fault_active{fault}``, so a report can tell an injected
 | fault | effect |
 |---|---|
 | latency            | added delay, a mixture such as 20 ms to 98 % and 200 ms to 2 % (optionally one route) |
-| error_rate         | share of requests answered 500 |
+| error_rate         | share of requests answered 500 (HTTP) or UNAVAILABLE (gRPC) |
 | stall_ms/every_s   | the whole process stops for stall_ms every stall_every_s (a stop-the-world pause) |
 | store_outage       | every store call fails (reads fall back to popular items, writes answer 503) |
 | downstream_delay_ms| calls to the re-ranking service are delayed (timeouts, then the breaker opens) |
@@ -22,6 +22,11 @@ alike. An extra of less than ``SPIN_MAX_S`` is spent on the CPU, as slower code 
 ``asyncio.sleep`` rounds such waits up to the event loop's timer (about a millisecond), which
 made a 20 % slowdown of 2 ms requests read +30 to +70 % at the client. Longer extras (slowing
 injected latency) are slept, so other requests go on meanwhile.
+
+Every fault acts on HTTP and gRPC alike: this middleware for HTTP, ``grpc_interceptor.py`` for
+gRPC (a route given to ``latency_route`` names a gRPC method by its HTTP route: Home is
+``/v1/recommendations/home``); stalls and leaks are the whole process's; store, downstream and
+empty-result faults act in the operations both call (``core.py``).
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ __all__ = [
     "parse_latency",
     "parse_slowdown",
     "run_fault_loops",
+    "slow_down",
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -189,9 +195,9 @@ def fault_middleware(
         try:
             response = await faulty(request, handler)
         except web.HTTPException:  # an answer too (404, 503, an injected 500): as much slower
-            await _slow_down(started, slowdown_pct)
+            await slow_down(started, slowdown_pct)
             raise
-        await _slow_down(started, slowdown_pct)
+        await slow_down(started, slowdown_pct)
         return response
 
     return inject
@@ -200,7 +206,7 @@ def fault_middleware(
 SPIN_MAX_S = 0.005
 
 
-async def _slow_down(started: float, slowdown_pct: float) -> None:
+async def slow_down(started: float, slowdown_pct: float) -> None:
     """Take ``slowdown_pct`` % of the time since ``started`` more: proportional, so a 10 %
     slowdown shows as +10 % at every percentile (see the module's docstring for how)."""
     if not slowdown_pct:

@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry
 
 from services_under_test.recommender.cache import TtlLruCache
 from services_under_test.recommender.catalog import build_catalog
+from services_under_test.recommender.core import FALLBACK_ROUTES
 from services_under_test.recommender.downstream import Reranker
 from services_under_test.recommender.faults import fault_middleware, run_fault_loops
 from services_under_test.recommender.keys import (
@@ -28,16 +29,16 @@ from services_under_test.recommender.keys import (
     STORE,
 )
 from services_under_test.recommender.metrics import ServiceMetrics, measure_loop_lag
-from services_under_test.recommender.protection import shedding_middleware
+from services_under_test.recommender.protection import ConcurrencyLimit, shedding_middleware
 from services_under_test.recommender.routes import setup_routes
 from services_under_test.recommender.settings import Settings
 from services_under_test.recommender.store import FaultableStore, open_store
-from services_under_test.recommender.views import FALLBACK_ROUTES
 
 __all__ = ["MAX_BODY_BYTES", "init_app"]
 
 log = logging.getLogger("recommender")
 MAX_BODY_BYTES = 64 * 1024  # events are small; anything bigger is a 413
+SHUTDOWN_TIMEOUT_S = 10.0  # in-flight requests' grace on SIGTERM, HTTP (server.py) and gRPC
 
 
 async def init_app(
@@ -47,9 +48,10 @@ async def init_app(
     metrics = ServiceMetrics(registry)
     metrics.declare_fallbacks(FALLBACK_ROUTES)
     faults = settings.faults
+    limit = ConcurrencyLimit(settings.max_concurrency, metrics)
     # Outermost first: everything below is measured; shed requests too; faults act like the app.
     middlewares = [
-        shedding_middleware(settings.max_concurrency, metrics),
+        shedding_middleware(limit),
         fault_middleware(faults, metrics),
     ]
     if settings.instrument:
@@ -77,6 +79,16 @@ async def init_app(
             settings.downstream, metrics, settings.downstream_timeout_s, faults=faults
         )
         app.cleanup_ctx.append(_reranker_lifetime)
+    if settings.grpc_port is not None:
+        # Imported only when asked for: an HTTP-only service does not load grpcio.
+        from services_under_test.recommender.grpc_api import METHOD_ROUTES
+        from services_under_test.recommender.grpc_interceptor import ServerInterceptor
+        from services_under_test.recommender.grpc_server import GrpcEndpoint
+
+        interceptor = ServerInterceptor(metrics, limit, faults, METHOD_ROUTES, settings.instrument)
+        endpoint = GrpcEndpoint(settings.host, settings.grpc_port, interceptor, SHUTDOWN_TIMEOUT_S)
+        app.cleanup_ctx.append(endpoint.lifetime)
+        app.on_shutdown.append(endpoint.drain)
     app.cleanup_ctx.append(_fault_loops)
     app.cleanup_ctx.append(_loop_lag)
     setup_routes(app, registry, settings.admin)

@@ -1,5 +1,12 @@
-"""The service's metrics: HTTP server metrics named after the OpenTelemetry HTTP semantic
-conventions, and ``recommender_*`` metrics for what a recommender's on-call needs to see.
+"""The service's metrics: HTTP and gRPC server metrics named after the OpenTelemetry HTTP and RPC
+semantic conventions, and ``recommender_*`` metrics for what a recommender's on-call needs to see.
+
+The gRPC metric follows the RPC conventions as they stand since semconv 1.38 (release
+candidate): ``rpc.server.call.duration`` in seconds with ``rpc.system.name``, ``rpc.method``
+(fully qualified, ``package.Service/Method``: the older ``rpc.service`` attribute is gone) and
+``rpc.response.status_code`` (the status's name, ``OK``, ``UNAVAILABLE``…; the older numeric
+``rpc.grpc.status_code`` is deprecated). In Prometheus's spelling:
+``rpc_server_call_duration_seconds{rpc_system_name, rpc_method, rpc_response_status_code}``.
 
 The registry is injected, so tests each use their own and never touch the global one. With
 several worker processes, values go through prometheus_client's multiprocess mode and /metrics
@@ -83,9 +90,22 @@ class ServiceMetrics:
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )
+        self.rpc_duration = Histogram(
+            "rpc_server_call_duration_seconds",
+            "Duration of incoming RPCs (OpenTelemetry rpc.server.call.duration).",
+            ["rpc_system_name", "rpc_method", "rpc_response_status_code"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
         self.active = Gauge(
             "http_server_active_requests",
             "Number of active HTTP server requests.",
+            registry=registry,
+            multiprocess_mode="livesum",
+        )
+        self.in_flight = Gauge(
+            "recommender_in_flight_requests",
+            "Requests in flight against --max-concurrency, HTTP and gRPC together.",
             registry=registry,
             multiprocess_mode="livesum",
         )

@@ -3,7 +3,8 @@
 With several workers, metrics go through prometheus_client's multiprocess mode: each worker writes
 its values to a shared folder and /metrics, answered by any worker, aggregates all of them. The
 ``process_*`` metrics (RSS, open fds, which a soak watches for leaks) are then absent: see metrics.py.
-SIGTERM drains: no new connections, in-flight requests finish (up to 10 s), then resources close.
+SIGTERM drains: no new connections, in-flight requests finish (up to 10 s), then resources close;
+gRPC (``--grpc-port``) drains at the same time (grpc_server.py).
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 __all__ = ["main", "serve"]
 
 log = logging.getLogger("recommender")
-SHUTDOWN_TIMEOUT_S = 10.0
 
 
 def serve(settings: Settings) -> None:
-    from services_under_test.recommender.main import (
+    from services_under_test.recommender.main import (  # after PROMETHEUS_MULTIPROC_DIR is set
+        SHUTDOWN_TIMEOUT_S,
         init_app,
-    )  # after PROMETHEUS_MULTIPROC_DIR is set
+    )
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s recommender[%(process)d] %(message)s"

@@ -16,6 +16,7 @@ __all__ = ["Settings", "parse_settings"]
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
+    grpc_port: int | None = None  # None: no gRPC server
     seed: int = 42
     items: int = 50_000
     users: int = 100_000
@@ -40,6 +41,11 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
     add = parser.add_argument
     add("--host", default=Settings.host, help="address to bind (default: %(default)s)")
     add("--port", type=int, default=Settings.port, help="port (default: %(default)s)")
+    add(
+        "--grpc-port",
+        type=int,
+        help="also serve gRPC (recommendations.proto, health, reflection) on this port",
+    )
     add("--seed", type=int, default=Settings.seed, help="catalog generator seed")
     add("--items", type=int, default=Settings.items, help="catalog size (default: %(default)s)")
     add("--users", type=int, default=Settings.users, help="user base (default: %(default)s)")
@@ -111,12 +117,18 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         )
     except (ValueError, TypeError) as exc:
         parser.error(f"invalid fault: {exc}")
+    if args.grpc_port is not None and not 1 <= args.grpc_port <= 65535:
+        parser.error(f"--grpc-port must be a port from 1 to 65535, got {args.grpc_port}")
+    if args.grpc_port is not None and args.workers > 1:
+        # One process only: several workers would each need the port shared, which is not built.
+        parser.error("--grpc-port serves from one process: it cannot be combined with --workers")
     for name in ("max_concurrency", "workers", "items", "users"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     return Settings(
         host=args.host,
         port=args.port,
+        grpc_port=args.grpc_port,
         seed=args.seed,
         items=args.items,
         users=args.users,

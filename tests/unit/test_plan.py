@@ -173,7 +173,12 @@ def test_locust_options_come_from_the_scenario_and_the_command_line_replaces_the
     seen: list[tuple[tuple[str, ...], str, str]] = []
 
     def probe(
-        locustfile: Path, args: Sequence[str], source: str, field: str, parameters: str | None
+        locustfile: Path,
+        args: Sequence[str],
+        source: str,
+        field: str,
+        parameters: str | None,
+        grpc_target: str | None,
     ) -> list[Problem]:
         seen.append((tuple(args), source, field))
         return []
@@ -199,7 +204,12 @@ def test_locust_options_that_are_not_a_list_of_words_are_refused(tmp_path: Path)
 
 def test_the_probe_s_problems_are_reported_with_the_others(tmp_path: Path) -> None:
     def probe(
-        locustfile: Path, args: Sequence[str], source: str, field: str, parameters: str | None
+        locustfile: Path,
+        args: Sequence[str],
+        source: str,
+        field: str,
+        parameters: str | None,
+        grpc_target: str | None,
     ) -> list[Problem]:
         return [Problem(str(locustfile), "import", "importing it failed: boom", 3)]
 

@@ -73,7 +73,12 @@ def test_parameters_reach_the_locustfile_as_json_and_its_check(tmp_path: Path) -
     seen: list[str | None] = []
 
     def probe(
-        locustfile: Path, args: object, source: str, field: str, parameters: str | None
+        locustfile: Path,
+        args: object,
+        source: str,
+        field: str,
+        parameters: str | None,
+        grpc_target: str | None,
     ) -> list[object]:
         seen.append(parameters)
         return []
