@@ -219,7 +219,7 @@ def test_closed_model_the_workers_count_what_the_service_served(
 def test_open_model_the_rate_splits_over_workers_and_stays_poisson(
     network: Network, target: str, tmp_path: Path
 ) -> None:
-    rate, seconds = 100, 15
+    rate, seconds = 100, 10
     scenario = scenario_file(
         tmp_path,
         f"  arrival_rate: {rate}\n  arrivals: poisson\n  users: 20\n  spawn_rate: 20\n  warmup: 1s\n"
@@ -232,12 +232,10 @@ def test_open_model_the_rate_splits_over_workers_and_stays_poisson(
     assert run.returncode == 0, run.stdout + run.stderr
     achieved = run.result["generator"]["achieved_arrival_rate"]
     assert achieved == pytest.approx(rate, rel=0.1)
-    # Each worker drew its own half of the arrivals (a Poisson count: ±3σ of 750 is ±11 %).
+    # Each worker drew its own half of the arrivals (a Poisson count: ±3σ of 500 is ±13 %).
     scheduled = [results["arrivals"]["scheduled"] for results in hosts_run.per_worker]  # type: ignore[index]
     assert len(scheduled) == 2
-    assert all(abs(s - rate * seconds / 2) < 0.15 * rate * seconds / 2 for s in scheduled), (
-        scheduled
-    )
+    assert all(abs(s - rate * seconds / 2) < 0.2 * rate * seconds / 2 for s in scheduled), scheduled
     # Merged, they are one Poisson stream: exponential gaps (coefficient of variation 1), and
     # two independent streams, not one schedule sent twice (whose k-th gaps would agree).
     first, second = (sorted(start for start, _ in requests) for requests in hosts_run.recorded)

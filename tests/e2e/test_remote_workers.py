@@ -24,9 +24,19 @@ from tests.conftest import (
     leftover_processes,
     write,
 )
+from tests.e2e.network_namespaces import why_not_available
 from tests.e2e.test_load_engine import HOME_ONLY, SHOP, counting_slos
 
 pytestmark = [pytest.mark.e2e]
+
+
+def run_only_where_hosts_cannot_be_made() -> None:
+    """test_many_hosts.py proves these across network namespaces, more strictly (counts within
+    0.5 %, a killed worker too); on loopback they are its stand-in where namespaces cannot be
+    made, so a machine without root still shows remote workers driven, counted and judged."""
+    if why_not_available() is None:
+        pytest.skip("shown across network namespaces by tests/e2e/test_many_hosts.py")
+
 
 Factory = Callable[..., tuple[str, subprocess.Popen[bytes]]]
 
@@ -93,6 +103,7 @@ def run_with_a_remote_worker(
 def test_a_worker_started_elsewhere_is_driven_scraped_and_counted(
     service_factory: Factory, tmp_path: Path
 ) -> None:
+    run_only_where_hosts_cannot_be_made()
     url, _ = service_factory()
     slo = write(tmp_path / "slo.yaml", counting_slos())
     run, _ = run_with_a_remote_worker(
@@ -122,6 +133,7 @@ def test_a_saturated_remote_worker_makes_the_run_inconclusive_by_name(
     # The harness cannot sample a process on another machine: only the worker's own report can
     # carry its CPU to the verdict. The limit is low so that a busy shared machine, which gives
     # the burning worker less than a whole core, still shows it; the idle master stays far below.
+    run_only_where_hosts_cannot_be_made()
     url, _ = service_factory()
     slo = write(tmp_path / "slo.yaml", counting_slos())
     scenario = write(
