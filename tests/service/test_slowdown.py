@@ -25,7 +25,7 @@ HOME = "/v1/recommendations/home?user_id=7&n=5"
 REQUESTS = 20
 
 
-async def median_s(client: AppClient, path: str = HOME) -> float:
+async def median_s(client: AppClient, path: str = HOME, *, fastest: bool = False) -> float:
     took = []
     for _ in range(REQUESTS):
         started = time.perf_counter()
@@ -33,7 +33,7 @@ async def median_s(client: AppClient, path: str = HOME) -> float:
         await response.read()
         took.append(time.perf_counter() - started)
         assert response.status in (200, 404)
-    return statistics.median(took)
+    return min(took) if fastest else statistics.median(took)
 
 
 @pytest.mark.parametrize("base_ms", [25.0, 60.0])
@@ -78,10 +78,14 @@ async def test_zero_pct_changes_nothing_and_the_switch_turns_it_off_and_on(
 
 
 async def test_health_and_metrics_are_never_slowed(make_client: MakeClient) -> None:
+    # These answer in about a millisecond, where a busy machine's scheduling (the shared test
+    # pass) moved the median ×3.5: the fastest of 20 is the service's own time, and a slowdown
+    # that applied would raise even the fastest ×11.
     client = await make_client(admin=True)
-    before = {path: await median_s(client, path) for path in ("/healthz", "/metrics")}
+    paths = ("/healthz", "/metrics")
+    before = {path: await median_s(client, path, fastest=True) for path in paths}
     await client.put("/admin/faults", json={"slowdown_pct": 1000})  # ×11 if it applied to them
-    after = {path: await median_s(client, path) for path in ("/healthz", "/metrics")}
+    after = {path: await median_s(client, path, fastest=True) for path in paths}
 
     for path, took in after.items():
         assert took / before[path] < 3, (path, before[path], took)
