@@ -194,20 +194,25 @@ def test_closed_model_the_workers_count_what_the_service_served(
     sent = [len(requests) for requests in hosts_run.recorded]
     assert len(sent) == 2 and sum(sent) == pytest.approx(by_service, rel=COUNT_TOLERANCE)
     assert 0 <= by_service - sum(sent) <= 10
-    # loadgate counts, of each worker's requests, exactly those that ended inside the window,
-    # carried to the master in its results message: none lost or counted twice on the way.
+    # loadgate counts, of each worker's requests, those that ended inside the window, carried to
+    # the master in its results message: none lost or counted twice on the way. A worker learns
+    # of the window's end by a message from the master, so a request ending while that message
+    # crosses the switch (a few milliseconds) may still be counted: a handful, never a share.
     (window_file,) = run.out_dir.glob(f"*/{CLIENT_DIR}/{WINDOW_FILE}")
     window = json.loads(window_file.read_text())  # epoch seconds, as the master closed it
-    in_window = [
+    in_window = sorted(
         sum(window["start"] <= ended <= window["end"] for _, ended in requests)
         for requests in hosts_run.recorded
-    ]
-    counted = [requests_of(results) for results in hosts_run.per_worker]
-    assert sorted(counted) == sorted(in_window)
-    assert run.result["client"]["total"]["requests"] == sum(in_window)
+    )
+    counted = sorted(requests_of(results) for results in hosts_run.per_worker)
+    assert all(0 <= c - w <= 5 for c, w in zip(counted, in_window, strict=True)), (
+        counted,
+        in_window,
+    )
+    assert run.result["client"]["total"]["requests"] == sum(counted)
     # The rest were sent after the master closed the window, before its stop reached the
     # worker (one message across the switch): a sliver, not a share.
-    assert sum(sent) - sum(in_window) < 0.01 * sum(sent)
+    assert sum(sent) - sum(counted) < 0.01 * sum(sent)
     assert all(0.35 < c / sum(counted) < 0.65 for c in counted), counted  # the users split
     # Each worker's CPU came with its results (beside the master's own, sampled locally).
     reported = {p["process"] for p in run.result["generator"]["processes"]}
