@@ -10,6 +10,7 @@ from typing import Any, TypeGuard
 from aiohttp import web
 
 from services_under_test.recommender import recommender
+from services_under_test.recommender.jsonbody import json_response
 from services_under_test.recommender.keys import (
     CATALOG,
     FAULTS,
@@ -79,7 +80,7 @@ async def trending(request: web.Request) -> web.Response:
     except StoreUnavailable:
         hot, reasons = [], ["store"]
     # What is out of stock is left out, as home and similar do; twice n leaves room for that.
-    items = [i for i in hot if catalog.in_stock[i]][:n]
+    items = [i for i in hot if catalog.in_stock_of[i]][:n]
     # Too few events yet: fill up with what is popular, as shops do.
     items += [i for i in _popular(request.app, chosen) if i not in items][: n - len(items)]
     return _respond(request, "/v1/recommendations/trending", items, reasons, category=chosen)
@@ -143,15 +144,20 @@ def _respond(
     for reason in reasons:  # each degraded response once per reason, here where its route is known
         metrics.fallbacks.labels(reason, route).inc()
     metrics.items_returned.labels(route).observe(len(items))
-    return web.json_response(
+    category, price_cents, in_stock = (
+        catalog.category_of,
+        catalog.price_cents_of,
+        catalog.in_stock_of,
+    )
+    return json_response(
         {
             **echo,
             "items": [
                 {
                     "item_id": i,
-                    "category": int(catalog.category[i]),
-                    "price_cents": int(catalog.price_cents[i]),
-                    "in_stock": bool(catalog.in_stock[i]),
+                    "category": category[i],
+                    "price_cents": price_cents[i],
+                    "in_stock": in_stock[i],
                 }
                 for i in items
             ],
@@ -165,7 +171,7 @@ def _neighbours(app: web.Application, item_id: int) -> list[int]:
     cache = app[NEIGHBOURS]
     cached = cache.get(item_id)
     if cached is None:
-        cached = [int(i) for i in app[CATALOG].neighbours[item_id]]
+        cached = list(app[CATALOG].neighbours[item_id].tolist())
         cache.put(item_id, cached)
     return cached
 
