@@ -63,7 +63,8 @@ class Catalog:
 
     # Per-request lookups, derived once from the arrays above (the catalog never changes). Indexing
     # a numpy array with one id costs ~100 ns and returns a numpy scalar; a Python list ~20 ns and
-    # returns the int or bool itself: the handlers look up a few dozen items per request.
+    # returns the int or bool itself: the handlers look up a few dozen items per request. For 50k
+    # items these tables hold ~3.6 MB, once, whatever the traffic (measured with tracemalloc).
     @cached_property
     def category_of(self) -> list[int]:
         """``category`` as a list: ``category_of[item]``."""
