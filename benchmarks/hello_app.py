@@ -7,6 +7,8 @@ import argparse
 
 from aiohttp import web
 
+from services_under_test.recommender.eventloop import LOOPS, new_event_loop
+
 
 async def hello(request: web.Request) -> web.Response:
     return web.json_response(
@@ -17,11 +19,18 @@ async def hello(request: web.Request) -> web.Response:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--loop", choices=LOOPS, default="asyncio", help="as the service's --loop")
     args = parser.parse_args()
     app = web.Application()
     app.router.add_get("/hello", hello)
     web.run_app(
-        app, host="127.0.0.1", port=args.port, access_log=None, print=None, shutdown_timeout=5.0
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        access_log=None,
+        print=None,
+        shutdown_timeout=5.0,
+        loop=new_event_loop(args.loop),
     )
 
 

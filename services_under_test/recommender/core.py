@@ -103,7 +103,7 @@ async def trending(app: web.Application, category: int | None, n: int) -> Answer
     except StoreUnavailable:
         hot, reasons = [], ["store"]
     # What is out of stock is left out, as home and similar do; twice n leaves room for that.
-    items = [i for i in hot if catalog.in_stock[i]][:n]
+    items = [i for i in hot if catalog.in_stock_of[i]][:n]
     # Too few events yet: fill up with what is popular, as shops do.
     items += [i for i in _popular(app, category) if i not in items][: n - len(items)]
     return _answer(app, "/v1/recommendations/trending", items, reasons)
@@ -126,9 +126,9 @@ def _answer(app: web.Application, route: str, items: list[int], reasons: list[st
         [
             Item(
                 i,
-                int(catalog.category[i]),
-                int(catalog.price_cents[i]),
-                bool(catalog.in_stock[i]),
+                catalog.category_of[i],  # plain Python lists: no numpy scalar per field
+                catalog.price_cents_of[i],
+                catalog.in_stock_of[i],
             )
             for i in items
         ],
@@ -140,7 +140,7 @@ def _neighbours(app: web.Application, item_id: int) -> list[int]:
     cache = app[NEIGHBOURS]
     cached = cache.get(item_id)
     if cached is None:
-        cached = [int(i) for i in app[CATALOG].neighbours[item_id]]
+        cached = list(app[CATALOG].neighbours[item_id].tolist())
         cache.put(item_id, cached)
     return cached
 

@@ -21,17 +21,25 @@ def home(catalog: Catalog, history: list[int], neighbours_of: list[list[int]], n
     """Ranked items for a user. ``neighbours_of[i]`` are the neighbours of ``history[i]`` (cached)."""
     if not history:
         return catalog.popular(None, n)
-    candidates = np.unique(np.fromiter((c for ns in neighbours_of for c in ns), dtype=np.int32))
-    seen = np.fromiter(history, dtype=np.int32)
-    candidates = candidates[~np.isin(candidates, seen) & catalog.in_stock[candidates]]
+    # ~200 candidates: Python sets dedupe and filter them in ~2 µs, where numpy's unique and isin
+    # cost ~15 µs of per-call overhead (docs/performance.md). Sorted, as np.unique left them:
+    # ties in score go to the lower id through the stable argsort below.
+    pool = set().union(*neighbours_of)
+    pool.difference_update(history)
+    in_stock = catalog.in_stock_of
+    candidates = np.sort(np.fromiter([i for i in pool if in_stock[i]], dtype=np.int32))
     if candidates.size == 0:
         return catalog.popular(None, n)
-    taste = catalog.embeddings[seen[:RECENT]].mean(axis=0)
-    scores = (catalog.embeddings[candidates] @ taste) * np.log1p(
-        catalog.popularity[candidates] * 1e4
+    # take() gathers the same rows as fancy indexing, ~1.5 µs sooner (no general indexing path).
+    # The mean as numpy computes it (a sum, then one division), without mean()'s Python wrapper:
+    # the same float32 bits, so the same ranking.
+    recent = catalog.embeddings.take(history[:RECENT], axis=0)
+    taste = np.add.reduce(recent, axis=0) / np.float32(recent.shape[0])
+    scores = (catalog.embeddings.take(candidates, axis=0) @ taste) * np.log1p(
+        catalog.popularity.take(candidates) * 1e4
     )
-    ranked = candidates[np.argsort(-scores, kind="stable")]
-    chosen = diversify(catalog, [int(i) for i in ranked], n)
+    ranked = candidates[np.argsort(-scores, kind="stable")].tolist()
+    chosen = diversify(catalog, ranked, n)
     if len(chosen) < n:  # a short or one-category history: popular items keep the list full
         listed = {*chosen, *history}
         popular = catalog.popular(None, n + len(listed))
@@ -42,14 +50,17 @@ def home(catalog: Catalog, history: list[int], neighbours_of: list[list[int]], n
 def similar(catalog: Catalog, item_id: int, n: int) -> list[int]:
     """Items like ``item_id``: its neighbours, in stock, closest in embedding first; then, as shops
     do, the most popular in-stock items of its category, until there are ``n``."""
-    candidates = np.unique(catalog.neighbours[item_id])
-    candidates = candidates[(candidates != item_id) & catalog.in_stock[candidates]]
-    scores = catalog.embeddings[candidates] @ catalog.embeddings[item_id]
-    chosen = [int(i) for i in candidates[np.argsort(-scores, kind="stable")][:n]]
+    # Sorted distinct in-stock neighbours, as home builds its candidates (and for the same reason).
+    in_stock = catalog.in_stock_of
+    pool = set(catalog.neighbours[item_id].tolist())
+    pool.discard(item_id)
+    candidates = np.sort(np.fromiter([i for i in pool if in_stock[i]], dtype=np.int32))
+    scores = catalog.embeddings.take(candidates, axis=0) @ catalog.embeddings[item_id]
+    chosen: list[int] = candidates[np.argsort(-scores, kind="stable")][:n].tolist()
     if len(chosen) < n:  # few distinct neighbours in stock: popular items keep the list full
         listed = {item_id, *chosen}
         # Asking for n + len(listed) leaves n - len(chosen) once the listed ones are passed over.
-        popular = catalog.popular(int(catalog.category[item_id]), n + len(listed))
+        popular = catalog.popular(catalog.category_of[item_id], n + len(listed))
         chosen += [i for i in popular if i not in listed][: n - len(chosen)]
     return chosen
 
@@ -57,13 +68,14 @@ def similar(catalog: Catalog, item_id: int, n: int) -> list[int]:
 def diversify(catalog: Catalog, ranked: list[int], n: int) -> list[int]:
     """Keep the ranking, but at most a third of the list (at least 2) from any one category."""
     per_category = max(2, n // 3)
-    taken: dict[int, int] = {}
+    category_of = catalog.category_of
+    taken = [0] * catalog.categories  # a list indexed by category: cheaper than a dict's get
     chosen: list[int] = []
     for item in ranked:
-        category = int(catalog.category[item])
-        if taken.get(category, 0) < per_category:
+        category = category_of[item]
+        if taken[category] < per_category:
             chosen.append(item)
-            taken[category] = taken.get(category, 0) + 1
+            taken[category] += 1
             if len(chosen) == n:
                 break
     return chosen

@@ -21,6 +21,7 @@ from types import FrameType
 
 from aiohttp import web
 
+from services_under_test.recommender.eventloop import new_event_loop
 from services_under_test.recommender.settings import Settings, parse_settings
 
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
@@ -47,6 +48,7 @@ def serve(settings: Settings) -> None:
         access_log=None,
         print=lambda message: log.info(message.strip()),
         shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+        loop=new_event_loop(settings.loop),
     )
 
 

@@ -7,6 +7,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
+from services_under_test.recommender.eventloop import LOOPS
 from services_under_test.recommender.faults import Faults, parse_latency, parse_slowdown
 
 __all__ = ["Settings", "parse_settings"]
@@ -30,6 +31,7 @@ class Settings:
     admin: bool = False  # the fault admin API (loopback clients only)
     workers: int = 1
     instrument: bool = True  # per-request HTTP metrics; off only to measure their cost
+    loop: str = "asyncio"  # the event loop: asyncio or uvloop (eventloop.py)
     faults: Faults = field(default_factory=Faults)
 
 
@@ -61,6 +63,12 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         help="in-flight limit before 503",
     )
     add("--workers", type=int, default=1, help="processes sharing the port (SO_REUSEPORT)")
+    add(
+        "--loop",
+        choices=LOOPS,
+        default=Settings.loop,
+        help="event loop: asyncio's own or uvloop (default: %(default)s)",
+    )
     add("--admin", action="store_true", help="enable PUT /admin/faults (loopback clients only)")
     add(
         "--no-instrumentation",
@@ -139,6 +147,7 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
         admin=args.admin,
         workers=args.workers,
         instrument=not args.no_instrumentation,
+        loop=args.loop,
         faults=injected,
     )
 

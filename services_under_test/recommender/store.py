@@ -76,8 +76,9 @@ class InMemoryStore:
 
     async def history(self, user_id: int) -> list[int]:
         if 0 <= user_id < self._catalog.users:
-            row = self._histories[user_id]
-            return list(row[row >= 0].tolist())
+            # One C call to a list, then a comprehension: a third of the cost of a numpy mask
+            # (a boolean array, an index, a copy) for 20 entries.
+            return [i for i in self._histories[user_id].tolist() if i >= 0]
         guest = self._guests.get(user_id)
         if guest is None:
             return []
@@ -141,14 +142,17 @@ class RedisStore:
 
     async def history(self, user_id: int) -> list[int]:
         try:
-            # One round trip: whether events were recorded, and the list if so.
-            async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.exists(_history_key(user_id))
-                pipe.lrange(_history_key(user_id), 0, HISTORY_LENGTH - 1)
-                exists, items = await pipe.execute()
+            # One command, not a pipeline of EXISTS and LRANGE: Redis deletes a list when it
+            # empties and record_event never leaves one empty (LPUSH, then LTRIM to at least one),
+            # so an empty answer means no events were recorded. redis-py's pipeline machinery
+            # cost more CPU here than the command itself.
+            items = await cast(
+                "Awaitable[list[bytes]]",
+                self._redis.lrange(_history_key(user_id), 0, HISTORY_LENGTH - 1),
+            )
         except (RedisError, OSError) as exc:
             raise StoreUnavailable(str(exc)) from exc
-        if not exists:
+        if not items:
             return self._catalog.initial_history(user_id)
         return [int(i) for i in items]
 

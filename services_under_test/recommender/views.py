@@ -6,13 +6,13 @@ become HTTP answers here: an unknown item is 404, an unavailable store a fallbac
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Any, TypeGuard
 
 from aiohttp import web
 
 from services_under_test.recommender import core
 from services_under_test.recommender.core import FALLBACK_ROUTES, MAX_N, MAX_USER_ID
+from services_under_test.recommender.jsonbody import json_response
 from services_under_test.recommender.keys import CATALOG, STORE
 from services_under_test.recommender.params import bad_request, int_param
 from services_under_test.recommender.store import EVENT_WEIGHTS, StoreUnavailable
@@ -96,10 +96,10 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 def _respond(answer: core.Answer, **echo: Any) -> web.Response:
-    return web.json_response(
+    return json_response(
         {
             **echo,
-            "items": [asdict(item) for item in answer.items],
+            "items": answer.items,  # orjson writes dataclasses as objects, field by field
             "degraded": answer.degraded,
             "fallbacks": answer.fallbacks,
         }

@@ -231,7 +231,9 @@ def test_a_target_that_never_answers_at_start_is_inconclusive_within_the_probe_t
         took = time.monotonic() - started
 
     assert_inconclusive(run, "does not answer HTTP")
-    assert took < 3 + 5, took  # the start probe waits 3 s
+    # The start probe waits 3 s; the rest is starting the harness, which the shared test pass's
+    # busy cores stretched past 5 s once. Without the bound it would wait for Locust (a minute).
+    assert took < 3 + 10, took
 
 
 @pytest.mark.load_shared

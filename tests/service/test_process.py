@@ -135,3 +135,23 @@ def test_the_service_runs_on_redis(service_factory: Factory, store: str) -> None
     )
     body = requests.get(f"{url}/v1/recommendations/trending?n=1", timeout=5).json()
     assert body["items"][0]["item_id"] == 9
+
+
+def test_uvloop_serves_the_same_answers_and_drains_on_sigterm(service_factory: Factory) -> None:
+    paths = [
+        *(f"/v1/recommendations/home?user_id={u}&n=10" for u in (0, 3, 17, 499, 10_000)),
+        "/v1/recommendations/similar?item_id=5&n=10",
+        "/v1/recommendations/trending?n=5",
+    ]
+    answers = {}
+    for loop in ("asyncio", "uvloop"):
+        url, process = service_factory(*SMALL, "--loop", loop)
+        wait_for(lambda url=url: requests.get(f"{url}/healthz", timeout=2).ok, 30)
+        # The flag is not just accepted: uvloop's extension is loaded only when it runs the loop.
+        libraries = [m.path for m in psutil.Process(process.pid).memory_maps()]
+        assert any("uvloop" in path for path in libraries) == (loop == "uvloop"), loop
+        answers[loop] = [requests.get(url + path, timeout=5).json() for path in paths]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+
+    assert answers["uvloop"] == answers["asyncio"]
