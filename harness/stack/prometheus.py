@@ -23,24 +23,16 @@ from harness.stack.readiness import free_port, wait_until
 from harness.values.run_result import LoadWindow
 
 __all__ = [
-    "FIRST_SCRAPE_S",
     "SCRAPE_INTERVAL_S",
     "ScrapeTargets",
     "prometheus_config",
     "scrape_gaps",
     "scrape_targets_for",
-    "scraped_before_window",
-    "service_scraped",
     "start_private_prometheus",
     "wait_for_targets",
 ]
 
 SCRAPE_INTERVAL_S = 1
-# Debian's Prometheus 2.42 sends discovered targets and reloads its scrape pools every 5 s at
-# most, so its first scrape of a static target comes 5–6 s after it starts, whatever the scrape
-# interval (measured: 5.1–5.8 s). A warm-up that ends this long after Prometheus's start at the
-# earliest covers it with room to spare: the load may start before that first scrape.
-FIRST_SCRAPE_S = 8.0
 READY_TIMEOUT_S = 30.0
 SERVICE_JOB = "loadgate_service"
 CLIENT_JOB = "loadgate_client"
@@ -150,20 +142,13 @@ def wait_for_targets(
     api: PrometheusAPI, *, require_service_up: bool, timeout_s: float = 30.0
 ) -> bool:
     """Wait until Prometheus has scraped the service (``up == 1`` when required, else any result)."""
-    return wait_until(
-        lambda: service_scraped(api, require_service_up=require_service_up),
-        timeout_s,
-        interval_s=0.25,
-    )
+    query = f'max(up{{job="{SERVICE_JOB}"}})'
 
+    def scraped() -> bool:
+        value = api.value(query)
+        return value == 1 if require_service_up else value is not None
 
-def service_scraped(
-    api: PrometheusAPI, *, require_service_up: bool, at: float | None = None
-) -> bool:
-    """Whether Prometheus holds a scrape of the service (now, or as of ``at``: an instant query
-    sees the latest sample at or before it): ``up == 1`` when required, else any result."""
-    value = api.value(f'max(up{{job="{SERVICE_JOB}"}})', at=at)
-    return value == 1 if require_service_up else value is not None
+    return wait_until(scraped, timeout_s, interval_s=0.25)
 
 
 def scrape_targets_for(
@@ -180,19 +165,6 @@ def scrape_targets_for(
         clients=(*(f"127.0.0.1:{port}" for port in metrics_ports), *remote),
         baseline=urlsplit(baseline_url).netloc if baseline_url else None,
     )
-
-
-def scraped_before_window(
-    api: PrometheusAPI, window: LoadWindow, *, require_service_up: bool
-) -> list[str]:
-    """The window's counters start from a sample taken before it opened: without a scrape of the
-    service by then (the load may start before Prometheus's first one), its server-side SLIs
-    would miss the window's start."""
-    if service_scraped(api, require_service_up=require_service_up, at=window.start):
-        return []
-    return [
-        "Prometheus had not scraped the service when the window opened: server-side SLIs are partial"
-    ]
 
 
 def scrape_gaps(api: PrometheusAPI, window: LoadWindow) -> list[str]:

@@ -27,20 +27,18 @@ def start_reference_service(
     checkout: Path | None = None,
     role: str = "service",
 ) -> tuple[str, StartedProcess]:
-    """Start the re-ranking service and the recommender using it (on ``port``, or a free one)
-    side by side, and return the recommender's URL once both are healthy.
+    """Start the re-ranking service, then the recommender using it (on ``port``, or a free one);
+    returns the recommender's URL.
 
-    The recommender calls the re-ranker only to answer requests, so the two start-ups overlap
-    (each builds its catalog): the load starts only once both answer ``/healthz``.
     ``args`` are extra flags for the recommender (a store, faults…). ``checkout``: run the code of
     that folder (a duet's baseline, e.g. main in a git worktree) instead of this one; ``role``
     names the processes' logs ("service", "baseline").
     """
     reranker = "reranker" if role == "service" else f"{role}-reranker"
-    reranker_url, reranker_process = _start(
+    reranker_url, _ = _start_healthy(
         group, reranker, "services_under_test.reranker", [], checkout=checkout
     )
-    url, process = _start(
+    return _start_healthy(
         group,
         role,
         "services_under_test.recommender",
@@ -48,9 +46,6 @@ def start_reference_service(
         port,
         checkout,
     )
-    _wait_healthy(reranker_process, reranker, f"{reranker_url}/healthz")
-    _wait_healthy(process, role, f"{url}/healthz")
-    return url, process
 
 
 def start_command_service(
@@ -65,7 +60,7 @@ def start_command_service(
     return url, process
 
 
-def _start(
+def _start_healthy(
     group: ProcessGroup,
     name: str,
     module: str,
@@ -73,7 +68,6 @@ def _start(
     port: int | None = None,
     checkout: Path | None = None,
 ) -> tuple[str, StartedProcess]:
-    """Start one of the reference service's processes; returns at once (not yet healthy)."""
     port = port or free_port()
     # `python -m` from the checkout's folder imports its modules first: the folder is sys.path[0],
     # ahead of this checkout's editable install.
@@ -82,7 +76,9 @@ def _start(
         [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), *args],
         cwd=checkout,
     )
-    return f"http://127.0.0.1:{port}", process
+    url = f"http://127.0.0.1:{port}"
+    _wait_healthy(process, name, f"{url}/healthz")
+    return url, process
 
 
 def _wait_healthy(process: StartedProcess, name: str, health_url: str) -> None:

@@ -17,9 +17,9 @@ from harness.slo.cache_ratio import cache_hit_ratio
 from harness.slo.evaluate import evaluate_slo, no_data
 from harness.slo.measure import check_bucket_boundaries, measure_slo
 from harness.slo.sides import candidate_slos
-from harness.stack.prometheus import scrape_gaps, scraped_before_window
+from harness.stack.prometheus import scrape_gaps
 from harness.stages import Say
-from harness.stages.start_stack import Stack, service_must_be_up
+from harness.stages.start_stack import Stack
 from harness.values.client_metrics import BASELINE_SIDE, CANDIDATE_SIDE
 from harness.values.plan import Plan
 from harness.values.run_result import LoadWindow
@@ -70,22 +70,8 @@ def measure(
     )
     if invalid := [m.invalid for m in measured if m.invalid is not None]:
         return measurements, InputError(invalid)
-    partial = (
-        *_first_scrape(plan, stack, window),
-        *scrape_gaps(api, window),
-        *_service_exit(stack),
-    )
+    partial = (*scrape_gaps(api, window), *_service_exit(stack))
     return replace(measurements, steps=_steps(api, plan, slos, window), problems=partial), None
-
-
-def _first_scrape(plan: Plan, stack: Stack, window: LoadWindow) -> list[str]:
-    """A private Prometheus must have scraped the service before the window opened (the load
-    may have started before its first scrape); a given one is not the harness's to check."""
-    if stack.external_prometheus:
-        return []
-    return scraped_before_window(
-        stack.api, window, require_service_up=service_must_be_up(plan, stack)
-    )
 
 
 def _service_exit(stack: Stack) -> tuple[str, ...]:

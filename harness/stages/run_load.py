@@ -6,8 +6,6 @@ inconclusive, whatever the SLOs say).
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from harness.report.live_numbers import LiveSampler
 from harness.run_folder import CLIENT_DIR
 from harness.stack.processes import ProcessGroup
 from harness.stages import Say
-from harness.stages.start_stack import FirstScrape, Stack
+from harness.stages.start_stack import Stack
 from harness.values.client_metrics import BASELINE_SIDE, CANDIDATE_SIDE, DuetTargets
 from harness.values.plan import LoadProfile, Plan
 from harness.values.run_result import LoadWindow
@@ -44,15 +42,10 @@ def run_load(
     say: Say,
     live: Console | None = None,
     monitor: RunMonitor | None = None,
-    first_scrape: FirstScrape | None = None,
 ) -> LoadOutcome:
     """Run the plan's load to its end (or a stop: Ctrl-C, a timeout, a soak's abort) and return
-    what the generator measured inside the window.
-
-    ``first_scrape``: Prometheus's first scrape of the service, still to come; due by the end of
-    the warm-up (counted from Locust's launch, before its own start: the window opens later)."""
+    what the generator measured inside the window."""
     load = plan.load
-    guard = first_scrape.by(time.monotonic() + load.warmup_s) if first_scrape else None
     say(f"load: {_shape(load)}, {load.duration_s:g}s after a {load.warmup_s:g}s warm-up…")
     # Its own API client: the view's thread may still be in a query when the phase ends.
     sampler = LiveSampler(PrometheusAPI(stack.api.url), plan.slos)
@@ -69,7 +62,7 @@ def run_load(
                 list(stack.metrics_ports),
                 on_tick=view.on_tick,
                 remote=plan.remote_workers,
-                stop_reason=_stop_reason(guard, monitor),
+                stop_reason=monitor.stop_reason if monitor else None,
                 locust_args=plan.locust_args,
                 duet=_duet_targets(plan, stack),
                 grpc_target=stack.grpc_target,
@@ -77,26 +70,7 @@ def run_load(
     finally:
         if monitor is not None:
             monitor.load_ended()
-    outcome = _outcome(plan, locust, run_dir, say)
-    if guard is not None and guard.missed is not None:
-        generator = outcome.generator
-        outcome = replace(
-            outcome, generator=replace(generator, problems=(*generator.problems, guard.missed))
-        )
-    return outcome
-
-
-def _stop_reason(
-    guard: FirstScrape | None, monitor: RunMonitor | None
-) -> Callable[[], str | None] | None:
-    """Why to stop the load now: the first scrape missed, else a soak's abort."""
-    if guard is None:
-        return monitor.stop_reason if monitor else None
-
-    def reason() -> str | None:
-        return guard.stop_reason() or (monitor.stop_reason() if monitor else None)
-
-    return reason
+    return _outcome(plan, locust, run_dir, say)
 
 
 def _duet_targets(plan: Plan, stack: Stack) -> DuetTargets | None:

@@ -2,15 +2,11 @@
 the one ``--prometheus-url`` names) and the service (the reference one, or ``--target``).
 
 Cheap checks come first, so an unreachable Prometheus or target fails before anything heavy starts.
-A private Prometheus's first scrape of the service comes 5–6 s after its start (its discovery is
-throttled); when the load's warm-up covers what is left of that delay, the load starts before it
-and ``FirstScrape`` holds the measured window to it instead.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import InconclusiveError, InputError
@@ -21,13 +17,8 @@ from harness.slo.measure import check_queries
 from harness.stack.duet_sides import check_same_endpoints
 from harness.stack.grpc_health import check_grpc_serving
 from harness.stack.processes import ProcessGroup, StartedProcess
-from harness.stack.prometheus import (
-    FIRST_SCRAPE_S,
-    scrape_targets_for,
-    service_scraped,
-    start_private_prometheus,
-)
-from harness.stack.readiness import free_port, wait_until
+from harness.stack.prometheus import scrape_targets_for, start_private_prometheus, wait_for_targets
+from harness.stack.readiness import free_port
 from harness.stack.service import (
     check_target_answers,
     start_command_service,
@@ -35,11 +26,8 @@ from harness.stack.service import (
 )
 from harness.stages import Say
 from harness.values.plan import Duet, Plan
-from harness.values.slo import SLO
 
-__all__ = ["FirstScrape", "Stack", "service_must_be_up", "start_stack", "wait_for_stack"]
-
-SCRAPE_TIMEOUT_S = 30.0  # from the moment the stack runs: Prometheus's first scrape of the service
+__all__ = ["Stack", "start_stack", "wait_for_stack"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +43,6 @@ class Stack:
     baseline_url: str | None = None  # a duet's baseline side (the target is its candidate)
     baseline_service: StartedProcess | None = None  # the baseline, when this run started it
     grpc_target: str | None = None  # host:port of the target's gRPC server, for GrpcUser
-    prometheus_started: float = 0.0  # time.monotonic() when the private Prometheus was started
 
 
 def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say: Say) -> Stack:
@@ -83,7 +70,6 @@ def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say:
 
     # Prometheus first: its target discovery takes about 5 s, the service's start about 3 s,
     # and the two overlap (the service's port is chosen before either starts).
-    prometheus_started = time.monotonic()
     remote = plan.remote_workers
     metrics_ports = [] if remote else [free_port() for _ in range(plan.load.processes)]
     api = external or start_private_prometheus(
@@ -120,7 +106,6 @@ def start_stack(plan: Plan, group: ProcessGroup, run_dir: Path, tsdb: Path, say:
         baseline_url,
         baseline,
         grpc_target,
-        prometheus_started,
     )
 
 
@@ -156,78 +141,15 @@ def _start_baseline(
     )
 
 
-def service_must_be_up(plan: Plan, stack: Stack) -> bool:
-    """The reference service's ``/metrics`` must answer (``up == 1``); a user's service or a
-    ``--target`` need not have one (any scrape result will do)."""
-    return stack.service is not None and plan.service_command is None
-
-
-@dataclass
-class FirstScrape:
-    """Prometheus's first scrape of the service, still to come when the load starts.
-
-    The load's ticks ask ``stop_reason``: once the scrape has come, every SLO query is checked
-    again against the service's series (one that returns several is exit 2, before the window
-    opens); if it has not come by ``deadline`` — the warm-up's end, or 30 s after the stack
-    ran — the load is stopped and the run is inconclusive. ``measure`` checks once more, exactly,
-    that the scrape came before the window opened (stack/prometheus.py: ``service_scraped``).
-    """
-
-    api: PrometheusAPI
-    slos: tuple[SLO, ...]
-    require_service_up: bool
-    deadline: float  # time.monotonic()
-    seen: bool = False
-    missed: str | None = None  # why the load was stopped, once it was
-
-    def by(self, moment: float) -> FirstScrape:
-        """The same wait, due by ``moment`` at the latest (the window's opening)."""
-        return replace(self, deadline=min(self.deadline, moment))
-
-    def stop_reason(self) -> str | None:
-        if self.seen or self.missed is not None:
-            return self.missed
-        if service_scraped(self.api, require_service_up=self.require_service_up):
-            self.seen = True
-            check_queries(self.api, self.slos)
-            return None
-        if time.monotonic() >= self.deadline:
-            self.missed = "Prometheus had not scraped the service when the window was to open"
-        return self.missed
-
-
-def wait_for_stack(plan: Plan, stack: Stack, say: Say) -> FirstScrape | None:
+def wait_for_stack(plan: Plan, stack: Stack, say: Say) -> None:
     """Until Prometheus has scraped the service once; then every SLO query must be one it accepts
-    (else exit 2, before any load).
-
-    A private Prometheus's first scrape comes 5–6 s after its start. When the load's warm-up
-    would end at least ``FIRST_SCRAPE_S`` after that start, the load need not wait for it: the
-    queries are checked now, and the returned ``FirstScrape`` holds the window to the scrape.
-    """
-    if stack.external_prometheus:
-        check_queries(stack.api, plan.slos)
-        say(f"Prometheus: {stack.api.url}")
-        return None
-    require_up = service_must_be_up(plan, stack)
-    may_start = stack.prometheus_started + FIRST_SCRAPE_S - plan.load.warmup_s
-    deadline = time.monotonic() + SCRAPE_TIMEOUT_S
-    scraped = False
-
-    def ready() -> bool:
-        nonlocal scraped
-        scraped = service_scraped(stack.api, require_service_up=require_up)
-        return scraped or time.monotonic() >= may_start
-
-    if not wait_until(ready, SCRAPE_TIMEOUT_S, interval_s=0.25):
-        raise InconclusiveError(
-            f"Prometheus did not scrape the service within {SCRAPE_TIMEOUT_S:.0f}s"
-        )
+    (else exit 2, before any load)."""
+    if not stack.external_prometheus and not wait_for_targets(
+        stack.api, require_service_up=stack.service is not None and plan.service_command is None
+    ):
+        raise InconclusiveError("Prometheus did not scrape the service within 30s")
     check_queries(stack.api, plan.slos)
-    if scraped:
-        say(f"Prometheus: {stack.api.url}")
-        return None
-    say(f"Prometheus: {stack.api.url} (its first scrape of the service is awaited in the warm-up)")
-    return FirstScrape(stack.api, plan.slos, require_up, deadline)
+    say(f"Prometheus: {stack.api.url}")
 
 
 def _external_prometheus(plan: Plan) -> PrometheusAPI | None:
