@@ -14,7 +14,6 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
-    Histogram,
     ProcessCollector,
     start_http_server,
 )
@@ -24,17 +23,14 @@ from prometheus_client.registry import Collector
 from harness.values.client_metrics import (
     CLIENT_CHECKS,
     CLIENT_DROPPED_ITERATIONS,
-    CLIENT_HISTOGRAM,
     CLIENT_PHASE,
     CLIENT_PROCESS_NAMESPACE,
-    CLIENT_REQUESTS,
     CLIENT_SESSIONS,
     CLIENT_TARGET_ARRIVAL_RATE,
     CLIENT_USERS,
     DROPPED_ITERATION_NAME,
     ENV_METRICS_ADDR,
     ENV_METRICS_PORTS,
-    LATENCY_BUCKETS,
     PHASE_LABEL,
     PHASE_WARMUP,
     PHASE_WINDOW,
@@ -86,19 +82,8 @@ class WindowPhase(Collector):
 class ClientMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter(
-            CLIENT_REQUESTS,
-            "Requests completed by the load generator.",
-            ["name", "method", "outcome", SIDE_LABEL],
-            registry=self.registry,
-        )
-        self.duration = Histogram(
-            CLIENT_HISTOGRAM,
-            "Request duration seen by the client, from the intended start in the open model.",
-            ["name", "method", SIDE_LABEL],
-            buckets=LATENCY_BUCKETS,
-            registry=self.registry,
-        )
+        # The request counter and latency histogram come from the plugin's request log
+        # (request_log.py), registered beside these: one record per request, not three.
         self.dropped = Counter(
             CLIENT_DROPPED_ITERATIONS,
             "Open-model arrivals the generator could not start on time.",

@@ -8,8 +8,9 @@ user's locustfile:
   controls the run (standalone or master) decides the window and tells the workers;
 * in the open model, replaces the users' wait times with arrival tickets (``open_model.py``) and
   times each iteration's first request from its intended start;
-* records each request inside the window in HDR histograms per endpoint (exact, mergeable across
-  processes) and writes them to a results file when Locust quits;
+* keeps one record per request (``request_log.py``), from which it exports the request counter
+  and latency histogram at scrape time and fills the window's HDR histograms per endpoint
+  (exact, mergeable across processes), written to a results file when Locust quits;
 * bounds the distinct request names it records and exports (``names.py``): a locustfile that
   forgot ``name=`` must not make every request dearer than the last;
 * gives every user its own random stream, derived from the run's seed (``LOADGATE_SEED``), so
@@ -39,13 +40,13 @@ import gevent
 from locust import TaskSet, events
 from locust.env import Environment
 from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
-from prometheus_client import Counter, Histogram
 
 from harness.load.duet import SideBook
 from harness.load.exporter import ClientMetrics, bind_exporter
 from harness.load.names import NameBound, folding_warning
 from harness.load.open_model import Dispatcher
 from harness.load.pairs import PairedRequests, window_index
+from harness.load.request_log import RequestLog
 from harness.load.self_cpu import sample_own_cpu
 from harness.load.streams import UserStreams
 from harness.load.traffic_hooks import install_traffic_hooks
@@ -59,8 +60,6 @@ from harness.values.client_metrics import (
     ENV_RESULTS_DIR,
     ENV_SEED,
     ENV_WARMUP_S,
-    OUTCOME_ERROR,
-    OUTCOME_OK,
     DuetTargets,
 )
 
@@ -78,12 +77,12 @@ NAMES = NameBound()
 PAIRED = PairedRequests()  # a closed-model duet's paired requests
 WINDOW.paired = PAIRED
 WINDOW.folded = NAMES.folded_examples
+REQUESTS = RequestLog(WINDOW)  # the one per-request record; exported at scrape time
+METRICS.registry.register(REQUESTS)
 _state: dict[str, Any] = {"exporter_port": None, "dispatcher": None, "results_sent": False}
 _duet: list[SideBook] = []  # the duet's side book, in a duet only
 STREAMS = UserStreams(seed=0)  # its seed and process index are set in on_init
 _results_from: set[str] = set()  # workers whose results the master has written
-# (name, method, side) → its ok, error and duration series
-_series: dict[tuple[str, str, str], tuple[Counter, Counter, Histogram]] = {}
 # The iteration each user greenlet is running: [intended start, first request still to come].
 _iterations: dict[Any, list[Any]] = {}
 
@@ -260,30 +259,18 @@ def on_request(
     if NAMES.first_fold:
         log.warning("loadgate: %s", folding_warning(NAMES.folded_examples))
     side = _duet[0].side() if _duet else ""
-    series = _series.get((name, request_type, side))
-    if series is None:
-        # Both outcomes exist from the first request on, so "no errors" is a 0, not a missing
-        # series that an SLO would have to read as "no data". Children are cached: labels() is slow.
-        series = _series[(name, request_type, side)] = (
-            METRICS.requests.labels(name, request_type, OUTCOME_OK, side),
-            METRICS.requests.labels(name, request_type, OUTCOME_ERROR, side),
-            METRICS.duration.labels(name, request_type, side),
-        )
     corrected = response_time
     iteration = _iterations.get(gevent.getcurrent()) if _iterations else None
     if iteration is not None and iteration[1]:
         iteration[1] = False
         started = start_time if start_time is not None else time.time() - response_time / 1000.0
         corrected += max(0.0, started - iteration[0]) * 1000.0
-    (series[0] if exception is None else series[1]).inc()
-    series[2].observe(corrected / 1000.0)
     finished = start_time + response_time / 1000.0 if start_time is not None else time.time()
-    inside = WINDOW.is_open(finished)
-    if inside:
-        WINDOW.record(name, request_type, response_time, corrected, exception is not None, side)
+    REQUESTS.append((name, request_type, side), finished, corrected, response_time, bool(exception))
     if _state.get("paired") and (key := _duet[0].request_key(name, request_type)):
         # A closed-model duet: the partner sends this same request now too (pairs.py).
         start = WINDOW.start
+        inside = WINDOW.is_open(finished)
         index = window_index(start, finished) if inside and start is not None else None
         PAIRED.record(
             key, _duet[0].side_index(), response_time, finished - response_time / 1000.0, index
@@ -340,6 +327,7 @@ def _send_results(environment: Environment) -> None:
     runner = environment.runner
     if isinstance(runner, WorkerRunner) and not _state["results_sent"]:
         _state["results_sent"] = True
+        REQUESTS.fold()
         runner.send_message(RESULTS_MESSAGE, WINDOW.as_json())
 
 
@@ -359,6 +347,7 @@ def on_quitting(environment: Environment, **_: Any) -> None:
     if not isinstance(runner, WorkerRunner):
         _write_json(WINDOW_FILE, {"start": WINDOW.start, "end": ended})
     if not isinstance(runner, MasterRunner | WorkerRunner):
+        REQUESTS.fold()
         _write_json(client_results_file(os.getpid()), WINDOW.as_json())
     if not isinstance(runner, MasterRunner):
         _wait_for_final_scrape(after=ended, scraped=isinstance(runner, WorkerRunner))

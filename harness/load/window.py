@@ -12,6 +12,7 @@ import os
 import socket
 from dataclasses import dataclass, field
 
+import numpy as np
 from hdrh.histogram import HdrHistogram
 
 from harness.load.pairs import PairedRequests
@@ -28,8 +29,28 @@ def _histogram() -> HdrHistogram:
     return HdrHistogram(1, HDR_MAX_US, 3)
 
 
-def _record(histogram: HdrHistogram, ms: float) -> None:
-    histogram.record_value(min(max(1, round(ms * 1000)), HDR_MAX_US))
+def _record_many(histogram: HdrHistogram, ms: np.ndarray) -> None:
+    """``histogram.record_value`` for every value at once: the same counts, total, min and max.
+
+    The plugin folds thousands of requests at a time (``request_log.py``); one Python call per
+    value would cost what batching saves. The index arithmetic is hdrh's own
+    (``_counts_index_for``), vectorised: ``64 - clz(v)`` is ``v``'s bit length, which ``frexp``
+    gives exactly for integers below 2**53 (HDR_MAX_US is far below).
+    """
+    if ms.size == 0:
+        return
+    values = np.clip(np.rint(ms * 1000.0), 1, HDR_MAX_US).astype(np.int64)  # rint: round()'s ties
+    _, bit_length = np.frexp((values | histogram.sub_bucket_mask).astype(np.float64))
+    bucket = bit_length - histogram.unit_magnitude - (histogram.sub_bucket_half_count_magnitude + 1)
+    sub_bucket = values >> (bucket + histogram.unit_magnitude)
+    index = ((bucket + 1) << histogram.sub_bucket_half_count_magnitude) + (
+        sub_bucket - histogram.sub_bucket_half_count
+    )
+    counts = np.ctypeslib.as_array(histogram.counts)  # a view: hdrh's own storage
+    counts += np.bincount(index, minlength=histogram.counts_len).astype(counts.dtype)
+    histogram.total_count += int(values.size)
+    histogram.min_value = min(histogram.min_value, int(values.min()))
+    histogram.max_value = max(histogram.max_value, int(values.max()))
 
 
 @dataclass
@@ -72,23 +93,31 @@ class WindowRecorder:
     def is_open(self, at: float) -> bool:
         return self.start is not None and at >= self.start and (self.end is None or at <= self.end)
 
-    def record(
+    def record_many(
         self,
-        name: str,
-        method: str,
-        response_ms: float,
-        corrected_ms: float,
-        failed: bool,
-        side: str = "",
+        series: tuple[str, str, str],
+        response_ms: np.ndarray,
+        corrected_ms: np.ndarray,
+        failed: np.ndarray,
     ) -> None:
-        entry = self.endpoints.get((name, method, side))
-        if entry is None:  # not setdefault: that would build two histograms on every request
-            entry = self.endpoints[(name, method, side)] = EndpointRecord()
-        entry.requests += 1
-        entry.failures += int(failed)
-        _record(entry.corrected, corrected_ms)
+        """Requests of one (name, method, side) that finished inside the window, as arrays."""
+        if response_ms.size == 0:
+            return
+        entry = self.endpoints.get(series)
+        if entry is None:  # not setdefault: that would build two histograms on every call
+            entry = self.endpoints[series] = EndpointRecord()
+        entry.requests += int(response_ms.size)
+        entry.failures += int(np.count_nonzero(failed))
+        _record_many(entry.corrected, corrected_ms)
         if self.separate_uncorrected:
-            _record(entry.uncorrected, response_ms)
+            _record_many(entry.uncorrected, response_ms)
+
+    def holds(self, finished: np.ndarray) -> np.ndarray:
+        """``is_open`` for many finishing times at once."""
+        if self.start is None:
+            return np.zeros(finished.shape, dtype=bool)
+        inside = finished >= self.start
+        return inside if self.end is None else inside & (finished <= self.end)
 
     def user_error(self, exception: BaseException) -> None:
         self.user_errors += 1
