@@ -1,0 +1,132 @@
+"""The harness's own overhead: from `loadgate run` to the first request, and from the end of the
+load to the verdict.
+
+    .venv/bin/python benchmarks/harness_overhead.py [--rounds 5] [--duration 5s] [--warmup 10s]
+
+Runs `loadgate run scenarios/ci.yaml` (the shipped gate: reference service, private Prometheus,
+the ci scenario's 10 s warm-up unless --warmup says otherwise; a shorter measured window, so the
+verdict is usually inconclusive for too few events — the overhead is the same) --rounds times,
+one after the other, and reads each run's own clocks:
+
+* **to the first request**: from just before this script starts the `loadgate` process to the
+  moment Locust starts its users (the plugin's test start: the measured window opens exactly
+  `warmup` after it, so it is `window.start - warmup` from client/window.json; each user sends its
+  first request as it spawns, within milliseconds);
+* **to the verdict**: from the end of the load window (window.json's end, written by the plugin
+  as the load stops) to result.json written (its mtime), and to the process's exit.
+
+Also a breakdown of where the start goes, from the processes' logs (their first lines' clocks):
+the re-ranking service and the recommender answering, Locust started. Prints medians and maxima
+over the rounds, as Markdown for docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+LOADGATE = [sys.executable, "-m", "harness"]
+# "2026-12-01 07:17:55,235 recommender[…] ======== Running on …" and Locust's "[2026-12-01 …]"
+LOG_CLOCK = re.compile(r"\[?(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})")
+
+
+def parse_duration(text: str) -> float:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s|m)", text)
+    if match is None:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 500ms, 10s, 1m)")
+    value, unit = float(match[1]), match[2]
+    return value / 1000 if unit == "ms" else value * 60 if unit == "m" else value
+
+
+def first_clock(log: Path, needle: str) -> float | None:
+    """The local-time clock of the first line of ``log`` holding ``needle``, as epoch seconds."""
+    if not log.exists():
+        return None
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if needle in line and (match := LOG_CLOCK.match(line)):
+            return datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+    return None
+
+
+def one_run(out: Path, duration: str, warmup: str, warmup_s: float) -> dict[str, float]:
+    argv = [*LOADGATE, "run", "scenarios/ci.yaml", "--no-live", "--out", str(out)]
+    argv += ["--duration", duration, "--warmup", warmup]
+    started = time.time()
+    # Each line the harness prints, stamped as it arrives (unbuffered): where its start goes.
+    said: list[tuple[float, str]] = []
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            said.append((time.time(), line.rstrip()))
+    exited = time.time()
+    done = subprocess.CompletedProcess(argv, process.returncode, "\n".join(s for _, s in said))
+    runs = sorted(out.iterdir())
+    if done.returncode not in (0, 1, 3) or len(runs) != 1:
+        raise SystemExit(f"loadgate exited {done.returncode}:\n{done.stdout}")
+    run = runs[0]
+    window = json.loads((run / "client" / "window.json").read_text(encoding="utf-8"))
+    load_start = float(window["start"]) - warmup_s
+    times = {
+        "to first request": load_start - started,
+        "window end → result.json": (run / "result.json").stat().st_mtime - float(window["end"]),
+        "window end → exit": exited - float(window["end"]),
+    }
+    # Where the start goes (log clocks have millisecond resolution).
+    for name, log, needle in (
+        ("reranker answering", "reranker.log", "Running on"),
+        ("service answering", "service.log", "Running on"),
+        ("Locust started", "locust.log", "Starting Locust"),
+    ):
+        if (clock := first_clock(run / "logs" / log, needle)) is not None:
+            times[f"  {name}"] = clock - started
+    for name, prefix in (("said target:", "target: http"), ("said Prometheus:", "Prometheus: http")):
+        if clocks := [t for t, line in said if prefix in line]:
+            times[f"  {name}"] = clocks[0] - started
+    times["exit code"] = float(done.returncode)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", default="5s", help="the measured window of each run")
+    parser.add_argument("--warmup", default="10s", help="each run's warm-up (the ci scenario's)")
+    args = parser.parse_args()
+    warmup_s = parse_duration(args.warmup)
+    rows: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="loadgate-overhead-") as scratch:
+        for index in range(args.rounds):
+            out = Path(scratch) / f"run-{index}"
+            rows.append(one_run(out, args.duration, args.warmup, warmup_s))
+            shown = ", ".join(f"{k.strip()} {v:.2f}" for k, v in rows[-1].items())
+            print(f"run {index + 1}: {shown}", file=sys.stderr)
+    print(f"`loadgate run scenarios/ci.yaml --duration {args.duration} --warmup {args.warmup}`, ")
+    print(f"{args.rounds} runs one after the other (seconds):\n")
+    print("| from → to | median | max | runs |")
+    print("|---|---:|---:|---|")
+    for key in rows[0]:
+        if key == "exit code":
+            continue
+        values = [row[key] for row in rows if key in row]
+        runs = ", ".join(f"{v:.2f}" for v in values)
+        print(f"| {key} | {statistics.median(values):.2f} | {max(values):.2f} | {runs} |")
+    codes = sorted({int(row["exit code"]) for row in rows})
+    print(f"\nexit codes: {codes}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
