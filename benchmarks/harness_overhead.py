@@ -37,6 +37,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 LOADGATE = [sys.executable, "-m", "harness"]
 # "2026-12-01 07:17:55,235 recommender[…] ======== Running on …" and Locust's "[2026-12-01 …]"
+VERDICT = re.compile(r"(PASS|FAIL|INCONCLUSIVE|WARN)\b")
 LOG_CLOCK = re.compile(r"\[?(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})")
 
 
@@ -58,7 +59,14 @@ def first_clock(log: Path, needle: str) -> float | None:
     return None
 
 
-def one_run(out: Path, duration: str, warmup: str, warmup_s: float) -> dict[str, float]:
+def one_run(
+    checkout: Path,
+    out: Path,
+    duration: str,
+    warmup: str,
+    warmup_s: float,
+    show_lines: bool = False,
+) -> dict[str, float]:
     argv = [*LOADGATE, "run", "scenarios/ci.yaml", "--no-live", "--out", str(out)]
     argv += ["--duration", duration, "--warmup", warmup]
     started = time.time()
@@ -66,7 +74,7 @@ def one_run(out: Path, duration: str, warmup: str, warmup_s: float) -> dict[str,
     said: list[tuple[float, str]] = []
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with subprocess.Popen(
-        argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        argv, cwd=checkout, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:
@@ -92,9 +100,18 @@ def one_run(out: Path, duration: str, warmup: str, warmup_s: float) -> dict[str,
     ):
         if (clock := first_clock(run / "logs" / log, needle)) is not None:
             times[f"  {name}"] = clock - started
-    for name, prefix in (("said target:", "target: http"), ("said Prometheus:", "Prometheus: http")):
+    for name, prefix in (
+        ("said target:", "target: http"),
+        ("said Prometheus:", "Prometheus: http"),
+    ):
         if clocks := [t for t, line in said if prefix in line]:
             times[f"  {name}"] = clocks[0] - started
+    verdicts = [t for t, line in said if VERDICT.match(line)]
+    if verdicts:
+        times["window end → verdict printed"] = verdicts[0] - float(window["end"])
+    if show_lines:
+        for clock, line in said:
+            print(f"{clock - started:7.2f} {line[:100]}", file=sys.stderr)
     times["exit code"] = float(done.returncode)
     return times
 
@@ -104,27 +121,41 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", default="5s", help="the measured window of each run")
     parser.add_argument("--warmup", default="10s", help="each run's warm-up (the ci scenario's)")
+    parser.add_argument("--show-lines", action="store_true", help="each run's lines, timed")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="another checkout (e.g. `git archive REV | tar -x -C DIR`), run from its folder with "
+        "this venv, alternating with this one round by round",
+    )
     args = parser.parse_args()
     warmup_s = parse_duration(args.warmup)
-    rows: list[dict[str, float]] = []
+    checkouts = {"this checkout": REPO}
+    if args.compare is not None:
+        checkouts[f"{args.compare}"] = args.compare.resolve()
+    rows: dict[str, list[dict[str, float]]] = {name: [] for name in checkouts}
     with tempfile.TemporaryDirectory(prefix="loadgate-overhead-") as scratch:
         for index in range(args.rounds):
-            out = Path(scratch) / f"run-{index}"
-            rows.append(one_run(out, args.duration, args.warmup, warmup_s))
-            shown = ", ".join(f"{k.strip()} {v:.2f}" for k, v in rows[-1].items())
-            print(f"run {index + 1}: {shown}", file=sys.stderr)
+            order = list(checkouts.items())
+            for name, checkout in order if index % 2 == 0 else reversed(order):
+                out = Path(scratch) / f"run-{index}-{len(rows[name])}-{checkout.name}"
+                row = one_run(checkout, out, args.duration, args.warmup, warmup_s, args.show_lines)
+                rows[name].append(row)
+                shown = ", ".join(f"{k.strip()} {v:.2f}" for k, v in row.items())
+                print(f"round {index + 1}, {name}: {shown}", file=sys.stderr)
     print(f"`loadgate run scenarios/ci.yaml --duration {args.duration} --warmup {args.warmup}`, ")
-    print(f"{args.rounds} runs one after the other (seconds):\n")
-    print("| from → to | median | max | runs |")
-    print("|---|---:|---:|---|")
-    for key in rows[0]:
-        if key == "exit code":
-            continue
-        values = [row[key] for row in rows if key in row]
-        runs = ", ".join(f"{v:.2f}" for v in values)
-        print(f"| {key} | {statistics.median(values):.2f} | {max(values):.2f} | {runs} |")
-    codes = sorted({int(row["exit code"]) for row in rows})
-    print(f"\nexit codes: {codes}")
+    print(f"{args.rounds} runs of each, one after the other (seconds):")
+    for name, runs in rows.items():
+        print(f"\n{name}:\n")
+        print("| from → to | median | max | runs |")
+        print("|---|---:|---:|---|")
+        for key in runs[0]:
+            if key == "exit code":
+                continue
+            values = [row[key] for row in runs if key in row]
+            shown = ", ".join(f"{v:.2f}" for v in values)
+            print(f"| {key} | {statistics.median(values):.2f} | {max(values):.2f} | {shown} |")
+        print(f"\nexit codes: {sorted({int(row['exit code']) for row in runs})}")
     return 0
 
 
