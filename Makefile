@@ -77,7 +77,7 @@ bench: system-deps bench-deps install
 	$(BIN)/python benchmarks/generator.py --rounds 1 --seconds 5
 	$(BIN)/python benchmarks/distributed.py --rounds 1 --seconds 10 --workers 1,2
 	$(BIN)/python benchmarks/service_memory.py --seconds 60 --every 20 --warmup 20
-	$(BIN)/python benchmarks/gate_calibration.py --summary mean \
+	$(BIN)/python benchmarks/gate_calibration.py --summary "as saved" \
 		benchmarks/data/calibration-2026-11-30-duet-noisy.json.gz
 	$(BIN)/python benchmarks/history_changepoints.py --histories 20 \
 		--export benchmarks/data/calibration-2026-11-30-duet-noisy.json.gz

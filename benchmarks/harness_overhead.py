@@ -2,6 +2,7 @@
 load to the verdict.
 
     .venv/bin/python benchmarks/harness_overhead.py [--rounds 5] [--duration 5s] [--warmup 10s]
+        [--running-service] [--compare DIR]
 
 Runs `loadgate run scenarios/ci.yaml` (the shipped gate: reference service, private Prometheus,
 the ci scenario's 10 s warm-up unless --warmup says otherwise; a shorter measured window, so the
@@ -18,19 +19,28 @@ one after the other, and reads each run's own clocks:
 Also a breakdown of where the start goes, from the processes' logs (their first lines' clocks):
 the re-ranking service and the recommender answering, Locust started. Prints medians and maxima
 over the rounds, as Markdown for docs/performance.md.
+
+--running-service starts the reference service once and gives every run `--target`: the
+harness's own part (its start, Prometheus, the checks, Locust's start) without the service's
+start-up. --compare DIR runs another checkout (`git archive REV | tar -x -C DIR`) with this venv,
+alternating with this one round by round, so a noisy minute of the shared machine hits both.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -66,9 +76,11 @@ def one_run(
     warmup: str,
     warmup_s: float,
     show_lines: bool = False,
+    target: str | None = None,
 ) -> dict[str, float]:
     argv = [*LOADGATE, "run", "scenarios/ci.yaml", "--no-live", "--out", str(out)]
     argv += ["--duration", duration, "--warmup", warmup]
+    argv += ["--target", target] if target else []
     started = time.time()
     # Each line the harness prints, stamped as it arrives (unbuffered): where its start goes.
     said: list[tuple[float, str]] = []
@@ -128,8 +140,62 @@ def main() -> int:
         help="another checkout (e.g. `git archive REV | tar -x -C DIR`), run from its folder with "
         "this venv, alternating with this one round by round",
     )
+    parser.add_argument(
+        "--running-service",
+        action="store_true",
+        help="start the reference service once, here, and give each run --target: the harness's "
+        "own overhead without the service's start (about 2.5 CPU seconds, mostly its catalog)",
+    )
     args = parser.parse_args()
     warmup_s = parse_duration(args.warmup)
+    with running_service(args.running_service) as target:
+        return measure(args, warmup_s, target)
+
+
+@contextlib.contextmanager
+def running_service(wanted: bool) -> Iterator[str | None]:
+    """The reference service (re-ranker and recommender), healthy, for every run; or nothing."""
+    if not wanted:
+        yield None
+        return
+    ports = [free_port(), free_port()]
+    module = "services_under_test.{}"
+    processes = []
+    try:
+        for name, port, extra in (
+            ("reranker", ports[0], []),
+            ("recommender", ports[1], ["--downstream", f"http://127.0.0.1:{ports[0]}"]),
+        ):
+            argv = [sys.executable, "-m", module.format(name), "--port", str(port), *extra]
+            processes.append(subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL))
+        url = f"http://127.0.0.1:{ports[1]}"
+        deadline = time.monotonic() + 120
+        while not answers(f"{url}/healthz"):
+            if time.monotonic() > deadline:
+                raise SystemExit("the reference service did not answer /healthz within 120 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def measure(args: argparse.Namespace, warmup_s: float, target: str | None) -> int:
     checkouts = {"this checkout": REPO}
     if args.compare is not None:
         checkouts[f"{args.compare}"] = args.compare.resolve()
@@ -139,11 +205,16 @@ def main() -> int:
             order = list(checkouts.items())
             for name, checkout in order if index % 2 == 0 else reversed(order):
                 out = Path(scratch) / f"run-{index}-{len(rows[name])}-{checkout.name}"
-                row = one_run(checkout, out, args.duration, args.warmup, warmup_s, args.show_lines)
+                row = one_run(
+                    checkout, out, args.duration, args.warmup, warmup_s, args.show_lines, target
+                )
                 rows[name].append(row)
                 shown = ", ".join(f"{k.strip()} {v:.2f}" for k, v in row.items())
                 print(f"round {index + 1}, {name}: {shown}", file=sys.stderr)
-    print(f"`loadgate run scenarios/ci.yaml --duration {args.duration} --warmup {args.warmup}`, ")
+    given = " --target (the reference service, already running)" if target else ""
+    print(
+        f"`loadgate run scenarios/ci.yaml --duration {args.duration} --warmup {args.warmup}{given}`,"
+    )
     print(f"{args.rounds} runs of each, one after the other (seconds):")
     for name, runs in rows.items():
         print(f"\n{name}:\n")
