@@ -117,8 +117,27 @@ class ProcessGroup:
 
     def stop(self, process: StartedProcess) -> int | None:
         """SIGTERM the process's group, then SIGKILL what is left after the timeout."""
+        self._terminate(process)
+        return self._reap(process)
+
+    def stop_all(self) -> None:
+        """Every process told to stop before any is waited for, newest first (the load generator
+        before the service it loads), so their shutdowns overlap: the verdict waits for the
+        slowest, not for the sum."""
+        newest_first = list(reversed(self.started))
+        for process in newest_first:
+            self._terminate(process)
+        for process in newest_first:
+            self._reap(process)
+
+    def _terminate(self, process: StartedProcess) -> None:
         if process.popen.poll() is None:
             _signal_group(process.pid, signal.SIGTERM)
+
+    def _reap(self, process: StartedProcess) -> int | None:
+        """Wait for a process told to stop; SIGKILL its group after the timeout, and what its
+        leader left behind either way."""
+        if process.popen.poll() is None:
             try:
                 process.popen.wait(timeout=self.stop_timeout_s)
             except subprocess.TimeoutExpired:
@@ -137,10 +156,6 @@ class ProcessGroup:
                 process.log.written,
             )
         return process.popen.returncode
-
-    def stop_all(self) -> None:
-        for process in reversed(self.started):
-            self.stop(process)
 
     def __enter__(self) -> ProcessGroup:
         return self

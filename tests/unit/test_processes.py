@@ -132,3 +132,28 @@ def test_the_tail_of_a_cut_log_is_readable_while_the_child_runs(tmp_path: Path) 
         assert len(head) <= 1024 and head.endswith("\n"), (
             "only the head, whole lines, while it runs"
         )
+
+
+# Takes 1.5 s to shut down once asked, as a service draining its connections would.
+SLOW_TO_STOP = """
+import os, signal, sys, time
+signal.signal(signal.SIGTERM, lambda *_: (time.sleep(1.5), sys.exit(0)))
+os.write(1, b"ready\\n")
+time.sleep(600)
+"""
+
+
+def test_leaving_the_block_stops_every_process_at_once_not_one_after_the_other(
+    tmp_path: Path,
+) -> None:
+    with ProcessGroup(tmp_path / "logs", run_id="t", stop_timeout_s=10.0) as group:
+        slow = [group.start(f"slow-{i}", [sys.executable, "-c", SLOW_TO_STOP]) for i in range(3)]
+        for process in slow:
+            while "ready" not in process.log_path.read_text():
+                assert process.exited() is None
+                time.sleep(0.05)
+        leaving = time.monotonic()
+    took = time.monotonic() - leaving
+
+    assert [process.exited() for process in slow] == [0, 0, 0]  # each stopped on its own
+    assert took < 3.0, took  # one after the other: 4.5 s at least
