@@ -94,7 +94,9 @@ def test_only_requests_finishing_inside_the_window_reach_it() -> None:
     window.start, window.end = 100.0, 200.0
     log = RequestLog(window)
     finishing = [50.0, 99.999, 100.0, 150.0, 150.0, 200.0, 200.001, 300.0]
-    for at, fail in zip(finishing, [False, False, False, True, False, False, True, False]):
+    for at, fail in zip(
+        finishing, [False, False, False, True, False, False, True, False], strict=True
+    ):
         log.append(("/home", "GET", ""), at, 30.0, 10.0, fail)
 
     log.fold()
