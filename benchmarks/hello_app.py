@@ -9,11 +9,18 @@ from aiohttp import web
 
 from services_under_test.recommender.eventloop import LOOPS, new_event_loop
 
+SERVED = [0]  # /hello responses so far: benchmarks count requests over a stretch of a run
+
 
 async def hello(request: web.Request) -> web.Response:
+    SERVED[0] += 1
     return web.json_response(
         {"items": [{"item_id": 1, "category": 2, "price_cents": 300}], "degraded": False}
     )
+
+
+async def served(request: web.Request) -> web.Response:
+    return web.json_response({"served": SERVED[0]})
 
 
 def main() -> None:
@@ -23,6 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     app = web.Application()
     app.router.add_get("/hello", hello)
+    app.router.add_get("/served", served)
     web.run_app(
         app,
         host="127.0.0.1",
