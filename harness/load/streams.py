@@ -98,8 +98,13 @@ class UserStreams:
         self._original.clear()
 
     def _routed(self, name: str) -> Callable[..., Any]:
+        # Locust calls these once per task at least: the bound user's stream is looked up here,
+        # not through ``current()``, to save a call on the common path.
+        by_greenlet, getcurrent = self._by_greenlet, gevent.getcurrent
+
         def call(*args: Any, **kwargs: Any) -> Any:
-            return getattr(self.current(), name)(*args, **kwargs)
+            stream = by_greenlet.get(getcurrent()) or self.current()
+            return getattr(stream, name)(*args, **kwargs)
 
         call.__name__ = name
         return call
