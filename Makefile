@@ -74,7 +74,7 @@ shared-tests: install node_modules/.package-lock.json
 bench: system-deps bench-deps install
 	$(BIN)/python benchmarks/harness_overhead.py --rounds 2
 	$(BIN)/python benchmarks/service_throughput.py --rounds 1 --seconds 2
-	$(BIN)/python benchmarks/generator.py --rounds 1 --seconds 8
+	$(BIN)/python benchmarks/generator.py --rounds 1 --seconds 10
 	$(BIN)/python benchmarks/distributed.py --rounds 1 --seconds 10 --workers 1,2
 	$(BIN)/python benchmarks/service_memory.py --seconds 60 --every 20 --warmup 20
 	$(BIN)/python benchmarks/gate_calibration.py --summary "as saved" \

@@ -93,7 +93,9 @@ def run(kind: str, files: dict[str, Path], target: str, seconds: int) -> tuple[f
     count_file = Path(tempfile.mkdtemp()) / "count"
     env = {COUNT_FILE: str(count_file), "PYTHONPATH": str(REPO)}
     locustfile = files["bare" if kind == "bare" else "user"]
-    cpu, counted = locust(locustfile, target, seconds, 20, plugin=kind == "plugin", env=env)
+    cpu, counted, _ = locust(
+        locustfile, target, seconds, 20, plugin=kind == "plugin", env=env, steady=False
+    )
     return cpu, int(count_file.read_text()) if kind == "bare" else counted
 
 
