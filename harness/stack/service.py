@@ -34,11 +34,13 @@ def start_reference_service(
     that folder (a duet's baseline, e.g. main in a git worktree) instead of this one; ``role``
     names the processes' logs ("service", "baseline").
     """
+    # Both start at once (each takes seconds to import and build its state): the recommender
+    # calls the re-ranker only when a request comes, and none comes before both are healthy.
     reranker = "reranker" if role == "service" else f"{role}-reranker"
-    reranker_url, _ = _start_healthy(
+    reranker_url, reranking = _start(
         group, reranker, "services_under_test.reranker", [], checkout=checkout
     )
-    return _start_healthy(
+    url, recommender = _start(
         group,
         role,
         "services_under_test.recommender",
@@ -46,6 +48,9 @@ def start_reference_service(
         port,
         checkout,
     )
+    _wait_healthy(reranking, reranker, f"{reranker_url}/healthz")
+    _wait_healthy(recommender, role, f"{url}/healthz")
+    return url, recommender
 
 
 def start_command_service(
@@ -60,7 +65,7 @@ def start_command_service(
     return url, process
 
 
-def _start_healthy(
+def _start(
     group: ProcessGroup,
     name: str,
     module: str,
@@ -68,6 +73,7 @@ def _start_healthy(
     port: int | None = None,
     checkout: Path | None = None,
 ) -> tuple[str, StartedProcess]:
+    """Started, not yet healthy."""
     port = port or free_port()
     # `python -m` from the checkout's folder imports its modules first: the folder is sys.path[0],
     # ahead of this checkout's editable install.
@@ -76,9 +82,7 @@ def _start_healthy(
         [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), *args],
         cwd=checkout,
     )
-    url = f"http://127.0.0.1:{port}"
-    _wait_healthy(process, name, f"{url}/healthz")
-    return url, process
+    return f"http://127.0.0.1:{port}", process
 
 
 def _wait_healthy(process: StartedProcess, name: str, health_url: str) -> None:
