@@ -14,7 +14,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from services_under_test.recommender.cache import TtlLruCache
-from services_under_test.recommender.catalog import build_catalog
+from services_under_test.recommender.catalog_cache import load_or_build_catalog
 from services_under_test.recommender.core import FALLBACK_ROUTES
 from services_under_test.recommender.downstream import Reranker
 from services_under_test.recommender.faults import fault_middleware, run_fault_loops
@@ -57,7 +57,7 @@ async def init_app(
     if settings.instrument:
         middlewares.insert(0, metrics.middleware)
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
-    catalog = build_catalog(
+    catalog = load_or_build_catalog(
         seed=settings.seed,
         items=settings.items,
         users=settings.users,
