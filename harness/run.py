@@ -137,8 +137,8 @@ def _run_stages(
         stack = start_stack(plan, group, run_dir, Path(tsdb), say)
         progress.target = stack.target_url
         progress.baseline_target = stack.baseline_url
-        wait_for_stack(plan, stack, say)
-        load = run_load(plan, stack, group, run_dir, say, live, monitor)
+        first_scrape = wait_for_stack(plan, stack, say)
+        load = run_load(plan, stack, group, run_dir, say, live, monitor, first_scrape)
         progress.load = load
         measurements, invalid = measure(plan, stack, load, say)
         progress.measurements = measurements

@@ -28,6 +28,7 @@ __all__ = [
     "prometheus_config",
     "scrape_gaps",
     "scrape_targets_for",
+    "scraped_before_window",
     "start_private_prometheus",
     "wait_for_targets",
 ]
@@ -149,6 +150,21 @@ def wait_for_targets(
         return value == 1 if require_service_up else value is not None
 
     return wait_until(scraped, timeout_s, interval_s=0.25)
+
+
+def scraped_before_window(
+    api: PrometheusAPI, window: LoadWindow, *, require_service_up: bool, lookback_s: float
+) -> list[str]:
+    """The service scraped at least once before the window opened (``wait_for_targets``' condition
+    at the window's start, over the ``lookback_s`` before it); else its SLIs would start late."""
+    rng = promql_duration(max(1.0, lookback_s))
+    value = api.value(f'max(max_over_time(up{{job="{SERVICE_JOB}"}}[{rng}]))', at=window.start)
+    if (value == 1) if require_service_up else (value is not None):
+        return []
+    return [
+        "Prometheus had not scraped the service when the window opened: server-side SLIs would "
+        "start late (a longer warm-up gives it the time)"
+    ]
 
 
 def scrape_targets_for(

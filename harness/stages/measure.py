@@ -17,9 +17,9 @@ from harness.slo.cache_ratio import cache_hit_ratio
 from harness.slo.evaluate import evaluate_slo, no_data
 from harness.slo.measure import check_bucket_boundaries, measure_slo
 from harness.slo.sides import candidate_slos
-from harness.stack.prometheus import scrape_gaps
+from harness.stack.prometheus import scrape_gaps, scraped_before_window
 from harness.stages import Say
-from harness.stages.start_stack import Stack
+from harness.stages.start_stack import Stack, service_must_be_up
 from harness.values.client_metrics import BASELINE_SIDE, CANDIDATE_SIDE
 from harness.values.plan import Plan
 from harness.values.run_result import LoadWindow
@@ -27,6 +27,9 @@ from harness.values.samples import PerWindow
 from harness.values.slo import SLO
 from harness.values.stage_outputs import LoadOutcome, Measurements
 from harness.values.verdict import StepResult
+
+# Before the window: its warm-up, Locust's start and the stack's, which took seconds, not a minute.
+LOOKBACK_MARGIN_S = 60.0
 
 __all__ = ["measure"]
 
@@ -70,8 +73,24 @@ def measure(
     )
     if invalid := [m.invalid for m in measured if m.invalid is not None]:
         return measurements, InputError(invalid)
-    partial = (*scrape_gaps(api, window), *_service_exit(stack))
+    partial = (
+        *scrape_gaps(api, window),
+        *_scraped_late(plan, stack, window),
+        *_service_exit(stack),
+    )
     return replace(measurements, steps=_steps(api, plan, slos, window), problems=partial), None
+
+
+def _scraped_late(plan: Plan, stack: Stack, window: LoadWindow) -> list[str]:
+    """A first scrape awaited during the warm-up must have come before the window opened."""
+    if stack.external_prometheus:
+        return []
+    return scraped_before_window(
+        stack.api,
+        window,
+        require_service_up=service_must_be_up(plan, stack),
+        lookback_s=plan.load.warmup_s + LOOKBACK_MARGIN_S,
+    )
 
 
 def _service_exit(stack: Stack) -> tuple[str, ...]:

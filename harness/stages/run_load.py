@@ -6,6 +6,7 @@ inconclusive, whatever the SLOs say).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from harness.prometheus_api import PrometheusAPI
 from harness.report.live import LiveView
 from harness.report.live_numbers import LiveSampler
 from harness.run_folder import CLIENT_DIR
+from harness.stack.first_scrape import FirstScrape
 from harness.stack.processes import ProcessGroup
 from harness.stages import Say
 from harness.stages.start_stack import Stack
@@ -42,6 +44,7 @@ def run_load(
     say: Say,
     live: Console | None = None,
     monitor: RunMonitor | None = None,
+    first_scrape: FirstScrape | None = None,
 ) -> LoadOutcome:
     """Run the plan's load to its end (or a stop: Ctrl-C, a timeout, a soak's abort) and return
     what the generator measured inside the window."""
@@ -62,7 +65,7 @@ def run_load(
                 list(stack.metrics_ports),
                 on_tick=view.on_tick,
                 remote=plan.remote_workers,
-                stop_reason=monitor.stop_reason if monitor else None,
+                stop_reason=_stop_reasons(monitor, first_scrape),
                 locust_args=plan.locust_args,
                 duet=_duet_targets(plan, stack),
                 grpc_target=stack.grpc_target,
@@ -71,6 +74,15 @@ def run_load(
         if monitor is not None:
             monitor.load_ended()
     return _outcome(plan, locust, run_dir, say)
+
+
+def _stop_reasons(
+    monitor: RunMonitor | None, first_scrape: FirstScrape | None
+) -> Callable[[], str | None] | None:
+    watchers = [w.stop_reason for w in (first_scrape, monitor) if w is not None]
+    if not watchers:
+        return None
+    return lambda: next((reason for watch in watchers if (reason := watch()) is not None), None)
 
 
 def _duet_targets(plan: Plan, stack: Stack) -> DuetTargets | None:

@@ -15,6 +15,7 @@ from harness.prometheus_api import PrometheusAPI
 from harness.run_folder import PROMETHEUS_DIR
 from harness.slo.measure import check_queries
 from harness.stack.duet_sides import check_same_endpoints
+from harness.stack.first_scrape import OVERLAP_FROM_S, SCRAPE_TIMEOUT_S, FirstScrape
 from harness.stack.grpc_health import check_grpc_serving
 from harness.stack.processes import ProcessGroup, StartedProcess
 from harness.stack.prometheus import scrape_targets_for, start_private_prometheus, wait_for_targets
@@ -27,7 +28,7 @@ from harness.stack.service import (
 from harness.stages import Say
 from harness.values.plan import Duet, Plan
 
-__all__ = ["Stack", "start_stack", "wait_for_stack"]
+__all__ = ["Stack", "service_must_be_up", "start_stack", "wait_for_stack"]
 
 
 @dataclass(frozen=True)
@@ -141,15 +142,27 @@ def _start_baseline(
     )
 
 
-def wait_for_stack(plan: Plan, stack: Stack, say: Say) -> None:
-    """Until Prometheus has scraped the service once; then every SLO query must be one it accepts
-    (else exit 2, before any load)."""
-    if not stack.external_prometheus and not wait_for_targets(
-        stack.api, require_service_up=stack.service is not None and plan.service_command is None
-    ):
-        raise InconclusiveError("Prometheus did not scrape the service within 30s")
+def wait_for_stack(plan: Plan, stack: Stack, say: Say) -> FirstScrape | None:
+    """Every SLO query must be one Prometheus accepts (else exit 2, before any load), and
+    Prometheus must have scraped the service once: before the load, or, when the warm-up is long
+    enough to hold the wait, during it (the returned ``FirstScrape``; ``first_scrape.py``)."""
     check_queries(stack.api, plan.slos)
     say(f"Prometheus: {stack.api.url}")
+    if stack.external_prometheus:
+        return None
+    require_up = service_must_be_up(plan, stack)
+    if plan.load.warmup_s >= OVERLAP_FROM_S:
+        return FirstScrape(stack.api.url, require_service_up=require_up)
+    if not wait_for_targets(stack.api, require_service_up=require_up, timeout_s=SCRAPE_TIMEOUT_S):
+        raise InconclusiveError(
+            f"Prometheus did not scrape the service within {SCRAPE_TIMEOUT_S:.0f}s"
+        )
+    return None
+
+
+def service_must_be_up(plan: Plan, stack: Stack) -> bool:
+    """The reference service's /metrics is known to answer; a user's service may have none."""
+    return stack.service is not None and plan.service_command is None
 
 
 def _external_prometheus(plan: Plan) -> PrometheusAPI | None:
