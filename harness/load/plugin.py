@@ -262,6 +262,14 @@ def _open_window(start: float) -> None:
     gevent.spawn_later(max(0.0, start - time.time()), log.info, "loadgate: measured window opened")
 
 
+def _folded(name: str) -> str:
+    """The name a request is recorded under (``names.py``), warning on the first one folded."""
+    folded = NAMES.fold(name)
+    if NAMES.first_fold:
+        log.warning("loadgate: %s", folding_warning(NAMES.folded_examples))
+    return folded
+
+
 def on_request(
     request_type: str,
     name: str,
@@ -270,9 +278,7 @@ def on_request(
     start_time: float | None = None,
     **_: Any,
 ) -> None:
-    name = NAMES.fold(name)
-    if NAMES.first_fold:
-        log.warning("loadgate: %s", folding_warning(NAMES.folded_examples))
+    name = _folded(name)
     side = _duet[0].side() if _duet else ""
     corrected = response_time
     iteration = _iterations.get(gevent.getcurrent()) if _iterations else None
@@ -310,9 +316,7 @@ def on_closed_model_request(
     (docs/performance.md, generator): it does what ``on_request`` does there with less."""
     series = _admitted_series.get((name, request_type))
     if series is None:
-        folded = NAMES.fold(name)
-        if NAMES.first_fold:
-            log.warning("loadgate: %s", folding_warning(NAMES.folded_examples))
+        folded = _folded(name)
         series = (folded, request_type, "")
         if folded == name:
             _admitted_series[(name, request_type)] = series
