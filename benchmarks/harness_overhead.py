@@ -33,16 +33,16 @@ import contextlib
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+
+from service_memory import answers, free_port  # beside this file: run it as a script
 
 REPO = Path(__file__).resolve().parents[1]
 LOADGATE = [sys.executable, "-m", "harness"]
@@ -179,20 +179,6 @@ def running_service(wanted: bool) -> Iterator[str | None]:
         for process in processes:
             process.terminate()
             process.wait(timeout=30)
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def measure(args: argparse.Namespace, warmup_s: float, target: str | None) -> int:
