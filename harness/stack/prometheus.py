@@ -29,6 +29,7 @@ __all__ = [
     "scrape_gaps",
     "scrape_targets_for",
     "scraped_before_window",
+    "service_scraped",
     "start_private_prometheus",
     "wait_for_targets",
 ]
@@ -142,14 +143,14 @@ def start_private_prometheus(
 def wait_for_targets(
     api: PrometheusAPI, *, require_service_up: bool, timeout_s: float = 30.0
 ) -> bool:
-    """Wait until Prometheus has scraped the service (``up == 1`` when required, else any result)."""
-    query = f'max(up{{job="{SERVICE_JOB}"}})'
+    """Wait until Prometheus has scraped the service (``service_scraped``)."""
+    return wait_until(lambda: service_scraped(api, require_service_up), timeout_s, interval_s=0.25)
 
-    def scraped() -> bool:
-        value = api.value(query)
-        return value == 1 if require_service_up else value is not None
 
-    return wait_until(scraped, timeout_s, interval_s=0.25)
+def service_scraped(api: PrometheusAPI, require_service_up: bool) -> bool:
+    """Prometheus has scraped the service: ``up == 1`` when required, else any result."""
+    value = api.value(f'max(up{{job="{SERVICE_JOB}"}})')
+    return value == 1 if require_service_up else value is not None
 
 
 def scraped_before_window(

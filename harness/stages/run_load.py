@@ -73,6 +73,8 @@ def run_load(
     finally:
         if monitor is not None:
             monitor.load_ended()
+        if first_scrape is not None:
+            first_scrape.stop()
     return _outcome(plan, locust, run_dir, say)
 
 

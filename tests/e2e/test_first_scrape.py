@@ -66,3 +66,13 @@ def test_the_wait_beside_the_load_stops_it_when_the_service_is_never_scraped_up(
         assert watch.stop_reason() is None  # still waiting: the load goes on meanwhile
         wait_for(lambda: watch.stop_reason() is not None, timeout_s=20)
         assert watch.stop_reason() == "Prometheus did not scrape the service within 8s"
+
+
+def test_a_prometheus_that_stops_answering_is_a_stop_reason_not_a_crash() -> None:
+    gone = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    watch = FirstScrape(gone, require_service_up=True)
+    wait_for(lambda: watch.stop_reason() is not None, timeout_s=20)
+    reason = watch.stop_reason()
+    assert reason is not None and reason.startswith("while awaiting Prometheus's first scrape")
+    assert "did not answer" in reason
+    watch.stop()
