@@ -143,21 +143,30 @@ def _start_baseline(
 
 
 def wait_for_stack(plan: Plan, stack: Stack, say: Say) -> FirstScrape | None:
-    """Every SLO query must be one Prometheus accepts (else exit 2, before any load), and
-    Prometheus must have scraped the service once: before the load, or, when the warm-up is long
-    enough to hold the wait, during it (the returned ``FirstScrape``; ``first_scrape.py``)."""
-    check_queries(stack.api, plan.slos)
+    """Prometheus must have scraped the service once, and every SLO query must be one it accepts
+    (else exit 2, before any load). When the warm-up is long enough to hold the wait, the scrape
+    is awaited during it instead (the returned ``FirstScrape``; ``first_scrape.py``): the queries
+    are then checked before the service's series are in, so one that returns several of them is
+    found in the data after the load (``measure``, exit 2 as well)."""
+    first_scrape = None
+    if not stack.external_prometheus:
+        require_up = service_must_be_up(plan, stack)
+        if plan.load.warmup_s >= OVERLAP_FROM_S:
+            first_scrape = FirstScrape(stack.api.url, require_service_up=require_up)
+        elif not wait_for_targets(
+            stack.api, require_service_up=require_up, timeout_s=SCRAPE_TIMEOUT_S
+        ):
+            raise InconclusiveError(
+                f"Prometheus did not scrape the service within {SCRAPE_TIMEOUT_S:.0f}s"
+            )
+    try:
+        check_queries(stack.api, plan.slos)
+    except BaseException:
+        if first_scrape is not None:
+            first_scrape.stop()
+        raise
     say(f"Prometheus: {stack.api.url}")
-    if stack.external_prometheus:
-        return None
-    require_up = service_must_be_up(plan, stack)
-    if plan.load.warmup_s >= OVERLAP_FROM_S:
-        return FirstScrape(stack.api.url, require_service_up=require_up)
-    if not wait_for_targets(stack.api, require_service_up=require_up, timeout_s=SCRAPE_TIMEOUT_S):
-        raise InconclusiveError(
-            f"Prometheus did not scrape the service within {SCRAPE_TIMEOUT_S:.0f}s"
-        )
-    return None
+    return first_scrape
 
 
 def service_must_be_up(plan: Plan, stack: Stack) -> bool:
