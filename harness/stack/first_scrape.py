@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import threading
 
-from harness.errors import InconclusiveError
 from harness.prometheus_api import PrometheusAPI
 from harness.stack.prometheus import service_scraped
 from harness.stack.readiness import wait_until
@@ -51,7 +50,8 @@ class FirstScrape:
                 SCRAPE_TIMEOUT_S,
                 interval_s=0.25,
             )
-        except InconclusiveError as error:  # unreachable, or an error answer: a reason to stop
+        except Exception as error:  # unreachable, an error answer, a refused query: a reason to
+            # stop, not a thread that dies quietly while the load goes on
             self._failure = f"while awaiting Prometheus's first scrape of the service: {error}"
 
     def stop_reason(self) -> str | None:

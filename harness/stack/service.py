@@ -37,8 +37,12 @@ def start_reference_service(
     # Both start at once (each takes seconds to import and build its state): the recommender
     # calls the re-ranker only when a request comes, and none comes before both are healthy.
     reranker = "reranker" if role == "service" else f"{role}-reranker"
+    port = port or free_port()
+    reranker_port = free_port()
+    while reranker_port == port:  # neither is bound yet: the OS could offer the same one twice
+        reranker_port = free_port()
     reranker_url, reranking = _start(
-        group, reranker, "services_under_test.reranker", [], checkout=checkout
+        group, reranker, "services_under_test.reranker", [], reranker_port, checkout
     )
     url, recommender = _start(
         group,

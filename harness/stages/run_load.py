@@ -75,7 +75,7 @@ def run_load(
             monitor.load_ended()
         if first_scrape is not None:
             first_scrape.stop()
-    return _outcome(plan, locust, run_dir, say)
+    return _outcome(plan, locust, run_dir, say, first_scrape)
 
 
 def _stop_reasons(
@@ -99,7 +99,9 @@ def _shape(load: LoadProfile) -> str:
     return f"{load.users} users"
 
 
-def _outcome(plan: Plan, locust: LocustRun, run_dir: Path, say: Say) -> LoadOutcome:
+def _outcome(
+    plan: Plan, locust: LocustRun, run_dir: Path, say: Say, first_scrape: FirstScrape | None
+) -> LoadOutcome:
     """The plugin's results, and every reason not to trust them."""
     load = plan.load
     open_model = load.arrivals is not None
@@ -123,6 +125,10 @@ def _outcome(plan: Plan, locust: LocustRun, run_dir: Path, say: Say) -> LoadOutc
         reported=(results.processes, generators(load, plan.remote_workers)),
         reports=results.reports,
     )
+    scrape_failure = first_scrape.stop_reason() if first_scrape is not None else None
+    if scrape_failure is not None and locust.stopped_early == scrape_failure:
+        # The load was stopped for it: that is the reason to give, whatever the window holds.
+        generator = replace(generator, problems=(*generator.problems, scrape_failure))
     if (cut := _cut_short(results.window, load.duration_s, locust)) is not None:
         generator = replace(generator, problems=(*generator.problems, cut))
     if (failure := early_exit(locust, results.window)) is not None:

@@ -7,8 +7,8 @@ before the first request (docs/performance.md, harness overhead). The catalog is
 of its parameters and of the code that generates it, so a file named after both is either the
 same catalog or absent:
 
-* the key hashes the parameters and the source of ``catalog.py`` (a change to the generator
-  misses the old files instead of loading them);
+* the key hashes the parameters, the source of ``catalog.py`` and numpy's version (a change to
+  the generator misses the old files instead of loading them);
 * a file is written to a temporary name and renamed, so a reader never sees half of one, and two
   services starting at once (a duet) at worst both build it;
 * anything unreadable is rebuilt, never an error: the cache can only save time.
@@ -60,7 +60,9 @@ def cache_folder() -> Path | None:
 
 def _file_for(folder: Path, seed: int, items: int, users: int, categories: int) -> Path:
     source = Path(catalog_module.__file__).read_bytes()
-    digest = hashlib.sha256(source + f"{seed}:{items}:{users}:{categories}".encode()).hexdigest()
+    # numpy's version too: its seeded generators may draw otherwise from one release to the next.
+    key = f"{seed}:{items}:{users}:{categories}:numpy {np.__version__}"
+    digest = hashlib.sha256(source + key.encode()).hexdigest()
     return folder / f"catalog-{digest[:24]}.npz"
 
 
