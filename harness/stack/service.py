@@ -74,11 +74,10 @@ def _start(
     name: str,
     module: str,
     args: list[str],
-    port: int | None = None,
+    port: int,
     checkout: Path | None = None,
 ) -> tuple[str, StartedProcess]:
-    """Started, not yet healthy."""
-    port = port or free_port()
+    """Started on ``port``, not yet healthy."""
     # `python -m` from the checkout's folder imports its modules first: the folder is sys.path[0],
     # ahead of this checkout's editable install.
     process = group.start(
