@@ -9,6 +9,7 @@ writes) and become each protocol's answer at its edge: 404 or NOT_FOUND, 503 or 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from aiohttp import web
 
@@ -52,8 +53,10 @@ class ItemNotFoundError(Exception):
     """An item id outside the catalog."""
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(TypedDict):
+    """An item as answered: a plain dict (ten a request; a dataclass's constructor cost ~1 µs
+    each, a dict literal ~0.1 µs), encoded by orjson as it is."""
+
     item_id: int
     category: int
     price_cents: int
@@ -77,7 +80,7 @@ async def home(app: web.Application, user_id: int, n: int) -> Answer:
     except StoreUnavailable:
         history, reasons = [], ["store"]
     recent = history[: recommender.RECENT]
-    items = recommender.home(catalog, history, [_neighbours(app, i) for i in recent], 2 * n)
+    items = recommender.home(catalog, history, _in_stock_neighbours(app, recent), 2 * n)
     if not history:
         items = _popular(app, None)[: 2 * n]
     if RERANKER in app:
@@ -121,28 +124,35 @@ def _answer(app: web.Application, route: str, items: list[int], reasons: list[st
         items = []
     for reason in reasons:  # each degraded response once per reason, here where its route is known
         metrics.fallbacks.labels(reason, route).inc()
-    metrics.items_returned.labels(route).observe(len(items))
+    metrics.items_returned_of(route).observe(len(items))
+    # Plain Python lists: no numpy scalar per field.
+    category_of, price_cents_of, in_stock_of = (
+        catalog.category_of, catalog.price_cents_of, catalog.in_stock_of,
+    )  # fmt: skip
     return Answer(
         [
-            Item(
-                i,
-                catalog.category_of[i],  # plain Python lists: no numpy scalar per field
-                catalog.price_cents_of[i],
-                catalog.in_stock_of[i],
-            )
+            {
+                "item_id": i,
+                "category": category_of[i],
+                "price_cents": price_cents_of[i],
+                "in_stock": in_stock_of[i],
+            }
             for i in items
         ],
         reasons,
     )
 
 
-def _neighbours(app: web.Application, item_id: int) -> list[int]:
-    cache = app[NEIGHBOURS]
-    cached = cache.get(item_id)
-    if cached is None:
-        cached = list(app[CATALOG].neighbours[item_id].tolist())
-        cache.put(item_id, cached)
-    return cached
+def _in_stock_neighbours(app: web.Application, item_ids: list[int]) -> list[list[int]]:
+    """Each item's in-stock neighbours, through the neighbour cache (one batched lookup)."""
+    cache, catalog = app[NEIGHBOURS], app[CATALOG]
+    found = cache.get_many(item_ids)
+    for position, cached in enumerate(found):
+        if cached is None:
+            item_id = item_ids[position]
+            found[position] = cached = recommender.in_stock_neighbours(catalog, item_id)
+            cache.put(item_id, cached)
+    return found  # type: ignore[return-value]  # every None was filled above
 
 
 def _popular(app: web.Application, category: int | None) -> list[int]:

@@ -81,10 +81,10 @@ def _items(answer: core.Answer) -> Any:
     return pb.ItemList(
         items=[
             pb.Item(
-                item_id=i.item_id,
-                category=i.category,
-                price_cents=i.price_cents,
-                in_stock=i.in_stock,
+                item_id=i["item_id"],
+                category=i["category"],
+                price_cents=i["price_cents"],
+                in_stock=i["in_stock"],
             )
             for i in answer.items
         ],

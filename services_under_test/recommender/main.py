@@ -71,7 +71,7 @@ async def init_app(
     app[STORE] = FaultableStore(
         open_store(settings.store, catalog),
         outage=lambda: faults.store_outage,
-        observe=lambda op, outcome, s: metrics.store_duration.labels(op, outcome).observe(s),
+        observe=metrics.observe_store,
     )
     app.cleanup_ctx.append(_store_lifetime)
     if settings.downstream:

@@ -166,6 +166,23 @@ class ServiceMetrics:
         # process_resident_memory_bytes, process_open_fds, CPU…: exposed in single-process mode
         # only (see the module's docstring).
         ProcessCollector(registry=registry)
+        # Labelled children by label values, for the per-request metrics: labels() validates and
+        # takes a lock on every call (~1 µs); a dict lookup is ~50 ns. They hold no more series
+        # than the metrics themselves.
+        self._children: dict[tuple[object, ...], Histogram] = {}
+
+    def _child(self, metric: Histogram, *values: str) -> Histogram:
+        key = (metric, *values)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*values)
+        return child
+
+    def items_returned_of(self, route: str) -> Histogram:
+        return self._child(self.items_returned, route)
+
+    def observe_store(self, operation: str, outcome: str, seconds: float) -> None:
+        self._child(self.store_duration, operation, outcome).observe(seconds)
 
     def declare_fallbacks(self, routes: dict[str, tuple[str, ...]]) -> None:
         """Export every route's possible fallback reasons at 0 from the start: an SLO counting
@@ -191,7 +208,7 @@ class ServiceMetrics:
             raise
         finally:
             self.active.dec()
-            self.duration.labels(route, request.method, str(status)).observe(
+            self._child(self.duration, route, request.method, str(status)).observe(
                 time.perf_counter() - started
             )
 

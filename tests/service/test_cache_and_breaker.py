@@ -48,6 +48,29 @@ def test_the_least_recently_used_entry_goes_first() -> None:
     assert (c.get("a"), c.get("b"), c.get("c")) == ("A", None, "C")
 
 
+def test_get_many_answers_and_counts_as_one_get_per_key() -> None:
+    c, requests, clock = cache(capacity=3, ttl_s=10)
+    c.put("a", "A")
+    c.put("b", "B")
+    clock.now = 5.0
+    c.put("c", "C")
+    clock.now = 12.0  # a and b have expired, c has not
+
+    assert c.get_many(["c", "a", "x", "c"]) == ["C", None, None, "C"]
+    assert requests.labels("test", "hit")._value.get() == 2
+    assert requests.labels("test", "miss")._value.get() == 2
+    assert len(c) == 2  # the expired entry it met is gone: "b", never asked for, is left
+
+
+def test_get_many_keeps_the_least_recently_used_order() -> None:
+    c, _, _ = cache(capacity=2)
+    c.put("a", "A")
+    c.put("b", "B")
+    c.get_many(["a"])  # a is now more recent than b
+    c.put("c", "C")
+    assert c.get_many(["a", "b", "c"]) == ["A", None, "C"]
+
+
 def test_the_breaker_opens_after_repeated_failures_and_fails_fast() -> None:
     clock = Clock()
     changes: list[BreakerState] = []

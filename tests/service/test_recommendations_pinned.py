@@ -162,7 +162,7 @@ def test_the_logic_ranks_as_recorded_for_many_histories() -> None:
     rng = random.Random(23)
 
     def neighbours(item: int) -> list[int]:  # what the handler's neighbour cache holds
-        return [int(x) for x in catalog.neighbours[item]]
+        return recommender.in_stock_neighbours(catalog, item)
 
     recorded: dict[str, Any] = {}
     for user in rng.sample(range(catalog.users), 300):
