@@ -12,6 +12,8 @@ round, so machine noise hits them alike; the report gives medians of per-round r
   home-bare  home (Redis) without per-request HTTP metrics
   home-rr    home with re-ranking by the downstream service (pinned to core 1, beside wrk)
   home-2w    home with --workers 2 (cores 0 and 1, wrk on core 1: only 2 cores here)
+  home-nologic  home-mem with the ranking taken out (service_without_logic.py): the ceiling of
+             home's ratio, whatever the recommendation logic costs
 
 Home requests are for random users of the 100k user base (benchmarks/users.lua: the realistic mix
 of shoppers with long, short and no history). Then the p99 of home-mem and of home at 50 % of
@@ -40,7 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 REDIS = "redis://127.0.0.1:6379/0"
 CONNECTIONS = 32
-VARIANTS = ("hello", "home-mem", "home", "home-bare", "home-rr", "home-2w")
+VARIANTS = ("hello", "home-mem", "home", "home-bare", "home-rr", "home-2w", "home-nologic")
 
 
 def free_port() -> int:
@@ -160,6 +162,11 @@ def main() -> None:
             "/healthz",
         ),
         "home-2w": ([*recommender, "--workers", "2"], "0,1", "/healthz"),
+        "home-nologic": (
+            [PY, "benchmarks/service_without_logic.py", *in_memory[3:]],
+            "0",
+            "/healthz",
+        ),
     }
     servers = {name: every_server[name] for name in wanted}
     reranker = [PY, "-m", "services_under_test.reranker", "--port", str(reranker_port)]
@@ -211,6 +218,7 @@ def main() -> None:
     ratio_row("instrumented / uninstrumented (home / home-bare)", "home", "home-bare", "≥ 0.95×")
     ratio_row("with re-ranking / without (home-rr / home)", "home-rr", "home", "—")
     ratio_row("2 workers / 1 worker (home-2w / home)", "home-2w", "home", "—")
+    ratio_row("without the ranking / hello (home-nologic / hello)", "home-nologic", "hello", "—")
     print()
     for name, (half, output) in paced.items():
         achieved = requests_per_second(output)
