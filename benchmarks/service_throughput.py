@@ -142,14 +142,8 @@ def main() -> None:
     port_of = {name: free_port() for name in VARIANTS}
     reranker_port = free_port()
     loop = ["--loop", args.loop]
-    in_memory = [
-        PY,
-        "-m",
-        "services_under_test.recommender",
-        "--max-concurrency",
-        "10000",
-        *loop,
-    ]
+    service_flags = ["--max-concurrency", "10000", *loop]
+    in_memory = [PY, "-m", "services_under_test.recommender", *service_flags]
     recommender = [*in_memory, "--store", REDIS]
     every_server = {
         "hello": ([PY, "benchmarks/hello_app.py", *loop], "0", "/hello"),
@@ -163,7 +157,7 @@ def main() -> None:
         ),
         "home-2w": ([*recommender, "--workers", "2"], "0,1", "/healthz"),
         "home-nologic": (
-            [PY, "benchmarks/service_without_logic.py", *in_memory[3:]],
+            [PY, "benchmarks/service_without_logic.py", *service_flags],
             "0",
             "/healthz",
         ),

@@ -63,10 +63,9 @@ def similar(catalog: Catalog, item_id: int, n: int) -> list[int]:
     """Items like ``item_id``: its neighbours, in stock, closest in embedding first; then, as shops
     do, the most popular in-stock items of its category, until there are ``n``."""
     # Sorted distinct in-stock neighbours, as home builds its candidates (and for the same reason).
-    in_stock = catalog.in_stock_of
-    pool = set(catalog.neighbours[item_id].tolist())
+    pool = set(in_stock_neighbours(catalog, item_id))
     pool.discard(item_id)
-    candidates = np.sort(np.fromiter([i for i in pool if in_stock[i]], dtype=np.int32))
+    candidates = np.sort(np.fromiter(pool, dtype=np.int32, count=len(pool)))
     scores = catalog.embeddings.take(candidates, axis=0) @ catalog.embeddings[item_id]
     chosen: list[int] = candidates[np.argsort(-scores, kind="stable")][:n].tolist()
     if len(chosen) < n:  # few distinct neighbours in stock: popular items keep the list full
